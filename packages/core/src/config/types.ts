@@ -1,0 +1,73 @@
+/** The typed, normalised configuration every part of zrec receives. Keys are DESIGN.md's contract. */
+
+export interface ZoomAccount {
+  accountId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface ZoomConfig {
+  /** Named Server-to-Server OAuth apps; `default` is used when an event names no known account. */
+  accounts: Record<string, ZoomAccount>;
+  webhookSecretToken: string;
+  /** Default `https://api.zoom.us/v2`. */
+  apiBaseUrl: string;
+  /** Default `https://zoom.us/oauth/token`. */
+  oauthUrl: string;
+  /** Host names (`*.` for any subdomain) downloads may be fetched from. Default Zoom's own domains. */
+  allowedDownloadHosts: string[];
+}
+
+export type StorageConfig =
+  | { type: "fs"; root: string }
+  | {
+      type: "s3";
+      bucket: string;
+      prefix: string;
+      region?: string;
+      endpoint?: string;
+      forcePathStyle: boolean;
+      profile?: string;
+    };
+
+export type IndexConfig =
+  | { type: "sqlite"; path: string }
+  | { type: "dynamodb"; table: string; region?: string; endpoint?: string; profile?: string };
+
+export type NotifyConfig =
+  | { type: "outbox"; path: string }
+  | { type: "sqs"; queueUrl: string; region?: string; endpoint?: string; profile?: string }
+  | { type: "none" };
+
+export interface IngestConfig {
+  /** Meetings shorter than this (Zoom's `duration`, minutes) are skipped. Default 0. */
+  minimumDurationMinutes: number;
+  /** Files copied at once per meeting. Default 5. */
+  fileConcurrency: number;
+  /** Size of each Range request and multipart part. Default 8 MiB. */
+  partSizeMiB: number;
+  /** Range requests in flight per file. Default 4. */
+  partConcurrency: number;
+  /** Move the Zoom recording to trash once everything is stored. Default false. */
+  trashAfterIngest: boolean;
+}
+
+export interface OrganizationRule {
+  name: string;
+  match: string[];
+}
+
+export interface Config {
+  zoom: ZoomConfig;
+  storage: StorageConfig;
+  index: IndexConfig;
+  notify: NotifyConfig;
+  ingest: IngestConfig;
+  organizations: OrganizationRule[];
+  /** Default `other`. */
+  defaultOrganization: string;
+  /** IANA zone the recording_path time is written in. Default `America/New_York`. */
+  timezone: string;
+  /** recording_path times are rounded to this many minutes. Default 5. */
+  roundMinutes: number;
+}

@@ -1,0 +1,127 @@
+/**
+ * Every error zrec throws on purpose. Each has a stable `code` (for scripts and tests), a message that is
+ * one sentence naming the file, key or id at fault, and optionally a `suggestion` the CLI prints below it.
+ * This module imports nothing of the project so every layer can use it.
+ */
+
+export const ErrorCode = {
+  CONFIG_INVALID: "CONFIG_INVALID",
+  INPUT_INVALID: "INPUT_INVALID",
+  DOCUMENT_INVALID: "DOCUMENT_INVALID",
+  WEBHOOK_REJECTED: "WEBHOOK_REJECTED",
+  ZOOM_API: "ZOOM_API",
+  ZOOM_AUTH: "ZOOM_AUTH",
+  ZOOM_RATE_LIMITED: "ZOOM_RATE_LIMITED",
+  DOWNLOAD_REFUSED: "DOWNLOAD_REFUSED",
+  TRANSFER_FAILED: "TRANSFER_FAILED",
+  SIZE_MISMATCH: "SIZE_MISMATCH",
+  STORE_FAILED: "STORE_FAILED",
+  INDEX_FAILED: "INDEX_FAILED",
+  NOTIFY_FAILED: "NOTIFY_FAILED",
+  NOT_FOUND: "NOT_FOUND",
+  INGEST_FAILED: "INGEST_FAILED",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ZrecErrorOptions {
+  cause?: unknown;
+  /** One line telling the user what to do about it. */
+  suggestion?: string;
+}
+
+export class ZrecError extends Error {
+  readonly code: ErrorCode;
+  readonly suggestion?: string;
+  /** True when the input (a file, a key, an argument) is at fault: the CLI exits 2 instead of 1. */
+  readonly badInput: boolean = false;
+
+  constructor(code: ErrorCode, message: string, options: ZrecErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options.suggestion !== undefined) this.suggestion = options.suggestion;
+  }
+}
+
+/** The configuration has an unknown key, a wrong type or a missing required value. */
+export class ConfigError extends ZrecError {
+  override readonly badInput = true;
+  /** Dotted path of the key at fault, e.g. `ingest.partSizeMiB`. */
+  readonly key: string;
+  constructor(key: string, message: string, options?: ZrecErrorOptions) {
+    super(ErrorCode.CONFIG_INVALID, message, options);
+    this.key = key;
+  }
+}
+
+/** A file or argument given by the user cannot be used (missing, not JSON, not a recording event…). */
+export class InputError extends ZrecError {
+  override readonly badInput = true;
+  constructor(message: string, options?: ZrecErrorOptions) {
+    super(ErrorCode.INPUT_INVALID, message, options);
+  }
+}
+
+/** A recording document lacks a required field or has one of the wrong type. */
+export class DocumentError extends ZrecError {
+  override readonly badInput = true;
+  readonly field: string;
+  constructor(field: string, message: string, options?: ZrecErrorOptions) {
+    super(ErrorCode.DOCUMENT_INVALID, message, options);
+    this.field = field;
+  }
+}
+
+/** A webhook request that must be refused; `status` is the HTTP answer Zoom gets. */
+export class WebhookRejected extends ZrecError {
+  readonly status: number;
+  constructor(status: number, message: string, options?: ZrecErrorOptions) {
+    super(ErrorCode.WEBHOOK_REJECTED, message, options);
+    this.status = status;
+  }
+}
+
+/** Zoom's REST API answered with an error, or could not be reached. */
+export class ZoomApiError extends ZrecError {
+  readonly status?: number;
+  /** Zoom's own error code from the JSON body (e.g. 3301), when it sent one. */
+  readonly zoomCode?: number;
+  constructor(
+    message: string,
+    details: { status?: number; zoomCode?: number; code?: ErrorCode } & ZrecErrorOptions = {},
+  ) {
+    super(details.code ?? ErrorCode.ZOOM_API, message, details);
+    if (details.status !== undefined) this.status = details.status;
+    if (details.zoomCode !== undefined) this.zoomCode = details.zoomCode;
+  }
+}
+
+/** A download URL (or a redirect) points somewhere zrec must not fetch. */
+export class DownloadRefused extends ZrecError {
+  constructor(message: string, options?: ZrecErrorOptions) {
+    super(ErrorCode.DOWNLOAD_REFUSED, message, options);
+  }
+}
+
+/** Copying one recording file failed for good (after retries). */
+export class TransferError extends ZrecError {
+  constructor(message: string, options?: ZrecErrorOptions & { code?: ErrorCode }) {
+    super(options?.code ?? ErrorCode.TRANSFER_FAILED, message, options);
+  }
+}
+
+/** A storage backend (object store, index, notifier) failed; the message names backend and key. */
+export class BackendError extends ZrecError {}
+
+/** Something asked for does not exist (a recording id not in the index, …). */
+export class NotFoundError extends ZrecError {
+  override readonly badInput = true;
+  constructor(message: string, options?: ZrecErrorOptions) {
+    super(ErrorCode.NOT_FOUND, message, options);
+  }
+}
+
+/** The message of any thrown value, for wrapping foreign errors into one sentence. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

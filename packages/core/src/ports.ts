@@ -1,0 +1,98 @@
+/**
+ * The three pluggable ports. Core code talks only to these; adapters in `adapters/` implement them for
+ * the embedded default (folder, SQLite, outbox file) and for AWS (S3, DynamoDB, SQS).
+ */
+import type { Readable } from "node:stream";
+import type { RecordingDocument } from "./recording/document.js";
+
+/** What a store returns for an object it holds. */
+export interface StoredObject {
+  key: string;
+  /** The object's URL as recorded in documents (`s3_url`): `https://{bucket}.s3.amazonaws.com/{key}` on S3. */
+  url: string;
+  /** Quoted like S3's ETag (`"…"`); a multipart object's ends in `-{parts}` as on S3. */
+  etag: string;
+  size: number;
+}
+
+export interface PutOptions {
+  contentType: string;
+}
+
+/** A multipart upload in progress. Parts may arrive in any order and concurrently. */
+export interface MultipartUpload {
+  /**
+   * Stores one part. `partNumber` starts at 1; `offset` is where its bytes go in the final object.
+   * Every part but the last has the same size.
+   */
+  uploadPart(part: { partNumber: number; offset: number; body: Uint8Array }): Promise<void>;
+  /** Makes the object appear at its key, whole. Before this resolves, no object exists at the key. */
+  complete(): Promise<StoredObject>;
+  /** Discards every part; never throws for an upload that is already gone. */
+  abort(): Promise<void>;
+}
+
+export interface ObjectStore {
+  /** Names the backend in messages: `folder ./zrec-data`, `s3://bucket/prefix`. */
+  readonly description: string;
+  /** The URL recorded for `key` in documents (no request is made). */
+  urlFor(key: string): string;
+  put(key: string, body: Uint8Array | string, options: PutOptions): Promise<StoredObject>;
+  /** Streams a body of unknown length into `key`; the object appears only when the stream ended cleanly. */
+  putStream(key: string, body: Readable, options: PutOptions): Promise<StoredObject>;
+  /** The object's bytes, or undefined when there is none. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Size and ETag, or undefined when there is no object at `key`. */
+  head(key: string): Promise<StoredObject | undefined>;
+  /** Every key that starts with `prefix`, in lexicographic order, page by page. */
+  list(prefix: string): AsyncIterable<string>;
+  /** Removes the object; removing a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  createMultipartUpload(
+    key: string,
+    options: PutOptions & { partSize: number; size: number },
+  ): Promise<MultipartUpload>;
+  close?(): Promise<void>;
+}
+
+export interface ListFilter {
+  organization?: string;
+  /** ISO date or date-time: only recordings that started at or after it. */
+  since?: string;
+  /** Case-insensitive substring of the meeting topic. */
+  topic?: string;
+  limit?: number;
+}
+
+export interface RecordingIndex {
+  readonly description: string;
+  /** Inserts or replaces the row for `document.recording_id`. */
+  put(document: RecordingDocument): Promise<void>;
+  /** Inserts or replaces many rows (rebuild-db); batched by the adapter. */
+  putMany(documents: RecordingDocument[]): Promise<void>;
+  get(recordingId: string): Promise<RecordingDocument | undefined>;
+  /** Newest first (by start_time). */
+  list(filter?: ListFilter): Promise<RecordingDocument[]>;
+  delete(recordingId: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export type NotificationEvent = "ingested" | "reindexed" | "deleted";
+
+export interface Notification {
+  event: NotificationEvent;
+  document: RecordingDocument;
+}
+
+export interface Notifier {
+  readonly description: string;
+  send(notification: Notification): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** The three ports together: what every stage and task receives. */
+export interface Backends {
+  store: ObjectStore;
+  index: RecordingIndex;
+  notifier: Notifier;
+}
