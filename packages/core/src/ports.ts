@@ -15,6 +15,12 @@ export interface StoredObject {
   size: number;
 }
 
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag?: string;
+}
+
 export interface PutOptions {
   contentType: string;
 }
@@ -42,8 +48,8 @@ export interface ObjectStore {
   putStream(key: string, body: Readable, options: PutOptions): Promise<StoredObject>;
   /** The object's bytes, or undefined when there is none. */
   get(key: string): Promise<Uint8Array | undefined>;
-  /** Size and ETag, or undefined when there is no object at `key`. */
-  head(key: string): Promise<StoredObject | undefined>;
+  /** Size (and ETag where the backend keeps one cheaply), or undefined when there is no object at `key`. */
+  head(key: string): Promise<ObjectInfo | undefined>;
   /** Every key that starts with `prefix`, in lexicographic order, page by page. */
   list(prefix: string): AsyncIterable<string>;
   /** Removes the object; removing a missing key is not an error. */
