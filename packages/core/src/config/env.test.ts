@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConfigError } from "../errors.js";
+import { loadConfig } from "./load.js";
+
+const load = (raw: unknown, env: Record<string, string | undefined>) =>
+  loadConfig(raw, { env, baseDir: "/base", source: "zrec.config.json" });
+
+const all = { ZOOM_ACCOUNT_ID: "env-acc", ZOOM_CLIENT_ID: "env-cid", ZOOM_CLIENT_SECRET: "env-sec" };
+const fileAccount = { accountId: "file-acc", clientId: "file-cid", clientSecret: "file-sec" };
+
+function errorOf(raw: unknown, env: Record<string, string>): ConfigError {
+  try {
+    load(raw, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig: secrets from the environment", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("creates the default account when all three variables are set", () => {
+    expect(load({}, all).zoom.accounts).toEqual({
+      default: { accountId: "env-acc", clientId: "env-cid", clientSecret: "env-sec" },
+    });
+  });
+
+  it("overrides the file's default account, variable by variable", () => {
+    const raw = { zoom: { accounts: { default: fileAccount, other: fileAccount } } };
+    const config = load(raw, { ZOOM_CLIENT_SECRET: "env-sec" });
+    expect(config.zoom.accounts.default).toEqual({ ...fileAccount, clientSecret: "env-sec" });
+    expect(config.zoom.accounts.other).toEqual(fileAccount);
+    expect(raw.zoom.accounts.default.clientSecret).toBe("file-sec");
+  });
+
+  it("completes a default account whose secret the file leaves out", () => {
+    const raw = { zoom: { accounts: { default: { accountId: "file-acc", clientId: "file-cid" } } } };
+    expect(load(raw, { ZOOM_CLIENT_SECRET: "env-sec" }).zoom.accounts.default?.clientSecret).toBe("env-sec");
+  });
+
+  it("sets the webhook secret token", () => {
+    const raw = { zoom: { webhookSecretToken: "file-token" } };
+    expect(load(raw, { ZOOM_WEBHOOK_SECRET_TOKEN: "env-token" }).zoom.webhookSecretToken).toBe("env-token");
+    expect(load(raw, {}).zoom.webhookSecretToken).toBe("file-token");
+  });
+
+  it("ignores empty variables", () => {
+    const config = load(
+      { zoom: { accounts: { default: fileAccount }, webhookSecretToken: "file-token" } },
+      { ZOOM_ACCOUNT_ID: "", ZOOM_CLIENT_ID: "", ZOOM_CLIENT_SECRET: "", ZOOM_WEBHOOK_SECRET_TOKEN: "" },
+    );
+    expect(config.zoom.accounts.default).toEqual(fileAccount);
+    expect(config.zoom.webhookSecretToken).toBe("file-token");
+    expect(load({}, { ZOOM_CLIENT_ID: "", ZOOM_CLIENT_SECRET: undefined }).zoom.accounts).toEqual({});
+  });
+
+  it("leaves accounts empty and the token blank when nothing is set (commands check later)", () => {
+    const config = load({}, {});
+    expect(config.zoom.accounts).toEqual({});
+    expect(config.zoom.webhookSecretToken).toBe("");
+  });
+
+  it("names the missing variable when a partial set leaves the default account incomplete", () => {
+    const error = errorOf({}, { ZOOM_ACCOUNT_ID: "a", ZOOM_CLIENT_ID: "c" });
+    expect(error.key).toBe("zoom.accounts.default.clientSecret");
+    expect(error.message).toBe(
+      "zrec.config.json: ZOOM_ACCOUNT_ID and ZOOM_CLIENT_ID are set but ZOOM_CLIENT_SECRET is not, " +
+        "and zoom.accounts.default has no clientSecret to complete the default Zoom account",
+    );
+    const two = errorOf({}, { ZOOM_CLIENT_SECRET: "s" });
+    expect(two.key).toBe("zoom.accounts.default.accountId");
+    expect(two.message).toMatch(/ZOOM_ACCOUNT_ID and ZOOM_CLIENT_ID are not/);
+  });
+
+  it("names the missing variable when the file's default account lacks what the environment does not give", () => {
+    const raw = { zoom: { accounts: { default: { accountId: "file-acc" } } } };
+    const error = errorOf(raw, { ZOOM_CLIENT_ID: "c" });
+    expect(error.key).toBe("zoom.accounts.default.clientSecret");
+    expect(error.message).toMatch(/ZOOM_CLIENT_ID is set but ZOOM_CLIENT_SECRET is not/);
+  });
+
+  it("leaves a misshapen zoom block to the schema's error", () => {
+    expect(errorOf({ zoom: "x" }, all).key).toBe("zoom");
+    expect(errorOf({ zoom: { accounts: [] } }, all).key).toBe("zoom.accounts");
+    expect(errorOf({ zoom: { accounts: { default: "x" } } }, all).key).toBe("zoom.accounts.default");
+  });
+
+  it("reads process.env when no env is given", () => {
+    vi.stubEnv("ZOOM_ACCOUNT_ID", "p-acc");
+    vi.stubEnv("ZOOM_CLIENT_ID", "p-cid");
+    vi.stubEnv("ZOOM_CLIENT_SECRET", "p-sec");
+    vi.stubEnv("ZOOM_WEBHOOK_SECRET_TOKEN", "p-token");
+    const config = loadConfig(undefined);
+    expect(config.zoom.accounts.default?.clientSecret).toBe("p-sec");
+    expect(config.zoom.webhookSecretToken).toBe("p-token");
+  });
+});

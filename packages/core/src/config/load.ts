@@ -1,0 +1,71 @@
+/** From whatever a configuration file held to one typed, normalised Config. */
+import { resolve } from "node:path";
+import { ConfigError, messageOf } from "../errors.js";
+import { defaultConfig } from "./defaults.js";
+import { applyEnvSecrets, type Env } from "./env.js";
+import { configErrorFrom } from "./issues.js";
+import { isPlainObject, mergeOverDefaults } from "./merge.js";
+import { configSchema } from "./schema.js";
+import type { Config } from "./types.js";
+
+export interface LoadConfigOptions {
+  /** Where ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET and ZOOM_WEBHOOK_SECRET_TOKEN are read. Default `process.env`. */
+  env?: Env;
+  /** Relative `storage.root`, `index.path` and `notify.path` resolve against it. Default `process.cwd()`. */
+  baseDir?: string;
+  /** The configuration file's name, which every error message starts with. Default `configuration`. */
+  source?: string;
+}
+
+/**
+ * Validates a configuration file's content and returns the complete Config: the file laid over the
+ * embedded default (`undefined` or `null` is the default itself), secrets from the environment laid
+ * over that, relative paths made absolute. Throws ConfigError naming the first key at fault.
+ *
+ * Objects merge key by key and lists replace; a `storage`, `index` or `notify` block of another `type`
+ * replaces the default block instead of merging with it.
+ *
+ * @example
+ * const config = loadConfig(JSON.parse(await readFile("zrec.config.json", "utf8")), {
+ *   source: "zrec.config.json",
+ *   baseDir: process.cwd(),
+ * });
+ * // config.storage.type === "fs", config.ingest.partSizeMiB === 8 unless the file says otherwise
+ */
+export function loadConfig(raw: unknown, options: LoadConfigOptions = {}): Config {
+  const source = options.source ?? "configuration";
+  try {
+    const given = raw ?? {};
+    if (!isPlainObject(given)) {
+      const kind = Array.isArray(given) ? "a list" : `a ${typeof given}`;
+      throw new ConfigError("", `${source}: must hold an object of settings, not ${kind}`);
+    }
+    const candidate = applyEnvSecrets(
+      mergeOverDefaults(given, defaultConfig),
+      options.env ?? process.env,
+      source,
+    );
+    const result = configSchema.safeParse(candidate);
+    if (!result.success) throw configErrorFrom(result.error.issues, candidate, source);
+    return normalise(result.data, options.baseDir ?? process.cwd());
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // Anything else (a getter in a JS config that throws, nesting that exhausts the stack) is still a
+    // bad configuration, and must reach the user as one sentence, not a crash.
+    throw new ConfigError("", `${source}: could not be read as a configuration (${messageOf(error)})`, {
+      cause: error,
+    });
+  }
+}
+
+function normalise(config: Config, baseDir: string): Config {
+  const { storage, index, notify, zoom } = config;
+  return {
+    ...config,
+    // A trailing slash would double the one every API path starts with.
+    zoom: { ...zoom, apiBaseUrl: zoom.apiBaseUrl.replace(/\/+$/, "") },
+    storage: storage.type === "fs" ? { ...storage, root: resolve(baseDir, storage.root) } : storage,
+    index: index.type === "sqlite" ? { ...index, path: resolve(baseDir, index.path) } : index,
+    notify: notify.type === "outbox" ? { ...notify, path: resolve(baseDir, notify.path) } : notify,
+  };
+}
