@@ -66,13 +66,14 @@ describe("withRetry", () => {
 });
 
 describe("backoffDelay", () => {
-  it("grows exponentially and never passes the cap", () => {
-    const policy = { attempts: 10, baseDelayMs: 100, maxDelayMs: 1_000 };
+  it("grows exponentially within its cap and honours Retry-After up to its own cap", () => {
+    const policy = { attempts: 10, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
     expect(backoffDelay(1, policy)).toBeLessThanOrEqual(100);
     expect(backoffDelay(1, policy)).toBeGreaterThanOrEqual(50);
     expect(backoffDelay(3, policy)).toBeGreaterThanOrEqual(200);
     expect(backoffDelay(9, policy)).toBeLessThanOrEqual(1_000);
-    expect(backoffDelay(1, policy, 60_000)).toBe(1_000);
+    expect(backoffDelay(1, policy, 3_000)).toBe(3_000);
+    expect(backoffDelay(1, policy, 60_000)).toBe(5_000);
   });
 });
 

@@ -8,11 +8,18 @@ export interface RetryPolicy {
   attempts: number;
   /** Delay before the second try; doubles each time. Default 250 ms. */
   baseDelayMs: number;
-  /** No single wait is longer than this, whatever the server asked. Default 30 s. */
+  /** Our own backoff never waits longer than this. Default 30 s. */
   maxDelayMs: number;
+  /** A server's Retry-After is honoured up to this; callers refuse longer waits themselves. Default 60 s. */
+  maxRetryAfterMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 30_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 250,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000,
+};
 
 export interface RetryOptions extends Partial<RetryPolicy> {
   /** Whether this error is worth another try. */
@@ -45,7 +52,7 @@ export async function withRetry<T>(task: (attempt: number) => Promise<T>, option
 export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?: number): number {
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const jittered = exponential / 2 + Math.random() * (exponential / 2);
-  return Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
+  return Math.max(jittered, Math.min(policy.maxRetryAfterMs, retryAfterMs ?? 0));
 }
 
 export function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {

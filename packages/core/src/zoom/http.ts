@@ -1,0 +1,128 @@
+/**
+ * What the OAuth and REST halves of the Zoom client share: sending one request, turning a failed answer
+ * into a `ZoomApiError` that names it (method, path, status, Zoom's message and code), and marking the
+ * failures that are worth another try together with the wait the server asked for.
+ */
+import { ErrorCode, ZoomApiError } from "../errors.js";
+import { parseRetryAfter } from "../retry.js";
+
+export interface HttpContext {
+  fetch: typeof fetch;
+  now: () => number;
+  /** Longest Retry-After that is waited out; a longer one is reported instead. */
+  maxRetryAfterMs: number;
+  /** Per request, headers and body together. */
+  timeoutMs: number;
+  accountId: string;
+  /** Values scrubbed from any text Zoom sends back before it goes into a message. */
+  secrets: () => (string | undefined)[];
+}
+
+/** Failures worth another try, with the wait the server asked for (if it said). */
+const transient = new WeakMap<Error, { retryAfterMs: number | undefined }>();
+
+export function isTransient(error: unknown): boolean {
+  return error instanceof Error && transient.has(error);
+}
+
+export function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof Error ? transient.get(error)?.retryAfterMs : undefined;
+}
+
+function markTransient<E extends Error>(error: E, retryAfterMs?: number): E {
+  transient.set(error, { retryAfterMs });
+  return error;
+}
+
+/**
+ * Sends one request. A transport failure (refused, reset, timed out) becomes a transient `ZoomApiError`
+ * named by `label` (`GET /users`), so the URL and headers never reach a message.
+ */
+export async function send(ctx: HttpContext, label: string, url: URL, init: RequestInit): Promise<Response> {
+  try {
+    return await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
+  } catch (error) {
+    const message = `${label} failed: could not reach Zoom (${transportReason(error)}).`;
+    throw markTransient(new ZoomApiError(message, { cause: error }));
+  }
+}
+
+export interface Failure {
+  status: number;
+  /** `404 Meeting does not exist (Zoom code 3001)`: status, Zoom's words and code, secrets scrubbed. */
+  text: string;
+  zoomCode?: number;
+}
+
+/** Reads a failed answer's body (JSON `{code, message}` from the API, `{error, reason}` from OAuth). */
+export async function readFailure(ctx: HttpContext, response: Response): Promise<Failure> {
+  const raw = await response.text().catch(() => "");
+  let zoomCode: number | undefined;
+  let words: string | undefined;
+  try {
+    const body = JSON.parse(raw) as Record<string, unknown>;
+    if (typeof body.code === "number") zoomCode = body.code;
+    words = [body.message, body.reason, body.error].find(
+      (v): v is string => typeof v === "string" && v !== "",
+    );
+  } catch {
+    // Not JSON (a proxy's HTML page): the status text says enough, the page itself would flood the message.
+  }
+  words = scrub(ctx, words ?? response.statusText);
+  const text = `${response.status}${words ? ` ${words}` : ""}${zoomCode !== undefined ? ` (Zoom code ${zoomCode})` : ""}`;
+  return { status: response.status, text, ...(zoomCode !== undefined ? { zoomCode } : {}) };
+}
+
+/**
+ * The error for a failed answer. 429 and 5xx are transient unless the server asked to be left alone for
+ * longer than `maxRetryAfterMs` (Zoom's daily limit names a reset hours away): then it is reported at once.
+ */
+export async function failureError(
+  ctx: HttpContext,
+  label: string,
+  response: Response,
+): Promise<ZoomApiError> {
+  const failure = await readFailure(ctx, response);
+  const { status, zoomCode } = failure;
+  const details = { status, ...(zoomCode !== undefined ? { zoomCode } : {}) };
+  const message = `${label} failed: ${failure.text}.`;
+  if (status !== 429 && status < 500) return new ZoomApiError(message, details);
+
+  const code = status === 429 ? ErrorCode.ZOOM_RATE_LIMITED : ErrorCode.ZOOM_API;
+  const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), ctx.now());
+  const daily = /daily/i.test(response.headers.get("x-ratelimit-type") ?? "");
+  if (retryAfterMs !== undefined && retryAfterMs > ctx.maxRetryAfterMs) {
+    const resetAt = new Date(ctx.now() + retryAfterMs).toISOString();
+    if (status !== 429)
+      return new ZoomApiError(`${message} Zoom asked to wait until ${resetAt}.`, { ...details, code });
+    return new ZoomApiError(
+      `Zoom's API rate limit for account ${ctx.accountId} is used up until ${resetAt} (${label}: ${failure.text}).`,
+      { ...details, code, suggestion: `Run this again after ${resetAt}.` },
+    );
+  }
+  if (daily && retryAfterMs === undefined) {
+    return new ZoomApiError(
+      `Zoom's daily API rate limit for account ${ctx.accountId} is used up (${label}: ${failure.text}).`,
+      { ...details, code, suggestion: "Run this again tomorrow (Zoom resets daily limits at 00:00 UTC)." },
+    );
+  }
+  return markTransient(new ZoomApiError(message, { ...details, code }), retryAfterMs);
+}
+
+/** Replaces every known secret in text that came from the server. */
+export function scrub(ctx: HttpContext, text: string): string {
+  let clean = text.replace(/\s+/g, " ").trim();
+  for (const secret of ctx.secrets()) {
+    if (secret) clean = clean.split(secret).join("[redacted]");
+  }
+  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
+}
+
+/** `ECONNREFUSED`, `timed out`…: the cause's code, never its text (it may quote the URL). */
+function transportReason(error: unknown): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+    return "timed out";
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === "string") return cause.code;
+  return error instanceof Error ? error.name : "transport error";
+}
