@@ -1,0 +1,74 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { defaultConfig } from "../config/defaults.js";
+import { ConfigError } from "../errors.js";
+import type { RecordingDocument } from "../recording/document.js";
+import { closeBackends, createBackends } from "./factory.js";
+import { readOutbox } from "./outbox-notifier.js";
+
+const document: RecordingDocument = {
+  recording_id: "0a7203ad-04ac-45d8-bd6d-6a778f226c65",
+  recording_path: "other/budget-review/2025-10-31T08:05",
+  meeting_uuid: "CnIDrQSsRdi9bWp3jyJsZQ==",
+  parent_meeting_uuid: "CnIDrQSsRdi9bWp3jyJsZQ==",
+  meeting_id: 81234567890,
+  meeting_topic: "Budget review",
+  password: "",
+  host_id: "host",
+  organization: "other",
+  start_time: "2025-10-31T12:07:29Z",
+  end_time: "2025-10-31T13:00:00Z",
+  files: [],
+};
+
+let baseDir: string;
+beforeEach(async () => {
+  baseDir = await mkdtemp(path.join(tmpdir(), "zrec-factory-"));
+});
+afterEach(async () => {
+  await rm(baseDir, { recursive: true, force: true });
+});
+
+describe("createBackends", () => {
+  it("builds the embedded default under baseDir, and each backend works", async () => {
+    const backends = await createBackends(defaultConfig, { baseDir });
+    try {
+      const key = `${document.recording_id}/recording.json`;
+      await backends.store.put(key, "{}", { contentType: "application/json" });
+      expect(Buffer.from((await backends.store.get(key)) ?? []).toString()).toBe("{}");
+      expect(backends.store.urlFor(key)).toContain(path.join(baseDir, "zrec-data").replaceAll(path.sep, "/"));
+
+      await backends.index.put(document);
+      expect(await backends.index.get(document.recording_id)).toEqual(document);
+
+      await backends.notifier.send({ event: "ingested", document });
+      const messages = await readOutbox(path.join(baseDir, "zrec-data", "outbox.jsonl"));
+      expect(messages.map((m) => m.recording_id)).toEqual([document.recording_id]);
+    } finally {
+      await closeBackends(backends);
+    }
+    expect((await readdir(path.join(baseDir, "zrec-data"))).sort()).toEqual(
+      expect.arrayContaining(["0a7203ad-04ac-45d8-bd6d-6a778f226c65", "index.db", "outbox.jsonl"]),
+    );
+  });
+
+  it("builds the none notifier", async () => {
+    const backends = await createBackends({ ...defaultConfig, notify: { type: "none" } }, { baseDir });
+    await backends.notifier.send({ event: "ingested", document });
+    await closeBackends(backends);
+  });
+
+  it("names the key of an AWS backend this build does not have", async () => {
+    const s3 = { type: "s3", bucket: "b", prefix: "", forcePathStyle: false } as const;
+    await expect(createBackends({ ...defaultConfig, storage: s3 }, { baseDir })).rejects.toMatchObject({
+      key: "storage.type",
+    });
+    const dynamo = { ...defaultConfig, index: { type: "dynamodb", table: "t" } as const };
+    await expect(createBackends(dynamo, { baseDir })).rejects.toThrow(ConfigError);
+    const sqs = { ...defaultConfig, notify: { type: "sqs", queueUrl: "https://q" } as const };
+    // The index opened before the notifier failed is closed again, so the folder can be removed at once.
+    await expect(createBackends(sqs, { baseDir })).rejects.toMatchObject({ key: "notify.type" });
+  });
+});

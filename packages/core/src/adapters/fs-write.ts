@@ -1,0 +1,51 @@
+/**
+ * Small file-system primitives the file-backed adapters share: whole writes, directory fsync, and the
+ * error-code test they all need.
+ */
+import { type FileHandle, open } from "node:fs/promises";
+
+/**
+ * Writes every byte of `bytes`, at `position` when given (else at the handle's current offset).
+ * A single write may be short (a signal, a full pipe, a network file system), so this loops.
+ * @example
+ * await writeFully(handle, Buffer.from("hello"), 0);
+ */
+export async function writeFully(handle: FileHandle, bytes: Uint8Array, position?: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.byteLength) {
+    const at = position === undefined ? null : position + done;
+    const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, at);
+    if (bytesWritten <= 0)
+      throw new Error(`write made no progress after ${done} of ${bytes.byteLength} bytes`);
+    done += bytesWritten;
+  }
+}
+
+/**
+ * Makes a rename or a new directory entry in `dir` durable. Best effort: some platforms (Windows) and
+ * file systems cannot open or sync a directory, and the data itself is already synced by then.
+ * @example
+ * await rename(temp, final);
+ * await syncDirectory(dirname(final));
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch {
+    // Durability of the directory entry is a bonus here, not a promise the port makes.
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/**
+ * Whether `error` is a Node system error with one of `codes` (`ENOENT`, …).
+ * @example
+ * if (hasCode(error, "ENOENT")) return undefined;
+ */
+export function hasCode(error: unknown, ...codes: string[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && codes.includes(code);
+}

@@ -1,0 +1,228 @@
+/**
+ * The embedded recording index: one SQLite file, one row per recording_id holding the whole document
+ * as JSON, plus the columns `list` filters and sorts on.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { BackendError, ErrorCode, messageOf } from "../errors.js";
+import type { ListFilter, RecordingIndex } from "../ports.js";
+import type { RecordingDocument } from "../recording/document.js";
+
+/** The table layout this file writes, kept in `PRAGMA user_version`; 0 means a new, empty file. */
+export const SQLITE_INDEX_SCHEMA_VERSION = 1;
+
+export interface SqliteIndexOptions {
+  /** The database file; its folder is created when missing. `:memory:` keeps the index in memory. */
+  path: string;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS recordings (
+    recording_id TEXT PRIMARY KEY,
+    organization TEXT,
+    meeting_topic TEXT,
+    recording_path TEXT,
+    start_time TEXT,
+    document TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS recordings_organization ON recordings (organization);
+  CREATE INDEX IF NOT EXISTS recordings_recording_path ON recordings (recording_path);
+  CREATE INDEX IF NOT EXISTS recordings_start_time ON recordings (start_time);
+`;
+
+const UPSERT = `
+  INSERT INTO recordings (recording_id, organization, meeting_topic, recording_path, start_time, document)
+  VALUES (@recording_id, @organization, @meeting_topic, @recording_path, @start_time, @document)
+  ON CONFLICT (recording_id) DO UPDATE SET
+    organization = excluded.organization,
+    meeting_topic = excluded.meeting_topic,
+    recording_path = excluded.recording_path,
+    start_time = excluded.start_time,
+    document = excluded.document
+`;
+
+interface Row {
+  recording_id: string;
+  organization: string | null;
+  meeting_topic: string | null;
+  recording_path: string | null;
+  start_time: string | null;
+  document: string;
+}
+
+/**
+ * Opens (creating when needed) the SQLite index at `path`. The file is opened at once, so a path that
+ * is not a zrec index fails here rather than in the middle of an ingest.
+ * @example
+ * const index = createSqliteIndex({ path: "./zrec-data/index.db" });
+ * await index.put(document);
+ * const recent = await index.list({ organization: "folio", limit: 20 });
+ * await index.close?.();
+ */
+export function createSqliteIndex(options: SqliteIndexOptions): RecordingIndex {
+  const description = `SQLite ${options.path}`;
+  const fail = (action: string, cause: unknown, suggestion?: string) =>
+    new BackendError(ErrorCode.INDEX_FAILED, `${description}: ${action} failed: ${messageOf(cause)}`, {
+      cause,
+      ...(suggestion === undefined ? {} : { suggestion }),
+    });
+
+  let db: Database.Database;
+  try {
+    if (options.path !== ":memory:") mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+    db = new Database(options.path);
+  } catch (error) {
+    throw fail("opening the index", error);
+  }
+  try {
+    prepareSchema(db);
+  } catch (error) {
+    db.close();
+    throw error instanceof BackendError
+      ? error
+      : fail(
+          "opening the index",
+          error,
+          "Point index.path at a zrec index file, or move this file away and run `zrec rebuild-db` to recreate it.",
+        );
+  }
+  // SQLite's lower() folds ASCII only; topics are often not ASCII (`Café Über`).
+  db.function("zrec_fold", { deterministic: true }, (text: unknown) =>
+    typeof text === "string" ? text.toLowerCase() : null,
+  );
+
+  function prepareSchema(database: Database.Database): void {
+    database.pragma("busy_timeout = 5000");
+    database.pragma("journal_mode = WAL");
+    database.pragma("synchronous = NORMAL");
+    const version = database.pragma("user_version", { simple: true }) as number;
+    if (version > SQLITE_INDEX_SCHEMA_VERSION) {
+      throw new BackendError(
+        ErrorCode.INDEX_FAILED,
+        `${description}: the index has schema version ${version}, newer than this zrec understands (${SQLITE_INDEX_SCHEMA_VERSION}).`,
+        { suggestion: "Upgrade zrec, or point index.path at another file." },
+      );
+    }
+    database.transaction(() => {
+      database.exec(SCHEMA);
+      database.pragma(`user_version = ${SQLITE_INDEX_SCHEMA_VERSION}`);
+    })();
+  }
+
+  const upsert = db.prepare<[Row]>(UPSERT);
+  const selectOne = db.prepare<[string], Pick<Row, "document">>(
+    "SELECT document FROM recordings WHERE recording_id = ?",
+  );
+  const deleteOne = db.prepare<[string]>("DELETE FROM recordings WHERE recording_id = ?");
+
+  let current: string | undefined;
+  const putAll = db.transaction((documents: RecordingDocument[]) => {
+    for (const document of documents) {
+      current = document.recording_id;
+      upsert.run(rowOf(document));
+    }
+  });
+
+  function parse(recordingId: string, text: string): RecordingDocument {
+    try {
+      return JSON.parse(text) as RecordingDocument;
+    } catch (error) {
+      throw fail(`reading recording ${recordingId}`, error, "Run `zrec rebuild-db` to rewrite the index.");
+    }
+  }
+
+  return {
+    description,
+
+    async put(document) {
+      try {
+        upsert.run(rowOf(document));
+      } catch (error) {
+        throw fail(`writing recording ${document.recording_id}`, error);
+      }
+    },
+
+    async putMany(documents) {
+      current = undefined;
+      try {
+        putAll(documents);
+      } catch (error) {
+        // The transaction rolled back: none of this batch is written.
+        const which = current === undefined ? "" : ` (at recording ${current})`;
+        throw fail(`writing ${documents.length} recordings${which}`, error);
+      }
+    },
+
+    async get(recordingId) {
+      let row: Pick<Row, "document"> | undefined;
+      try {
+        row = selectOne.get(recordingId);
+      } catch (error) {
+        throw fail(`reading recording ${recordingId}`, error);
+      }
+      return row === undefined ? undefined : parse(recordingId, row.document);
+    },
+
+    async list(filter: ListFilter = {}) {
+      const { sql, params } = listQuery(filter);
+      let rows: Pick<Row, "recording_id" | "document">[];
+      try {
+        rows = db.prepare<unknown[], Pick<Row, "recording_id" | "document">>(sql).all(...params);
+      } catch (error) {
+        throw fail("listing recordings", error);
+      }
+      return rows.map((row) => parse(row.recording_id, row.document));
+    },
+
+    async delete(recordingId) {
+      try {
+        deleteOne.run(recordingId);
+      } catch (error) {
+        throw fail(`deleting recording ${recordingId}`, error);
+      }
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function rowOf(document: RecordingDocument): Row {
+  const text = (value: unknown) => (typeof value === "string" ? value : null);
+  return {
+    recording_id: document.recording_id,
+    organization: text(document.organization),
+    meeting_topic: text(document.meeting_topic),
+    recording_path: text(document.recording_path),
+    start_time: text(document.start_time),
+    document: JSON.stringify(document),
+  };
+}
+
+function listQuery(filter: ListFilter): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.organization !== undefined) {
+    where.push("organization = ?");
+    params.push(filter.organization);
+  }
+  if (filter.since !== undefined) {
+    // ISO 8601 UTC strings sort as text, and a bare date sorts before every time of that day.
+    where.push("start_time >= ?");
+    params.push(filter.since);
+  }
+  if (filter.topic !== undefined && filter.topic !== "") {
+    where.push("instr(zrec_fold(meeting_topic), ?) > 0");
+    params.push(filter.topic.toLowerCase());
+  }
+  let sql = "SELECT recording_id, document FROM recordings";
+  if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
+  sql += " ORDER BY start_time DESC, recording_id";
+  if (filter.limit !== undefined) {
+    sql += " LIMIT ?";
+    params.push(Math.max(0, Math.floor(filter.limit)));
+  }
+  return { sql, params };
+}
