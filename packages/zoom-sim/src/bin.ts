@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * zoom-sim [--port N] [--cdn-port N] [--bandwidth MiBps] [--sample]
+ *
+ * Runs the sim until SIGINT/SIGTERM. Prints one JSON object on stdout: where it listens, the account's
+ * credentials and webhook secret, and with --sample a sample meeting and its webhook event.
+ */
+import { parseArgs } from "node:util";
+import { startZoomSim, type ZoomSim } from "./server.js";
+
+const USAGE = "usage: zoom-sim [--port N] [--cdn-port N] [--bandwidth MiBps] [--sample]";
+const MiB = 1024 * 1024;
+
+function portOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--${name} must be a port number`);
+  return port;
+}
+
+class UsageError extends Error {}
+
+/** Modelled on a real recording.completed event: an M4A, an MP4 and a TIMELINE without id or size. */
+function addSample(sim: ZoomSim) {
+  sim.addUser({ id: "OU54QJ6tRoGM55Rlt8YiQg", email: "olf_tech_coordinator@example.org" });
+  return sim.addMeeting({
+    id: 7816381929,
+    topic: "OLF Tech Coordinator's Personal Meeting Room",
+    hostId: "OU54QJ6tRoGM55Rlt8YiQg",
+    type: 4,
+    startTime: "2022-01-23T15:31:56Z",
+    durationMinutes: 2,
+    password: "+6gCkMFr",
+    files: [
+      {
+        fileType: "M4A",
+        recordingType: "audio_only",
+        size: 2 * MiB + 120_234,
+        recordingStart: "2022-01-23T15:32:05Z",
+      },
+      {
+        fileType: "MP4",
+        recordingType: "shared_screen_with_speaker_view",
+        size: 5 * MiB + 12_345,
+        recordingStart: "2022-01-23T15:32:05Z",
+      },
+      { fileType: "TIMELINE", size: 4_096, recordingStart: "2022-01-23T15:32:05Z" },
+    ],
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      "cdn-port": { type: "string" },
+      bandwidth: { type: "string" },
+      sample: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  let bandwidth: number | undefined;
+  if (values.bandwidth !== undefined) {
+    const mibps = Number(values.bandwidth);
+    if (!(mibps > 0)) throw new UsageError("--bandwidth must be a positive number of MiB per second");
+    bandwidth = mibps * MiB;
+  }
+  const sim = await startZoomSim({
+    port: portOption(values.port, "port"),
+    cdnPort: portOption(values["cdn-port"], "cdn-port"),
+    bandwidthBytesPerSecond: bandwidth,
+  });
+  const output: Record<string, unknown> = {
+    apiBaseUrl: sim.apiBaseUrl,
+    oauthUrl: sim.oauthUrl,
+    cdnOrigin: sim.cdnOrigin,
+    accounts: sim.accounts,
+    webhookSecretToken: sim.webhookSecretToken,
+  };
+  if (values.sample) {
+    const meeting = addSample(sim);
+    output.sample = {
+      uuid: meeting.uuid,
+      recordingId: meeting.recordingId,
+      files: meeting.files.map((file) => ({ id: file.id, fileType: file.fileType, size: file.size })),
+    };
+    output.event = sim.recordingEvent(meeting.uuid);
+  }
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+
+  const stop = () => {
+    sim.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  const usage =
+    error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+  process.stderr.write(`zoom-sim: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (usage) process.stderr.write(`${USAGE}\n`);
+  process.exit(usage ? 2 : 1);
+});

@@ -1,0 +1,167 @@
+/** The JSON Zoom answers with, built from the sim's meetings: recording objects, past meetings, meetings. */
+import type { SimFile, SimMeeting } from "./types.js";
+
+/** Zoom's recording_type for a file type, where Zoom's JSON would name one. */
+export function defaultRecordingType(fileType: string): string {
+  switch (fileType.toUpperCase()) {
+    case "MP4":
+      return "shared_screen_with_speaker_view";
+    case "M4A":
+      return "audio_only";
+    case "TIMELINE":
+      return "timeline";
+    case "TRANSCRIPT":
+      return "audio_transcript";
+    case "CC":
+      return "closed_caption";
+    case "CHAT":
+      return "chat_file";
+    case "CSV":
+      return "poll";
+    case "SUMMARY":
+      return "summary";
+    default:
+      return fileType.toLowerCase();
+  }
+}
+
+/** Zoom's file_extension for a file type. */
+export function fileExtensionOf(fileType: string): string {
+  switch (fileType.toUpperCase()) {
+    case "TIMELINE":
+    case "SUMMARY":
+      return "JSON";
+    case "TRANSCRIPT":
+    case "CC":
+      return "VTT";
+    case "CHAT":
+      return "TXT";
+    default:
+      return fileType.toUpperCase();
+  }
+}
+
+export function mimeTypeOf(fileType: string): string {
+  switch (fileType.toUpperCase()) {
+    case "MP4":
+      return "video/mp4";
+    case "M4A":
+      return "audio/mp4";
+    case "TRANSCRIPT":
+    case "CC":
+      return "text/vtt";
+    case "CHAT":
+      return "text/plain";
+    case "CSV":
+      return "text/csv";
+    case "TIMELINE":
+    case "SUMMARY":
+      return "application/json";
+    default:
+      return "application/octet-stream";
+  }
+}
+
+const PLAYABLE = new Set(["MP4", "M4A"]);
+
+/** One entry of recording_files, leaving out what Zoom leaves out for CC and TIMELINE files. */
+export function recordingFileJson(meeting: SimMeeting, file: SimFile, downloadUrl: string, playUrl: string) {
+  const json: Record<string, unknown> = {};
+  if (!file.zoomOmitsIdAndSize) json.id = file.id;
+  json.meeting_id = meeting.uuid;
+  json.recording_start = file.recordingStart;
+  json.recording_end = file.recordingEnd;
+  json.file_type = file.fileType;
+  json.file_extension = file.fileExtension;
+  if (!file.zoomOmitsIdAndSize) json.file_size = file.size;
+  if (PLAYABLE.has(file.fileType.toUpperCase())) json.play_url = playUrl;
+  json.download_url = downloadUrl;
+  if (!file.zoomOmitsIdAndSize) {
+    json.status = file.status;
+    json.recording_type = file.recordingType;
+  }
+  return json;
+}
+
+export interface RecordingJsonOptions {
+  files: SimFile[];
+  downloadUrl: (file: SimFile) => string;
+  playUrl: (file: SimFile) => string;
+  shareUrl: string;
+  /** Webhook payloads also carry host_email and on_prem. */
+  forWebhook?: boolean;
+}
+
+export function recordingJson(meeting: SimMeeting, options: RecordingJsonOptions): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    uuid: meeting.uuid,
+    id: meeting.id,
+    account_id: meeting.accountId,
+    host_id: meeting.hostId,
+    topic: meeting.topic,
+    type: meeting.type,
+    start_time: meeting.startTime,
+    timezone: meeting.timezone,
+  };
+  if (options.forWebhook) json.host_email = meeting.hostEmail;
+  json.duration = meeting.durationMinutes;
+  json.total_size = options.files.reduce((sum, file) => sum + file.size, 0);
+  json.recording_count = options.files.length;
+  json.share_url = options.shareUrl;
+  json.recording_files = options.files.map((file) =>
+    recordingFileJson(meeting, file, options.downloadUrl(file), options.playUrl(file)),
+  );
+  if (meeting.password !== undefined) json.password = meeting.password;
+  if (options.forWebhook) json.on_prem = false;
+  return json;
+}
+
+export function pastMeetingJson(meeting: SimMeeting, participantsCount: number) {
+  return {
+    uuid: meeting.uuid,
+    id: meeting.id,
+    host_id: meeting.hostId,
+    type: meeting.type,
+    topic: meeting.topic,
+    user_name: meeting.hostEmail.split("@")[0] ?? meeting.hostId,
+    user_email: meeting.hostEmail,
+    start_time: meeting.startTime,
+    end_time: meeting.endTime,
+    duration: meeting.durationMinutes,
+    total_minutes: meeting.durationMinutes * participantsCount,
+    participants_count: participantsCount,
+    source: "Zoom",
+  };
+}
+
+export function meetingJson(meeting: SimMeeting, joinUrl: string) {
+  const json: Record<string, unknown> = {
+    uuid: meeting.parentUuid,
+    id: meeting.id,
+    host_id: meeting.hostId,
+    host_email: meeting.hostEmail,
+    topic: meeting.topic,
+    type: meeting.type,
+    status: "waiting",
+    start_time: meeting.startTime,
+    duration: meeting.durationMinutes,
+    timezone: meeting.timezone,
+    agenda: "",
+    created_at: meeting.startTime,
+    join_url: joinUrl,
+  };
+  if (meeting.password !== undefined) json.password = meeting.password;
+  json.settings = {
+    host_video: false,
+    participant_video: false,
+    auto_recording: "cloud",
+    waiting_room: false,
+  };
+  json.pre_schedule = false;
+  return json;
+}
+
+/** Zoom's error body. */
+export function zoomError(code: number, message: string) {
+  return { code, message };
+}
