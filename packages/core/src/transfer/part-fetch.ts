@@ -1,0 +1,111 @@
+/**
+ * The requests of a ranged copy, each retried alone: the first one (which learns the size, or that Range
+ * is ignored) and one part's bytes.
+ */
+import { withRetry } from "../retry.js";
+import { GuardedResponse } from "./guarded-response.js";
+import type { PartSpec } from "./part-plan.js";
+import { checkPartResponse, describePart, partSpec, RangeMismatchError, requestRetry } from "./part-plan.js";
+import type { CopyContext } from "./ranged-copy.js";
+import { SourceHttpError } from "./source.js";
+
+/** A server that answers the wrong range gets this many tries per request, whatever the retry policy says. */
+const RANGE_MISMATCH_TRIES = 3;
+
+/** What the first request taught: the file's size with part 1's response, or to stream it in one GET. */
+export type FirstAnswer =
+  | { kind: "ranged"; total: number; response: GuardedResponse }
+  | { kind: "stream"; response?: GuardedResponse };
+
+/**
+ * Asks for `bytes=0-{partSize-1}`. A 206 with a total gives `ranged`; a 200 gives `stream` with that very
+ * response (no second request); a 206 without a total, or a 416 (an empty file has no byte 0), gives
+ * `stream` without one.
+ *
+ * @example
+ * ```ts
+ * const first = await firstRequest(context);
+ * if (first.kind === "ranged") console.log(`${first.total} bytes`);
+ * ```
+ */
+export async function firstRequest(context: CopyContext): Promise<FirstAnswer> {
+  const asked: PartSpec = { partNumber: 1, start: 0, end: context.partSize - 1, length: context.partSize };
+  const checked = mismatchBudget();
+  try {
+    return await withRetry(
+      async (): Promise<FirstAnswer> => {
+        const response = await open(context, asked);
+        if (response.response.status === 200) return { kind: "stream", response };
+        const total = response.response.contentRange?.total;
+        if (total === undefined) {
+          // A size we cannot learn cannot be split into parts: start over with one plain GET.
+          response.release();
+          return { kind: "stream" };
+        }
+        checked(response, partSpec(1, context.partSize, total), total);
+        return { kind: "ranged", total, response };
+      },
+      requestRetry(context.retry, context.signal),
+    );
+  } catch (error) {
+    if (error instanceof SourceHttpError && error.status === 416) return { kind: "stream" };
+    throw error;
+  }
+}
+
+/**
+ * Fetches one part into a buffer of exactly its length. The first try may read a response already
+ * received (part 1's from {@link firstRequest}); every other try asks again for exactly this range.
+ *
+ * @example
+ * ```ts
+ * const bytes = await fetchPart(context, partSpec(3, context.partSize, total), total);
+ * ```
+ */
+export async function fetchPart(
+  context: CopyContext,
+  part: PartSpec,
+  total: number,
+  received?: GuardedResponse,
+): Promise<Uint8Array> {
+  let unused = received;
+  const checked = mismatchBudget();
+  try {
+    return await withRetry(
+      async () => {
+        let response = unused;
+        unused = undefined;
+        if (!response) {
+          response = await open(context, part);
+          checked(response, part, total);
+        }
+        return await response.readExactly(part.length);
+      },
+      requestRetry(context.retry, context.signal),
+    );
+  } finally {
+    unused?.release();
+  }
+}
+
+function open(context: CopyContext, part: PartSpec): Promise<GuardedResponse> {
+  const { source, signal, idleTimeoutMs } = context;
+  return GuardedResponse.open(source, part, { signal, idleTimeoutMs, what: describePart(part) });
+}
+
+/**
+ * A check of the answer's Content-Range that releases a wrong answer and, after RANGE_MISMATCH_TRIES
+ * wrong answers to one request, marks the error final.
+ */
+function mismatchBudget(): (response: GuardedResponse, part: PartSpec, total: number) => void {
+  let mismatches = 0;
+  return (response, part, total) => {
+    try {
+      checkPartResponse(response.response, part, total);
+    } catch (error) {
+      response.release(error);
+      if (error instanceof RangeMismatchError) error.retryable = ++mismatches < RANGE_MISMATCH_TRIES;
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The arithmetic of a ranged copy (which bytes make part n), the checks a 206 answer must pass, and
+ * which failures are worth another try.
+ */
+import { ZrecError } from "../errors.js";
+import type { RetryOptions, RetryPolicy } from "../retry.js";
+import type { ByteRange, SourceResponse } from "./source.js";
+import { SourceHttpError } from "./source.js";
+
+/** One part: its 1-based number and its inclusive byte range in the file. */
+export interface PartSpec extends ByteRange {
+  partNumber: number;
+  length: number;
+}
+
+/** How many parts of `partSize` bytes hold `total` bytes (the last may be shorter). */
+export function partCount(total: number, partSize: number): number {
+  return Math.max(1, Math.ceil(total / partSize));
+}
+
+/**
+ * @example
+ * ```ts
+ * partSpec(2, 1024, 1500); // { partNumber: 2, start: 1024, end: 1499, length: 476 }
+ * ```
+ */
+export function partSpec(partNumber: number, partSize: number, total: number): PartSpec {
+  const start = (partNumber - 1) * partSize;
+  const end = Math.min(start + partSize, total) - 1;
+  return { partNumber, start, end, length: end - start + 1 };
+}
+
+export function describePart(part: PartSpec): string {
+  return `part ${part.partNumber} (bytes ${part.start}-${part.end})`;
+}
+
+/**
+ * A 206 that does not match the range asked for, or a 200 where a range was honoured before. Worth a
+ * retry or two (a CDN edge may be briefly inconsistent), not more: `retryable` turns false after that.
+ */
+export class RangeMismatchError extends Error {
+  retryable = true;
+  constructor(message: string) {
+    super(message);
+    this.name = "RangeMismatchError";
+  }
+}
+
+/** The file's byte count differs from Zoom's file_size. Never retried: the same bytes would come back. */
+export class SizeMismatchError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`the download is ${actual} bytes but Zoom's file_size is ${expected}`);
+    this.name = "SizeMismatchError";
+  }
+}
+
+/**
+ * Throws a {@link RangeMismatchError} unless `response` is a 206 for exactly `part` of a file of
+ * `total` bytes.
+ */
+export function checkPartResponse(response: SourceResponse, part: PartSpec, total: number): void {
+  const what = describePart(part);
+  if (response.status !== 206) {
+    throw new RangeMismatchError(
+      `${what}: the server sent the whole file (${response.status}) instead of the range`,
+    );
+  }
+  const range = response.contentRange;
+  if (!range) throw new RangeMismatchError(`${what}: the 206 answer has no Content-Range`);
+  if (range.start !== part.start || range.end !== part.end || range.total !== total) {
+    const got = `${range.start}-${range.end}/${range.total ?? "*"}`;
+    throw new RangeMismatchError(`${what}: the server answered bytes ${got} for a file of ${total} bytes`);
+  }
+}
+
+/**
+ * Whether a failed request is worth another try: transport errors, stalls, short bodies and 408/425/429/5xx
+ * are; a refused URL, other 4xx, a size that disagrees with Zoom, and anything after `signal` aborted are not.
+ */
+export function isRetryable(error: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted) return false;
+  if (error instanceof RangeMismatchError) return error.retryable;
+  if (error instanceof SourceHttpError) return error.retryable;
+  if (error instanceof SizeMismatchError || error instanceof ZrecError) return false;
+  return true;
+}
+
+/** `withRetry` options for one request of a copy: the copy's policy, its signal, the server's Retry-After. */
+export function requestRetry(policy: Partial<RetryPolicy>, signal: AbortSignal): RetryOptions {
+  return {
+    ...policy,
+    signal,
+    retryable: (error) => isRetryable(error, signal),
+    retryAfterMs: (error) => (error instanceof SourceHttpError ? error.retryAfterMs : undefined),
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * The hot path: copy one recording file from a download server into the store with concurrent Range
+ * GETs feeding a multipart upload. Built like lib-storage's `Upload`: a few workers share one part source,
+ * failures are collected, the upload is aborted and the first error rethrown; progress is an event.
+ * Memory stays near `partConcurrency x partSize` (at most `2 x partConcurrency` parts are held) whatever
+ * the file's size. Small files are one put; a server that ignores Range gets one streamed put.
+ */
+import { createHash } from "node:crypto";
+import { ErrorCode, messageOf, TransferError, ZrecError } from "../errors.js";
+import type { MultipartUpload, ObjectStore, StoredObject } from "../ports.js";
+import type { RetryPolicy } from "../retry.js";
+import type { GuardedResponse } from "./guarded-response.js";
+import { OrderedHash } from "./ordered-hash.js";
+import { fetchPart, firstRequest } from "./part-fetch.js";
+import { partCount, partSpec, SizeMismatchError } from "./part-plan.js";
+import type { ByteSource } from "./source.js";
+import { streamCopy } from "./stream-copy.js";
+
+const MiB = 1024 * 1024;
+const DEFAULT_PART_SIZE = 8 * MiB;
+const DEFAULT_PART_CONCURRENCY = 4;
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+export interface CopyProgress {
+  key: string;
+  /** Bytes stored so far. */
+  loaded: number;
+  /** The file's size, once known. */
+  total?: number;
+}
+
+export interface RangedCopyOptions {
+  source: ByteSource;
+  store: ObjectStore;
+  key: string;
+  contentType: string;
+  /** Bytes per Range request and multipart part; default 8 MiB. */
+  partSize?: number;
+  /** Range requests in flight; default 4. */
+  partConcurrency?: number;
+  /** Zoom's file_size when it gave one: the byte count must equal it. */
+  expectedSize?: number;
+  /** How each request is retried; default {@link defaultRetryPolicy}. */
+  retry?: Partial<RetryPolicy>;
+  /** Aborting it stops the copy and aborts the upload. */
+  signal?: AbortSignal;
+  /** Called after each part is stored (and every `partSize` bytes of a streamed copy). */
+  onProgress?: (progress: CopyProgress) => void;
+  /** Abort a response that sends no bytes for this long, and try again; default 30 s. */
+  idleTimeoutMs?: number;
+}
+
+export interface CopyResult extends StoredObject {
+  /** Hex SHA-256 of the whole file. */
+  sha256: string;
+  /** Multipart parts uploaded; 1 for a single put or a streamed put. */
+  parts: number;
+  /** False when the server ignored Range (or hid the size) and the file was streamed in one GET. */
+  rangeHonoured: boolean;
+}
+
+/** What the copy's pieces share; internal to `transfer/`. */
+export interface CopyContext {
+  source: ByteSource;
+  store: ObjectStore;
+  key: string;
+  contentType: string;
+  partSize: number;
+  partConcurrency: number;
+  expectedSize: number | undefined;
+  retry: Partial<RetryPolicy>;
+  idleTimeoutMs: number;
+  /** Aborted by the caller's signal or by the copy's first failure. */
+  signal: AbortSignal;
+  progress(loaded: number, total: number | undefined): void;
+}
+
+/**
+ * Copies `source` into `store` at `key`. Resolves with what the store holds plus the file's SHA-256;
+ * rejects with a {@link TransferError} (code `SIZE_MISMATCH` when the size disagrees with `expectedSize`)
+ * and leaves no object and no multipart upload behind.
+ *
+ * @example
+ * ```ts
+ * const copied = await rangedCopy({
+ *   source, store, key: `${recordingId}/shared_screen_with_speaker_view.mp4`, contentType: "video/mp4",
+ *   expectedSize: file.file_size, onProgress: ({ loaded, total }) => console.log(loaded, total),
+ * });
+ * console.log(copied.size, copied.sha256, copied.parts);
+ * ```
+ */
+export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult> {
+  const partSize = options.partSize ?? DEFAULT_PART_SIZE;
+  const partConcurrency = options.partConcurrency ?? DEFAULT_PART_CONCURRENCY;
+  if (!Number.isSafeInteger(partSize) || partSize < 1)
+    throw new RangeError(`partSize must be a positive integer`);
+  if (!Number.isSafeInteger(partConcurrency) || partConcurrency < 1) {
+    throw new RangeError(`partConcurrency must be a positive integer`);
+  }
+  const controller = new AbortController();
+  const onCallerAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onCallerAbort();
+  else options.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  const { key, onProgress } = options;
+  const context: CopyContext = {
+    source: options.source,
+    store: options.store,
+    key,
+    contentType: options.contentType,
+    partSize,
+    partConcurrency,
+    expectedSize: options.expectedSize,
+    retry: options.retry ?? {},
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    signal: controller.signal,
+    progress: (loaded, total) => onProgress?.(total === undefined ? { key, loaded } : { key, loaded, total }),
+  };
+  try {
+    return await copy(context, controller);
+  } catch (error) {
+    throw asTransferError(error, context);
+  } finally {
+    options.signal?.removeEventListener("abort", onCallerAbort);
+  }
+}
+
+async function copy(context: CopyContext, controller: AbortController): Promise<CopyResult> {
+  const first = await firstRequest(context);
+  if (first.kind === "stream") {
+    const { stored, sha256 } = await streamCopy(context, first.response);
+    return { ...stored, sha256, parts: 1, rangeHonoured: false };
+  }
+  const { total, response } = first;
+  if (context.expectedSize !== undefined && total !== context.expectedSize) {
+    response.release();
+    throw new SizeMismatchError(context.expectedSize, total);
+  }
+  if (partCount(total, context.partSize) === 1) return singlePut(context, total, response);
+  return multipartCopy(context, controller, total, response);
+}
+
+async function singlePut(
+  context: CopyContext,
+  total: number,
+  response: GuardedResponse,
+): Promise<CopyResult> {
+  const bytes = await fetchPart(context, partSpec(1, context.partSize, total), total, response);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const stored = await context.store.put(context.key, bytes, { contentType: context.contentType });
+  context.progress(total, total);
+  return { ...stored, sha256, parts: 1, rangeHonoured: true };
+}
+
+async function multipartCopy(
+  context: CopyContext,
+  controller: AbortController,
+  total: number,
+  firstResponse: GuardedResponse,
+): Promise<CopyResult> {
+  const { store, key, contentType, partSize, partConcurrency, signal } = context;
+  let unusedFirst: GuardedResponse | undefined = firstResponse;
+  const count = partCount(total, partSize);
+  let upload: MultipartUpload;
+  try {
+    upload = await store.createMultipartUpload(key, { contentType, partSize, size: total });
+  } catch (error) {
+    firstResponse.release(error);
+    throw error;
+  }
+  const hash = new OrderedHash();
+  // Parts ahead of the lowest unhashed one wait in memory: never fetch further ahead than this.
+  const window = 2 * partConcurrency;
+  const failures: unknown[] = [];
+  let nextPart = 1;
+  let loaded = 0;
+
+  const worker = async (): Promise<void> => {
+    while (failures.length === 0 && !signal.aborted && nextPart <= count) {
+      const partNumber = nextPart++;
+      try {
+        await hash.whenHashedThrough(partNumber - window, signal);
+        const part = partSpec(partNumber, partSize, total);
+        const response = partNumber === 1 ? unusedFirst : undefined;
+        unusedFirst = undefined;
+        const body = await fetchPart(context, part, total, response);
+        hash.add(partNumber, body);
+        await upload.uploadPart({ partNumber, offset: part.start, body });
+        loaded += body.length;
+        context.progress(loaded, total);
+      } catch (error) {
+        failures.push(error);
+        // Stops the other workers' requests and retry waits now rather than after their parts finish.
+        if (!signal.aborted) controller.abort(error);
+      }
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.min(partConcurrency, count) }, worker));
+  unusedFirst?.release();
+  let stored: StoredObject | undefined;
+  if (failures.length === 0 && signal.aborted) failures.push(signal.reason);
+  if (failures.length === 0) {
+    try {
+      await hash.whenHashedThrough(count, signal);
+      stored = await upload.complete();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (stored === undefined) {
+    const first = failures[0];
+    // Every in-flight uploadPart has settled (the workers awaited them), so no part lands after this.
+    await upload.abort().catch((abortError: unknown) => {
+      throw new TransferError(
+        `${failureMessage(first, context)}; aborting the multipart upload also failed: ${messageOf(abortError)}`,
+        { cause: first },
+      );
+    });
+    throw first;
+  }
+  return { ...stored, sha256: hash.digest(), parts: count, rangeHonoured: true };
+}
+
+function failureMessage(error: unknown, context: CopyContext): string {
+  const detail =
+    error instanceof Error && error.name === "AbortError" ? "the copy was aborted" : messageOf(error);
+  return `Copying ${context.key} from ${context.source.description} failed: ${detail}`;
+}
+
+function asTransferError(error: unknown, context: CopyContext): TransferError {
+  if (error instanceof TransferError && error.message.startsWith(`Copying ${context.key} `)) return error;
+  if (error instanceof SizeMismatchError) {
+    return new TransferError(failureMessage(error, context), {
+      code: ErrorCode.SIZE_MISMATCH,
+      cause: error,
+      suggestion: "Zoom may still be processing this recording; run the ingest again later.",
+    });
+  }
+  // Keep a project error's code (DOWNLOAD_REFUSED, STORE_FAILED…) so callers can still tell them apart.
+  const code = error instanceof ZrecError ? error.code : ErrorCode.TRANSFER_FAILED;
+  return new TransferError(failureMessage(error, context), { code, cause: error });
+}
