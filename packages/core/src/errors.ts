@@ -125,3 +125,25 @@ export class NotFoundError extends ZrecError {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** An ingest stopped because one or more files could not be stored; nothing was trashed. */
+export class IngestFailed extends ZrecError {
+  readonly failures: { key: string; message: string }[];
+  constructor(recordingId: string, failures: { key: string; message: string }[], options?: ZrecErrorOptions) {
+    const first = failures[0];
+    const summary =
+      failures.length === 1 && first
+        ? `${first.key}: ${first.message}`
+        : `${failures.length} files failed (${failures.map((f) => f.key).join(", ")}); first: ${first?.message}`;
+    super(
+      ErrorCode.INGEST_FAILED,
+      `Ingest of recording ${recordingId} failed, nothing was trashed: ${summary}`,
+      {
+        suggestion:
+          "Run the same ingest again once the cause is fixed; files already stored are not copied again.",
+        ...options,
+      },
+    );
+    this.failures = failures;
+  }
+}

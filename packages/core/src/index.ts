@@ -1,0 +1,35 @@
+/**
+ * @zrec/core — everything zrec does, behind three ports. The CLI and the Lambda adapter are thin
+ * layers over these exports.
+ */
+
+export { createBackends } from "./adapters/factory.js";
+export * from "./config/index.js";
+export * from "./errors.js";
+export type { PipelineDeps } from "./pipeline/deps.js";
+export { openPipeline, zoomClientsFor } from "./pipeline/deps.js";
+export type { IngestEvent } from "./pipeline/events.js";
+export { finishIngest } from "./pipeline/finish-ingest.js";
+export { ingestMetadata } from "./pipeline/ingest-metadata.js";
+export { retrieveRecording } from "./pipeline/retrieve-recording.js";
+export type { IngestResult } from "./pipeline/run-ingest.js";
+export { runIngest } from "./pipeline/run-ingest.js";
+export type * from "./pipeline/types.js";
+export type * from "./ports.js";
+export * from "./recording/document.js";
+export { fileTypeInfo, isDownloadable, planFileNames, recordingTypeOf } from "./recording/files.js";
+export { organizationFor, recordingPath, topicSlug } from "./recording/path.js";
+export * from "./retry.js";
+export * from "./tasks/index.js";
+export type { CopyProgress, CopyResult, RangedCopyOptions } from "./transfer/ranged-copy.js";
+export { rangedCopy } from "./transfer/ranged-copy.js";
+export type * from "./transfer/source.js";
+export { SourceHttpError } from "./transfer/source.js";
+export type { ZoomClient } from "./zoom/api.js";
+export { createZoomClient } from "./zoom/api.js";
+export type { TokenProvider } from "./zoom/download.js";
+export { createDownloadSource, hostAllowed } from "./zoom/download.js";
+export { encodeMeetingUuidForPath, isRecordingId, recordingIdFromUuid } from "./zoom/ids.js";
+export type * from "./zoom/types.js";
+export type { WebhookOutcome } from "./zoom/webhook.js";
+export { handleWebhook, parseRecordingEvent, signWebhook, verifyWebhook } from "./zoom/webhook.js";

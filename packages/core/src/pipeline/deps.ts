@@ -1,0 +1,57 @@
+/** What every stage needs: configuration, the three backends, Zoom clients, and a place to report. */
+import type { Dispatcher } from "undici";
+import { closeBackends, createBackends } from "../adapters/factory.js";
+import { requireZoomAccount } from "../config/index.js";
+import type { Config } from "../config/types.js";
+import type { Backends } from "../ports.js";
+import { createZoomClient, type ZoomClient } from "../zoom/api.js";
+import type { IngestEvent } from "./events.js";
+
+export interface PipelineDeps {
+  config: Config;
+  backends: Backends;
+  /** The REST client of a configured Zoom account, by its name in `zoom.accounts`. */
+  zoom: (accountName: string) => ZoomClient;
+  /** Keep-alive pool for downloads; undici's global one when absent. */
+  dispatcher?: Dispatcher;
+  onEvent?: (event: IngestEvent) => void;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+/** One client per account, made on first use, so its token cache is shared by every stage. */
+export function zoomClientsFor(config: Config): (accountName: string) => ZoomClient {
+  const clients = new Map<string, ZoomClient>();
+  return (name) => {
+    let client = clients.get(name);
+    if (!client) {
+      const { account } = requireZoomAccount(config, name);
+      client = createZoomClient({
+        account,
+        apiBaseUrl: config.zoom.apiBaseUrl,
+        oauthUrl: config.zoom.oauthUrl,
+      });
+      clients.set(name, client);
+    }
+    return client;
+  };
+}
+
+/**
+ * Opens the configured backends and returns the deps the stages take, plus `close()` to release them.
+ * @example
+ * const pipeline = await openPipeline(loadConfig(raw));
+ * try { await runIngest(event, pipeline.deps); } finally { await pipeline.close(); }
+ */
+export async function openPipeline(
+  config: Config,
+  options: { baseDir?: string } = {},
+): Promise<{ deps: PipelineDeps; backends: Backends; close(): Promise<void> }> {
+  const backends = await createBackends(config, options);
+  const deps: PipelineDeps = { config, backends, zoom: zoomClientsFor(config) };
+  return {
+    deps,
+    backends,
+    close: () => closeBackends(backends),
+  };
+}

@@ -1,0 +1,7 @@
+/** What a running ingest reports: the CLI shows it as progress, the Lambda adapter logs it. */
+export type IngestEvent =
+  | { type: "metadata"; recording_id: string; topic: string; files: number }
+  | { type: "file-start"; key: string; total?: number }
+  | { type: "file-progress"; key: string; loaded: number; total?: number }
+  | { type: "file-done"; key: string; size: number; skipped: boolean }
+  | { type: "warning"; message: string };

@@ -1,0 +1,108 @@
+/**
+ * Stage 3: check that every file is stored whole, write the recording document and the index row,
+ * tell the website builder, and only then move the Zoom recording to trash.
+ *
+ * Order matters for crash safety: the index row is written after the notification, so a crash between
+ * the two makes a re-run notify again (at least once) instead of never; trash comes last of all.
+ */
+import { IngestFailed } from "../errors.js";
+import {
+  documentContentHash,
+  type RecordingDocument,
+  type RecordingFileEntry,
+  validateDocument,
+} from "../recording/document.js";
+import type { PipelineDeps } from "./deps.js";
+import { documentKey, getJson, putJson } from "./store-json.js";
+import type { FinishIngestInput, FinishIngestOutput, StoredFile } from "./types.js";
+
+export async function finishIngest(
+  input: FinishIngestInput,
+  deps: PipelineDeps,
+): Promise<FinishIngestOutput> {
+  const { metadata, files } = input;
+  const { store, index, notifier } = deps.backends;
+  const recordingId = metadata.recording_id;
+  await assertAllStored(input, deps);
+
+  const previous = await index.get(recordingId);
+  const base =
+    previous ?? ((await getJson(store, documentKey(recordingId))) as RecordingDocument | undefined);
+  const candidate: RecordingDocument = {
+    ...metadata.draft,
+    files: mergeFiles(base?.files ?? [], files),
+    ingested_at: now(deps),
+  };
+  const changed = !previous || documentContentHash(previous) !== documentContentHash(candidate);
+  // Unchanged content keeps its first ingested_at, so a re-run writes byte-identical objects.
+  const document = validateDocument(
+    changed ? candidate : { ...candidate, ingested_at: previous.ingested_at },
+    documentKey(recordingId),
+  );
+
+  if (changed) {
+    await putJson(store, documentKey(recordingId), document);
+    await notifier.send({ event: "ingested", document });
+    await index.put(document);
+  }
+
+  let trashed: FinishIngestOutput["trashed"] = "not-configured";
+  if (deps.config.ingest.trashAfterIngest) {
+    if (typeof document.zoom_trashed_at === "string") {
+      trashed = "already-gone";
+    } else {
+      trashed = await deps.zoom(metadata.zoom_account).trashRecordings(document.meeting_uuid);
+      // Recorded so that a re-run does not ask Zoom again; no notification: the content did not change.
+      const marked = { ...document, zoom_trashed_at: now(deps) };
+      await putJson(store, documentKey(recordingId), marked);
+      await index.put(marked);
+    }
+  }
+  return {
+    recording_id: recordingId,
+    recording_path: document.recording_path,
+    document_key: documentKey(recordingId),
+    files: document.files.length,
+    notified: changed,
+    trashed,
+  };
+}
+
+/**
+ * The invariant behind trashing: every planned file is in the store, complete, with Zoom's size.
+ * Checked against the store itself, not only against what the previous stage said.
+ */
+async function assertAllStored({ metadata, files }: FinishIngestInput, deps: PipelineDeps): Promise<void> {
+  const byKey = new Map(files.map((file) => [file.key, file]));
+  const failures: { key: string; message: string }[] = [];
+  for (const task of metadata.files) {
+    const stored = byKey.get(task.key);
+    const head = stored ? await deps.backends.store.head(task.key) : undefined;
+    if (!stored || !head) failures.push({ key: task.key, message: "the file was not stored" });
+    else if (head.size !== stored.size)
+      failures.push({ key: task.key, message: `stored ${head.size} bytes, expected ${stored.size}` });
+    else if (task.expected_size !== undefined && head.size !== task.expected_size) {
+      failures.push({
+        key: task.key,
+        message: `stored ${head.size} bytes but Zoom's file_size is ${task.expected_size}`,
+      });
+    }
+  }
+  if (failures.length > 0) throw new IngestFailed(metadata.recording_id, failures);
+}
+
+/** Files already in the document stay (a transcript adds to them); a re-stored key replaces its entry. */
+function mergeFiles(existing: RecordingFileEntry[], stored: StoredFile[]): RecordingFileEntry[] {
+  const merged = new Map<string, RecordingFileEntry>();
+  for (const entry of existing) merged.set(entry.key ?? legacyKey(entry.s3_url), entry);
+  for (const entry of stored) merged.set(entry.key, entry);
+  return [...merged.values()];
+}
+
+const now = (deps: PipelineDeps) => (deps.now?.() ?? new Date()).toISOString();
+
+/** Documents of the older system have no `key`: its s3_url ends in `{recording_id}/{file name}`. */
+function legacyKey(s3Url: string): string {
+  const path = s3Url.replace(/^[a-z]+:\/\/[^/]*/i, "").split("?")[0] ?? "";
+  return decodeURIComponent(path.split("/").slice(-2).join("/"));
+}

@@ -1,0 +1,162 @@
+/**
+ * Stage 1: store the event and the meeting's metadata, and plan one task per downloadable file.
+ * Reads Zoom and writes small JSON objects only; never downloads a recording.
+ */
+import { accountForZoomAccountId } from "../config/index.js";
+import { ZoomApiError } from "../errors.js";
+import { type RecordingDocument, SCHEMA_VERSION } from "../recording/document.js";
+import { planFileNames } from "../recording/files.js";
+import { organizationFor, recordingPath } from "../recording/path.js";
+import type { ZoomClient } from "../zoom/api.js";
+import { recordingIdFromUuid } from "../zoom/ids.js";
+import type { ZoomMeeting, ZoomPastMeeting, ZoomRecordingEvent } from "../zoom/types.js";
+import { parseRecordingEvent } from "../zoom/webhook.js";
+import type { PipelineDeps } from "./deps.js";
+import { skipReason } from "./filters.js";
+import { documentKey, getJson, putJson } from "./store-json.js";
+import type { DocumentDraft, FileTask, IngestMetadataInput, IngestMetadataOutput } from "./types.js";
+
+export async function ingestMetadata(
+  input: IngestMetadataInput,
+  deps: PipelineDeps,
+): Promise<IngestMetadataOutput> {
+  const event = parseRecordingEvent(input.event, "the event");
+  const object = event.payload.object;
+  const recordingId = recordingIdFromUuid(object.uuid);
+  const reason = skipReason(event, deps.config);
+  if (reason !== undefined) return { status: "skipped", recording_id: recordingId, reason };
+
+  const { name: zoomAccount } = accountForZoomAccountId(
+    deps.config,
+    event.payload.account_id ?? object.account_id,
+  );
+  const zoom = deps.zoom(zoomAccount);
+  const { store } = deps.backends;
+  const warnings: string[] = [];
+
+  await putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event));
+  const pastMeeting = await unlessGone(() => zoom.getPastMeeting(object.uuid), warnings, "past meeting");
+  if (pastMeeting) await putJson(store, `${recordingId}/past_meeting.json`, pastMeeting);
+  const meeting = await unlessGone(() => zoom.getMeeting(object.id), warnings, "parent meeting");
+  if (meeting) await putJson(store, `${recordingId}/meeting.json`, meeting);
+
+  const existing = await existingDocument(deps, recordingId);
+  // A transcript arriving later only adds files: what the archive (or an operator) says stays.
+  const draft: DocumentDraft =
+    existing && event.event === "recording.transcript_completed"
+      ? withoutFiles(existing)
+      : {
+          ...(existing ? withoutFiles(existing) : {}),
+          ...buildDraft(event, recordingId, zoomAccount, pastMeeting, meeting, deps),
+        };
+
+  const files: FileTask[] = planFileNames(object.recording_files ?? [], existing?.files ?? []).map(
+    (planned) => ({
+      recording_id: recordingId,
+      key: `${recordingId}/${planned.fileName}`,
+      metadata_key: `${recordingId}/${planned.metadataName}`,
+      recording_type: planned.recordingType,
+      mime_type: planned.mimeType,
+      ...(typeof planned.file.file_size === "number" ? { expected_size: planned.file.file_size } : {}),
+      zoom_file: planned.file,
+      zoom_account: zoomAccount,
+    }),
+  );
+  for (const message of warnings) deps.onEvent?.({ type: "warning", message });
+  deps.onEvent?.({
+    type: "metadata",
+    recording_id: recordingId,
+    topic: draft.meeting_topic,
+    files: files.length,
+  });
+  return {
+    status: "ready",
+    recording_id: recordingId,
+    event: event.event,
+    zoom_account: zoomAccount,
+    draft,
+    files,
+    warnings,
+  };
+}
+
+function buildDraft(
+  event: ZoomRecordingEvent,
+  recordingId: string,
+  zoomAccount: string,
+  pastMeeting: ZoomPastMeeting | undefined,
+  meeting: ZoomMeeting | undefined,
+  deps: PipelineDeps,
+): DocumentDraft {
+  const { config } = deps;
+  const object = event.payload.object;
+  const topic = meeting?.topic ?? object.topic;
+  const organization = organizationFor(topic, config.organizations, config.defaultOrganization);
+  const startTime = pastMeeting?.start_time ?? object.start_time ?? "";
+  return {
+    recording_id: recordingId,
+    recording_path: recordingPath(
+      { organization, topic, startTime: startTime || null },
+      { timezone: config.timezone, roundMinutes: config.roundMinutes },
+    ),
+    meeting_uuid: object.uuid,
+    parent_meeting_uuid: meeting?.uuid ?? object.uuid,
+    meeting_id: meeting?.id ?? object.id,
+    meeting_topic: topic,
+    password: meeting?.password ?? object.password ?? "",
+    host_id: meeting?.host_id ?? object.host_id ?? "",
+    organization,
+    start_time: startTime,
+    end_time: pastMeeting?.end_time ?? endFromDuration(startTime, object.duration),
+    schema_version: SCHEMA_VERSION,
+    zoom_account: zoomAccount,
+  };
+}
+
+/**
+ * Zoom answers 404 for a parent meeting that was deleted after it took place, and sometimes for a past
+ * meeting; the event itself then has what the document needs, so this is a warning, not a failure.
+ */
+async function unlessGone<T>(
+  get: () => Promise<T>,
+  warnings: string[],
+  what: string,
+): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (error) {
+    if (error instanceof ZoomApiError && error.status === 404) {
+      warnings.push(
+        `Zoom has no ${what} for this recording (${error.message}); using the event's fields instead.`,
+      );
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+async function existingDocument(
+  deps: PipelineDeps,
+  recordingId: string,
+): Promise<RecordingDocument | undefined> {
+  const indexed = await deps.backends.index.get(recordingId);
+  if (indexed) return indexed;
+  return (await getJson(deps.backends.store, documentKey(recordingId))) as RecordingDocument | undefined;
+}
+
+function withoutFiles(document: RecordingDocument): DocumentDraft {
+  const { files: _files, ...draft } = document;
+  return draft;
+}
+
+/** The stored event must not carry the download token: it is a credential, valid for a day. */
+function withoutDownloadToken(event: ZoomRecordingEvent): Omit<ZoomRecordingEvent, "download_token"> {
+  const { download_token: _token, ...rest } = event;
+  return rest;
+}
+
+function endFromDuration(startTime: string, minutes: number | undefined): string {
+  const start = Date.parse(startTime);
+  if (Number.isNaN(start) || typeof minutes !== "number") return "";
+  return new Date(start + minutes * 60_000).toISOString().replace(".000Z", "Z");
+}

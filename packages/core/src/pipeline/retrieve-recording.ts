@@ -1,0 +1,121 @@
+/**
+ * Stage 2, once per file: copy one recording file from Zoom into the store with the ranged copy, then
+ * write its metadata JSON. A file already stored whole (metadata written after the object, and the
+ * object's size right) is not copied again, which makes a re-run cheap.
+ */
+import { TransferError } from "../errors.js";
+import { rangedCopy } from "../transfer/ranged-copy.js";
+import { createDownloadSource } from "../zoom/download.js";
+import { isRecordingId } from "../zoom/ids.js";
+import type { PipelineDeps } from "./deps.js";
+import { downloadTokenProvider } from "./download-token.js";
+import { getJson, putJson } from "./store-json.js";
+import type { FileTask, RetrieveRecordingInput, StoredFile } from "./types.js";
+
+const MiB = 1024 * 1024;
+
+export async function retrieveRecording(
+  input: RetrieveRecordingInput,
+  deps: PipelineDeps,
+): Promise<StoredFile> {
+  const { task } = input;
+  checkTask(task);
+  const { store } = deps.backends;
+  const previous = await alreadyStored(task, deps);
+  if (previous) {
+    deps.onEvent?.({ type: "file-done", key: task.key, size: previous.size, skipped: true });
+    return previous;
+  }
+
+  const url = task.zoom_file.download_url;
+  if (typeof url !== "string")
+    throw new TransferError(`${task.key}: Zoom gave no download_url for this file.`);
+  const source = createDownloadSource({
+    url,
+    token: downloadTokenProvider({
+      ...(input.download_token !== undefined ? { downloadToken: input.download_token } : {}),
+      ...(input.event_ts !== undefined ? { eventTs: input.event_ts } : {}),
+      zoom: deps.zoom(task.zoom_account),
+      now: (deps.now?.() ?? new Date()).getTime(),
+    }),
+    allowedHosts: deps.config.zoom.allowedDownloadHosts,
+    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+  });
+  deps.onEvent?.({ type: "file-start", key: task.key, ...totalOf(task) });
+  const copied = await rangedCopy({
+    source,
+    store,
+    key: task.key,
+    contentType: task.mime_type,
+    partSize: Math.round(deps.config.ingest.partSizeMiB * MiB),
+    partConcurrency: deps.config.ingest.partConcurrency,
+    ...(task.expected_size !== undefined ? { expectedSize: task.expected_size } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    onProgress: ({ loaded, total }) =>
+      deps.onEvent?.({
+        type: "file-progress",
+        key: task.key,
+        loaded,
+        ...(total !== undefined ? { total } : {}),
+      }),
+  });
+
+  const file = task.zoom_file;
+  const stored: StoredFile = {
+    recording_type: task.recording_type,
+    s3_url: copied.url,
+    etag: copied.etag,
+    zoom_file_size: task.expected_size ?? null,
+    mime_type: task.mime_type,
+    key: task.key,
+    size: copied.size,
+    sha256: copied.sha256,
+    ...(file.file_type !== undefined ? { file_type: file.file_type } : {}),
+    ...(file.recording_start !== undefined ? { recording_start: file.recording_start } : {}),
+    ...(file.recording_end !== undefined ? { recording_end: file.recording_end } : {}),
+    ...(file.id !== undefined ? { zoom_file_id: file.id } : {}),
+  };
+  // Zoom's own fields first (what the older system stored), then what zrec learnt while storing it.
+  await putJson(store, task.metadata_key, { ...file, ...stored });
+  deps.onEvent?.({ type: "file-done", key: task.key, size: stored.size, skipped: false });
+  return stored;
+}
+
+/** Keys come from a payload: make sure this task writes only inside its own recording's folder. */
+function checkTask(task: FileTask): void {
+  const inFolder = (key: string) =>
+    key.startsWith(`${task.recording_id}/`) && !key.slice(task.recording_id.length + 1).includes("/");
+  if (!isRecordingId(task.recording_id) || !inFolder(task.key) || !inFolder(task.metadata_key)) {
+    throw new TransferError(
+      `Refusing a file task whose keys are outside its recording folder (${task.key}).`,
+    );
+  }
+}
+
+async function alreadyStored(task: FileTask, deps: PipelineDeps): Promise<StoredFile | undefined> {
+  const { store } = deps.backends;
+  const metadata = (await getJson(store, task.metadata_key).catch(() => undefined)) as
+    | Partial<StoredFile>
+    | undefined;
+  if (!metadata || metadata.key !== task.key || typeof metadata.sha256 !== "string") return undefined;
+  const head = await store.head(task.key);
+  if (!head || head.size !== metadata.size) return undefined;
+  if (task.expected_size !== undefined && head.size !== task.expected_size) return undefined;
+  return {
+    recording_type: task.recording_type,
+    s3_url: metadata.s3_url ?? store.urlFor(task.key),
+    etag: metadata.etag ?? head.etag ?? "",
+    zoom_file_size: task.expected_size ?? null,
+    mime_type: task.mime_type,
+    key: task.key,
+    size: head.size,
+    sha256: metadata.sha256,
+    ...pick(metadata, ["file_type", "recording_start", "recording_end", "zoom_file_id"]),
+  };
+}
+
+function pick(source: Partial<StoredFile>, keys: (keyof StoredFile)[]): Partial<StoredFile> {
+  return Object.fromEntries(keys.filter((k) => typeof source[k] === "string").map((k) => [k, source[k]]));
+}
+
+const totalOf = (task: FileTask) => (task.expected_size !== undefined ? { total: task.expected_size } : {});

@@ -1,0 +1,82 @@
+/**
+ * The whole ingest in one process: the same three stages Step Functions runs, with up to
+ * `ingest.fileConcurrency` files copied at once.
+ */
+import pLimit from "p-limit";
+import { IngestFailed, messageOf } from "../errors.js";
+import { parseRecordingEvent } from "../zoom/webhook.js";
+import type { PipelineDeps } from "./deps.js";
+import { finishIngest } from "./finish-ingest.js";
+import { ingestMetadata } from "./ingest-metadata.js";
+import { retrieveRecording } from "./retrieve-recording.js";
+import type { FinishIngestOutput, StoredFile } from "./types.js";
+
+export interface IngestResult {
+  status: "ingested" | "skipped";
+  recording_id: string;
+  /** Why a skipped event was not archived. */
+  reason?: string;
+  recording_path?: string;
+  document_key?: string;
+  files: Pick<StoredFile, "key" | "size" | "sha256" | "recording_type">[];
+  notified: boolean;
+  trashed: FinishIngestOutput["trashed"];
+  warnings: string[];
+}
+
+/**
+ * Archives one recording event end to end.
+ * @example
+ * const result = await runIngest(JSON.parse(await readFile("webhook.json", "utf8")), pipeline.deps);
+ * console.log(result.recording_path);
+ */
+export async function runIngest(event: unknown, deps: PipelineDeps): Promise<IngestResult> {
+  const parsed = parseRecordingEvent(event, "the event");
+  const metadata = await ingestMetadata({ event: parsed }, deps);
+  if (metadata.status === "skipped") {
+    return {
+      status: "skipped",
+      recording_id: metadata.recording_id,
+      reason: metadata.reason,
+      files: [],
+      notified: false,
+      trashed: "not-configured",
+      warnings: [],
+    };
+  }
+
+  const limit = pLimit(deps.config.ingest.fileConcurrency);
+  const settled = await Promise.allSettled(
+    metadata.files.map((task) =>
+      limit(() =>
+        retrieveRecording(
+          {
+            task,
+            ...(parsed.download_token !== undefined ? { download_token: parsed.download_token } : {}),
+            ...(parsed.event_ts !== undefined ? { event_ts: parsed.event_ts } : {}),
+          },
+          deps,
+        ),
+      ),
+    ),
+  );
+  const failures = settled.flatMap((outcome, i) =>
+    outcome.status === "rejected"
+      ? [{ key: metadata.files[i]?.key ?? "?", message: messageOf(outcome.reason) }]
+      : [],
+  );
+  if (failures.length > 0) throw new IngestFailed(metadata.recording_id, failures);
+  const files = settled.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
+
+  const finished = await finishIngest({ metadata, files }, deps);
+  return {
+    status: "ingested",
+    recording_id: finished.recording_id,
+    recording_path: finished.recording_path,
+    document_key: finished.document_key,
+    files: files.map(({ key, size, sha256, recording_type }) => ({ key, size, sha256, recording_type })),
+    notified: finished.notified,
+    trashed: finished.trashed,
+    warnings: metadata.warnings,
+  };
+}
