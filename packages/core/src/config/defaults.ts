@@ -19,6 +19,7 @@ export const defaultConfig: Config = {
     partConcurrency: 4,
     trashAfterIngest: false,
   },
+  purge: { olderThanDays: null },
   organizations: [],
   defaultOrganization: "other",
   timezone: "America/New_York",

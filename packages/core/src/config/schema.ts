@@ -151,6 +151,15 @@ const ingestSchema = z.strictObject(
   objectPhrase("the ingest settings"),
 );
 
+const retentionPhrase = "a whole number of days, 1 or more, or null (off)";
+const purgeSchema = z.strictObject(
+  {
+    // Deleting by age is irreversible: no upper bound is needed, but 0 or a fraction is surely a mistake.
+    olderThanDays: number(retentionPhrase, 1).int({ error: retentionPhrase }).nullable(),
+  },
+  objectPhrase("olderThanDays"),
+);
+
 const organizationSchema = z.strictObject(
   {
     name: text(),
@@ -172,6 +181,7 @@ export const configSchema = z.strictObject(
     index: indexSchema,
     notify: notifySchema,
     ingest: ingestSchema,
+    purge: purgeSchema,
     organizations: bounded(z.array(organizationSchema, { error: "a list of organisation rules" }), "a list"),
     defaultOrganization: text(),
     timezone: z

@@ -52,6 +52,14 @@ export interface IngestConfig {
   trashAfterIngest: boolean;
 }
 
+export interface PurgeConfig {
+  /**
+   * `purge-old` also deletes recordings without a `disposition` whose start is more than this many days
+   * before the day it runs. Default null: off, only recordings whose disposition says so are deleted.
+   */
+  olderThanDays: number | null;
+}
+
 export interface OrganizationRule {
   name: string;
   match: string[];
@@ -63,6 +71,7 @@ export interface Config {
   index: IndexConfig;
   notify: NotifyConfig;
   ingest: IngestConfig;
+  purge: PurgeConfig;
   organizations: OrganizationRule[];
   /** Default `other`. */
   defaultOrganization: string;

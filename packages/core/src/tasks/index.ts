@@ -1,0 +1,17 @@
+/** The operator's tasks beside ingest: reindex, sweep-missed, purge-old, rebuild-db. */
+export { type PurgeCandidate, type PurgeOptions, type PurgeReport, purgeOld } from "./purge-old.js";
+export {
+  type BadDocument,
+  type RebuildOptions,
+  type RebuildProgress,
+  type RebuildReport,
+  rebuildDb,
+} from "./rebuild-db.js";
+export { type ReindexOptions, type ReindexResult, reindex } from "./reindex.js";
+export {
+  type SweepMeeting,
+  type SweepOptions,
+  type SweepOutcome,
+  type SweepReport,
+  sweepMissed,
+} from "./sweep-missed.js";

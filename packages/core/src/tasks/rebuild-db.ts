@@ -1,0 +1,146 @@
+/**
+ * rebuild-db: rebuilds the index from the recording documents in the store, as the older system's
+ * "scan the bucket" did. Documents either system wrote are indexed; a bad one is skipped and named.
+ */
+import pLimit from "p-limit";
+import { DocumentError, InputError } from "../errors.js";
+import type { Backends, ObjectStore } from "../ports.js";
+import { type RecordingDocument, validateDocument } from "../recording/document.js";
+
+/** `{folder}/recording_document.json`, exactly two segments: deeper copies are not the archive's. */
+const DOCUMENT_KEY = /^([^/]+)\/recording_document\.json$/;
+
+export interface RebuildProgress {
+  /** Documents read so far. */
+  scanned: number;
+  /** Documents written to the index so far (in a dry run: found good). */
+  indexed: number;
+  /** Documents skipped as bad so far. */
+  bad: number;
+}
+
+export interface RebuildOptions {
+  /** Validate and count, write nothing. Default false. */
+  dryRun?: boolean;
+  /** Documents per `index.putMany` call. Default 100. */
+  batchSize?: number;
+  /** Documents read from the store at once. Default 16. */
+  concurrency?: number;
+  /** Called after each batch. */
+  onProgress?: (progress: RebuildProgress) => void;
+}
+
+export interface BadDocument {
+  /** The store key of the document. */
+  key: string;
+  /** Why it was skipped, in one sentence. */
+  reason: string;
+  /** The field at fault, when one is. */
+  field?: string;
+}
+
+export interface RebuildReport {
+  dryRun: boolean;
+  /** Recording documents found and read. */
+  scanned: number;
+  /** Written to the index (in a dry run: would be written). */
+  indexed: number;
+  /** Every document skipped, with why. */
+  bad: BadDocument[];
+}
+
+type Checked = { document: RecordingDocument } | { bad: BadDocument } | undefined;
+
+/**
+ * Lists every `{recording_id}/recording_document.json` in the store, reads and validates each, and
+ * writes the good ones to the index in batches. Memory holds about two batches, whatever the archive's
+ * size: keys stream from the listing into batches, and one batch is written while the next is read.
+ * Rows are upserted, never deleted; no notification is sent.
+ *
+ * @throws BackendError when the store cannot be listed or read, or the index cannot be written.
+ * @example
+ * const report = await rebuildDb({ backends }, { onProgress: (p) => console.log(p.scanned) });
+ * if (report.bad.length > 0) process.exitCode = 1; // the good ones are indexed all the same
+ */
+export async function rebuildDb(
+  deps: { backends: Backends },
+  options: RebuildOptions = {},
+): Promise<RebuildReport> {
+  const { store, index } = deps.backends;
+  const dryRun = options.dryRun ?? false;
+  const batchSize = positiveInteger(options.batchSize ?? 100, "batchSize");
+  const limit = pLimit(positiveInteger(options.concurrency ?? 16, "concurrency"));
+  const report: RebuildReport = { dryRun, scanned: 0, indexed: 0, bad: [] };
+
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async (keys: string[]): Promise<void> => {
+    const checked = await Promise.all(keys.map((key) => limit(() => readDocument(store, key))));
+    const good: RecordingDocument[] = [];
+    for (const result of checked) {
+      if (result === undefined) continue;
+      report.scanned += 1;
+      if ("bad" in result) report.bad.push(result.bad);
+      else good.push(result.document);
+    }
+    // One write in flight: the next batch is read while this one is written, and no more piles up.
+    await writing;
+    writing = (async () => {
+      if (!dryRun && good.length > 0) await index.putMany(good);
+      report.indexed += good.length;
+      options.onProgress?.({ scanned: report.scanned, indexed: report.indexed, bad: report.bad.length });
+    })();
+    // Handled when awaited; without this a failed write would be an unhandled rejection until then.
+    writing.catch(() => {});
+  };
+
+  let keys: string[] = [];
+  for await (const key of store.list("")) {
+    if (!DOCUMENT_KEY.test(key)) continue;
+    keys.push(key);
+    if (keys.length >= batchSize) {
+      await flush(keys);
+      keys = [];
+    }
+  }
+  if (keys.length > 0) await flush(keys);
+  await writing;
+  return report;
+}
+
+/** The document at `key` checked, or undefined when it vanished between listing and reading. */
+async function readDocument(store: ObjectStore, key: string): Promise<Checked> {
+  const bytes = await store.get(key);
+  if (bytes === undefined) return undefined;
+  const bad = (reason: string, field?: string): Checked => ({
+    bad: { key, reason, ...(field === undefined ? {} : { field }) },
+  });
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes).toString("utf8"));
+  } catch {
+    // V8's message quotes the text around the fault, which may be a meeting password.
+    return bad(`${key} is not valid JSON.`);
+  }
+  let document: RecordingDocument;
+  try {
+    document = validateDocument(value, key);
+  } catch (error) {
+    if (error instanceof DocumentError) return bad(error.message, error.field);
+    throw error;
+  }
+  const folder = DOCUMENT_KEY.exec(key)?.[1];
+  if (document.recording_id !== folder) {
+    return bad(
+      `${key} has recording_id ${document.recording_id}, which differs from its folder ${JSON.stringify(folder)}.`,
+      "recording_id",
+    );
+  }
+  return { document };
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InputError(`rebuild-db: ${name} must be a whole number, 1 or more (got ${value}).`);
+  }
+  return value;
+}
