@@ -133,7 +133,9 @@ export class IngestFailed extends ZrecError {
     const first = failures[0];
     const summary =
       failures.length === 1 && first
-        ? `${first.key}: ${first.message}`
+        ? first.message.includes(first.key)
+          ? first.message
+          : `${first.key}: ${first.message}`
         : `${failures.length} files failed (${failures.map((f) => f.key).join(", ")}); first: ${first?.message}`;
     super(
       ErrorCode.INGEST_FAILED,

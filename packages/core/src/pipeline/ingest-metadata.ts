@@ -7,7 +7,6 @@ import { ZoomApiError } from "../errors.js";
 import { type RecordingDocument, SCHEMA_VERSION } from "../recording/document.js";
 import { planFileNames } from "../recording/files.js";
 import { organizationFor, recordingPath } from "../recording/path.js";
-import type { ZoomClient } from "../zoom/api.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
 import type { ZoomMeeting, ZoomPastMeeting, ZoomRecordingEvent } from "../zoom/types.js";
 import { parseRecordingEvent } from "../zoom/webhook.js";

@@ -1,0 +1,142 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ConfigError, InputError } from "@zrec/core";
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "./config.js";
+
+const SECRET = "very-secret-client-value";
+
+/** A temp folder holding `files` (relative path -> content). */
+async function testdir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "zrec-config-"));
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+const env = {};
+
+describe("resolveConfig", () => {
+  it("uses the embedded default, relative to the cwd, when no file is found", async () => {
+    const cwd = await testdir({});
+    const resolved = await resolveConfig({ cwd, env });
+    expect(resolved.source).toBeUndefined();
+    expect(resolved.baseDir).toBe(cwd);
+    expect(resolved.config.storage).toEqual({ type: "fs", root: path.join(cwd, "zrec-data") });
+  });
+
+  it("finds zrec.config.json in the cwd and resolves its paths against its folder", async () => {
+    const cwd = await testdir({
+      "zrec.config.json": JSON.stringify({ storage: { type: "fs", root: "archive" } }),
+    });
+    const resolved = await resolveConfig({ cwd, env });
+    expect(resolved.source).toBe("zrec.config.json");
+    expect(resolved.config.storage).toEqual({ type: "fs", root: path.join(cwd, "archive") });
+  });
+
+  it("reads YAML, and prefers zrec.config.json over .zrecrc", async () => {
+    const yaml = await testdir({
+      "zrec.config.yaml": "ingest:\n  partSizeMiB: 16\ntimezone: Europe/Berlin\n",
+    });
+    const fromYaml = await resolveConfig({ cwd: yaml, env });
+    expect(fromYaml.config.ingest.partSizeMiB).toBe(16);
+    expect(fromYaml.config.timezone).toBe("Europe/Berlin");
+
+    const both = await testdir({
+      "zrec.config.json": '{"roundMinutes": 10}',
+      ".zrecrc": "roundMinutes: 15\n",
+    });
+    expect((await resolveConfig({ cwd: both, env })).config.roundMinutes).toBe(10);
+  });
+
+  it("reads the zrec key of package.json", async () => {
+    const cwd = await testdir({ "package.json": JSON.stringify({ name: "x", zrec: { roundMinutes: 15 } }) });
+    const resolved = await resolveConfig({ cwd, env });
+    expect(resolved.config.roundMinutes).toBe(15);
+    expect(resolved.source).toBe('package.json (key "zrec")');
+  });
+
+  it("does not look in parent folders", async () => {
+    const root = await testdir({ "zrec.config.json": '{"roundMinutes": 10}', "sub/keep": "" });
+    const resolved = await resolveConfig({ cwd: path.join(root, "sub"), env });
+    expect(resolved.source).toBeUndefined();
+    expect(resolved.config.roundMinutes).toBe(5);
+  });
+
+  it("loads exactly the --config file, relative to the cwd, with paths relative to that file", async () => {
+    const cwd = await testdir({
+      "zrec.config.json": '{"roundMinutes": 10}',
+      "conf/custom.yml": "storage:\n  type: fs\n  root: ../data\n",
+    });
+    const resolved = await resolveConfig({ cwd, env, configPath: "conf/custom.yml" });
+    expect(resolved.source).toBe(path.join("conf", "custom.yml"));
+    expect(resolved.baseDir).toBe(path.join(cwd, "conf"));
+    expect(resolved.config.storage).toEqual({ type: "fs", root: path.join(cwd, "data") });
+    expect(resolved.config.roundMinutes).toBe(5);
+  });
+
+  it("says a --config file that does not exist does not exist", async () => {
+    const cwd = await testdir({});
+    const error = await resolveConfig({ cwd, env, configPath: "missing.json" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe("Config file missing.json does not exist.");
+  });
+
+  it("names the file and the key for an unknown key", async () => {
+    const cwd = await testdir({ "zrec.config.json": JSON.stringify({ ingest: { partSize: 8 } }) });
+    const error = await resolveConfig({ cwd, env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain("zrec.config.json");
+    expect((error as Error).message).toContain("partSize");
+    expect((error as ConfigError).badInput).toBe(true);
+  });
+
+  it("names the file and where it is broken, without quoting a secret", async () => {
+    const account = `"accounts": {"default": {"accountId": "a", "clientId": "b", "clientSecret": "${SECRET}"}}`;
+    const json = await testdir({ "zrec.config.json": `{"zoom": {${account},}}` });
+    const jsonError = await resolveConfig({ cwd: json, env }).catch((e: unknown) => e);
+    expect(jsonError).toBeInstanceOf(InputError);
+    expect((jsonError as Error).message).toMatch(
+      /^Config file zrec\.config\.json is not valid JSON: .*line 1/,
+    );
+    expect((jsonError as Error).message).not.toContain(SECRET);
+
+    const yaml = await testdir({ "zrec.config.yaml": `zoom:\n  webhookSecretToken: "${SECRET}\n  x: [\n` });
+    const yamlError = await resolveConfig({ cwd: yaml, env }).catch((e: unknown) => e);
+    expect(yamlError).toBeInstanceOf(InputError);
+    expect((yamlError as Error).message).toMatch(
+      /^Config file zrec\.config\.yaml is not valid YAML: .*line \d+, column \d+\.$/,
+    );
+    expect((yamlError as Error).message).not.toContain(SECRET);
+  });
+
+  it("refuses a --config file of a kind it cannot read, or one without zrec settings", async () => {
+    const cwd = await testdir({ "zrec.conf": "x", "package.json": '{"name": "x"}' });
+    await expect(resolveConfig({ cwd, env, configPath: "zrec.conf" })).rejects.toThrow(
+      /^Config file zrec\.conf could not be read/,
+    );
+    await expect(resolveConfig({ cwd, env, configPath: "package.json" })).rejects.toThrow(
+      /holds no zrec configuration/,
+    );
+    await expect(resolveConfig({ cwd, env, configPath: "." })).rejects.toThrow(/is a folder/);
+  });
+
+  it("treats an empty file as the default", async () => {
+    const cwd = await testdir({ "zrec.config.yaml": "" });
+    const resolved = await resolveConfig({ cwd, env, configPath: "zrec.config.yaml" });
+    expect(resolved.config.roundMinutes).toBe(5);
+  });
+
+  it("lays secrets from the environment over the file", async () => {
+    const cwd = await testdir({
+      "zrec.config.json": JSON.stringify({
+        zoom: { accounts: { default: { accountId: "a", clientId: "b" } } },
+      }),
+    });
+    const resolved = await resolveConfig({ cwd, env: { ZOOM_CLIENT_SECRET: SECRET } });
+    expect(resolved.config.zoom.accounts.default?.clientSecret).toBe(SECRET);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Finding and reading the configuration file (cosmiconfig lives here and nowhere else). Validation,
+ * defaults and secrets from the environment are core's `loadConfig`; this file only decides which file
+ * and turns its text into a value, with errors that name the file and never quote it.
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { type Config, InputError, loadConfig, messageOf, ZrecError } from "@zrec/core";
+import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
+import { parseJsonText } from "./json-file.js";
+
+/** DESIGN.md's list, in the order they win when a folder holds several. */
+export const SEARCH_PLACES = [
+  "zrec.config.json",
+  "zrec.config.yaml",
+  "zrec.config.yml",
+  "zrec.config.js",
+  "zrec.config.mjs",
+  "zrec.config.cjs",
+  "zrec.config.ts",
+  ".zrecrc",
+  ".zrecrc.json",
+  ".zrecrc.yaml",
+  "package.json",
+];
+
+export interface ResolvedConfig {
+  config: Config;
+  /** The file it came from, relative to the working directory; absent for the embedded default. */
+  source?: string;
+  /** Relative paths in the configuration resolve against this: the file's folder, else the cwd. */
+  baseDir: string;
+}
+
+export interface ResolveConfigOptions {
+  /** `--config FILE`, as the user wrote it. */
+  configPath?: string;
+  cwd: string;
+  env?: Record<string, string | undefined>;
+}
+
+/** js-yaml's error: `reason` is the problem alone; `message` would quote the lines around it. */
+interface YamlError {
+  reason?: string;
+  mark?: { line: number; column: number };
+}
+
+function yamlProblem(error: unknown): string {
+  const { reason, mark } = error as YamlError;
+  if (typeof reason !== "string") return "the text is not valid YAML";
+  return mark ? `${reason} at line ${mark.line + 1}, column ${mark.column + 1}` : reason;
+}
+
+/** Loaders whose errors are one sentence naming the file (cosmiconfig's quote its text). */
+function safeLoaders(name: (filepath: string) => string): Record<string, Loader> {
+  const json: Loader = (filepath, content) =>
+    parseJsonText(
+      content,
+      (problem) => new InputError(`Config file ${name(filepath)} is not valid JSON: ${problem}.`),
+    );
+  const yaml: Loader = (filepath, content) => {
+    try {
+      return defaultLoaders[".yaml"](filepath, content);
+    } catch (error) {
+      throw new InputError(`Config file ${name(filepath)} is not valid YAML: ${yamlProblem(error)}.`);
+    }
+  };
+  const code =
+    (load: Loader): Loader =>
+    async (filepath, content) => {
+      try {
+        return await load(filepath, content);
+      } catch (error) {
+        throw new InputError(`Config file ${name(filepath)} could not be loaded: ${firstLine(error)}.`, {
+          cause: error,
+        });
+      }
+    };
+  return {
+    ".json": json,
+    ".yaml": yaml,
+    ".yml": yaml,
+    noExt: yaml,
+    ".js": code(defaultLoaders[".js"]),
+    ".mjs": code(defaultLoaders[".mjs"]),
+    ".cjs": code(defaultLoaders[".cjs"]),
+    ".ts": code(defaultLoaders[".ts"]),
+  };
+}
+
+/** cosmiconfig prefixes "TypeScript Error in /abs/path:" on a line of its own; the problem follows. */
+function firstLine(error: unknown): string {
+  const lines = messageOf(error)
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !/^\w+ Error in .*:$/.test(line));
+  return (lines[0] ?? "unknown error").replace(/\.$/, "");
+}
+
+/**
+ * The configuration for a command: `--config FILE` exactly, else the first of SEARCH_PLACES in `cwd`,
+ * else the embedded default.
+ *
+ * The search looks in the working directory only (searchStrategy "none"). Walking up to parents would
+ * let a stray file in a home or project folder silently redirect where recordings are stored.
+ *
+ * @throws InputError when `--config` names a missing or unreadable file, or the file does not parse.
+ * @throws ConfigError (from loadConfig) naming the file and the key at fault.
+ * @example
+ * const { config, baseDir } = await resolveConfig({ configPath: options.config, cwd: process.cwd() });
+ */
+export async function resolveConfig(options: ResolveConfigOptions): Promise<ResolvedConfig> {
+  const { cwd, env = process.env } = options;
+  const name = (filepath: string) => path.relative(cwd, filepath) || path.basename(filepath);
+  const explorer = cosmiconfig("zrec", {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: "none",
+    loaders: safeLoaders(name),
+    cache: false,
+  });
+
+  let found: Awaited<ReturnType<typeof explorer.load>>;
+  let wanted: string | undefined;
+  try {
+    if (options.configPath !== undefined) {
+      wanted = path.resolve(cwd, options.configPath);
+      await checkIsFile(wanted, options.configPath);
+      found = await explorer.load(wanted);
+    } else {
+      found = await explorer.search(cwd);
+    }
+  } catch (error) {
+    if (error instanceof ZrecError) throw error;
+    const file = (error as { filepath?: string }).filepath ?? wanted;
+    const which = file === undefined ? "The config file" : `Config file ${name(file)}`;
+    const unknownKind = /no loader specified/i.test(messageOf(error));
+    throw new InputError(`${which} could not be read: ${firstLine(error)}.`, {
+      cause: error,
+      ...(unknownKind ? { suggestion: "Name it .json, .yaml, .yml, .js, .mjs, .cjs or .ts." } : {}),
+    });
+  }
+
+  if (!found && options.configPath !== undefined) {
+    // Only package.json (without a "zrec" key) or a file holding just `null` get here.
+    throw new InputError(`Config file ${options.configPath} holds no zrec configuration.`);
+  }
+  if (!found) return { config: loadConfig(undefined, { env, baseDir: cwd }), baseDir: cwd };
+  const baseDir = path.dirname(found.filepath);
+  const file = name(found.filepath);
+  const source = path.basename(found.filepath) === "package.json" ? `${file} (key "zrec")` : file;
+  const raw = found.isEmpty ? undefined : found.config;
+  return { config: loadConfig(raw, { env, baseDir, source }), source, baseDir };
+}
+
+async function checkIsFile(filepath: string, asWritten: string): Promise<void> {
+  try {
+    if ((await stat(filepath)).isDirectory())
+      throw new InputError(`Config file ${asWritten} is a folder, not a file.`);
+  } catch (error) {
+    if (error instanceof ZrecError) throw error;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new InputError(`Config file ${asWritten} does not exist.`, { cause: error });
+    }
+    throw new InputError(`Config file ${asWritten} cannot be read: ${messageOf(error)}.`, { cause: error });
+  }
+}

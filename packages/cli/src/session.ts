@@ -1,0 +1,30 @@
+/**
+ * A command's run against the configured backends: configuration found and validated, pipeline opened,
+ * and closed again however the command ends. Commands import this lazily (it loads core and cosmiconfig).
+ */
+import { openPipeline } from "@zrec/core";
+import { type ResolvedConfig, resolveConfig } from "./config.js";
+import type { GlobalOptions } from "./options.js";
+
+export type OpenedPipeline = Awaited<ReturnType<typeof openPipeline>>;
+
+/**
+ * @example
+ * const doc = await withPipeline(options, ({ backends }) => backends.index.get(id));
+ */
+export async function withPipeline<T>(
+  options: Pick<GlobalOptions, "config">,
+  use: (pipeline: OpenedPipeline, resolved: ResolvedConfig) => Promise<T>,
+  cwd: string = process.cwd(),
+): Promise<T> {
+  const resolved = await resolveConfig({
+    cwd,
+    ...(options.config === undefined ? {} : { configPath: options.config }),
+  });
+  const pipeline = await openPipeline(resolved.config, { baseDir: resolved.baseDir });
+  try {
+    return await use(pipeline, resolved);
+  } finally {
+    await pipeline.close();
+  }
+}
