@@ -2,8 +2,9 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startDynalite } from "../../test/support/dynalite.js";
+import { startS3rver } from "../../test/support/s3rver.js";
 import { defaultConfig } from "../config/defaults.js";
-import { ConfigError } from "../errors.js";
 import type { RecordingDocument } from "../recording/document.js";
 import { closeBackends, createBackends } from "./factory.js";
 import { readOutbox } from "./outbox-notifier.js";
@@ -60,15 +61,42 @@ describe("createBackends", () => {
     await closeBackends(backends);
   });
 
-  it("names the key of an AWS backend this build does not have", async () => {
-    const s3 = { type: "s3", bucket: "b", prefix: "", forcePathStyle: false } as const;
-    await expect(createBackends({ ...defaultConfig, storage: s3 }, { baseDir })).rejects.toMatchObject({
-      key: "storage.type",
-    });
-    const dynamo = { ...defaultConfig, index: { type: "dynamodb", table: "t" } as const };
-    await expect(createBackends(dynamo, { baseDir })).rejects.toThrow(ConfigError);
-    const sqs = { ...defaultConfig, notify: { type: "sqs", queueUrl: "https://q" } as const };
-    // The index opened before the notifier failed is closed again, so the folder can be removed at once.
-    await expect(createBackends(sqs, { baseDir })).rejects.toMatchObject({ key: "notify.type" });
+  it("builds the AWS backends from configuration, loading each SDK only then", async () => {
+    const s3 = await startS3rver({ buckets: ["zrec-factory"] });
+    const dynamo = await startDynalite();
+    const saved = { ...process.env };
+    Object.assign(process.env, s3.env);
+    try {
+      const { ensureTable } = await import("./dynamodb-table.js");
+      const client = dynamo.client();
+      await ensureTable(client, "zrec-factory");
+      const config = {
+        storage: {
+          type: "s3",
+          bucket: "zrec-factory",
+          prefix: "archive",
+          forcePathStyle: true,
+          endpoint: s3.endpoint,
+        },
+        index: { type: "dynamodb", table: "zrec-factory", endpoint: dynamo.endpoint },
+        notify: { type: "sqs", queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/zrec" },
+      } as const;
+      const backends = await createBackends(config, { baseDir });
+      try {
+        expect(backends.store.description).toBe("s3://zrec-factory/archive/");
+        expect(backends.notifier.description).toMatch(/SQS queue/);
+        await backends.store.put(`${document.recording_id}/recording_document.json`, "{}", {
+          contentType: "application/json",
+        });
+        await backends.index.put(document);
+        expect(await backends.index.get(document.recording_id)).toEqual(document);
+      } finally {
+        await closeBackends(backends);
+      }
+    } finally {
+      process.env = saved;
+      await s3.close();
+      await dynamo.close();
+    }
   });
 });

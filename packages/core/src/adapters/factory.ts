@@ -4,7 +4,6 @@
  */
 import path from "node:path";
 import type { Config } from "../config/types.js";
-import { ConfigError } from "../errors.js";
 import type { Backends, Notifier, ObjectStore, RecordingIndex } from "../ports.js";
 
 export interface CreateBackendsOptions {
@@ -60,8 +59,11 @@ async function createStore(storage: Config["storage"], local: Resolve): Promise<
       const { createFsStore } = await import("./fs-store.js");
       return createFsStore({ root: local(storage.root) });
     }
-    case "s3":
-      return notInThisBuild("storage.type", storage.type);
+    case "s3": {
+      const { createS3Store } = await import("./s3-store.js");
+      const { bucket, prefix, region, endpoint, forcePathStyle, profile } = storage;
+      return createS3Store({ bucket, prefix, forcePathStyle, ...defined({ region, endpoint, profile }) });
+    }
   }
 }
 
@@ -71,8 +73,11 @@ async function createIndex(index: Config["index"], local: Resolve): Promise<Reco
       const { createSqliteIndex } = await import("./sqlite-index.js");
       return createSqliteIndex({ path: local(index.path) });
     }
-    case "dynamodb":
-      return notInThisBuild("index.type", index.type);
+    case "dynamodb": {
+      const { createDynamoDbIndex } = await import("./dynamodb-index.js");
+      const { table, region, endpoint, profile } = index;
+      return createDynamoDbIndex({ table, ...defined({ region, endpoint, profile }) });
+    }
   }
 }
 
@@ -82,8 +87,11 @@ async function createNotifier(notify: Config["notify"], local: Resolve): Promise
       const { createOutboxNotifier } = await import("./outbox-notifier.js");
       return createOutboxNotifier({ path: local(notify.path) });
     }
-    case "sqs":
-      return notInThisBuild("notify.type", notify.type);
+    case "sqs": {
+      const { createSqsNotifier } = await import("./sqs-notifier.js");
+      const { queueUrl, region, endpoint, profile } = notify;
+      return createSqsNotifier({ queueUrl, ...defined({ region, endpoint, profile }) });
+    }
     case "none": {
       const { createNoneNotifier } = await import("./none-notifier.js");
       return createNoneNotifier();
@@ -91,14 +99,9 @@ async function createNotifier(notify: Config["notify"], local: Resolve): Promise
   }
 }
 
-// Placeholder until the AWS adapters land: each call site becomes `await import("./s3-store.js")` etc.
-function notInThisBuild(key: string, type: string): never {
-  throw new ConfigError(
-    key,
-    `${key} "${type}" needs the AWS backends, which are not in this build of zrec yet.`,
-    {
-      suggestion:
-        'Use the embedded backends for now (storage "fs", index "sqlite", notify "outbox" or "none").',
-    },
-  );
+/** Drops undefined options, so an adapter's own default applies (exactOptionalPropertyTypes-safe). */
+function defined<T extends Record<string, string | undefined>>(options: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: string;
+  };
 }

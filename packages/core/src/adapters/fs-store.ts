@@ -23,6 +23,7 @@ import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { ObjectStore, StoredObject } from "../ports.js";
 import { openFsMultipart } from "./fs-multipart.js";
 import { hasCode, syncDirectory, writeFully } from "./fs-write.js";
+import { keyProblem, refusedKey } from "./keys.js";
 
 /** Temporary files live here, inside the root, so that the final rename never crosses file systems. */
 export const FS_TEMP_DIR = ".zrec-tmp";
@@ -53,17 +54,12 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
 
   /** The absolute path of `key`, or a refusal when the key could name anything outside the root. */
   function pathFor(key: string): string {
-    const problem = keyProblem(key);
+    const problem =
+      keyProblem(key) ??
+      (key.split("/")[0] === FS_TEMP_DIR ? `${FS_TEMP_DIR} is reserved for unfinished writes` : undefined);
     const full = problem === undefined ? path.resolve(root, ...key.split("/")) : "";
     if (problem !== undefined || !full.startsWith(rootPrefix)) {
-      throw new BackendError(
-        ErrorCode.STORE_FAILED,
-        `${description}: refusing key ${JSON.stringify(key)}: ${problem ?? "it resolves outside the folder"}.`,
-        {
-          suggestion:
-            "Keys are relative paths made of non-empty segments, like `{recording_id}/audio_only.m4a`.",
-        },
-      );
+      throw refusedKey(description, key, problem ?? "it resolves outside the folder");
     }
     return full;
   }
@@ -262,17 +258,4 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       });
     },
   };
-}
-
-/** Why `key` cannot be a path under the root, or undefined when it can. */
-function keyProblem(key: string): string | undefined {
-  if (key === "") return "it is empty";
-  if (key.includes("\0")) return "it contains a NUL character";
-  if (key.includes("\\")) return "it contains a backslash";
-  if (key.startsWith("/") || path.isAbsolute(key)) return "it is an absolute path";
-  const segments = key.split("/");
-  if (segments.includes("")) return "it has an empty segment";
-  if (segments.includes(".") || segments.includes("..")) return 'it has a "." or ".." segment';
-  if (segments[0] === FS_TEMP_DIR) return `${FS_TEMP_DIR} is reserved for unfinished writes`;
-  return undefined;
 }

@@ -1,0 +1,489 @@
+import { createHash, randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { type RunningS3rver, startS3rver } from "../../test/support/s3rver.js";
+import { BackendError } from "../errors.js";
+import type { ObjectStore } from "../ports.js";
+import { choosePartSize, createS3Store, S3_MAX_PARTS, S3_MIN_PART_SIZE } from "./s3-store.js";
+
+const MiB = 1024 * 1024;
+const BUCKET = "zrec-test";
+const json = { contentType: "application/json" };
+const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest();
+
+let s3: RunningS3rver;
+let client: S3Client;
+let prefix: string;
+let store: ObjectStore;
+let testNumber = 0;
+
+beforeAll(async () => {
+  s3 = await startS3rver({ buckets: [BUCKET] });
+  client = s3.client();
+});
+afterAll(async () => {
+  await s3?.close();
+});
+// Every test works under its own prefix, so they share one server without seeing each other's keys.
+beforeEach(() => {
+  prefix = `t${++testNumber}`;
+  store = createS3Store({ client, bucket: BUCKET, prefix });
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+async function listAll(from: ObjectStore = store, keyPrefix = ""): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const key of from.list(keyPrefix)) keys.push(key);
+  return keys;
+}
+
+async function pending(): Promise<string[]> {
+  return (await s3.pendingUploads(BUCKET))
+    .map((upload) => upload.key)
+    .filter((key) => key.startsWith(`${prefix}/`));
+}
+
+/** A client of this server that records the commands it sends and can be told to fail some. */
+function watchedClient(failWhen?: (command: string, input: Record<string, unknown>) => boolean) {
+  const watched = s3.client();
+  const sent: string[] = [];
+  const inputs: Record<string, unknown>[] = [];
+  watched.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? "";
+      sent.push(command);
+      inputs.push(args.input as Record<string, unknown>);
+      if (failWhen?.(command, args.input as Record<string, unknown>)) {
+        throw Object.assign(new Error("socket hang up"), { name: "TimeoutError" });
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "watch" },
+  );
+  return { client: watched, sent, inputs };
+}
+
+/** Part `partNumber` of `body` cut into `partSize` pieces, as the ranged copy would send it. */
+function part(body: Buffer, partSize: number, partNumber: number) {
+  const offset = (partNumber - 1) * partSize;
+  return { partNumber, offset, body: body.subarray(offset, offset + partSize) };
+}
+
+function parts(body: Buffer, partSize: number) {
+  return Array.from({ length: Math.ceil(body.length / partSize) }, (_, i) => part(body, partSize, i + 1));
+}
+
+describe("createS3Store", () => {
+  it("puts, gets, heads and deletes objects under its prefix", async () => {
+    const stored = await store.put("0a72/recording.json", '{"a":1}', json);
+    const etag = `"${md5(Buffer.from('{"a":1}')).toString("hex")}"`;
+    expect(stored).toEqual({
+      key: "0a72/recording.json",
+      url: `https://${BUCKET}.s3.amazonaws.com/${prefix}/0a72/recording.json`,
+      etag,
+      size: 7,
+    });
+    expect(store.description).toBe(`s3://${BUCKET}/${prefix}/`);
+    const raw = await client.send(
+      new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/0a72/recording.json` }),
+    );
+    expect(raw.ContentType).toBe("application/json");
+    expect(Buffer.from((await store.get("0a72/recording.json")) ?? []).toString()).toBe('{"a":1}');
+    expect(await store.head("0a72/recording.json")).toEqual({ key: "0a72/recording.json", size: 7, etag });
+    expect(await store.get("0a72/missing.json")).toBeUndefined();
+    expect(await store.head("0a72/missing.json")).toBeUndefined();
+    expect(await store.get("0a72")).toBeUndefined();
+    expect(await store.head("0a72")).toBeUndefined();
+
+    await store.delete("0a72/recording.json");
+    await store.delete("0a72/recording.json");
+    expect(await store.get("0a72/recording.json")).toBeUndefined();
+    expect(await listAll()).toEqual([]);
+  });
+
+  it("replaces an object whole", async () => {
+    await store.put("a/b", "first version", json);
+    await store.put("a/b", new TextEncoder().encode("second"), json);
+    expect(Buffer.from((await store.get("a/b")) ?? []).toString()).toBe("second");
+  });
+
+  it("lists keys in byte order, by key prefix, without the store prefix", async () => {
+    for (const key of ["b/2", "a/b", "a-c", "a/a/z", "b/10", "ab", "c"]) await store.put(key, key, json);
+    // Neighbours of the prefix that are not under it stay invisible.
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}-other/a`, Body: "x" }));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}a`, Body: "x" }));
+    expect(await listAll()).toEqual(["a-c", "a/a/z", "a/b", "ab", "b/10", "b/2", "c"]);
+    expect(await listAll(store, "a")).toEqual(["a-c", "a/a/z", "a/b", "ab"]);
+    expect(await listAll(store, "a/")).toEqual(["a/a/z", "a/b"]);
+    expect(await listAll(store, "a/a")).toEqual(["a/a/z"]);
+    expect(await listAll(store, "b/1")).toEqual(["b/10"]);
+    expect(await listAll(store, "zzz")).toEqual([]);
+  });
+
+  it("lists page by page", async () => {
+    const keys = Array.from({ length: 7 }, (_, i) => `p/${String(i).padStart(2, "0")}`);
+    await Promise.all(keys.map((key) => store.put(key, key, json)));
+    const { client: watched, sent } = watchedClient();
+    const paged = createS3Store({ client: watched, bucket: BUCKET, prefix, listPageSize: 2 });
+    expect(await listAll(paged)).toEqual(keys);
+    expect(sent.filter((command) => command === "ListObjectsV2Command")).toHaveLength(4);
+    expect(() => createS3Store({ client, bucket: BUCKET, listPageSize: 1001 })).toThrow(RangeError);
+  });
+
+  it("refuses keys the folder store refuses, writing nothing", async () => {
+    const bad = ["../x", "/etc/passwd", "a/../../b", "a\\b", "a\0b", "", "a//b", "a/./b", "a/", "C:/x"];
+    for (const key of bad) {
+      await expect(store.put(key, "x", json), JSON.stringify(key)).rejects.toThrow(BackendError);
+      await expect(store.putStream(key, Readable.from(["x"]), json)).rejects.toThrow(/refusing key/);
+      await expect(store.createMultipartUpload(key, { ...json, partSize: 1, size: 1 })).rejects.toThrow(
+        BackendError,
+      );
+      await expect(store.get(key)).rejects.toThrow(BackendError);
+      await expect(store.head(key)).rejects.toThrow(BackendError);
+      await expect(store.delete(key)).rejects.toThrow(BackendError);
+      expect(() => store.urlFor(key)).toThrow(BackendError);
+    }
+    await expect(store.put("../x", "x", json)).rejects.toMatchObject({
+      code: "STORE_FAILED",
+      message: `s3://${BUCKET}/${prefix}/: refusing key "../x": it has a "." or ".." segment.`,
+    });
+    await expect(store.put("k".repeat(1025), "x", json)).rejects.toThrow(/over S3's 1024 bytes/);
+    expect(await listAll()).toEqual([]);
+    expect(await pending()).toEqual([]);
+  });
+
+  it("records URLs in the legacy AWS form, path style for a custom endpoint, or under a public base", async () => {
+    const aws = createS3Store({ bucket: "recordings", prefix: "zoom", region: "us-east-1" });
+    expect(aws.description).toBe("s3://recordings/zoom/");
+    expect(aws.urlFor("0a72/audio_only.m4a")).toBe(
+      "https://recordings.s3.amazonaws.com/zoom/0a72/audio_only.m4a",
+    );
+    expect(aws.urlFor("0a72/a b#?%.txt")).toBe(
+      "https://recordings.s3.amazonaws.com/zoom/0a72/a%20b%23%3F%25.txt",
+    );
+    await aws.close?.();
+
+    const custom = createS3Store({
+      bucket: "recordings",
+      endpoint: "http://127.0.0.1:4568/",
+      forcePathStyle: true,
+    });
+    expect(custom.description).toBe("s3://recordings/");
+    expect(custom.urlFor("0a72/audio_only.m4a")).toBe("http://127.0.0.1:4568/recordings/0a72/audio_only.m4a");
+    await custom.close?.();
+
+    const cdn = createS3Store({
+      client,
+      bucket: "recordings",
+      prefix: "zoom/",
+      publicUrlBase: "https://cdn.example.org/r/",
+    });
+    expect(cdn.description).toBe("s3://recordings/zoom/");
+    expect(cdn.urlFor("0a72/chat_file.txt")).toBe("https://cdn.example.org/r/zoom/0a72/chat_file.txt");
+  });
+
+  it("builds its own client from a custom endpoint, and leaves a client it was given alone", async () => {
+    vi.stubEnv("AWS_ACCESS_KEY_ID", s3.env.AWS_ACCESS_KEY_ID);
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", s3.env.AWS_SECRET_ACCESS_KEY);
+    vi.stubEnv("AWS_PROFILE", "");
+    const { type, ...configured } = s3.storageConfig(BUCKET, prefix);
+    expect(type).toBe("s3");
+    const own = createS3Store(configured);
+    const stored = await own.put("k/v.json", "{}", json);
+    expect(stored.url).toBe(`${s3.endpoint}/${BUCKET}/${prefix}/k/v.json`);
+    const upload = await own.createMultipartUpload("k/big", { ...json, partSize: 5 * MiB, size: 6 * MiB });
+    const body = randomBytes(6 * MiB);
+    for (const piece of parts(body, 5 * MiB)) await upload.uploadPart(piece);
+    await upload.complete();
+    expect(Buffer.from((await own.get("k/big")) ?? []).equals(body)).toBe(true);
+    await own.close?.();
+
+    const destroy = vi.spyOn(client, "destroy");
+    await store.close?.();
+    expect(destroy).not.toHaveBeenCalled();
+    destroy.mockRestore();
+  });
+
+  it("streams a body of unknown length into place", async () => {
+    const chunks = Array.from({ length: 11 }, () => randomBytes(MiB));
+    const whole = Buffer.concat(chunks);
+    const stored = await store.putStream("s/video.mp4", Readable.from(chunks), { contentType: "video/mp4" });
+    expect(stored).toMatchObject({
+      key: "s/video.mp4",
+      size: whole.length,
+      url: store.urlFor("s/video.mp4"),
+    });
+    // Two 8 MiB parts' worth: stored through a multipart upload, not buffered whole.
+    expect(stored.etag).toMatch(/-2"$/);
+    expect(Buffer.from((await store.get("s/video.mp4")) ?? []).equals(whole)).toBe(true);
+    const raw = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/s/video.mp4` }));
+    expect(raw.ContentType).toBe("video/mp4");
+    expect(await pending()).toEqual([]);
+
+    const small = await store.putStream("s/chat.txt", Readable.from([Buffer.from("hello "), "world"]), json);
+    expect(small).toMatchObject({ size: 11, etag: `"${md5(Buffer.from("hello world")).toString("hex")}"` });
+  });
+
+  it("leaves no object and no upload behind when the stream fails", async () => {
+    async function* failing() {
+      for (let i = 0; i < 9; i++) yield randomBytes(MiB);
+      // Late enough for the multipart upload to have started.
+      await sleep(300);
+      throw new Error("source went away");
+    }
+    const { client: watched, sent } = watchedClient();
+    const streaming = createS3Store({ client: watched, bucket: BUCKET, prefix });
+    await expect(streaming.putStream("s/broken.mp4", Readable.from(failing()), json)).rejects.toThrow(
+      "source went away",
+    );
+    expect(sent).toContain("CreateMultipartUploadCommand");
+    expect(sent).toContain("AbortMultipartUploadCommand");
+    expect(await store.head("s/broken.mp4")).toBeUndefined();
+    expect(await pending()).toEqual([]);
+    expect(await listAll()).toEqual([]);
+  });
+
+  it("assembles a real multipart object from parts sent out of order, showing nothing before complete", async () => {
+    const partSize = 5 * MiB;
+    const body = randomBytes(12 * MiB);
+    const key = "m/audio_only.m4a";
+    const upload = await store.createMultipartUpload(key, {
+      contentType: "audio/m4a",
+      partSize,
+      size: body.length,
+    });
+    const all = parts(body, partSize);
+    for (const n of [3, 1, 2]) {
+      await upload.uploadPart(part(body, partSize, n));
+      expect(await store.head(key)).toBeUndefined();
+    }
+    expect(await pending()).toEqual([`${prefix}/${key}`]);
+    const stored = await upload.complete();
+
+    expect(Buffer.from((await store.get(key)) ?? []).equals(body)).toBe(true);
+    const digests = Buffer.concat(all.map((piece) => md5(piece.body)));
+    expect(stored).toEqual({
+      key,
+      url: store.urlFor(key),
+      size: body.length,
+      etag: `"${md5(digests).toString("hex")}-3"`,
+    });
+    expect(await store.head(key)).toEqual({ key, size: body.length, etag: stored.etag });
+    expect(await pending()).toEqual([]);
+    const raw = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${key}` }));
+    expect(raw.ContentType).toBe("audio/m4a");
+    await upload.abort();
+    expect(await store.head(key)).toMatchObject({ size: body.length });
+  });
+
+  it("sends a SHA-256 with every part, which the server checks", async () => {
+    const { client: watched, inputs } = watchedClient();
+    const checked = createS3Store({ client: watched, bucket: BUCKET, prefix });
+    const body = randomBytes(6 * MiB);
+    const upload = await checked.createMultipartUpload("m/sums", {
+      ...json,
+      partSize: 5 * MiB,
+      size: body.length,
+    });
+    for (const piece of parts(body, 5 * MiB)) await upload.uploadPart(piece);
+    await upload.complete();
+    const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("base64");
+    const sums = parts(body, 5 * MiB).map((piece) => sha256(piece.body));
+    expect(inputs.map((input) => input.ChecksumSHA256).filter(Boolean)).toEqual(sums);
+    expect(inputs.at(-2)).toMatchObject({
+      MultipartUpload: { Parts: sums.map((sum, i) => ({ PartNumber: i + 1, ChecksumSHA256: sum })) },
+    });
+
+    const unchecked = createS3Store({ client: watched, bucket: BUCKET, prefix, checksums: false });
+    inputs.length = 0;
+    const plain = await unchecked.createMultipartUpload("m/plain", { ...json, partSize: 5 * MiB, size: 1 });
+    await plain.uploadPart({ partNumber: 1, offset: 0, body: Buffer.from("x") });
+    await plain.complete();
+    expect(inputs.some((input) => "ChecksumSHA256" in input || "ChecksumAlgorithm" in input)).toBe(false);
+
+    const raw = s3.client();
+    const wrong = await s3
+      .client()
+      .send(
+        new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: `${prefix}/w`, ChecksumAlgorithm: "SHA256" }),
+      );
+    await expect(
+      raw.send(
+        new UploadPartCommand({
+          Bucket: BUCKET,
+          Key: `${prefix}/w`,
+          UploadId: wrong.UploadId,
+          PartNumber: 1,
+          Body: Buffer.from("x"),
+          ChecksumAlgorithm: "SHA256",
+          ChecksumSHA256: sha256(Buffer.from("y")),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "BadDigest" });
+    await raw.send(
+      new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: `${prefix}/w`, UploadId: wrong.UploadId }),
+    );
+  });
+
+  it("accepts parts uploaded concurrently", async () => {
+    const body = randomBytes(11 * MiB);
+    const upload = await store.createMultipartUpload("c/x", {
+      ...json,
+      partSize: 5 * MiB,
+      size: body.length,
+    });
+    await Promise.all(parts(body, 5 * MiB).map((piece) => upload.uploadPart(piece)));
+    expect((await upload.complete()).etag).toMatch(/-3"$/);
+    expect(Buffer.from((await store.get("c/x")) ?? []).equals(body)).toBe(true);
+  });
+
+  it("aborts after some parts, leaving no upload and no object; aborting twice is fine", async () => {
+    const body = randomBytes(11 * MiB);
+    const upload = await store.createMultipartUpload("m/z", {
+      ...json,
+      partSize: 5 * MiB,
+      size: body.length,
+    });
+    await upload.uploadPart(part(body, 5 * MiB, 1));
+    await upload.uploadPart(part(body, 5 * MiB, 2));
+    expect(await pending()).toHaveLength(1);
+    await upload.abort();
+    await upload.abort();
+    expect(await pending()).toEqual([]);
+    expect(await store.head("m/z")).toBeUndefined();
+    await expect(upload.complete()).rejects.toThrow(/aborted/);
+    await expect(upload.uploadPart(part(body, 5 * MiB, 1))).rejects.toThrow(BackendError);
+  });
+
+  it("aborts while parts are in flight", async () => {
+    const body = randomBytes(15 * MiB);
+    const upload = await store.createMultipartUpload("m/ctrl-c", {
+      ...json,
+      partSize: 5 * MiB,
+      size: body.length,
+    });
+    const sending = Promise.allSettled(parts(body, 5 * MiB).map((piece) => upload.uploadPart(piece)));
+    await sleep(5);
+    await upload.abort();
+    const outcomes = await sending;
+    const cancelled = outcomes.filter((outcome) => outcome.status === "rejected");
+    expect(cancelled.length).toBeGreaterThan(0);
+    for (const outcome of cancelled) {
+      expect(outcome.reason).toBeInstanceOf(BackendError);
+      expect((outcome.reason as Error).message).toMatch(
+        /part \d was cancelled because the upload was aborted/,
+      );
+    }
+    expect(await pending()).toEqual([]);
+    expect(await store.head("m/ctrl-c")).toBeUndefined();
+  });
+
+  it("aborts after a part failed", async () => {
+    const { client: flaky, sent } = watchedClient(
+      (command, input) => command === "UploadPartCommand" && input.PartNumber === 2,
+    );
+    const failing = createS3Store({ client: flaky, bucket: BUCKET, prefix });
+    const body = randomBytes(11 * MiB);
+    const upload = await failing.createMultipartUpload("m/flaky", {
+      ...json,
+      partSize: 5 * MiB,
+      size: body.length,
+    });
+    await upload.uploadPart(part(body, 5 * MiB, 1));
+    const error = await upload.uploadPart(part(body, 5 * MiB, 2)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as Error).message).toBe(
+      `s3://${BUCKET}/${prefix}/: uploading part 2 of m/flaky failed: TimeoutError: socket hang up`,
+    );
+    await upload.abort();
+    expect(sent).toContain("AbortMultipartUploadCommand");
+    expect(await pending()).toEqual([]);
+  });
+
+  it("fails complete when a part is missing, leaving nothing", async () => {
+    const body = randomBytes(11 * MiB);
+    const upload = await store.createMultipartUpload("m/x", {
+      ...json,
+      partSize: 5 * MiB,
+      size: body.length,
+    });
+    await upload.uploadPart(part(body, 5 * MiB, 1));
+    await upload.uploadPart(part(body, 5 * MiB, 3));
+    await expect(upload.complete()).rejects.toThrow(/m\/x: part 2 of 3 never arrived/);
+    expect(await store.head("m/x")).toBeUndefined();
+    expect(await pending()).toEqual([]);
+    await upload.abort();
+  });
+
+  it("refuses a part of the wrong size or in the wrong place", async () => {
+    const partSize = 5 * MiB;
+    const upload = await store.createMultipartUpload("m/y", { ...json, partSize, size: 2 * partSize + 2 });
+    await expect(upload.uploadPart({ partNumber: 1, offset: 0, body: Buffer.alloc(3) })).rejects.toThrow(
+      `part 1 has 3 bytes at offset 0, expected ${partSize} at 0`,
+    );
+    await expect(upload.uploadPart({ partNumber: 3, offset: 3, body: Buffer.alloc(2) })).rejects.toThrow(
+      BackendError,
+    );
+    await expect(
+      upload.uploadPart({ partNumber: 4, offset: 3 * partSize, body: Buffer.alloc(2) }),
+    ).rejects.toThrow(/outside 1\.\.3/);
+    await upload.abort();
+    expect(await pending()).toEqual([]);
+  });
+
+  it("refuses part layouts S3 would refuse, before starting an upload", async () => {
+    await expect(
+      store.createMultipartUpload("m/small", { ...json, partSize: MiB, size: 3 * MiB }),
+    ).rejects.toThrow(/part size 1048576 is under S3's minimum/);
+    await expect(
+      store.createMultipartUpload("m/many", { ...json, partSize: 5 * MiB, size: 5 * MiB * S3_MAX_PARTS + 1 }),
+    ).rejects.toThrow(/10001 parts are more than S3's 10000/);
+    expect(await pending()).toEqual([]);
+  });
+
+  it("chooses part sizes S3 accepts", () => {
+    expect(choosePartSize(100 * MiB, 8 * MiB)).toBe(8 * MiB);
+    expect(choosePartSize(100 * MiB, MiB)).toBe(S3_MIN_PART_SIZE);
+    expect(choosePartSize(8 * MiB * S3_MAX_PARTS, 8 * MiB)).toBe(8 * MiB);
+    expect(choosePartSize(8 * MiB * S3_MAX_PARTS + 1, 8 * MiB)).toBe(9 * MiB);
+    const huge = 100 * 1024 * MiB;
+    const chosen = choosePartSize(huge, 8 * MiB);
+    expect(chosen).toBe(11 * MiB);
+    expect(Math.ceil(huge / chosen)).toBeLessThanOrEqual(S3_MAX_PARTS);
+    expect(() => choosePartSize(1, 0)).toThrow(RangeError);
+  });
+
+  it("reports a missing bucket as a BackendError that says what to do", async () => {
+    const missing = createS3Store({ client, bucket: "no-such-bucket", prefix: "p" });
+    const error = await missing.put("0a72/audio_only.m4a", "x", json).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error).toMatchObject({
+      code: "STORE_FAILED",
+      message:
+        "s3://no-such-bucket/p/: writing 0a72/audio_only.m4a failed: NoSuchBucket: The specified bucket does not exist",
+      suggestion: expect.stringContaining("zrec setup"),
+    });
+    await expect(missing.get("k")).rejects.toThrow(/reading k failed: NoSuchBucket/);
+    await expect(listAll(missing)).rejects.toThrow(/listing every key failed: NoSuchBucket/);
+    await expect(missing.delete("k")).rejects.toThrow(/deleting k failed: NoSuchBucket/);
+    await expect(missing.putStream("k", Readable.from(["x"]), json)).rejects.toThrow(
+      /writing k failed: NoSuchBucket/,
+    );
+    await expect(
+      missing.createMultipartUpload("k", { ...json, partSize: 5 * MiB, size: 6 * MiB }),
+    ).rejects.toThrow(/starting the upload of k failed: NoSuchBucket/);
+    await s3.createBucket("no-such-bucket");
+    expect(await missing.put("k", "x", json)).toMatchObject({ size: 1 });
+  });
+});

@@ -1,0 +1,417 @@
+/**
+ * A real S3 stand-in for tests and benchmarks: s3rver on 127.0.0.1 (a free port), storing into a fresh
+ * temporary folder, silent. Reused by core's adapter tests, the CLI end-to-end tests and the benchmarks.
+ *
+ * s3rver 3.7.1 (the last release) falls short of S3 in ways that matter to zrec, so a few requests are
+ * answered here, in front of its router, the way S3 documents them:
+ * - ListObjectsV2 pages (s3rver's continuation tokens use DES, which Node 17+ refuses, and it walks the
+ *   folder in readdir order instead of key order);
+ * - AbortMultipartUpload and ListMultipartUploads (s3rver has neither);
+ * - UploadPart/CompleteMultipartUpload of an unknown upload answer `NoSuchUpload`;
+ * - UploadPart checks `x-amz-checksum-sha256` when sent (`BadDigest`);
+ * - CompleteMultipartUpload checks the parts (`InvalidPart`, `InvalidPartOrder`, `EntityTooSmall` for a
+ *   part under 5 MiB but the last) and gives the object S3's multipart ETag (`"{md5 of part md5s}-{n}"`).
+ * Still not checked: the signatures of the requests answered here, `Content-MD5`, and every other
+ * `x-amz-checksum-*` header (s3rver accepts and ignores them, and returns no checksums).
+ */
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import type { IncomingMessage, Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+
+// s3rver is CommonJS without types; its few parts used here are typed at the end of this file.
+const require = createRequire(import.meta.url);
+const MiB = 1024 * 1024;
+
+/** The credentials s3rver's built-in account accepts. */
+export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
+export const S3RVER_REGION = "us-east-1";
+
+export interface StartS3rverOptions {
+  /** Buckets created before the server answers. Default none. */
+  buckets?: string[];
+}
+
+export interface RunningS3rver {
+  /** `http://127.0.0.1:{port}`, for `storage.endpoint` or an S3 client. */
+  readonly endpoint: string;
+  readonly region: string;
+  /** The folder s3rver stores into; removed by {@link RunningS3rver.close}. */
+  readonly directory: string;
+  /**
+   * Environment for a child process (the built CLI) that should reach this server with the SDK's default
+   * credential chain: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION` and the checksum
+   * settings of {@link RunningS3rver.client}.
+   */
+  readonly env: Record<string, string>;
+  /** A new client for this server (path style, s3rver's credentials); destroyed by `close()`. */
+  client(): S3Client;
+  createBucket(name: string): Promise<void>;
+  /** A `storage` configuration block pointing at `bucket` on this server. */
+  storageConfig(
+    bucket: string,
+    prefix?: string,
+  ): {
+    type: "s3";
+    bucket: string;
+    prefix: string;
+    region: string;
+    endpoint: string;
+    forcePathStyle: true;
+  };
+  /** Multipart uploads started and neither completed nor aborted, via ListMultipartUploads. */
+  pendingUploads(bucket: string): Promise<{ key: string; uploadId: string }[]>;
+  /** Destroys the clients made by `client()`, stops the server and removes its folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts s3rver on 127.0.0.1 with a random free port in a new temporary folder.
+ * @example
+ * const s3 = await startS3rver({ buckets: ["recordings"] });
+ * try {
+ *   const store = createS3Store({ client: s3.client(), bucket: "recordings" });
+ *   await store.put("a/b.json", "{}", { contentType: "application/json" });
+ * } finally {
+ *   await s3.close();
+ * }
+ */
+export async function startS3rver(options: StartS3rverOptions = {}): Promise<RunningS3rver> {
+  const directory = await mkdtemp(path.join(tmpdir(), "zrec-s3rver-"));
+  const S3rver = require("s3rver") as S3rverConstructor;
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
+  });
+  installFixes(server);
+  let address: AddressInfo;
+  try {
+    address = await server.run();
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const clients: S3Client[] = [];
+
+  const client = () => {
+    const made = new S3Client({
+      endpoint,
+      region: S3RVER_REGION,
+      forcePathStyle: true,
+      credentials: S3RVER_CREDENTIALS,
+      // Since 3.729 the SDK adds CRC32 checksums to every upload and may send streaming bodies with
+      // aws-chunked framing; s3rver would store that framing as object bytes. Only when an API requires it.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    clients.push(made);
+    return made;
+  };
+  const admin = client();
+
+  return {
+    endpoint,
+    region: S3RVER_REGION,
+    directory,
+    env: {
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      AWS_REGION: S3RVER_REGION,
+      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+      AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
+    },
+    client,
+    async createBucket(name) {
+      await admin.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    storageConfig(bucket, prefix = "") {
+      return { type: "s3", bucket, prefix, region: S3RVER_REGION, endpoint, forcePathStyle: true };
+    },
+    async pendingUploads(bucket) {
+      const listed = await admin.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      return (listed.Uploads ?? []).map((upload) => ({
+        key: upload.Key ?? "",
+        uploadId: upload.UploadId ?? "",
+      }));
+    },
+    async close() {
+      for (const made of clients) made.destroy();
+      server.httpServer?.closeAllConnections();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+// The parts of s3rver (a CommonJS Koa app without types) this file touches.
+interface S3rverConstructor {
+  new (options: Record<string, unknown>): S3rverApp;
+}
+interface S3rverApp {
+  middleware: Middleware[];
+  store: FilesystemStore;
+  httpServer?: Server;
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type Middleware = (ctx: KoaContext, next: () => Promise<unknown>) => unknown;
+interface KoaContext {
+  method: string;
+  path: string;
+  query: Record<string, string | string[] | undefined>;
+  req: IncomingMessage;
+  status: number;
+  body: unknown;
+}
+interface ListedObject {
+  key: string;
+  size: number;
+  lastModifiedDate: Date;
+  metadata: { etag?: string };
+}
+interface FilesystemStore {
+  getBucket(bucket: string): Promise<unknown>;
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  listObjects(
+    bucket: string,
+    options: { prefix?: string; delimiter?: string; maxKeys?: number },
+  ): Promise<{ objects: ListedObject[]; commonPrefixes: string[] }>;
+  putPart(bucket: string, uploadId: string, partNumber: string, content: IncomingMessage): Promise<unknown>;
+  putObjectMultipart(
+    bucket: string,
+    uploadId: string,
+    parts: { number: number; etag: string }[],
+  ): Promise<{ md5: string; size: number }>;
+}
+type S3ErrorConstructor = new (code: string, message: string, detail?: Record<string, unknown>) => Error;
+
+function installFixes(server: S3rverApp): void {
+  const S3Error = require("s3rver/lib/models/error") as S3ErrorConstructor;
+  const store = server.store;
+  const uploadsDir = (bucket: string) => store.getResourcePath(bucket, undefined, "uploads");
+  const uploadDir = (bucket: string, uploadId: string) =>
+    path.join(uploadsDir(bucket), path.basename(uploadId));
+  /** Part uploads still being received, per upload: an abort waits for them so that none lands after it. */
+  const receiving = new Map<string, Set<Promise<unknown>>>();
+
+  async function uploadKey(bucket: string, uploadId: string): Promise<string | undefined> {
+    return readFile(path.join(uploadDir(bucket, uploadId), "key"), "utf8").catch(() => undefined);
+  }
+  const noSuchUpload = () =>
+    new S3Error(
+      "NoSuchUpload",
+      "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+    );
+
+  const putPart = store.putPart.bind(store);
+  store.putPart = async (bucket, uploadId, partNumber, content) => {
+    if ((await uploadKey(bucket, uploadId)) === undefined) {
+      content.resume();
+      throw noSuchUpload();
+    }
+    // s3rver's own promise never settles when the client goes away mid-part; "close" always fires.
+    const gone = new Promise<never>((_, reject) =>
+      content.once("close", () => {
+        if (!content.complete) reject(new Error("the client closed the connection mid-part"));
+      }),
+    );
+    const received = Promise.race([putPart(bucket, uploadId, partNumber, content), gone]).then(
+      async (result) => {
+        await checkPartChecksum(bucket, uploadId, partNumber, content.headers["x-amz-checksum-sha256"]);
+        return result;
+      },
+    );
+    const settled = received.catch(() => {});
+    const set = receiving.get(uploadId) ?? new Set();
+    receiving.set(uploadId, set.add(settled));
+    try {
+      return await received;
+    } finally {
+      set.delete(settled);
+    }
+  };
+
+  /** S3 refuses a part whose body does not match the SHA-256 sent with it; s3rver ignores the header. */
+  async function checkPartChecksum(bucket: string, uploadId: string, partNumber: string, sent: unknown) {
+    if (typeof sent !== "string") return;
+    const file = path.join(uploadDir(bucket, uploadId), path.basename(partNumber));
+    const actual = createHash("sha256")
+      .update(await readFile(file))
+      .digest("base64");
+    if (actual === sent) return;
+    await rm(file, { force: true });
+    await rm(`${file}.md5`, { force: true });
+    throw new S3Error("BadDigest", "The SHA256 you specified did not match the calculated checksum.");
+  }
+
+  const putObjectMultipart = store.putObjectMultipart.bind(store);
+  store.putObjectMultipart = async (bucket, uploadId, parts) => {
+    const dir = uploadDir(bucket, uploadId);
+    if ((await uploadKey(bucket, uploadId)) === undefined) throw noSuchUpload();
+    const digests: Buffer[] = [];
+    for (const [index, part] of parts.entries()) {
+      if (index > 0 && part.number <= (parts[index - 1]?.number ?? 0)) {
+        throw new S3Error("InvalidPartOrder", "The list of parts was not in ascending order.");
+      }
+      const file = path.join(dir, String(part.number));
+      const [md5, size] = await Promise.all([
+        readFile(`${file}.md5`, "utf8").catch(() => undefined),
+        stat(file).then(
+          (info) => info.size,
+          () => undefined,
+        ),
+      ]);
+      if (md5 === undefined || size === undefined || md5 !== part.etag) {
+        throw new S3Error("InvalidPart", "One or more of the specified parts could not be found.", {
+          PartNumber: part.number,
+        });
+      }
+      if (index < parts.length - 1 && size < 5 * MiB) {
+        throw new S3Error("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", {
+          PartNumber: part.number,
+          ProposedSize: size,
+          MinSizeAllowed: 5 * MiB,
+        });
+      }
+      digests.push(Buffer.from(md5, "hex"));
+    }
+    const key = (await uploadKey(bucket, uploadId)) ?? "";
+    const result = await putObjectMultipart(bucket, uploadId, parts);
+    const etag = `${createHash("md5").update(Buffer.concat(digests)).digest("hex")}-${parts.length}`;
+    await writeFile(store.getResourcePath(bucket, key, "object.md5"), etag);
+    return { ...result, md5: etag };
+  };
+
+  async function abortUpload(ctx: KoaContext, bucket: string, key: string, uploadId: string): Promise<void> {
+    if ((await uploadKey(bucket, uploadId)) !== key) throw noSuchUpload();
+    await Promise.all(receiving.get(uploadId) ?? []);
+    receiving.delete(uploadId);
+    await rm(uploadDir(bucket, uploadId), { recursive: true, force: true, maxRetries: 3 });
+    ctx.status = 204;
+    ctx.body = "";
+  }
+
+  async function listUploads(ctx: KoaContext, bucket: string): Promise<void> {
+    const prefix = single(ctx.query.prefix) ?? "";
+    const ids = await readdir(uploadsDir(bucket)).catch(() => []);
+    const uploads: { Key: string; UploadId: string; Initiated: string }[] = [];
+    for (const id of ids) {
+      const key = await uploadKey(bucket, id);
+      if (key === undefined || !key.startsWith(prefix)) continue;
+      const started = await stat(uploadDir(bucket, id));
+      uploads.push({ Key: key, UploadId: id, Initiated: started.birthtime.toISOString() });
+    }
+    uploads.sort((a, b) => byteOrder(a.Key, b.Key) || byteOrder(a.UploadId, b.UploadId));
+    ctx.body = {
+      ListMultipartUploadsResult: {
+        Bucket: bucket,
+        KeyMarker: "",
+        UploadIdMarker: "",
+        Prefix: prefix,
+        MaxUploads: 1000,
+        IsTruncated: false,
+        Upload: uploads.map((upload) => ({ ...upload, StorageClass: "STANDARD" })),
+      },
+    };
+  }
+
+  async function listObjectsV2(ctx: KoaContext, bucket: string): Promise<void> {
+    const prefix = single(ctx.query.prefix) ?? "";
+    const delimiter = single(ctx.query.delimiter) || undefined;
+    const maxKeysText = single(ctx.query["max-keys"]) ?? "1000";
+    if (!/^\d+$/.test(maxKeysText)) {
+      throw new S3Error("InvalidArgument", "Provided max-keys not an integer or within integer range", {
+        ArgumentName: "max-keys",
+        ArgumentValue: maxKeysText,
+      });
+    }
+    const maxKeys = Math.min(1000, Number(maxKeysText));
+    const token = single(ctx.query["continuation-token"]);
+    const after =
+      token !== undefined
+        ? Buffer.from(token, "base64url").toString("utf8")
+        : (single(ctx.query["start-after"]) ?? "");
+    const listed = await store.listObjects(bucket, {
+      prefix,
+      ...(delimiter ? { delimiter } : {}),
+      maxKeys: Infinity,
+    });
+    const entries = [
+      ...listed.objects.map((object) => ({ name: object.key, object })),
+      ...listed.commonPrefixes.map((name) => ({ name, object: undefined })),
+    ]
+      .filter((entry) => byteOrder(entry.name, after) > 0)
+      .sort((a, b) => byteOrder(a.name, b.name));
+    const page = entries.slice(0, maxKeys);
+    const truncated = entries.length > page.length;
+    const last = page[page.length - 1];
+    ctx.body = {
+      ListBucketResult: {
+        "@": { xmlns: "http://s3.amazonaws.com/doc/2006-03-01/" },
+        Name: bucket,
+        Prefix: prefix,
+        ...(token !== undefined ? { ContinuationToken: token } : {}),
+        ...(truncated && last ? { NextContinuationToken: Buffer.from(last.name).toString("base64url") } : {}),
+        KeyCount: page.length,
+        MaxKeys: maxKeys,
+        ...(delimiter ? { Delimiter: delimiter } : {}),
+        IsTruncated: truncated,
+        Contents: page.flatMap(({ object }) =>
+          object
+            ? [
+                {
+                  Key: object.key,
+                  LastModified: object.lastModifiedDate.toISOString(),
+                  ETag: object.metadata.etag,
+                  Size: object.size,
+                  StorageClass: "STANDARD",
+                },
+              ]
+            : [],
+        ),
+        CommonPrefixes: page.flatMap(({ name, object }) => (object ? [] : [{ Prefix: name }])),
+      },
+    };
+  }
+
+  const fixes: Middleware = async (ctx, next) => {
+    const [, bucketSegment = "", ...keySegments] = ctx.path.split("/");
+    const bucket = decodeURIComponent(bucketSegment);
+    const key = keySegments.map(decodeURIComponent).join("/");
+    const uploadId = single(ctx.query.uploadId);
+    const handle =
+      bucket !== "" && key === "" && ctx.method === "GET" && "uploads" in ctx.query
+        ? () => listUploads(ctx, bucket)
+        : bucket !== "" && key === "" && ctx.method === "GET" && single(ctx.query["list-type"]) === "2"
+          ? () => listObjectsV2(ctx, bucket)
+          : bucket !== "" && key !== "" && ctx.method === "DELETE" && uploadId !== undefined
+            ? () => abortUpload(ctx, bucket, key, uploadId)
+            : undefined;
+    if (handle === undefined) return next();
+    if (!(await store.getBucket(bucket))) {
+      throw new S3Error("NoSuchBucket", "The specified bucket does not exist", { BucketName: bucket });
+    }
+    await handle();
+  };
+  // Koa composes `middleware` when the server starts: in front of the router, behind the XML encoder.
+  const router = server.middleware.findIndex((fn) => fn.name === "dispatch");
+  if (router < 0) throw new Error("s3rver's router was not found; is this still s3rver 3.7?");
+  server.middleware.splice(router, 0, fixes);
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** S3 orders keys by their UTF-8 bytes. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
