@@ -3,6 +3,7 @@
  * write its metadata JSON. A file already stored whole (metadata written after the object, and the
  * object's size right) is not copied again, which makes a re-run cheap.
  */
+import { choosePartSize } from "../adapters/s3-limits.js";
 import { TransferError } from "../errors.js";
 import { rangedCopy } from "../transfer/ranged-copy.js";
 import { createDownloadSource } from "../zoom/download.js";
@@ -47,7 +48,7 @@ export async function retrieveRecording(
     store,
     key: task.key,
     contentType: task.mime_type,
-    partSize: Math.round(deps.config.ingest.partSizeMiB * MiB),
+    partSize: partSizeFor(task, deps),
     partConcurrency: deps.config.ingest.partConcurrency,
     ...(task.expected_size !== undefined ? { expectedSize: task.expected_size } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
@@ -116,6 +117,12 @@ async function alreadyStored(task: FileTask, deps: PipelineDeps): Promise<Stored
 
 function pick(source: Partial<StoredFile>, keys: (keyof StoredFile)[]): Partial<StoredFile> {
   return Object.fromEntries(keys.filter((k) => typeof source[k] === "string").map((k) => [k, source[k]]));
+}
+
+/** The configured part size, raised when Zoom's file_size would need more parts than S3 allows. */
+function partSizeFor(task: FileTask, deps: PipelineDeps): number {
+  const configured = Math.round(deps.config.ingest.partSizeMiB * MiB);
+  return task.expected_size === undefined ? configured : choosePartSize(task.expected_size, configured);
 }
 
 const totalOf = (task: FileTask) => (task.expected_size !== undefined ? { total: task.expected_size } : {});
