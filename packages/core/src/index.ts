@@ -3,7 +3,7 @@
  * layers over these exports.
  */
 
-export { createBackends } from "./adapters/factory.js";
+export { closeBackends, createBackends } from "./adapters/factory.js";
 export * from "./config/index.js";
 export * from "./errors.js";
 export type { PipelineDeps } from "./pipeline/deps.js";

@@ -1,0 +1,70 @@
+/**
+ * The two backends every end-to-end suite runs on: the embedded default (folder + SQLite) and AWS
+ * (S3 + DynamoDB, through the real SDK against s3rver and dynalite on 127.0.0.1). The notifier stays the
+ * outbox in both: there is no local SQS to run, and the SQS adapter is tested at the HTTP level.
+ */
+import { randomUUID } from "node:crypto";
+import { type Backends, closeBackends, createBackends, loadConfig } from "@zrec/core";
+import { ensureTable } from "../../core/src/adapters/dynamodb-table.js";
+import { startDynalite } from "../../core/test/support/dynalite.js";
+import { startS3rver } from "../../core/test/support/s3rver.js";
+
+export type BackendKind = "embedded" | "aws";
+export const backendKinds: BackendKind[] = ["embedded", "aws"];
+
+export interface TestBackends {
+  kind: BackendKind;
+  /** Config blocks (storage, index) to merge into a workspace's zrec.config.json. */
+  config: Record<string, unknown>;
+  /** Environment the CLI needs to reach them (AWS credentials for the local stand-ins). */
+  env: Record<string, string>;
+  /** Opens the same backends in this process, to look at what the CLI left; close with closeBackends. */
+  open(workspaceDir: string): Promise<Backends>;
+  /** Multipart uploads left behind (S3 only; always empty on a folder, whose temp files are checked apart). */
+  pendingUploads(): Promise<{ key: string }[]>;
+  close(): Promise<void>;
+}
+
+export async function startBackends(kind: BackendKind): Promise<TestBackends> {
+  if (kind === "embedded") {
+    return {
+      kind,
+      config: {},
+      env: {},
+      open: (dir) => createBackends(loadConfig(undefined, { baseDir: dir, env: {} }), { baseDir: dir }),
+      pendingUploads: async () => [],
+      close: async () => {},
+    };
+  }
+  const bucket = `zrec-${randomUUID().slice(0, 8)}`;
+  const table = `zrec-${randomUUID().slice(0, 8)}`;
+  const s3 = await startS3rver({ buckets: [bucket] });
+  const dynamo = await startDynalite();
+  const client = dynamo.client();
+  await ensureTable(client, table);
+  const config = {
+    storage: s3.storageConfig(bucket, "archive"),
+    index: { type: "dynamodb", table, region: s3.region, endpoint: dynamo.endpoint },
+  };
+  return {
+    kind,
+    config,
+    env: s3.env,
+    open: async (dir) => {
+      const saved = { ...process.env };
+      Object.assign(process.env, s3.env);
+      try {
+        return await createBackends(loadConfig(config, { baseDir: dir, env: {} }), { baseDir: dir });
+      } finally {
+        process.env = saved;
+      }
+    },
+    pendingUploads: () => s3.pendingUploads(bucket),
+    close: async () => {
+      await s3.close();
+      await dynamo.close();
+    },
+  };
+}
+
+export { closeBackends };
