@@ -6,9 +6,11 @@
 export { closeBackends, createBackends } from "./adapters/factory.js";
 export * from "./config/index.js";
 export * from "./errors.js";
+export * from "./jobs/index.js";
 export type { PipelineDeps } from "./pipeline/deps.js";
 export { openPipeline, zoomClientsFor } from "./pipeline/deps.js";
 export type { IngestEvent } from "./pipeline/events.js";
+export { skipReason } from "./pipeline/filters.js";
 export { finishIngest } from "./pipeline/finish-ingest.js";
 export { ingestMetadata } from "./pipeline/ingest-metadata.js";
 export { retrieveRecording } from "./pipeline/retrieve-recording.js";

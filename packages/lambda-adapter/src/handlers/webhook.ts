@@ -1,0 +1,71 @@
+/**
+ * Zoom's webhook, behind an API Gateway HTTP API (payload format 2.0). Zoom waits 3 seconds and retries
+ * only after a 5xx, so: verify, answer url_validation, start the ingest execution and answer 200 as
+ * soon as it is started (or was already, for a re-delivery); 5xx when it could not be started; 4xx
+ * only for requests that must never be retried. Nothing is downloaded here.
+ */
+import { handleWebhook, messageOf, skipReason, WebhookRejected } from "@zrec/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { ExecutionNotStarted, executionStarter } from "../execution.js";
+import type { LambdaContext } from "../handler.js";
+import { createLog } from "../log.js";
+import { configRuntime, type HandlerOptions } from "../runtime.js";
+import type { Env } from "../secrets.js";
+
+/** StartExecution's share of Zoom's 3 seconds, leaving room for verification and a cold start's slack. */
+const START_TIMEOUT_MS = 2_000;
+
+export function createHandler(env: Env = process.env, options: HandlerOptions = {}) {
+  const config = configRuntime(env, options);
+  const start = executionStarter(env, {
+    timeoutMs: START_TIMEOUT_MS,
+    ...(options.sfn ? { client: options.sfn } : {}),
+  });
+  const now = options.now ?? (() => new Date());
+
+  return async (
+    request: APIGatewayProxyEventV2,
+    context?: LambdaContext,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const log = createLog("webhook", context?.awsRequestId);
+    try {
+      const loaded = await config();
+      const { zoom } = loaded;
+      // The signature covers the bytes Zoom sent; API Gateway base64-encodes bodies it deems binary.
+      const rawBody = Buffer.from(request.body ?? "", request.isBase64Encoded ? "base64" : "utf8");
+      const outcome = handleWebhook({
+        headers: request.headers ?? {},
+        rawBody,
+        secret: zoom.webhookSecretToken,
+        now: now(),
+      });
+      if (outcome.kind === "url_validation") return json(200, outcome.body);
+      if (outcome.kind === "ignored") return json(200, { status: "ignored", event: outcome.event });
+      // Filtered here so a short meeting costs no execution; ingest-metadata applies the same filters.
+      const reason = skipReason(outcome.event, loaded);
+      if (reason !== undefined) {
+        log("info", "skipped", { reason });
+        return json(200, { status: "skipped", reason });
+      }
+      const started = await start(outcome.event, { kind: "webhook" });
+      log("info", started.status, { ...started });
+      return json(200, started);
+    } catch (error) {
+      if (error instanceof WebhookRejected) {
+        log("warn", error.message, { status: error.status });
+        return json(error.status, { error: error.message });
+      }
+      log("error", messageOf(error), { errorType: error instanceof Error ? error.name : typeof error });
+      // Zoom retries a 5xx after 5, 20 and 60 minutes: by then Step Functions (or the config) may be back.
+      return error instanceof ExecutionNotStarted
+        ? json(503, { error: "The ingest could not be started; Zoom will deliver the event again." })
+        : json(500, { error: "The webhook could not be handled; Zoom will deliver the event again." });
+    }
+  };
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
+export const handler = createHandler();

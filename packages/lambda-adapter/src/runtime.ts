@@ -1,0 +1,69 @@
+/**
+ * What a handler builds once per cold start, at module scope: the configuration (with its secrets) and,
+ * for the handlers that touch the archive, the backends and Zoom clients. Building starts when the
+ * module loads, so it overlaps Lambda's init phase; a build that failed (SSM throttled, say) is tried
+ * again on the next event instead of breaking the warm container for good.
+ */
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import { type Config, openPipeline, type PipelineDeps } from "@zrec/core";
+import { checkLambdaBackends, loadHandlerConfig } from "./config.js";
+import { type Log, logIngestEvent } from "./log.js";
+import type { Env, SecretClients } from "./secrets.js";
+
+export interface RuntimeOptions {
+  /** Clients for SSM and Secrets Manager (tests); default new ones. */
+  secretClients?: SecretClients;
+}
+
+/** What tests may hand a handler's `createHandler` beside its environment. */
+export interface HandlerOptions extends RuntimeOptions {
+  /** The Step Functions client of the handlers that start executions; default a new one. */
+  sfn?: SFNClient;
+  /** The clock, for scheduled handlers' default windows. */
+  now?: () => Date;
+}
+
+/** Calls `make` now and returns its promise on every call, unless it failed: then it calls again. */
+export function startOnce<T>(make: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  const get = (): Promise<T> => {
+    if (pending === undefined) {
+      const made = make();
+      pending = made;
+      made.catch(() => {
+        if (pending === made) pending = undefined;
+      });
+    }
+    return pending;
+  };
+  get().catch(() => {});
+  return get;
+}
+
+/** The configuration alone: for the handlers that only start executions. */
+export function configRuntime(env: Env, options: RuntimeOptions = {}): () => Promise<Config> {
+  return startOnce(() => loadHandlerConfig(env, options.secretClients));
+}
+
+export interface Invocation {
+  log: Log;
+  /** Aborts shortly before Lambda's own timeout, so that a copy aborts its multipart upload. */
+  signal?: AbortSignal;
+}
+
+/** Backends and Zoom clients, shared by every event this container handles; deps made per event. */
+export function pipelineRuntime(
+  env: Env,
+  options: RuntimeOptions = {},
+): (invocation: Invocation) => Promise<PipelineDeps> {
+  const opened = startOnce(async () => {
+    const config = await loadHandlerConfig(env, options.secretClients);
+    checkLambdaBackends(config);
+    return openPipeline(config);
+  });
+  return async ({ log, signal }) => ({
+    ...(await opened()).deps,
+    onEvent: logIngestEvent(log),
+    ...(signal ? { signal } : {}),
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * The Zoom secrets of a handler, resolved once per cold start so that none has to sit in the template
+ * or in plain environment variables. Each of the four names is taken from, first found wins:
+ * 1. the variable itself (a plain value: local runs and tests);
+ * 2. `<NAME>_PARAMETER`, the name of an SSM parameter (a SecureString) holding it;
+ * 3. `ZOOM_SECRET_ID`, a Secrets Manager secret whose SecretString is a JSON object keyed by these
+ *    names, optionally with `accounts` (named accounts for `zoom.accounts`, to sweep several).
+ */
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { GetParametersCommandOutput, SSMClient } from "@aws-sdk/client-ssm";
+import { ConfigError, messageOf } from "@zrec/core";
+
+export type Env = Record<string, string | undefined>;
+
+export const ZOOM_SECRET_NAMES = [
+  "ZOOM_ACCOUNT_ID",
+  "ZOOM_CLIENT_ID",
+  "ZOOM_CLIENT_SECRET",
+  "ZOOM_WEBHOOK_SECRET_TOKEN",
+] as const;
+export const SECRET_ID_VARIABLE = "ZOOM_SECRET_ID";
+
+/** Clients to use instead of new ones (tests); new ones follow AWS_REGION and AWS_ENDPOINT_URL_<SERVICE>. */
+export interface SecretClients {
+  ssm?: SSMClient;
+  secretsManager?: SecretsManagerClient;
+}
+
+export interface ResolvedSecrets {
+  /** `env` with every secret it points to filled in under its own name. */
+  env: Env;
+  /** `accounts` from the Secrets Manager secret, when it has one. */
+  accounts?: Record<string, unknown>;
+}
+
+const present = (value: string | undefined): value is string => value !== undefined && value !== "";
+
+/**
+ * @example
+ * const { env } = await resolveZoomSecrets({ ZOOM_CLIENT_SECRET_PARAMETER: "/zrec/zoom/client-secret" });
+ * env.ZOOM_CLIENT_SECRET; // the parameter's decrypted value
+ */
+export async function resolveZoomSecrets(env: Env, clients: SecretClients = {}): Promise<ResolvedSecrets> {
+  const secret = present(env[SECRET_ID_VARIABLE])
+    ? await readSecret(env[SECRET_ID_VARIABLE], clients)
+    : undefined;
+  const wanted = ZOOM_SECRET_NAMES.filter((name) => !present(env[name]) && present(env[`${name}_PARAMETER`]));
+  const parameters = await readParameters(
+    wanted.map((name) => ({ variable: `${name}_PARAMETER`, parameter: env[`${name}_PARAMETER`] as string })),
+    clients,
+  );
+  const resolved: Env = { ...env };
+  for (const name of ZOOM_SECRET_NAMES) {
+    if (present(env[name])) continue;
+    const fromParameter = parameters.get(env[`${name}_PARAMETER`] ?? "");
+    const fromSecret = secret?.[name];
+    if (fromParameter !== undefined) resolved[name] = fromParameter;
+    else if (typeof fromSecret === "string") resolved[name] = fromSecret;
+  }
+  const accounts = secret?.accounts;
+  return accounts === undefined
+    ? { env: resolved }
+    : { env: resolved, accounts: accounts as Record<string, unknown> };
+}
+
+async function readParameters(
+  wanted: { variable: string; parameter: string }[],
+  clients: SecretClients,
+): Promise<Map<string, string>> {
+  const names = [...new Set(wanted.map((w) => w.parameter))];
+  if (names.length === 0) return new Map();
+  const { GetParametersCommand, SSMClient } = await import("@aws-sdk/client-ssm");
+  const client = clients.ssm ?? new SSMClient({});
+  let answer: GetParametersCommandOutput;
+  try {
+    answer = await client.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
+  } catch (error) {
+    throw new Error(`Reading the SSM parameters ${names.join(", ")} failed: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  const missing = wanted.find((w) => answer.InvalidParameters?.includes(w.parameter));
+  if (missing) {
+    throw new ConfigError(
+      missing.variable,
+      `The SSM parameter ${missing.parameter} named by ${missing.variable} does not exist.`,
+      { suggestion: "Create it with `aws ssm put-parameter --type SecureString`, or fix the variable." },
+    );
+  }
+  return new Map((answer.Parameters ?? []).map((p) => [p.Name ?? "", p.Value ?? ""]));
+}
+
+const SECRET_KEYS: readonly string[] = [...ZOOM_SECRET_NAMES, "accounts"];
+
+async function readSecret(secretId: string, clients: SecretClients): Promise<Record<string, unknown>> {
+  const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+  const client = clients.secretsManager ?? new SecretsManagerClient({});
+  let text: string | undefined;
+  try {
+    text = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+  } catch (error) {
+    throw new Error(`Reading the Secrets Manager secret ${secretId} failed: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  const fail = (problem: string): never => {
+    throw new ConfigError(SECRET_ID_VARIABLE, `The Secrets Manager secret ${secretId} ${problem}.`, {
+      suggestion: `Store a JSON object with any of the keys ${SECRET_KEYS.join(", ")}.`,
+    });
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text ?? "");
+  } catch {
+    // The parse error quotes the text, which is a secret: say only what is wrong.
+    return fail("is not a JSON object");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return fail("is not a JSON object");
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!SECRET_KEYS.includes(key)) fail(`has an unknown key "${key}"`);
+    if (key === "accounts" && (typeof value !== "object" || value === null || Array.isArray(value))) {
+      fail('has an "accounts" that is not an object of named accounts');
+    }
+    if (key !== "accounts" && typeof value !== "string") fail(`has a "${key}" that is not a string`);
+  }
+  return parsed as Record<string, unknown>;
+}
