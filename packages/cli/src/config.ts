@@ -37,6 +37,8 @@ export interface ResolveConfigOptions {
   configPath?: string;
   cwd: string;
   env?: Record<string, string | undefined>;
+  /** `--profile NAME`: replaces `profile` in every AWS backend block (s3, dynamodb, sqs). */
+  profile?: string;
 }
 
 /** js-yaml's error: `reason` is the problem alone; `message` would quote the lines around it. */
@@ -143,12 +145,33 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
     // Only package.json (without a "zrec" key) or a file holding just `null` get here.
     throw new InputError(`Config file ${options.configPath} holds no zrec configuration.`);
   }
-  if (!found) return { config: loadConfig(undefined, { env, baseDir: cwd }), baseDir: cwd };
+  const profile = options.profile;
+  if (profile !== undefined && profile.trim() === "") {
+    throw new InputError("--profile needs the name of a profile from the AWS config files.");
+  }
+  if (!found)
+    return { config: withProfile(loadConfig(undefined, { env, baseDir: cwd }), profile), baseDir: cwd };
   const baseDir = path.dirname(found.filepath);
   const file = name(found.filepath);
   const source = path.basename(found.filepath) === "package.json" ? `${file} (key "zrec")` : file;
   const raw = found.isEmpty ? undefined : found.config;
-  return { config: loadConfig(raw, { env, baseDir, source }), source, baseDir };
+  return { config: withProfile(loadConfig(raw, { env, baseDir, source }), profile), source, baseDir };
+}
+
+/**
+ * `config` with every AWS backend using `profile`; the embedded backends have no credentials to change.
+ * @example
+ * withProfile(config, "archive-admin").storage; // { type: "s3", …, profile: "archive-admin" }
+ */
+export function withProfile(config: Config, profile: string | undefined): Config {
+  if (profile === undefined) return config;
+  const { storage, index, notify } = config;
+  return {
+    ...config,
+    storage: storage.type === "s3" ? { ...storage, profile } : storage,
+    index: index.type === "dynamodb" ? { ...index, profile } : index,
+    notify: notify.type === "sqs" ? { ...notify, profile } : notify,
+  };
 }
 
 async function checkIsFile(filepath: string, asWritten: string): Promise<void> {

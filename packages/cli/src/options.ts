@@ -4,6 +4,8 @@ import type { Command } from "commander";
 export interface GlobalOptions {
   /** `--config FILE`: use exactly this file instead of searching the current directory. */
   config?: string;
+  /** `--profile NAME`: the AWS profile every AWS backend uses, whatever the configuration says. */
+  profile?: string;
   /** Only machine-readable output on stdout. */
   json: boolean;
   /** Nothing on stdout but results asked for as JSON; no warnings, no progress. */
@@ -27,5 +29,6 @@ export function globalOptions(command: Command, env: NodeJS.ProcessEnv = process
     color: raw.color !== false && !env.NO_COLOR,
   };
   if (typeof raw.config === "string") options.config = raw.config;
+  if (typeof raw.profile === "string") options.profile = raw.profile;
   return options;
 }

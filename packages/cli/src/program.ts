@@ -5,16 +5,36 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, type CommanderError } from "commander";
+import { doctorCommand } from "./commands/doctor.js";
 import { getCommand } from "./commands/get.js";
 import { ingestCommand } from "./commands/ingest.js";
+import { jobsCommand } from "./commands/jobs.js";
 import { listCommand } from "./commands/list.js";
+import { purgeOldCommand } from "./commands/purge-old.js";
+import { rebuildDbCommand } from "./commands/rebuild-db.js";
+import { reindexCommand } from "./commands/reindex.js";
+import { serveCommand } from "./commands/serve.js";
+import { setupCommand } from "./commands/setup.js";
+import { sweepMissedCommand } from "./commands/sweep-missed.js";
 import { SilentExit, UsageError } from "./errors.js";
 
 /**
  * One place lists the commands; `zrec --help` shows them in this order. Each file exports a factory
  * rather than an instance because commander keeps parsed values on the instance.
  */
-const commands: (() => Command)[] = [ingestCommand, getCommand, listCommand];
+const commands: (() => Command)[] = [
+  ingestCommand,
+  getCommand,
+  listCommand,
+  reindexCommand,
+  sweepMissedCommand,
+  purgeOldCommand,
+  rebuildDbCommand,
+  serveCommand,
+  jobsCommand,
+  setupCommand,
+  doctorCommand,
+];
 
 function packageVersion(): string {
   // package.json sits one level above both src/ (run from source) and dist/ (built).
@@ -52,6 +72,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .option("-c, --config <file>", "use this configuration file instead of searching the current directory")
+    .option("--profile <name>", "the AWS profile (from ~/.aws/config) every AWS backend uses")
     .option("--json", "print only machine-readable JSON on stdout")
     .option("-q, --quiet", "print nothing but errors (what --json asks for is still printed)")
     .option("--verbose", "show stack traces with errors")

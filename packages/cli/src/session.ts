@@ -9,18 +9,32 @@ import type { GlobalOptions } from "./options.js";
 export type OpenedPipeline = Awaited<ReturnType<typeof openPipeline>>;
 
 /**
+ * The configuration the global options ask for (`--config`, `--profile`), for commands that do not open
+ * the pipeline (setup, doctor).
+ * @example
+ * const { config, source } = await resolveFor(options);
+ */
+export function resolveFor(
+  options: Pick<GlobalOptions, "config" | "profile">,
+  cwd: string = process.cwd(),
+): Promise<ResolvedConfig> {
+  return resolveConfig({
+    cwd,
+    ...(options.config === undefined ? {} : { configPath: options.config }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  });
+}
+
+/**
  * @example
  * const doc = await withPipeline(options, ({ backends }) => backends.index.get(id));
  */
 export async function withPipeline<T>(
-  options: Pick<GlobalOptions, "config">,
+  options: Pick<GlobalOptions, "config" | "profile">,
   use: (pipeline: OpenedPipeline, resolved: ResolvedConfig) => Promise<T>,
   cwd: string = process.cwd(),
 ): Promise<T> {
-  const resolved = await resolveConfig({
-    cwd,
-    ...(options.config === undefined ? {} : { configPath: options.config }),
-  });
+  const resolved = await resolveFor(options, cwd);
   const pipeline = await openPipeline(resolved.config, { baseDir: resolved.baseDir });
   try {
     return await use(pipeline, resolved);

@@ -51,13 +51,9 @@ export async function startBackends(kind: BackendKind): Promise<TestBackends> {
     config,
     env: s3.env,
     open: async (dir) => {
-      const saved = { ...process.env };
+      // The SDK reads credentials lazily, at the first request: they must stay in this (test) process.
       Object.assign(process.env, s3.env);
-      try {
-        return await createBackends(loadConfig(config, { baseDir: dir, env: {} }), { baseDir: dir });
-      } finally {
-        process.env = saved;
-      }
+      return createBackends(loadConfig(config, { baseDir: dir, env: {} }), { baseDir: dir });
     },
     pendingUploads: () => s3.pendingUploads(bucket),
     close: async () => {

@@ -6,7 +6,9 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Backends } from "@zrec/core";
 import type { startZoomSim } from "@zrec/zoom-sim";
+import { closeBackends, type TestBackends } from "./backends.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 
@@ -39,10 +41,21 @@ export function runZrec(
 }
 
 /**
- * A fresh folder holding zrec.config.json for the embedded default, talking to `sim`. The client
- * secret is passed through the environment (as users are told to), not written in the file.
+ * On Node 20 the AWS SDK prints ten lines on stderr saying it will soon need Node 22; tests that check
+ * stderr would see them on every AWS run.
  */
-export async function makeWorkspace(sim: Sim, overrides: Record<string, unknown> = {}) {
+export const QUIET_AWS_SDK = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+
+/**
+ * A fresh folder holding zrec.config.json, talking to `sim`: the embedded default, or with `backends`
+ * their storage and index blocks (and the environment that reaches them). The client secret is passed
+ * through the environment (as users are told to), not written in the file.
+ */
+export async function makeWorkspace(
+  sim: Sim,
+  overrides: Record<string, unknown> = {},
+  backends?: Pick<TestBackends, "config" | "env">,
+) {
   const dir = await mkdtemp(join(tmpdir(), "zrec-e2e-"));
   const account = sim.accounts[0];
   if (!account) throw new Error("zoom-sim has no account");
@@ -57,10 +70,55 @@ export async function makeWorkspace(sim: Sim, overrides: Record<string, unknown>
     },
     ingest: { trashAfterIngest: true, partSizeMiB: 5, partConcurrency: 4 },
     organizations: [{ name: "OLF", match: ["OLF", "Foundation"] }],
+    ...backends?.config,
     ...overrides,
   };
   await writeFile(join(dir, "zrec.config.json"), JSON.stringify(config, null, 2));
-  return { dir, env: { ZOOM_CLIENT_SECRET: account.clientSecret }, dataDir: join(dir, "zrec-data") };
+  const env = { ...QUIET_AWS_SDK, ...backends?.env, ZOOM_CLIENT_SECRET: account.clientSecret };
+  return { dir, env, dataDir: join(dir, "zrec-data") };
+}
+
+/**
+ * Opens the backends a workspace's CLI uses, in this process, runs `use` and closes them again. The AWS
+ * SDK reads credentials from the environment at its first request, so `env` stays set until the end.
+ * @example
+ * const bytes = await withArchive(backends, ws, ({ store }) => store.get(`${id}/audio_only.m4a`));
+ */
+export async function withArchive<T>(
+  backends: TestBackends,
+  ws: { dir: string; env: Record<string, string> },
+  use: (opened: Backends) => Promise<T>,
+): Promise<T> {
+  const saved = { ...process.env };
+  Object.assign(process.env, ws.env);
+  try {
+    const opened = await backends.open(ws.dir);
+    try {
+      return await use(opened);
+    } finally {
+      await closeBackends(opened);
+    }
+  } finally {
+    process.env = saved;
+  }
+}
+
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * What a store holds, for "nothing changed" comparisons on any backend: every key with its size and
+ * ETag (where the store keeps one), and the content hash of the small JSON objects.
+ */
+export async function storeSnapshot(store: Backends["store"]): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for await (const key of store.list("")) {
+    const info = await store.head(key);
+    const content = key.endsWith(".json") ? sha256((await store.get(key)) ?? "") : "";
+    result[key] = [info?.size, info?.etag ?? "", content].join(" ");
+  }
+  return result;
 }
 
 export async function sha256File(path: string): Promise<string> {

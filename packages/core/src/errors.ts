@@ -20,6 +20,7 @@ export const ErrorCode = {
   NOTIFY_FAILED: "NOTIFY_FAILED",
   NOT_FOUND: "NOT_FOUND",
   INGEST_FAILED: "INGEST_FAILED",
+  JOB_QUEUE_FAILED: "JOB_QUEUE_FAILED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -167,7 +167,8 @@ describe("zoom-sim downloads and CDN", () => {
       const seconds = (performance.now() - started) / 1000;
       expect(bytes.length).toBe(4 * MiB);
       expect(seconds).toBeGreaterThan(0.45);
-      expect(seconds).toBeLessThan(0.6);
+      // A ceiling, not a speed claim: a loaded CI machine may take longer.
+      expect(seconds).toBeLessThan(2);
     } finally {
       sim.setBandwidth(undefined);
     }

@@ -252,7 +252,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
  * store the framing as object bytes or refuse it, so with a custom endpoint checksums are only sent
  * where an API requires them.
  */
-function clientConfig(options: AwsBackendOptions & { forcePathStyle?: boolean }) {
+export function clientConfig(options: AwsBackendOptions & { forcePathStyle?: boolean }) {
   return {
     ...awsClientConfig(options),
     forcePathStyle: options.forcePathStyle ?? false,

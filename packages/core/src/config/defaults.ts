@@ -20,6 +20,7 @@ export const defaultConfig: Config = {
     trashAfterIngest: false,
   },
   purge: { olderThanDays: null },
+  serve: { queuePath: null, concurrency: 2, maxAttempts: 6 },
   organizations: [],
   defaultOrganization: "other",
   timezone: "America/New_York",

@@ -160,6 +160,15 @@ const purgeSchema = z.strictObject(
   objectPhrase("olderThanDays"),
 );
 
+const serveSchema = z.strictObject(
+  {
+    queuePath: text("a file path, or null for the default").nullable(),
+    concurrency: whole(1, 64),
+    maxAttempts: whole(1, 100),
+  },
+  objectPhrase("queuePath, concurrency and maxAttempts"),
+);
+
 const organizationSchema = z.strictObject(
   {
     name: text(),
@@ -182,6 +191,7 @@ export const configSchema = z.strictObject(
     notify: notifySchema,
     ingest: ingestSchema,
     purge: purgeSchema,
+    serve: serveSchema,
     organizations: bounded(z.array(organizationSchema, { error: "a list of organisation rules" }), "a list"),
     defaultOrganization: text(),
     timezone: z

@@ -60,6 +60,21 @@ export interface PurgeConfig {
   olderThanDays: number | null;
 }
 
+export interface ServeConfig {
+  /**
+   * The SQLite file of `zrec serve`'s job queue. Default null: the index's file when the index is
+   * SQLite, else `zrec-jobs.db` beside the configuration file.
+   */
+  queuePath: string | null;
+  /** Ingest jobs run at once. Default 2. */
+  concurrency: number;
+  /**
+   * Tries of a job that keeps failing for a reason that may pass (network, Zoom 5xx) before it is
+   * marked failed. Default 6.
+   */
+  maxAttempts: number;
+}
+
 export interface OrganizationRule {
   name: string;
   match: string[];
@@ -72,6 +87,7 @@ export interface Config {
   notify: NotifyConfig;
   ingest: IngestConfig;
   purge: PurgeConfig;
+  serve: ServeConfig;
   organizations: OrganizationRule[];
   /** Default `other`. */
   defaultOrganization: string;

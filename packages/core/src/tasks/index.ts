@@ -1,4 +1,5 @@
-/** The operator's tasks beside ingest: reindex, sweep-missed, purge-old, rebuild-db. */
+/** The operator's tasks beside ingest: reindex, sweep-missed, purge-old, rebuild-db, setup, doctor. */
+export { type DoctorCheck, type DoctorOptions, runDoctor } from "./doctor.js";
 export { type PurgeCandidate, type PurgeOptions, type PurgeReport, purgeOld } from "./purge-old.js";
 export {
   type BadDocument,
@@ -8,6 +9,7 @@ export {
   rebuildDb,
 } from "./rebuild-db.js";
 export { type ReindexOptions, type ReindexResult, reindex } from "./reindex.js";
+export { type SetupOptions, type SetupOutcome, type SetupStep, setupBackends } from "./setup.js";
 export {
   type SweepMeeting,
   type SweepOptions,

@@ -1,0 +1,109 @@
+/** `zrec jobs list|retry`: the job queue `zrec serve` works through. */
+import { existsSync } from "node:fs";
+import type { Job, JobQueue } from "@zrec/core";
+import { Command, type CommanderError } from "commander";
+import { UsageError } from "../errors.js";
+import { type GlobalOptions, globalOptions } from "../options.js";
+import { createOutput, formatTable, printJson } from "../ui/output.js";
+
+type Core = typeof import("@zrec/core");
+
+/**
+ * program.ts copies the program's output and exit handling onto each command it adds; a command with
+ * subcommands of its own must pass that on, or commander would print and exit by itself in them.
+ */
+class CommandGroup extends Command {
+  override copyInheritedSettings(source: Command): this {
+    super.copyInheritedSettings(source);
+    for (const child of this.commands) child.copyInheritedSettings(this);
+    return this;
+  }
+  override exitOverride(callback?: (error: CommanderError) => never | undefined): this {
+    super.exitOverride(callback);
+    for (const child of this.commands) child.exitOverride(callback);
+    return this;
+  }
+}
+
+export function jobsCommand(): Command {
+  const jobs = new CommandGroup("jobs").description(
+    "the job queue of zrec serve: list jobs, retry a failed one",
+  );
+  jobs
+    .command("list")
+    .description("list jobs, newest first")
+    .option("--state <state>", "only jobs in this state: queued, running, done or failed")
+    .option("--limit <n>", "at most this many jobs", "50")
+    .action(async (flags: { state?: string; limit: string }, command: Command) => {
+      const options = globalOptions(command);
+      const out = createOutput(options);
+      const state = flags.state;
+      if (state !== undefined && !["queued", "running", "done", "failed"].includes(state)) {
+        throw new UsageError(
+          `--state must be queued, running, done or failed, not ${JSON.stringify(state)}.`,
+        );
+      }
+      if (!/^\d+$/.test(flags.limit))
+        throw new UsageError(`--limit must be a whole number, not ${JSON.stringify(flags.limit)}.`);
+      const filter = {
+        limit: Number(flags.limit),
+        ...(state === undefined ? {} : { state: state as Job["state"] }),
+      };
+      const list = await withQueue(options, (queue) => queue?.list(filter) ?? []);
+      if (out.json) return printJson(list);
+      if (list.length === 0) return out.line(state === undefined ? "No jobs yet." : `No ${state} jobs.`);
+      out.line(
+        formatTable(["id", "state", "tries", "recording_id", "event", "updated", "error"], list.map(row)),
+      );
+    });
+  jobs
+    .command("retry")
+    .description("queue a failed job again (or a waiting one now); a running zrec serve picks it up")
+    .argument("<id>", "the job's id, as `zrec jobs list` shows it")
+    .action(async (id: string, _flags: unknown, command: Command) => {
+      const options = globalOptions(command);
+      const out = createOutput(options);
+      const job = await withQueue(options, (queue, file, core) => {
+        if (!queue)
+          throw new core.NotFoundError(`No job ${JSON.stringify(id)}: there is no job queue at ${file} yet.`);
+        return queue.retry(id);
+      });
+      if (out.json) return printJson(job);
+      out.line(`Job ${job.id} (recording ${job.recording_id}) is queued again.`);
+    });
+  return jobs;
+}
+
+/** Opens the configured queue for `use`; a queue that was never created reads as empty, not created. */
+async function withQueue<T>(
+  options: Pick<GlobalOptions, "config" | "profile">,
+  use: (queue: JobQueue | undefined, file: string, core: Core) => T,
+): Promise<T> {
+  const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+  const { config, baseDir } = await resolveFor(options);
+  const file = core.jobQueuePath(config, baseDir);
+  if (!existsSync(file)) return use(undefined, file, core);
+  const queue = await core.openJobQueue(file);
+  try {
+    return use(queue, file, core);
+  } finally {
+    queue.close();
+  }
+}
+
+function row(job: Job): string[] {
+  const due = Date.parse(job.next_attempt_at);
+  const waiting = job.state === "queued" && due > Date.now();
+  const error = job.last_error ?? "";
+  return [
+    job.id,
+    waiting ? `queued until ${short(job.next_attempt_at)}` : job.state,
+    String(job.attempts),
+    job.recording_id,
+    job.event.replace(/^recording\./, ""),
+    short(job.updated_at),
+    error.length > 80 ? `${error.slice(0, 79)}…` : error,
+  ];
+}
+
+const short = (iso: string) => iso.replace(/\.\d{3}Z$/, "Z");

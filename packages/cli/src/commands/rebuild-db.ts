@@ -1,0 +1,94 @@
+/** `zrec rebuild-db`: rebuilds the index from the recording documents in the store. */
+import type { RebuildProgress, RebuildReport } from "@zrec/core";
+import { Command } from "commander";
+import { SilentExit } from "../errors.js";
+import { globalOptions } from "../options.js";
+import { createOutput, printJson } from "../ui/output.js";
+import { createProgress, progressEnabled } from "../ui/progress.js";
+
+interface Where {
+  store: string;
+  index: string;
+  seconds: number;
+}
+
+export function rebuildDbCommand(): Command {
+  return new Command("rebuild-db")
+    .description("rebuild the index from every {id}/recording_document.json in the store")
+    .option("--dry-run", "read and check every document, write nothing")
+    .addHelpText(
+      "after",
+      "\nReads documents written by zrec or by the older system. Rows are added or replaced, never\n" +
+        "removed, and nothing is notified. Each bad document is named on stderr; exit 1 when there was\n" +
+        "any, after the good ones were indexed all the same.",
+    )
+    .action(async (flags: { dryRun?: boolean }, command: Command) => {
+      const options = globalOptions(command);
+      const out = createOutput(options);
+      const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+      const dryRun = flags.dryRun === true;
+
+      const { report, where } = await withPipeline(options, async ({ backends }) => {
+        const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
+        const started = performance.now();
+        const seconds = () => (performance.now() - started) / 1000;
+        const onProgress = (p: RebuildProgress) =>
+          progress.status(
+            `${dryRun ? "Checked" : "Indexed"} ${p.indexed} of ${p.scanned} documents read, ${p.bad} bad (${perSecond(p.scanned, seconds())})`,
+          );
+        try {
+          progress.status(`Reading recording documents from ${backends.store.description}`);
+          const report = await core.rebuildDb({ backends }, { dryRun, onProgress });
+          const where = {
+            store: backends.store.description,
+            index: backends.index.description,
+            seconds: seconds(),
+          };
+          return { report, where };
+        } finally {
+          progress.stop();
+        }
+      });
+
+      // Errors, so on stderr and shown even with --quiet: which document, and why.
+      for (const bad of report.bad) {
+        process.stderr.write(
+          `zrec: ${bad.reason.includes(bad.key) ? bad.reason : `${bad.key}: ${bad.reason}`}\n`,
+        );
+      }
+      if (out.json) printJson({ ...report, seconds: Number(where.seconds.toFixed(3)) });
+      else summarize(report, where, out.line);
+      if (report.bad.length > 0) {
+        const bad = report.bad.length;
+        const good = dryRun
+          ? `${report.indexed} are good (dry run: nothing was written)`
+          : `the ${report.indexed} good ones were indexed`;
+        process.stderr.write(
+          `zrec: ${bad} of ${report.scanned} recording documents ${bad === 1 ? "is" : "are"} bad (named above) and not indexed; ${good}.\n`,
+        );
+        throw new SilentExit(1);
+      }
+    });
+}
+
+function perSecond(documents: number, seconds: number): string {
+  return seconds < 0.2 ? "…/s" : `${Math.round(documents / seconds)}/s`;
+}
+
+function summarize(report: RebuildReport, where: Where, line: (text?: string) => void): void {
+  if (report.scanned === 0) {
+    line(`No {recording_id}/recording_document.json in ${where.store}; nothing was indexed.`);
+    return;
+  }
+  const read = `${report.scanned} read, ${report.bad.length} bad`;
+  const timing = `${where.seconds.toFixed(1)} s, ${perSecond(report.scanned, where.seconds)}`;
+  if (report.dryRun) {
+    line(
+      `Dry run: ${report.indexed} recording documents in ${where.store} are good (${read}, ${timing}); nothing was written to ${where.index}.`,
+    );
+    return;
+  }
+  line(
+    `Indexed ${report.indexed} recording documents from ${where.store} into ${where.index} (${read}, ${timing}).`,
+  );
+}

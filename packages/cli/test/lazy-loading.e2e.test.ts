@@ -1,0 +1,67 @@
+/**
+ * Heavy backends load only when configured: a run on the embedded default never loads the AWS SDK, an
+ * AWS run never loads SQLite, and `zrec --help` loads neither core nor cosmiconfig. The built CLI runs
+ * with a preloaded module hook (module-log/) that writes down every module URL it resolves.
+ */
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { startZoomSim } from "@zrec/zoom-sim";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBackends, type TestBackends } from "./backends.js";
+import { makeWorkspace, runZrec } from "./support.js";
+
+const register = pathToFileURL(fileURLToPath(new URL("./module-log/register.mjs", import.meta.url)));
+
+type Sim = Awaited<ReturnType<typeof startZoomSim>>;
+let sim: Sim;
+let aws: TestBackends;
+beforeAll(async () => {
+  [sim, aws] = await Promise.all([startZoomSim(), startBackends("aws")]);
+});
+afterAll(async () => {
+  await sim?.close();
+  await aws?.close();
+});
+
+/** Runs `zrec args` in `ws` and returns the URLs of the modules it loaded. */
+async function modulesLoaded(ws: { dir: string; env: Record<string, string> }, args: string[]) {
+  const log = join(await mkdtemp(join(tmpdir(), "zrec-modules-")), "modules.txt");
+  const env = { ...ws.env, NODE_OPTIONS: `--import=${register.href}`, ZREC_MODULE_LOG: log };
+  const run = await runZrec(args, { cwd: ws.dir, env });
+  expect(run.code, run.stderr).toBe(0);
+  const urls = (await readFile(log, "utf8")).split("\n").filter(Boolean);
+  return {
+    urls,
+    loads: (pattern: RegExp) => urls.some((url) => pattern.test(url)),
+  };
+}
+
+const AWS_SDK = /\/node_modules\/(\.pnpm\/)?@aws-sdk[+/]/;
+const SQLITE = /\/better-sqlite3\//;
+const CORE = /\/packages\/core\/dist\//;
+
+describe("module loading", () => {
+  it("a run on the embedded default loads core and SQLite, never the AWS SDK", async () => {
+    const ws = await makeWorkspace(sim);
+    const { loads } = await modulesLoaded(ws, ["list", "--json"]);
+    expect(loads(CORE)).toBe(true);
+    expect(loads(SQLITE)).toBe(true);
+    expect(loads(AWS_SDK)).toBe(false);
+  });
+
+  it("a run on S3 and DynamoDB loads the AWS SDK, never SQLite", async () => {
+    const ws = await makeWorkspace(sim, {}, aws);
+    const { loads } = await modulesLoaded(ws, ["list", "--json"]);
+    expect(loads(AWS_SDK)).toBe(true);
+    expect(loads(SQLITE)).toBe(false);
+  });
+
+  it("zrec --help loads commander and nothing of core, cosmiconfig or ora", async () => {
+    const ws = await makeWorkspace(sim);
+    const { urls, loads } = await modulesLoaded(ws, ["--help"]);
+    expect(loads(/\/commander\//)).toBe(true);
+    expect(urls.filter((url) => CORE.test(url) || /cosmiconfig|\/ora\//.test(url))).toEqual([]);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../errors.js";
+import { jobQueuePath } from "../jobs/types.js";
+import { loadConfig } from "./load.js";
+
+const load = (raw: unknown) => loadConfig(raw, { env: {}, baseDir: "/srv/zrec", source: "zrec.config.json" });
+
+function errorOf(raw: unknown): ConfigError {
+  try {
+    load(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("no error");
+}
+
+describe("serve configuration", () => {
+  it("defaults to the index's file, 2 jobs at once and 6 tries", () => {
+    expect(load({}).serve).toEqual({ queuePath: null, concurrency: 2, maxAttempts: 6 });
+  });
+
+  it("accepts a queue file, a concurrency and a number of tries", () => {
+    expect(load({ serve: { queuePath: "jobs.db", concurrency: 8, maxAttempts: 1 } }).serve).toEqual({
+      queuePath: "jobs.db",
+      concurrency: 8,
+      maxAttempts: 1,
+    });
+  });
+
+  it.each([
+    ["serve.queuePath", { queuePath: "" }, /a file path, or null/],
+    ["serve.queuePath", { queuePath: 3 }, /a file path, or null/],
+    ["serve.concurrency", { concurrency: 0 }, /a whole number from 1 to 64/],
+    ["serve.concurrency", { concurrency: 2.5 }, /a whole number from 1 to 64/],
+    ["serve.maxAttempts", { maxAttempts: 0 }, /a whole number from 1 to 100/],
+    ["serve.port", { port: 8080 }, /unknown key "serve.port"/],
+  ])("refuses %s = %j, naming the key", (key, serve, phrase) => {
+    const error = errorOf({ serve });
+    expect(error.message).toMatch(phrase);
+    expect(error.message).toContain(key);
+  });
+
+  it("puts the queue in the SQLite index's file, else beside the configuration, unless told", () => {
+    expect(jobQueuePath(load({}), "/srv/zrec")).toBe("/srv/zrec/zrec-data/index.db");
+    const dynamo = load({ index: { type: "dynamodb", table: "recordings" } });
+    expect(jobQueuePath(dynamo, "/srv/zrec")).toBe("/srv/zrec/zrec-jobs.db");
+    expect(jobQueuePath(load({ serve: { queuePath: "/var/lib/zrec/jobs.db" } }), "/srv/zrec")).toBe(
+      "/var/lib/zrec/jobs.db",
+    );
+    expect(jobQueuePath(load({ serve: { queuePath: "q.db" } }), "/srv/zrec")).toBe("/srv/zrec/q.db");
+  });
+});
