@@ -35,3 +35,12 @@ export { encodeMeetingUuidForPath, isRecordingId, recordingIdFromUuid } from "./
 export type * from "./zoom/types.js";
 export type { WebhookOutcome } from "./zoom/webhook.js";
 export { handleWebhook, parseRecordingEvent, signWebhook, verifyWebhook } from "./zoom/webhook.js";
+
+/** `--remote`: loads the Lambda client only when called. */
+export async function invokeRemote(
+  ...args: Parameters<typeof import("./adapters/remote-lambda.js").invokeRemote>
+) {
+  const { invokeRemote: invoke } = await import("./adapters/remote-lambda.js");
+  return invoke(...args);
+}
+export type { RemoteJob } from "./adapters/remote-lambda.js";

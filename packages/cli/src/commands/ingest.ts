@@ -16,12 +16,13 @@ export function ingestCommand(): Command {
   return new Command("ingest")
     .description("archive the recording of a recording.completed event saved as JSON")
     .argument("<webhook.json>", "the webhook request body (as Zoom sent it, or from its webhook logs)")
+    .option("--remote", "start the ingest on AWS (the deployed start-ingest function) instead of here")
     .addHelpText(
       "after",
       "\nRunning it again is safe: stored files are not copied again and nothing is sent twice.\n" +
         "Exit 1 when a file could not be copied; nothing is trashed then.",
     )
-    .action(async (file: string, _flags: unknown, command: Command) => {
+    .action(async (file: string, flags: { remote?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
       const [core, { readJsonFile }, { withPipeline }] = await Promise.all([
@@ -30,6 +31,8 @@ export function ingestCommand(): Command {
         import("../session.js"),
       ]);
       const event = core.parseRecordingEvent(await readJsonFile(file, process.cwd()), file);
+      if (flags.remote)
+        return (await import("../remote.js")).runRemote(options, "startIngestFunction", event);
 
       const warned = new Set<string>();
       const { result, where } = await withPipeline(options, async ({ deps, backends }, { config }) => {

@@ -8,13 +8,14 @@ export function reindexCommand(): Command {
     .description("write an edited recording document to the store and the index, and notify")
     .argument("<document.json>", "the recording document, e.g. from `zrec get <id> --output doc.json`")
     .option("--no-notify", "do not send the website builder a `reindexed` message")
+    .option("--remote", "reindex on AWS (the deployed reindex function) instead of here")
     .addHelpText(
       "after",
       "\nThe document replaces {recording_id}/recording_document.json and the index row of that id.\n" +
         "Exit 2 when the file is missing or not JSON, a field is missing or of the wrong type, or the\n" +
         "archive has no recording with that recording_id; nothing is written then.",
     )
-    .action(async (file: string, flags: { notify: boolean }, command: Command) => {
+    .action(async (file: string, flags: { notify: boolean; remote?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
       const [core, { readJsonFile }, { withPipeline }] = await Promise.all([
@@ -25,6 +26,11 @@ export function reindexCommand(): Command {
       const value = await readJsonFile(file, process.cwd());
       // Checked before the backends are opened: a bad document must not even create an empty index.
       const document = core.validateDocument(value, file);
+      if (flags.remote) {
+        // The deployed reindex function always notifies: say so rather than silently notify.
+        if (!flags.notify) throw new core.InputError("--no-notify cannot be combined with --remote.");
+        return (await import("../remote.js")).runRemote(options, "reindexFunction", document);
+      }
 
       const { result, store, index, notify } = await withPipeline(
         options,

@@ -21,6 +21,7 @@ export const defaultConfig: Config = {
   },
   purge: { olderThanDays: null },
   serve: { queuePath: null, concurrency: 2, maxAttempts: 6 },
+  remote: {},
   organizations: [],
   defaultOrganization: "other",
   timezone: "America/New_York",

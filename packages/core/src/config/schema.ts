@@ -169,6 +169,17 @@ const serveSchema = z.strictObject(
   objectPhrase("queuePath, concurrency and maxAttempts"),
 );
 
+const remoteSchema = z.strictObject(
+  {
+    startIngestFunction: text("a Lambda function name or ARN").optional(),
+    reindexFunction: text("a Lambda function name or ARN").optional(),
+    region: text().optional(),
+    endpoint: httpUrl().optional(),
+    profile: text().optional(),
+  },
+  objectPhrase("startIngestFunction, reindexFunction, region, endpoint and profile"),
+);
+
 const organizationSchema = z.strictObject(
   {
     name: text(),
@@ -192,6 +203,7 @@ export const configSchema = z.strictObject(
     ingest: ingestSchema,
     purge: purgeSchema,
     serve: serveSchema,
+    remote: remoteSchema,
     organizations: bounded(z.array(organizationSchema, { error: "a list of organisation rules" }), "a list"),
     defaultOrganization: text(),
     timezone: z

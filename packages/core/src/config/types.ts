@@ -75,6 +75,17 @@ export interface ServeConfig {
   maxAttempts: number;
 }
 
+/** Where `zrec ingest --remote` and `zrec reindex --remote` send their work: the deployed Lambda functions. */
+export interface RemoteConfig {
+  /** Name or ARN of the stack's start-ingest function (output StartIngestFunctionName). */
+  startIngestFunction?: string;
+  /** Name or ARN of the stack's reindex function (output ReindexFunctionName). */
+  reindexFunction?: string;
+  region?: string;
+  endpoint?: string;
+  profile?: string;
+}
+
 export interface OrganizationRule {
   name: string;
   match: string[];
@@ -88,6 +99,7 @@ export interface Config {
   ingest: IngestConfig;
   purge: PurgeConfig;
   serve: ServeConfig;
+  remote: RemoteConfig;
   organizations: OrganizationRule[];
   /** Default `other`. */
   defaultOrganization: string;
