@@ -24,6 +24,6 @@ export {
  * try { console.log(queue.list({ state: "failed" })); } finally { queue.close(); }
  */
 export async function openJobQueue(path: string): Promise<JobQueue> {
-  const { createSqliteJobQueue } = await import("./job-queue.js");
+  const { createSqliteJobQueue } = await import("../adapters/sqlite-job-queue.js");
   return createSqliteJobQueue({ path });
 }

@@ -58,7 +58,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
   const pipeline = await openPipeline(config, { baseDir: options.baseDir });
   let queue: JobQueue;
   try {
-    const { createSqliteJobQueue } = await import("./job-queue.js");
+    const { createSqliteJobQueue } = await import("../adapters/sqlite-job-queue.js");
     queue = createSqliteJobQueue({ path: jobQueuePath(config, options.baseDir) });
   } catch (error) {
     await pipeline.close().catch(() => {});

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { createSqliteJobQueue } from "../adapters/sqlite-job-queue.js";
 import {
   ConfigError,
   DocumentError,
@@ -10,7 +11,6 @@ import {
   TransferError,
   ZoomApiError,
 } from "../errors.js";
-import { createSqliteJobQueue } from "./job-queue.js";
 import type { LogEntry } from "./log.js";
 import type { ClaimedJob, JobQueue } from "./types.js";
 import { createWorkerPool, failureKind, type WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";

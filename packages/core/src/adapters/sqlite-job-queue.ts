@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { BackendError, ErrorCode, InputError, messageOf, NotFoundError } from "../errors.js";
-import type { Job, JobError, JobQueue, JobState, NewJob, RecoverOptions } from "./types.js";
+import type { Job, JobError, JobQueue, JobState, NewJob, RecoverOptions } from "../jobs/types.js";
 
 export interface SqliteJobQueueOptions {
   /** The database file; created (with its folder) when missing. `:memory:` for tests. */

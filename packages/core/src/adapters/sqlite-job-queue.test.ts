@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSqliteIndex } from "../adapters/sqlite-index.js";
 import { InputError, NotFoundError } from "../errors.js";
-import { createSqliteJobQueue } from "./job-queue.js";
-import type { JobQueue, NewJob } from "./types.js";
+import type { JobQueue, NewJob } from "../jobs/types.js";
+import { createSqliteIndex } from "./sqlite-index.js";
+import { createSqliteJobQueue } from "./sqlite-job-queue.js";
 
 const T0 = Date.parse("2025-03-01T12:00:00Z");
 
@@ -110,7 +110,7 @@ describe("the SQLite job queue", () => {
 
   it("never gives one job to two processes claiming at the same time", async () => {
     for (let n = 1; n <= 60; n++) queue.enqueue(newJob(n), T0);
-    const script = fileURLToPath(new URL("./job-queue.claimer.test-support.ts", import.meta.url));
+    const script = fileURLToPath(new URL("./sqlite-job-queue.claimer.test-support.ts", import.meta.url));
     const startAt = String(Date.now() + 1_500);
     const runs = await Promise.all([1, 2, 3, 4].map((n) => claimInChild(script, [file, `p${n}`, startAt])));
     const all = runs.flat();

@@ -3,7 +3,7 @@
  * empty, then prints the ids it got as JSON. Usage: <db> <worker> <startAtMs>
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { createSqliteJobQueue } from "./job-queue.js";
+import { createSqliteJobQueue } from "./sqlite-job-queue.js";
 
 const [db = "", worker = "", startAt = "0"] = process.argv.slice(2);
 const queue = createSqliteJobQueue({ path: db });
