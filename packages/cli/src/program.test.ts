@@ -44,7 +44,7 @@ describe("the zrec program", () => {
     const help = await parse("--help");
     expect(help.error).toEqual(new SilentExit(0));
     expect(help.stdout).toContain("Usage: zrec");
-    expect(help.stdout).toMatch(/ingest <webhook\.json>/);
+    expect(help.stdout).toMatch(/ingest (\[options\] )?<webhook\.json>/);
     const version = await parse("--version");
     expect(version.error).toEqual(new SilentExit(0));
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
