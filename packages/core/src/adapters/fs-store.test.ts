@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
@@ -237,5 +238,25 @@ describe("createFsStore", () => {
 
   it("keeps the root as given in its description", () => {
     expect(createFsStore({ root: "./zrec-data" }).description).toBe("folder ./zrec-data");
+  });
+});
+
+describe("createFsStore: temporary files of killed processes", () => {
+  it("removes this host's orphans (their process is gone) at its first write, and nothing else", async () => {
+    const host = hostname().replace(/[^A-Za-z0-9-]/g, "_") || "host";
+    // A pid that surely ran and ended: a child that has exited.
+    const child = spawn(process.execPath, ["-e", ""]);
+    const dead = await new Promise<number>((resolve) => child.on("exit", () => resolve(child.pid ?? 0)));
+    const temp = path.join(root, FS_TEMP_DIR);
+    await mkdir(temp, { recursive: true });
+    const orphan = `${host}.${dead}.${randomUUID()}.part`;
+    const kept = [
+      `${host}.${process.pid}.${randomUUID()}.part`, // a write in progress in this very process
+      `other-host.${dead}.${randomUUID()}.part`, // another machine's, on a shared folder
+      `${randomUUID()}.part`, // a name of some other shape
+    ];
+    for (const name of [orphan, ...kept]) await writeFile(path.join(temp, name), "partial");
+    await store.put("0a72/recording.json", "{}", json);
+    expect((await tempFiles()).sort()).toEqual([...kept].sort());
   });
 });

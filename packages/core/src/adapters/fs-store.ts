@@ -16,6 +16,7 @@ import {
   stat,
   unlink,
 } from "node:fs/promises";
+import { hostname } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
@@ -28,9 +29,49 @@ import { keyProblem, refusedKey } from "./keys.js";
 /** Temporary files live here, inside the root, so that the final rename never crosses file systems. */
 export const FS_TEMP_DIR = ".zrec-tmp";
 
+/**
+ * Temporary files are named `{host}.{pid}.{uuid}.part`, so that a process killed mid-write (kill -9, a
+ * power cut) leaves a file the next process on the same host can tell is orphaned: its pid is gone.
+ * Found by the crash tests (packages/cli/test/faults/crash.e2e.test.ts): every killed copy used to
+ * leave its temporary file behind for good.
+ */
+const TEMP_HOST = hostname().replace(/[^A-Za-z0-9-]/g, "_") || "host";
+const TEMP_NAME = /^(.+)\.(\d+)\.[0-9a-f-]{36}\.part$/;
+
 export interface FsStoreOptions {
   /** The folder that holds every object; created on first write. Relative paths resolve against the cwd. */
   root: string;
+}
+
+/**
+ * Removes the temporary files that processes of this host which no longer run left behind, once per
+ * store. Files of other hosts (a shared network folder) and of live processes are left alone; a pid
+ * reused by an unrelated process only keeps a file longer. Best effort: never fails a write.
+ */
+async function removeOrphans(tempDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(tempDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match || match[1] !== TEMP_HOST) continue;
+    const pid = Number(match[2]);
+    if (pid === process.pid || processRuns(pid)) continue;
+    await unlink(path.join(tempDir, name)).catch(() => {});
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return hasCode(error, "EPERM");
+  }
 }
 
 /**
@@ -79,9 +120,13 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     await syncDirectory(parent);
   }
 
+  let swept: Promise<void> | undefined;
+
   async function newTempPath(): Promise<string> {
     await mkdir(tempDir, { recursive: true });
-    return path.join(tempDir, `${randomUUID()}.part`);
+    swept ??= removeOrphans(tempDir);
+    await swept;
+    return path.join(tempDir, `${TEMP_HOST}.${process.pid}.${randomUUID()}.part`);
   }
 
   /**

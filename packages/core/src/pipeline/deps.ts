@@ -4,6 +4,7 @@ import { closeBackends, createBackends } from "../adapters/factory.js";
 import { requireZoomAccount } from "../config/index.js";
 import type { Config } from "../config/types.js";
 import type { Backends } from "../ports.js";
+import type { RetryPolicy } from "../retry.js";
 import { createZoomClient, type ZoomClient } from "../zoom/api.js";
 import type { IngestEvent } from "./events.js";
 
@@ -15,6 +16,12 @@ export interface PipelineDeps {
   /** Keep-alive pool for downloads; undici's global one when absent. */
   dispatcher?: Dispatcher;
   onEvent?: (event: IngestEvent) => void;
+  /**
+   * Timing of the ranged copies, for tests and benchmarks that cannot wait out the defaults: the idle
+   * timeout (default 30 s without a byte) and the retry policy of each request (default
+   * `defaultRetryPolicy`). Not configuration: an operator has no reason to change them.
+   */
+  transfer?: { idleTimeoutMs?: number; retry?: Partial<RetryPolicy> };
   signal?: AbortSignal;
   now?: () => Date;
 }

@@ -3,15 +3,19 @@
  * tell the website builder, and only then move the Zoom recording to trash.
  *
  * Order matters for crash safety: the index row is written after the notification, so a crash between
- * the two makes a re-run notify again (at least once) instead of never; trash comes last of all.
+ * the two makes a re-run notify again (at least once) instead of never; trash comes last of all, and only
+ * when Zoom holds no file of the recording that the archive lacks.
  */
-import { IngestFailed } from "../errors.js";
+import { IngestFailed, ZoomApiError } from "../errors.js";
 import {
   documentContentHash,
   type RecordingDocument,
   type RecordingFileEntry,
   validateDocument,
 } from "../recording/document.js";
+import { filesNotArchived, recordingTypeOf } from "../recording/files.js";
+import type { ZoomClient } from "../zoom/api.js";
+import type { ZoomRecordingFile } from "../zoom/types.js";
 import type { PipelineDeps } from "./deps.js";
 import { documentKey, getJson, putJson } from "./store-json.js";
 import type { FinishIngestInput, FinishIngestOutput, StoredFile } from "./types.js";
@@ -51,11 +55,21 @@ export async function finishIngest(
     if (typeof document.zoom_trashed_at === "string") {
       trashed = "already-gone";
     } else {
-      trashed = await deps.zoom(metadata.zoom_account).trashRecordings(document.meeting_uuid);
-      // Recorded so that a re-run does not ask Zoom again; no notification: the content did not change.
-      const marked = { ...document, zoom_trashed_at: now(deps) };
-      await putJson(store, documentKey(recordingId), marked);
-      await index.put(marked);
+      const zoom = deps.zoom(metadata.zoom_account);
+      const missing = await notArchivedAtZoom(zoom, document);
+      if (missing.length > 0) {
+        trashed = "incomplete";
+        deps.onEvent?.({
+          type: "warning",
+          message: `Not trashed in Zoom: it still holds ${missing.length} file(s) of this recording that the archive does not (${missing.join(", ")}); ingest it again once Zoom has finished them.`,
+        });
+      } else {
+        trashed = await zoom.trashRecordings(document.meeting_uuid);
+        // Recorded so that a re-run does not ask Zoom again; no notification: the content did not change.
+        const marked = { ...document, zoom_trashed_at: now(deps) };
+        await putJson(store, documentKey(recordingId), marked);
+        await index.put(marked);
+      }
     }
   }
   return {
@@ -66,6 +80,28 @@ export async function finishIngest(
     notified: changed,
     trashed,
   };
+}
+
+/**
+ * Zoom's files of this recording that the document does not hold (`audio_only (processing)`, …). The
+ * event alone cannot tell: a file may still be processing or lack a download_url, and a
+ * `recording.transcript_completed` event carries only the transcript, so it can be ingested while the
+ * main files are not archived (their ingest failed). Trashing then would put unarchived recordings in
+ * Zoom's trash, to be deleted for good after 30 days. Found by the hardening suites (trash-guard.test.ts).
+ * A recording Zoom no longer has (404) has nothing left to keep: trashRecordings then says already-gone.
+ */
+async function notArchivedAtZoom(zoom: ZoomClient, document: RecordingDocument): Promise<string[]> {
+  let listed: ZoomRecordingFile[];
+  try {
+    listed = (await zoom.getMeetingRecordings(document.meeting_uuid)).recording_files ?? [];
+  } catch (error) {
+    if (error instanceof ZoomApiError && error.status === 404) return [];
+    throw error;
+  }
+  return filesNotArchived(listed, document.files).map(
+    (file) =>
+      `${recordingTypeOf(file)}${file.status && file.status !== "completed" ? ` (${file.status})` : ""}`,
+  );
 }
 
 /**

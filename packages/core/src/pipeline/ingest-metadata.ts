@@ -12,6 +12,7 @@ import type { ZoomMeeting, ZoomPastMeeting, ZoomRecordingEvent } from "../zoom/t
 import { parseRecordingEvent } from "../zoom/webhook.js";
 import type { PipelineDeps } from "./deps.js";
 import { skipReason } from "./filters.js";
+import { storableFile } from "./redact.js";
 import { documentKey, getJson, putJson } from "./store-json.js";
 import type { DocumentDraft, FileTask, IngestMetadataInput, IngestMetadataOutput } from "./types.js";
 
@@ -148,10 +149,16 @@ function withoutFiles(document: RecordingDocument): DocumentDraft {
   return draft;
 }
 
-/** The stored event must not carry the download token: it is a credential, valid for a day. */
+/**
+ * The stored event must not carry the download token: it is a credential, valid for a day. Nor may a
+ * file's URLs (a token in a query or userinfo).
+ */
 function withoutDownloadToken(event: ZoomRecordingEvent): Omit<ZoomRecordingEvent, "download_token"> {
   const { download_token: _token, ...rest } = event;
-  return rest;
+  const files = rest.payload.object.recording_files;
+  if (!Array.isArray(files)) return rest;
+  const object = { ...rest.payload.object, recording_files: files.map(storableFile) };
+  return { ...rest, payload: { ...rest.payload, object } };
 }
 
 function endFromDuration(startTime: string, minutes: number | undefined): string {

@@ -10,6 +10,7 @@ import { createDownloadSource } from "../zoom/download.js";
 import { isRecordingId } from "../zoom/ids.js";
 import type { PipelineDeps } from "./deps.js";
 import { downloadTokenProvider } from "./download-token.js";
+import { storableFile } from "./redact.js";
 import { getJson, putJson } from "./store-json.js";
 import type { FileTask, RetrieveRecordingInput, StoredFile } from "./types.js";
 
@@ -52,6 +53,8 @@ export async function retrieveRecording(
     partConcurrency: deps.config.ingest.partConcurrency,
     ...(task.expected_size !== undefined ? { expectedSize: task.expected_size } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.transfer?.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.transfer.idleTimeoutMs } : {}),
+    ...(deps.transfer?.retry !== undefined ? { retry: deps.transfer.retry } : {}),
     onProgress: ({ loaded, total }) =>
       deps.onEvent?.({
         type: "file-progress",
@@ -77,7 +80,7 @@ export async function retrieveRecording(
     ...(file.id !== undefined ? { zoom_file_id: file.id } : {}),
   };
   // Zoom's own fields first (what the older system stored), then what zrec learnt while storing it.
-  await putJson(store, task.metadata_key, { ...file, ...stored });
+  await putJson(store, task.metadata_key, { ...storableFile(file), ...stored });
   deps.onEvent?.({ type: "file-done", key: task.key, size: stored.size, skipped: false });
   return stored;
 }

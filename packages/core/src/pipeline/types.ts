@@ -71,5 +71,10 @@ export interface FinishIngestOutput {
   files: number;
   /** False when the document did not change since the last ingest (nothing to tell the website). */
   notified: boolean;
-  trashed: "trashed" | "already-gone" | "not-configured";
+  /**
+   * `incomplete`: trashing is configured, but Zoom still holds files of the recording that the archive
+   * does not (still processing, absent from the event, or a transcript ingested before the main files),
+   * so the recording stays in Zoom; a later ingest trashes it once everything is archived.
+   */
+  trashed: "trashed" | "already-gone" | "not-configured" | "incomplete";
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { DocumentError } from "../errors.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import { isRecordingId } from "../zoom/ids.js";
 
 export interface Disposition {
@@ -102,6 +103,9 @@ export function validateDocument(value: unknown, source?: string): RecordingDocu
     throw new DocumentError(field, `${where} is not valid: "${field}" ${problem}.`);
   };
   if (!isObject(value)) return fail("(document)", `should be a JSON object but is ${describe(value)}`);
+  // Documents are written back as JSON: JSON.stringify would overflow the stack on deep nesting.
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH))
+    fail("(document)", `is nested more than ${MAX_JSON_DEPTH} levels deep`);
 
   for (const field of REQUIRED_STRINGS) requireType(value, field, "string", fail);
   requireType(value, "meeting_id", "number", fail);

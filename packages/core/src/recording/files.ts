@@ -171,6 +171,23 @@ export function planFileNames(
 }
 
 /**
+ * The files of a Zoom recording that a document's `entries` do not hold, matched as {@link planFileNames}
+ * matches them: by Zoom file id, or for files Zoom gives no id (CC, TIMELINE) by type and start. A file
+ * still processing, or one that had no download_url, was never archived and so is listed here.
+ *
+ * @example
+ * const missing = filesNotArchived(recording.recording_files ?? [], document.files);
+ * if (missing.length > 0) console.log("keep it in Zoom for now");
+ */
+export function filesNotArchived(
+  zoomFiles: ZoomRecordingFile[],
+  entries: RecordingFileEntry[],
+): ZoomRecordingFile[] {
+  const archived = new Set(entries.map(entryIdentity));
+  return zoomFiles.filter((file) => !archived.has(fileIdentity(file)));
+}
+
+/**
  * What makes a file the same file in a later event or a re-run: Zoom's file id, or for the files Zoom
  * gives no id (CC, TIMELINE) their type and start, which the document keeps beside the name.
  */

@@ -145,11 +145,15 @@ export class GuardedResponse {
   }
 
   /**
-   * Reads the whole body into one preallocated buffer of `length` bytes: no chunk list, no concat copy.
+   * Reads the whole body into one buffer of `length` bytes: no chunk list, no concat copy. The bytes go
+   * into the start of `into` when given (at least `length` bytes long), else into a new buffer.
    * A body shorter or longer than `length` is a {@link BodyLengthError}.
    */
-  async readExactly(length: number): Promise<Uint8Array> {
-    const bytes = new Uint8Array(length);
+  async readExactly(length: number, into?: Uint8Array): Promise<Uint8Array> {
+    if (into !== undefined && into.length < length) {
+      throw new RangeError(`${this.what}: a buffer of ${into.length} bytes cannot hold ${length}`);
+    }
+    const bytes = into === undefined ? new Uint8Array(length) : into.subarray(0, length);
     let filled = 0;
     const iterator = this.response.body[Symbol.asyncIterator]();
     try {

@@ -1,9 +1,10 @@
 /**
- * SHA-256 of a file whose parts arrive out of order. A part is hashed as soon as every earlier part is;
- * until then it is held, which is why the copy bounds how far ahead of the lowest unhashed part it fetches.
+ * SHA-256 of a file whose parts arrive out of order, computed on the hashing thread (hash-thread.ts). A
+ * part goes there as soon as every earlier part has; until then it is held, which is why the copy bounds
+ * how far ahead of the lowest unhashed part it fetches. A part counts as hashed once the thread has read
+ * it: from then on its bytes may be reused.
  */
-import { createHash } from "node:crypto";
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { ThreadHash } from "./hash-thread.js";
 
 interface Waiter {
   through: number;
@@ -20,19 +21,21 @@ interface Waiter {
  * hash.add(2, partTwo);
  * hash.add(1, partOne); // hashes 1, then 2
  * await hash.whenHashedThrough(2);
- * hash.digest(); // hex
+ * await hash.digest(); // hex
  * ```
  */
 export class OrderedHash {
-  private readonly hash = createHash("sha256");
+  private readonly hash = new ThreadHash();
   private readonly held = new Map<number, Uint8Array>();
+  /** The next part to hand to the thread. */
   private next = 1;
-  private draining = false;
+  private hashed = 0;
+  private failure: { error: unknown } | undefined;
   private waiters: Waiter[] = [];
 
   /** Every part up to and including this one is hashed. */
   get hashedThrough(): number {
-    return this.next - 1;
+    return this.hashed;
   }
 
   /** Parts received but not hashed yet (each one is memory the copy holds). */
@@ -40,18 +43,32 @@ export class OrderedHash {
     return this.held.size;
   }
 
-  /** Hands over part `partNumber` (1-based); the bytes must not change afterwards. */
+  /** Hands over part `partNumber` (1-based); the bytes must not change until it is hashed. */
   add(partNumber: number, bytes: Uint8Array): void {
     if (partNumber < this.next || this.held.has(partNumber)) {
       throw new Error(`part ${partNumber} was given to the hash twice`);
     }
     this.held.set(partNumber, bytes);
-    if (!this.draining) void this.drain();
+    for (let part = this.held.get(this.next); part; part = this.held.get(this.next)) {
+      const number = this.next++;
+      this.hash.update(part).then(
+        () => {
+          this.held.delete(number);
+          this.hashed = number;
+          this.wake();
+        },
+        (error: unknown) => this.fail(error),
+      );
+    }
   }
 
-  /** Resolves once parts 1..`partNumber` are hashed; rejects with the signal's reason if it aborts first. */
+  /**
+   * Resolves once parts 1..`partNumber` are hashed; rejects with the signal's reason if it aborts first,
+   * or with the thread's error if hashing failed.
+   */
   whenHashedThrough(partNumber: number, signal?: AbortSignal): Promise<void> {
-    if (partNumber <= this.hashedThrough) return Promise.resolve();
+    if (partNumber <= this.hashed) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure.error);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
@@ -70,31 +87,29 @@ export class OrderedHash {
   }
 
   /** The hex digest; only once every part is hashed. */
-  digest(): string {
+  async digest(): Promise<string> {
     if (this.held.size > 0) throw new Error("parts are still waiting to be hashed");
-    return this.hash.digest("hex");
+    if (this.failure) throw this.failure.error;
+    return this.hash.digest();
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      for (let bytes = this.held.get(this.next); bytes; bytes = this.held.get(this.next)) {
-        this.hash.update(bytes);
-        this.held.delete(this.next);
-        this.next++;
-        this.wake();
-        // A late part 1 may release many parts at once: let sockets breathe between them.
-        if (this.held.has(this.next)) await yieldToEventLoop();
-      }
-    } finally {
-      this.draining = false;
+  /** Gives up on the hash (the copy failed): nothing is digested. */
+  forget(): void {
+    this.hash.forget();
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= { error };
+    for (const waiter of this.waiters.splice(0)) {
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      waiter.reject(this.failure.error);
     }
   }
 
   private wake(): void {
-    const ready = this.waiters.filter((w) => w.through <= this.hashedThrough);
+    const ready = this.waiters.filter((w) => w.through <= this.hashed);
     if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.through > this.hashedThrough);
+    this.waiters = this.waiters.filter((w) => w.through > this.hashed);
     for (const waiter of ready) {
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
       waiter.resolve();

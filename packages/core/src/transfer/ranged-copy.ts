@@ -2,17 +2,20 @@
  * The hot path: copy one recording file from a download server into the store with concurrent Range
  * GETs feeding a multipart upload. Built like lib-storage's `Upload`: a few workers share one part source,
  * failures are collected, the upload is aborted and the first error rethrown; progress is an event.
- * Memory stays near `partConcurrency x partSize` (at most `2 x partConcurrency` parts are held) whatever
- * the file's size. Small files are one put; a server that ignores Range gets one streamed put.
+ * Memory stays near `partConcurrency x partSize` whatever the file's size: parts live in reused buffers,
+ * at most `partConcurrency + min(partConcurrency, 2)` of them. Small files are one put; a server that
+ * ignores Range gets one streamed put.
  */
 import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { ErrorCode, messageOf, TransferError, ZrecError } from "../errors.js";
 import type { MultipartUpload, ObjectStore, StoredObject } from "../ports.js";
 import type { RetryPolicy } from "../retry.js";
 import type { GuardedResponse } from "./guarded-response.js";
 import { OrderedHash } from "./ordered-hash.js";
+import { PartBuffers } from "./part-buffers.js";
 import { fetchPart, firstRequest } from "./part-fetch.js";
-import { partCount, partSpec, SizeMismatchError } from "./part-plan.js";
+import { type PartSpec, partCount, partSpec, SizeMismatchError } from "./part-plan.js";
 import type { ByteSource } from "./source.js";
 import { streamCopy } from "./stream-copy.js";
 
@@ -20,6 +23,8 @@ const MiB = 1024 * 1024;
 const DEFAULT_PART_SIZE = 8 * MiB;
 const DEFAULT_PART_CONCURRENCY = 4;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Part buffers beyond one per request in flight: a part can be read while earlier ones are stored. */
+const SPARE_BUFFERS = 2;
 
 export interface CopyProgress {
   key: string;
@@ -98,6 +103,9 @@ export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult
     throw new RangeError(`partConcurrency must be a positive integer`);
   }
   const controller = new AbortController();
+  // Each request, part waiting for a buffer and part waiting for the hash listens to this signal: many
+  // listeners at once are expected here, not a leak.
+  setMaxListeners(4 * partConcurrency + 2 * SPARE_BUFFERS + 10, controller.signal);
   const onCallerAbort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onCallerAbort();
   else options.signal?.addEventListener("abort", onCallerAbort, { once: true });
@@ -168,34 +176,69 @@ async function multipartCopy(
     throw error;
   }
   const hash = new OrderedHash();
-  // Parts ahead of the lowest unhashed one wait in memory: never fetch further ahead than this.
-  const window = 2 * partConcurrency;
+  // A part's bytes live in one of these buffers from its first byte until it is both stored and hashed.
+  // A request goes out before its buffer is free (the socket holds the first bytes meanwhile), so a
+  // worker asks for its next part while its last one is still being stored; the spares let a part be
+  // read while earlier ones are stored. A part is not asked for before every part `limit` places
+  // before it is hashed: a slow part holds up the hash, and the parts after it are held in buffers, so
+  // this bound is what guarantees the slow part a buffer when its bytes come.
+  const buffers = new PartBuffers(partSize, partConcurrency + Math.min(partConcurrency, SPARE_BUFFERS));
   const failures: unknown[] = [];
+  const storing = new Set<Promise<void>>();
   let nextPart = 1;
   let loaded = 0;
 
+  const fail = (error: unknown) => {
+    failures.push(error);
+    // Stops the other workers' requests and retry waits now rather than after their parts finish.
+    if (!signal.aborted) controller.abort(error);
+  };
+
+  const storePart = async (part: PartSpec, body: Uint8Array, buffer: Uint8Array): Promise<void> => {
+    try {
+      await upload.uploadPart({ partNumber: part.partNumber, offset: part.start, body });
+    } catch (error) {
+      // The store may still hold on to the bytes: this buffer is not reused.
+      buffers.drop();
+      fail(error);
+      return;
+    }
+    loaded += body.length;
+    context.progress(loaded, total);
+    // Not before the hash has read it too: then nothing holds the buffer any more.
+    hash.whenHashedThrough(part.partNumber, signal).then(
+      () => buffers.give(buffer),
+      () => buffers.drop(),
+    );
+  };
+
   const worker = async (): Promise<void> => {
     while (failures.length === 0 && !signal.aborted && nextPart <= count) {
-      const partNumber = nextPart++;
+      const part = partSpec(nextPart++, partSize, total);
+      let buffer: Uint8Array | undefined;
+      const takeBuffer = async () => {
+        buffer = await buffers.take(signal);
+        return buffer;
+      };
       try {
-        await hash.whenHashedThrough(partNumber - window, signal);
-        const part = partSpec(partNumber, partSize, total);
-        const response = partNumber === 1 ? unusedFirst : undefined;
+        await hash.whenHashedThrough(part.partNumber - buffers.limit, signal);
+        const response = part.partNumber === 1 ? unusedFirst : undefined;
         unusedFirst = undefined;
-        const body = await fetchPart(context, part, total, response);
-        hash.add(partNumber, body);
-        await upload.uploadPart({ partNumber, offset: part.start, body });
-        loaded += body.length;
-        context.progress(loaded, total);
+        const body = await fetchPart(context, part, total, response, takeBuffer);
+        hash.add(part.partNumber, body);
+        // Stored in the background: this worker's next request goes out now. (fetchPart took the buffer.)
+        const stored = storePart(part, body, buffer as Uint8Array);
+        storing.add(stored);
+        void stored.finally(() => storing.delete(stored));
       } catch (error) {
-        failures.push(error);
-        // Stops the other workers' requests and retry waits now rather than after their parts finish.
-        if (!signal.aborted) controller.abort(error);
+        if (buffer) buffers.give(buffer);
+        fail(error);
       }
     }
   };
 
   await Promise.all(Array.from({ length: Math.min(partConcurrency, count) }, worker));
+  await Promise.all(storing);
   unusedFirst?.release();
   let stored: StoredObject | undefined;
   if (failures.length === 0 && signal.aborted) failures.push(signal.reason);
@@ -208,8 +251,9 @@ async function multipartCopy(
     }
   }
   if (stored === undefined) {
+    hash.forget();
     const first = failures[0];
-    // Every in-flight uploadPart has settled (the workers awaited them), so no part lands after this.
+    // Every uploadPart has settled (awaited above), so no part lands after this.
     await upload.abort().catch((abortError: unknown) => {
       throw new TransferError(
         `${failureMessage(first, context)}; aborting the multipart upload also failed: ${messageOf(abortError)}`,
@@ -218,7 +262,7 @@ async function multipartCopy(
     });
     throw first;
   }
-  return { ...stored, sha256: hash.digest(), parts: count, rangeHonoured: true };
+  return { ...stored, sha256: await hash.digest(), parts: count, rangeHonoured: true };
 }
 
 function failureMessage(error: unknown, context: CopyContext): string {

@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { ConfigError, InputError, WebhookRejected } from "../errors.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import { recordingIdFromUuid } from "./ids.js";
 import type { RecordingEventName, ZoomRecordingEvent } from "./types.js";
 
@@ -154,6 +155,8 @@ export function parseRecordingEvent(value: unknown, source = "the webhook"): Zoo
     throw new InputError(`${name} is not a recording event: ${problem}.`);
   };
   if (!isObject(value)) return fail(`it is ${kindOf(value)}, not a JSON object`);
+  // The event is stored as recording.json: JSON.stringify would overflow the stack on deep nesting.
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) fail(`it is nested more than ${MAX_JSON_DEPTH} levels deep`);
   if (value.event === undefined) fail('"event" is missing');
   if (typeof value.event !== "string" || !RECORDING_EVENTS.includes(value.event)) {
     fail(`"event" is ${typeof value.event === "string" ? quote(value.event) : kindOf(value.event)}`);

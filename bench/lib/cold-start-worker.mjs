@@ -1,0 +1,111 @@
+/**
+ * Lambda cold start in a fresh process: time to import the bundled webhook handler, then its first call
+ * with a signed recording.completed event (API Gateway HTTP API payload 2.0, base64 body): config,
+ * signature, filters, loading the Step Functions client and a StartExecution answered by a stub on
+ * 127.0.0.1. Then one warm call (a new event). Argument: the handler file.
+ */
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
+
+const file = process.argv[2];
+const secret = "bench-webhook-secret-token";
+
+// Step Functions stand-in: every StartExecution succeeds.
+const sfn = createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    res.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+    res.end(
+      JSON.stringify({
+        executionArn: "arn:aws:states:us-east-1:000000000000:execution:zrec:bench",
+        startDate: 0,
+      }),
+    );
+  });
+});
+await new Promise((resolve) => sfn.listen(0, "127.0.0.1", resolve));
+Object.assign(process.env, {
+  ZOOM_WEBHOOK_SECRET_TOKEN: secret,
+  ZREC_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:000000000000:stateMachine:zrec",
+  AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfn.address().port}`,
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+});
+
+function request(uuid) {
+  const rawBody = JSON.stringify({
+    event: "recording.completed",
+    event_ts: Date.now(),
+    payload: {
+      account_id: "AAAAAAAAAAAAAAAAAAAAAA",
+      object: {
+        uuid,
+        id: 7816381929,
+        host_id: "OU54QJ6tRoGM55Rlt8YiQg",
+        topic: "OLF Tech Coordinator's Personal Meeting Room",
+        start_time: "2022-01-23T15:31:56Z",
+        duration: 62,
+        recording_files: [
+          {
+            id: "f1",
+            file_type: "MP4",
+            file_size: 104857600,
+            download_url: "https://zoom.us/rec/webhook_download/abc/f1",
+            status: "completed",
+            recording_type: "shared_screen_with_speaker_view",
+          },
+        ],
+      },
+    },
+    download_token: "token",
+  });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${rawBody}`).digest("hex")}`;
+  return {
+    version: "2.0",
+    routeKey: "POST /ingest/zoom_webhook",
+    rawPath: "/ingest/zoom_webhook",
+    rawQueryString: "",
+    headers: {
+      "content-type": "application/json",
+      "x-zm-request-timestamp": timestamp,
+      "x-zm-signature": signature,
+    },
+    requestContext: {
+      http: { method: "POST", path: "/ingest/zoom_webhook" },
+      requestId: "bench",
+      timeEpoch: Date.now(),
+    },
+    body: Buffer.from(rawBody).toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 3000 };
+// Lambda's handler logs go to stdout; keep them out of the benchmark's output.
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = () => true;
+const t0 = performance.now();
+const { handler } = await import(pathToFileURL(file).href);
+const t1 = performance.now();
+const first = await handler(request("CnIDrQSsRdi9bWp3jyJsZQ=="), context);
+const t2 = performance.now();
+const warm = await handler(request("DnIDrQSsRdi9bWp3jyJsZQ=="), context);
+const t3 = performance.now();
+process.stdout.write = write;
+sfn.close();
+process.send(
+  {
+    ok: true,
+    result: {
+      importMs: t1 - t0,
+      firstCallMs: t2 - t1,
+      warmCallMs: t3 - t2,
+      note: `answers ${first?.statusCode} ${JSON.parse(first?.body ?? "{}").status ?? ""} / ${warm?.statusCode}`,
+      maxRssKiB: process.resourceUsage().maxRSS,
+    },
+  },
+  () => process.exit(0),
+);
