@@ -70,7 +70,8 @@ try {
   const destinations = { fs: { type: "fs", root: path.join(workDir, "store") } };
   if (wanted("throughput")) {
     const s3 = await startService(new URL("./lib/s3rver-server.mjs", import.meta.url), {
-      execArgv: ["--import", "tsx"],
+      // Resolved here, not by the child: `--import tsx` alone resolves against the working directory.
+      execArgv: ["--import", import.meta.resolve("tsx")],
     });
     services.push(s3);
     destinations.s3 = { type: "s3", endpoint: s3.info.endpoint, bucket: s3.info.bucket, env: s3.info.env };
@@ -121,7 +122,12 @@ function render(title, result) {
 }
 
 function machine() {
-  const release = readFileSync("/etc/os-release", "utf8").match(/^PRETTY_NAME="?([^"\n]*)/m)?.[1];
+  let release;
+  try {
+    release = readFileSync("/etc/os-release", "utf8").match(/^PRETTY_NAME="?([^"\n]*)/m)?.[1];
+  } catch {
+    // Not Linux: os.type() says enough.
+  }
   const cpu = os.cpus()[0]?.model ?? "?";
   return [
     `- machine: ${os.availableParallelism()} cores (${cpu}), ${(os.totalmem() / GiB).toFixed(0)} GiB memory`,
