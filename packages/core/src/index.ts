@@ -20,6 +20,7 @@ export type * from "./pipeline/types.js";
 export type * from "./ports.js";
 export * from "./recording/document.js";
 export { fileTypeInfo, isDownloadable, planFileNames, recordingTypeOf } from "./recording/files.js";
+export { notificationId } from "./recording/notification-id.js";
 export { organizationFor, recordingPath, topicSlug } from "./recording/path.js";
 export * from "./retry.js";
 export * from "./tasks/index.js";

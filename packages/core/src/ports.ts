@@ -88,6 +88,13 @@ export type NotificationEvent = "ingested" | "reindexed" | "deleted";
 export interface Notification {
   event: NotificationEvent;
   document: RecordingDocument;
+  /**
+   * Names this announcement: a send that repeats the recording's last one (same id) may be dropped, so a
+   * re-run after a crash does not announce the same content twice. Ingest and purge derive it from the
+   * event and the content (`notificationId`); reindex leaves it out, because a reindex asks to announce.
+   * Absent: every send is new.
+   */
+  id?: string;
 }
 
 export interface Notifier {

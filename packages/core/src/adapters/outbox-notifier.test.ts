@@ -81,6 +81,39 @@ describe("createOutboxNotifier", () => {
     expect((await readOutbox(outbox)).map((m) => m.event)).toEqual(["ingested", "deleted"]);
   });
 
+  it("drops a send that repeats the recording's last line, also in a new process, and only that", async () => {
+    const send = (notifier: ReturnType<typeof createOutboxNotifier>, n: number, id?: string) =>
+      notifier.send({ event: "ingested", document: doc(n), ...(id ? { id } : {}) });
+    const first = createOutboxNotifier({ path: outbox });
+    await send(first, 1, "one");
+    await send(first, 1, "one"); // the same announcement: dropped
+    await send(first, 2, "two");
+    await first.close?.();
+    // Lines that are no message (a builder's note) or written in another key order are read too.
+    await appendFile(outbox, 'not a message\n{"recording_id":"rec-3","id":"three","event":"ingested"}\n');
+
+    // What a re-run after a crash does: a new notifier over the same file.
+    const second = createOutboxNotifier({ path: outbox });
+    await send(second, 1, "one");
+    await send(second, 3, "three");
+    await send(second, 2, "two-edited"); // new content: a new id, appended
+    await send(second, 2, "two"); // back to the earlier content: not the last line, so appended
+    await send(second, 4); // no id: always new
+    await send(second, 4);
+    await second.close?.();
+
+    const lines = (await readFile(outbox, "utf8")).trimEnd().split("\n");
+    const messages = lines.filter((line) => line.startsWith('{"id"')).map((line) => JSON.parse(line));
+    expect(messages.map((m) => [m.recording_id, m.id.length === 36 ? "fresh" : m.id])).toEqual([
+      ["rec-1", "one"],
+      ["rec-2", "two"],
+      ["rec-2", "two-edited"],
+      ["rec-2", "two"],
+      ["rec-4", "fresh"],
+      ["rec-4", "fresh"],
+    ]);
+  });
+
   it("reports a failing outbox as a BackendError naming it and the recording", async () => {
     await mkdir(outbox, { recursive: true });
     const notifier = createOutboxNotifier({ path: outbox });

@@ -1,10 +1,14 @@
 /**
  * The embedded notifier: an outbox file of JSON lines that a website builder (or `tail -f`) reads.
  * A send resolves only once its line is on disk, and lines never interleave, whoever sends them.
+ * A send that repeats a recording's last line (same notification id) is dropped: that is a re-run after
+ * a crash between the notification and the index row, and the builder has the line already.
  */
 import { randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { type FileHandle, mkdir, open, readFile } from "node:fs/promises";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { NotificationEvent, Notifier } from "../ports.js";
 import type { RecordingDocument } from "../recording/document.js";
@@ -12,7 +16,7 @@ import { hasCode, writeFully } from "./fs-write.js";
 
 /** One line of the outbox. */
 export interface OutboxMessage {
-  /** Unique per line; a reader that saw this id already can skip the line. */
+  /** The notification's id (see `Notification.id`), or a fresh one; a reader that saw it can skip the line. */
   id: string;
   event: NotificationEvent;
   recording_id: string;
@@ -27,7 +31,8 @@ export interface OutboxNotifierOptions {
 }
 
 /**
- * Appends one JSON line per notification to `path`, durably (synced before `send` resolves).
+ * Appends one JSON line per notification to `path`, durably (synced before `send` resolves), unless it
+ * repeats the recording's last line.
  * @example
  * const notifier = createOutboxNotifier({ path: "./zrec-data/outbox.jsonl" });
  * await notifier.send({ event: "ingested", document });
@@ -43,6 +48,8 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
   let handle: FileHandle | undefined;
   /** Bytes known to end in a whole line; a failed write is cut back to here. */
   let goodSize = 0;
+  /** The id of each recording's last line, read from the file on open and kept up to date. */
+  let lastIds = new Map<string, string>();
   // Sends run one at a time, so each line is written whole before the next begins.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -52,6 +59,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
     const opened = await open(options.path, "a+");
     try {
       goodSize = await dropTornTail(opened);
+      lastIds = await lastIdsOf(options.path, goodSize);
     } catch (error) {
       await opened.close().catch(() => {});
       throw error;
@@ -67,6 +75,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
       await writeFully(file, line);
       await file.datasync();
       goodSize += line.byteLength;
+      lastIds.set(message.recording_id, message.id);
     } catch (error) {
       // A half-written line would glue onto the next one; cut it off so the file stays line-per-message.
       await file.truncate(goodSize).catch(() => {});
@@ -83,9 +92,9 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
   return {
     description,
 
-    send({ event, document }) {
+    send({ event, document, id = randomUUID() }) {
       const message: OutboxMessage = {
-        id: randomUUID(),
+        id,
         event,
         recording_id: document.recording_id,
         sent_at: new Date().toISOString(),
@@ -93,6 +102,8 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
       };
       return serialized(async () => {
         try {
+          await openOutbox();
+          if (lastIds.get(message.recording_id) === id) return;
           await append(message);
         } catch (error) {
           throw fail(`appending ${event} of recording ${document.recording_id}`, error);
@@ -130,6 +141,32 @@ async function dropTornTail(file: FileHandle): Promise<number> {
   }
   if (end < size) await file.truncate(end);
   return end;
+}
+
+/**
+ * The id of every recording's last line among the first `size` bytes. Lines are read one at a time
+ * (an outbox grows for years); zrec writes `id`, `event` and `recording_id` first, so most lines need
+ * no full parse. A line that is not a message is skipped: the outbox is the builder's to read, not ours.
+ */
+async function lastIdsOf(file: string, size: number): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (size === 0) return ids;
+  const lines = createInterface({ input: createReadStream(file, { end: size - 1 }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    const head = /^\{"id":"([^"\\]*)","event":"[a-z]*","recording_id":"([^"\\]*)"/.exec(line);
+    if (head?.[1] !== undefined && head[2] !== undefined) {
+      ids.set(head[2], head[1]);
+      continue;
+    }
+    try {
+      const message = JSON.parse(line) as Partial<OutboxMessage>;
+      if (typeof message.id === "string" && typeof message.recording_id === "string")
+        ids.set(message.recording_id, message.id);
+    } catch {
+      // not a message: nothing to compare against
+    }
+  }
+  return ids;
 }
 
 /**

@@ -4,6 +4,7 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError } from "../errors.js";
 import { documentContentHash, type RecordingDocument } from "../recording/document.js";
+import { notificationId } from "../recording/notification-id.js";
 import { createSqsNotifier } from "./sqs-notifier.js";
 import { createSqsClient, ensureQueue } from "./sqs-queue.js";
 
@@ -104,11 +105,11 @@ afterEach(() => {
 });
 
 describe("createSqsNotifier", () => {
-  it("sends the document as the message body, with event and recording_id attributes", async () => {
+  it("sends the document as the message body, with event, recording_id and notification_id attributes", async () => {
     const requests = fakeSqs(ENDPOINT, accepted, 2);
     const notifier = createSqsNotifier({ client, queueUrl: QUEUE });
     expect(notifier.description).toBe(`SQS queue ${QUEUE}`);
-    await notifier.send({ event: "ingested", document: doc(1) });
+    await notifier.send({ event: "ingested", document: doc(1), id: "announcement-1" });
     await notifier.send({ event: "deleted", document: doc(2) });
 
     expect(requests.map((r) => r.target)).toEqual(["AmazonSQS.SendMessage", "AmazonSQS.SendMessage"]);
@@ -118,19 +119,26 @@ describe("createSqsNotifier", () => {
       MessageAttributes: {
         event: { DataType: "String", StringValue: "ingested" },
         recording_id: { DataType: "String", StringValue: doc(1).recording_id },
+        notification_id: { DataType: "String", StringValue: "announcement-1" },
       },
     });
     expect(JSON.parse(String(requests[0]?.body.MessageBody))).toEqual(doc(1));
-    expect(requests[1]?.body.MessageAttributes).toMatchObject({ event: { StringValue: "deleted" } });
+    // Without an id, a fresh one: a standard queue's consumer still has something to deduplicate by.
+    expect(requests[1]?.body.MessageAttributes).toMatchObject({
+      event: { StringValue: "deleted" },
+      notification_id: { StringValue: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+    });
     await notifier.close?.();
   });
 
-  it("groups a FIFO queue's messages by recording and deduplicates them by event and content", async () => {
+  it("groups a FIFO queue's messages by recording and deduplicates them by notification id", async () => {
     const requests = fakeSqs(ENDPOINT, accepted, 3);
     const notifier = createSqsNotifier({ client, queueUrl: FIFO_QUEUE });
     const first = doc(1, { ingested_at: "2024-01-01T02:00:00Z" });
-    await notifier.send({ event: "ingested", document: first });
-    await notifier.send({ event: "ingested", document: { ...first, ingested_at: "2024-01-02T02:00:00Z" } });
+    const again = { ...first, ingested_at: "2024-01-02T02:00:00Z" };
+    await notifier.send({ event: "ingested", document: first, id: notificationId("ingested", first) });
+    await notifier.send({ event: "ingested", document: again, id: notificationId("ingested", again) });
+    // A reindex asks to announce: no id, so nothing to drop it by.
     await notifier.send({ event: "reindexed", document: first });
 
     const expected = createHash("sha256")
@@ -144,7 +152,7 @@ describe("createSqsNotifier", () => {
     // Only ingested_at changed: the same content, so SQS drops the second message.
     expect(requests[1]?.body.MessageDeduplicationId).toBe(expected);
     expect(requests[2]?.body.MessageDeduplicationId).not.toBe(expected);
-    expect(requests[2]?.body.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+    expect(requests[2]?.body.MessageDeduplicationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("sets no FIFO fields on a standard queue", async () => {

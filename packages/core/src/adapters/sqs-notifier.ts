@@ -2,11 +2,10 @@
  * The notifier on SQS: one message per notification, whose body is the recording document itself,
  * which is what the existing website builders read from the queue.
  */
-import { createHash } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { SendMessageCommand, type SendMessageCommandInput, type SQSClient } from "@aws-sdk/client-sqs";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { Notification, Notifier } from "../ports.js";
-import { documentContentHash } from "../recording/document.js";
 import type { AwsBackendOptions } from "./aws-client-config.js";
 import { createSqsClient, isMissingQueue } from "./sqs-queue.js";
 
@@ -17,10 +16,11 @@ export type SqsNotifierOptions = ({ client: SQSClient } | AwsBackendOptions) & {
 
 /**
  * Sends each notification as an SQS message: body = the document as JSON, message attributes `event`
- * (ingested | reindexed | deleted) and `recording_id`. On a FIFO queue (URL ending in `.fifo`), messages
- * of one recording share a group, so they arrive in order, and the deduplication id is derived from
- * the event and the document's content, so a re-run of the same step within SQS's five-minute window
- * does not announce the same content twice.
+ * (ingested | reindexed | deleted), `recording_id` and `notification_id` (the notification's id, or a
+ * fresh one): a standard queue delivers at least once anyway, so its consumers drop ids they have seen.
+ * On a FIFO queue (URL ending in `.fifo`), messages of one recording share a group, so they arrive in
+ * order, and the notification id is the deduplication id, so a re-run of the same step within SQS's
+ * five-minute window does not announce the same content twice.
  * @example
  * const notifier = createSqsNotifier({ queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/recordings" });
  * await notifier.send({ event: "ingested", document });
@@ -36,20 +36,19 @@ export function createSqsNotifier(options: SqsNotifierOptions): Notifier {
   return {
     description,
 
-    async send({ event, document }: Notification) {
+    async send({ event, document, id = randomUUID() }: Notification) {
       const input: SendMessageCommandInput = {
         QueueUrl: queueUrl,
         MessageBody: JSON.stringify(document),
         MessageAttributes: {
           event: { DataType: "String", StringValue: event },
           recording_id: { DataType: "String", StringValue: document.recording_id },
+          notification_id: { DataType: "String", StringValue: id },
         },
       };
       if (fifo) {
         input.MessageGroupId = document.recording_id;
-        input.MessageDeduplicationId = createHash("sha256")
-          .update(`${event}\n${documentContentHash(document)}`)
-          .digest("hex");
+        input.MessageDeduplicationId = id;
       }
       try {
         await client.send(new SendMessageCommand(input));

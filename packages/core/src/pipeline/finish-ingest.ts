@@ -3,8 +3,9 @@
  * tell the website builder, and only then move the Zoom recording to trash.
  *
  * Order matters for crash safety: the index row is written after the notification, so a crash between
- * the two makes a re-run notify again (at least once) instead of never; trash comes last of all, and only
- * when Zoom holds no file of the recording that the archive lacks.
+ * the two makes a re-run notify again instead of never; that second send carries the same notification
+ * id, which the outbox and a FIFO queue drop. Trash comes last of all, and only when Zoom holds no file
+ * of the recording that the archive lacks.
  */
 import { IngestFailed, ZoomApiError } from "../errors.js";
 import {
@@ -14,6 +15,7 @@ import {
   validateDocument,
 } from "../recording/document.js";
 import { filesNotArchived, recordingTypeOf } from "../recording/files.js";
+import { notificationId } from "../recording/notification-id.js";
 import type { ZoomClient } from "../zoom/api.js";
 import type { ZoomRecordingFile } from "../zoom/types.js";
 import type { PipelineDeps } from "./deps.js";
@@ -46,7 +48,7 @@ export async function finishIngest(
 
   if (changed) {
     await putJson(store, documentKey(recordingId), document);
-    await notifier.send({ event: "ingested", document });
+    await notifier.send({ event: "ingested", document, id: notificationId("ingested", document) });
     await index.put(document);
   }
 

@@ -9,6 +9,7 @@ import { InputError, messageOf } from "../errors.js";
 import { documentKey } from "../pipeline/store-json.js";
 import type { Backends, ObjectStore } from "../ports.js";
 import type { RecordingDocument } from "../recording/document.js";
+import { notificationId } from "../recording/notification-id.js";
 import { fileKeyOf, utcDate } from "./shared.js";
 
 /** Objects of one recording deleted at once (the document itself always goes last, alone). */
@@ -98,7 +99,7 @@ export async function purgeOld(
     if (!options.execute) continue;
     try {
       candidate.objects = await deleteObjects(store, document.recording_id);
-      await notifier.send({ event: "deleted", document });
+      await notifier.send({ event: "deleted", document, id: notificationId("deleted", document) });
       await index.delete(document.recording_id);
       candidate.deleted = true;
     } catch (error) {
