@@ -36,11 +36,11 @@ const totals = {
   crashKilledAt: kinds("crash", "killedAt"),
   crashCompleted: count("crash", "completedAfterCrash"),
   crashSecondNotifications: count("crash", "secondNotification"),
-  crashS3UploadsLeft: count("crash", "s3UploadsLeftByTheKill"),
+  crashS3UploadsLeft: count("crash", "s3UploadsLeft"),
   retryBudgetCases: count("retry-budget", "cases") + count("retry-budget-core", "cases"),
   badInputsTried: sum(
-    ["webhook-properties", "ssrf", "key-injection", "bad-input-cli"].map((suite) =>
-      count(suite, "badInputs"),
+    ["webhook-properties", "lambda-webhook-properties", "ssrf", "key-injection", "bad-input-cli"].map(
+      (suite) => count(suite, "badInputs"),
     ),
   ),
   ssrfRefusedBeforeAnyRequest: count("ssrf", "refusedBeforeAnyRequest"),

@@ -63,6 +63,12 @@ describe("zrec setup on AWS backends that do not exist yet", () => {
         outcome: "skipped",
         detail: "not supported by this endpoint",
       },
+      {
+        backend: "storage",
+        resource: `lifecycle rule on ${bucket}`,
+        outcome: "skipped",
+        detail: "not supported by this endpoint",
+      },
       { backend: "index", resource: `DynamoDB table ${table} (3 indexes)`, outcome: "created" },
       { backend: "notify", resource: `folder ${ws.dataDir} (for outbox.jsonl)`, outcome: "created" },
     ]);
@@ -95,6 +101,7 @@ describe("zrec setup on AWS backends that do not exist yet", () => {
       `exists   storage  bucket ${bucket} (us-east-1)`,
       `skipped  storage  block public access on ${bucket} (not supported by this endpoint)`,
       `skipped  storage  default encryption on ${bucket} (not supported by this endpoint)`,
+      `skipped  storage  lifecycle rule on ${bucket} (not supported by this endpoint)`,
       `exists   index    DynamoDB table ${table} (3 indexes)`,
       `exists   notify   folder ${ws.dataDir} (for outbox.jsonl)`,
     ]);

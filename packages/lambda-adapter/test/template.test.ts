@@ -62,7 +62,8 @@ const ZOOM_ACCOUNT = ["account-id", "client-id", "client-secret"].map(parameter)
 
 /**
  * What each function's code path calls (see core's adapters): HeadObject needs s3:GetObject,
- * multipart uploads s3:PutObject (and s3:AbortMultipartUpload), and without s3:ListBucket a missing
+ * multipart uploads s3:PutObject (and s3:AbortMultipartUpload, s3:ListBucketMultipartUploads to abort
+ * what a timed-out copy left), and without s3:ListBucket a missing
  * key answers 403 instead of 404. Each entry: action -> the resources it may touch.
  */
 const USES: Record<string, Record<string, unknown[]>> = {
@@ -82,6 +83,7 @@ const USES: Record<string, Record<string, unknown[]>> = {
     "s3:PutObject": [BUCKET_OBJECTS],
     "s3:AbortMultipartUpload": [BUCKET_OBJECTS],
     "s3:ListBucket": [ATT("RecordingsBucket")],
+    "s3:ListBucketMultipartUploads": [ATT("RecordingsBucket")],
     "ssm:GetParameters": ZOOM_ACCOUNT,
   },
   FinishIngestFunction: {

@@ -91,12 +91,31 @@ describe("ensureBucket", () => {
       encryption = String(body);
       return "";
     });
+    on("get", "lifecycle").reply(
+      404,
+      s3Error("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"),
+      XML,
+    );
+    let lifecycle = "";
+    on("put", "lifecycle").reply(200, (_uri, body) => {
+      lifecycle = String(body);
+      return "";
+    });
 
     expect(await ensureBucket(client("eu-west-1"), BUCKET)).toEqual([
       { resource: `bucket ${BUCKET} (eu-west-1)`, outcome: "created" },
       { resource: `block public access on ${BUCKET}`, outcome: "created" },
       { resource: `default encryption on ${BUCKET}`, outcome: "created", detail: "SSE-S3" },
+      {
+        resource: `lifecycle rule on ${BUCKET}`,
+        outcome: "created",
+        detail: "incomplete multipart uploads aborted after 1 day",
+      },
     ]);
+    expect(lifecycle).toContain("<Status>Enabled</Status>");
+    expect(lifecycle).toContain(
+      "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>",
+    );
     expect(created).toContain("<LocationConstraint>eu-west-1</LocationConstraint>");
     for (const setting of [
       "BlockPublicAcls",
@@ -125,10 +144,12 @@ describe("ensureBucket", () => {
       .reply(200);
     on("get", "publicAccessBlock").reply(501, s3Error("NotImplemented", "not implemented"), XML);
     on("get", "encryption").reply(501, s3Error("NotImplemented", "not implemented"), XML);
+    on("get", "lifecycle").reply(501, s3Error("NotImplemented", "not implemented"), XML);
     const steps = await ensureBucket(client("us-east-1"), BUCKET);
     expect(String(created ?? "")).not.toContain("LocationConstraint");
     expect(steps.map((s) => [s.outcome, s.detail])).toEqual([
       ["created", undefined],
+      ["skipped", "not supported by this endpoint"],
       ["skipped", "not supported by this endpoint"],
       ["skipped", "not supported by this endpoint"],
     ]);
@@ -150,6 +171,13 @@ describe("ensureBucket", () => {
         "</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>",
       XML,
     );
+    // The bucket's own rules are never replaced (a put would replace them all), only reported.
+    on("get", "lifecycle").reply(
+      200,
+      "<LifecycleConfiguration><Rule><ID>archive</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>" +
+        "<Transition><Days>90</Days><StorageClass>GLACIER</StorageClass></Transition></Rule></LifecycleConfiguration>",
+      XML,
+    );
     expect(await ensureBucket(client("eu-west-1"), BUCKET)).toEqual([
       { resource: `bucket ${BUCKET} (eu-west-1)`, outcome: "exists" },
       {
@@ -158,7 +186,34 @@ describe("ensureBucket", () => {
         detail: "left as configured: BlockPublicPolicy off",
       },
       { resource: `default encryption on ${BUCKET}`, outcome: "exists", detail: "aws:kms" },
+      {
+        resource: `lifecycle rule on ${BUCKET}`,
+        outcome: "exists",
+        detail:
+          "left as configured: no rule aborts incomplete multipart uploads; add one so that a killed copy's parts are not kept",
+      },
     ]);
+  });
+
+  it("finds a lifecycle rule that already aborts incomplete uploads", async () => {
+    nock(ENDPOINT)
+      .head((uri) => atBucket(uri))
+      .reply(200);
+    on("get", "publicAccessBlock").reply(501, s3Error("NotImplemented", "not implemented"), XML);
+    on("get", "encryption").reply(501, s3Error("NotImplemented", "not implemented"), XML);
+    on("get", "lifecycle").reply(
+      200,
+      "<LifecycleConfiguration><Rule><ID>tidy</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>" +
+        "<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload>" +
+        "</Rule></LifecycleConfiguration>",
+      XML,
+    );
+    const steps = await ensureBucket(client("eu-west-1"), BUCKET);
+    expect(steps[3]).toEqual({
+      resource: `lifecycle rule on ${BUCKET}`,
+      outcome: "exists",
+      detail: "incomplete multipart uploads aborted after 7 day(s)",
+    });
   });
 
   it("fails naming the bucket and the call when S3 refuses, with what to check", async () => {

@@ -1,15 +1,18 @@
 /**
  * The bucket the S3 store writes into, as `zrec setup` makes it: created in the configured region, public
- * access blocked, default encryption SSE-S3. What already exists is reported and left as it is. Loaded
- * only by `zrec setup` for `storage.type` s3.
+ * access blocked, default encryption SSE-S3, and a lifecycle rule that aborts multipart uploads left
+ * unfinished for a day (a killed process's parts are otherwise kept, and billed, for good). What already
+ * exists is reported and left as it is. Loaded only by `zrec setup` for `storage.type` s3.
  */
 import {
   type BucketLocationConstraint,
   CreateBucketCommand,
   GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
@@ -39,11 +42,12 @@ const ALL_BLOCKED = {
 } as const;
 
 /**
- * Creates `bucket` when it is missing, then blocks public access and turns on SSE-S3 default encryption
- * where neither is configured yet. An endpoint that does not implement those two calls (s3rver, some
- * S3-compatible stores) gets them `skipped`; a refusal (AccessDenied, …) is an error.
+ * Creates `bucket` when it is missing, then blocks public access, turns on SSE-S3 default encryption and
+ * adds the lifecycle rule where none of them is configured yet. An endpoint that does not implement
+ * those calls (s3rver, some S3-compatible stores) gets them `skipped`; a refusal (AccessDenied, …) is an
+ * error.
  *
- * @returns one step per resource: the bucket, public access, encryption.
+ * @returns one step per resource: the bucket, public access, encryption, lifecycle.
  * @throws BackendError (STORE_FAILED) naming the bucket and the call that failed.
  * @example
  * const client = createS3Client({ region: "eu-west-1" });
@@ -83,6 +87,7 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<Bu
 
   steps.push(await publicAccessStep(client, bucket, fail));
   steps.push(await encryptionStep(client, bucket, fail));
+  steps.push(await lifecycleStep(client, bucket, fail));
   return steps;
 }
 
@@ -153,6 +158,59 @@ async function encryptionStep(client: S3Client, bucket: string, fail: Fail): Pro
   } catch (error) {
     if (notImplemented(error)) return { resource, outcome: "skipped", detail: NOT_SUPPORTED };
     throw fail("PutBucketEncryption", error);
+  }
+}
+
+export const ABORT_RULE_ID = "zrec-abort-incomplete-multipart-uploads";
+
+/**
+ * A lifecycle configuration is one document: putting a rule replaces every rule there. So the rule is
+ * added only to a bucket without any; one with rules of its own is reported, with or without an abort.
+ */
+async function lifecycleStep(client: S3Client, bucket: string, fail: Fail): Promise<BucketStep> {
+  const resource = `lifecycle rule on ${bucket}`;
+  try {
+    const current = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    const abort = (current.Rules ?? []).find(
+      (rule) => rule.Status === "Enabled" && rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
+    );
+    return abort
+      ? {
+          resource,
+          outcome: "exists",
+          detail: `incomplete multipart uploads aborted after ${abort.AbortIncompleteMultipartUpload?.DaysAfterInitiation} day(s)`,
+        }
+      : {
+          resource,
+          outcome: "exists",
+          detail:
+            "left as configured: no rule aborts incomplete multipart uploads; add one so that a killed copy's parts are not kept",
+        };
+  } catch (error) {
+    if (notImplemented(error)) return { resource, outcome: "skipped", detail: NOT_SUPPORTED };
+    if (errorName(error) !== "NoSuchLifecycleConfiguration")
+      throw fail("GetBucketLifecycleConfiguration", error);
+  }
+  try {
+    await client.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: ABORT_RULE_ID,
+              Status: "Enabled",
+              Filter: { Prefix: "" },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+          ],
+        },
+      }),
+    );
+    return { resource, outcome: "created", detail: "incomplete multipart uploads aborted after 1 day" };
+  } catch (error) {
+    if (notImplemented(error)) return { resource, outcome: "skipped", detail: NOT_SUPPORTED };
+    throw fail("PutBucketLifecycleConfiguration", error);
   }
 }
 

@@ -9,6 +9,7 @@ import {
   type CompletedPart,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
@@ -108,6 +109,28 @@ export async function startS3Multipart(options: S3MultipartOptions): Promise<Mul
     return discarding;
   }
 
+  /**
+   * Aborts the other uploads of this key: those of a process killed mid-copy (kill -9, a Lambda time-out)
+   * that this run has now replaced, and whose parts S3 would otherwise keep and bill. Best effort: a
+   * role without s3:ListBucketMultipartUploads, or a stand-in without the call, leaves them to the
+   * bucket's lifecycle rule.
+   */
+  async function abortLeftovers(): Promise<void> {
+    try {
+      const listed = await client.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: objectKey }),
+      );
+      for (const upload of listed.Uploads ?? []) {
+        if (upload.Key !== objectKey || !upload.UploadId || upload.UploadId === uploadId) continue;
+        await client.send(
+          new AbortMultipartUploadCommand({ Bucket: bucket, Key: objectKey, UploadId: upload.UploadId }),
+        );
+      }
+    } catch {
+      // the object is complete either way; what is left here is the lifecycle rule's
+    }
+  }
+
   return multipartUpload(layout, {
     async sendPart(partNumber, _offset, body) {
       const checksum = checksums ? createHash("sha256").update(body).digest("base64") : undefined;
@@ -153,6 +176,7 @@ export async function startS3Multipart(options: S3MultipartOptions): Promise<Mul
       if (info?.size !== size) {
         throw refuse(`the completed object holds ${info?.size ?? "no"} bytes, expected ${size}`);
       }
+      await abortLeftovers();
       return { key, url: options.url, etag: info.etag ?? etag ?? "", size };
     },
 

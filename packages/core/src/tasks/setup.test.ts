@@ -105,7 +105,7 @@ describe("setupBackends on S3 and DynamoDB (s3rver, dynalite)", () => {
       { baseDir: dir, env: {} },
     );
     const steps = await setupBackends(config);
-    expect(steps.slice(0, 4)).toEqual([
+    expect(steps.slice(0, 5)).toEqual([
       { backend: "storage", resource: `bucket ${bucket} (us-east-1)`, outcome: "created" },
       {
         backend: "storage",
@@ -119,12 +119,19 @@ describe("setupBackends on S3 and DynamoDB (s3rver, dynalite)", () => {
         outcome: "skipped",
         detail: "not supported by this endpoint",
       },
+      {
+        backend: "storage",
+        resource: `lifecycle rule on ${bucket}`,
+        outcome: "skipped",
+        detail: "not supported by this endpoint",
+      },
       { backend: "index", resource: `DynamoDB table ${table} (3 indexes)`, outcome: "created" },
     ]);
     // ensureTable checks the layout of a table it finds: the indexes are there.
     expect(await ensureTable(dynamo.client(), table)).toBe("exists");
     expect(outcomes(await setupBackends(config))).toEqual([
       "storage exists",
+      "storage skipped",
       "storage skipped",
       "storage skipped",
       "index exists",
