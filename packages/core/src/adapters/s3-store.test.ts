@@ -141,6 +141,23 @@ describe("createS3Store", () => {
     expect(() => createS3Store({ client, bucket: BUCKET, listPageSize: 1001 })).toThrow(RangeError);
   });
 
+  it("asks for the next page while the caller works on this one, and no further ahead", async () => {
+    const keys = Array.from({ length: 7 }, (_, i) => `q/${String(i).padStart(2, "0")}`);
+    await Promise.all(keys.map((key) => store.put(key, key, json)));
+    const { client: watched, sent } = watchedClient();
+    const paged = createS3Store({ client: watched, bucket: BUCKET, prefix, listPageSize: 2 });
+    const listings = () => sent.filter((command) => command === "ListObjectsV2Command").length;
+    const iterator = paged.list("q/")[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toBe("q/00");
+    await sleep(50);
+    expect(listings()).toBe(2);
+    await iterator.next();
+    await sleep(50);
+    expect(listings()).toBe(2);
+    // Stopping early leaves nothing pending that could fail unhandled.
+    await iterator.return?.(undefined);
+  });
+
   it("refuses keys the folder store refuses, writing nothing", async () => {
     const bad = ["../x", "/etc/passwd", "a/../../b", "a\\b", "a\0b", "", "a//b", "a/./b", "a/", "C:/x"];
     for (const key of bad) {

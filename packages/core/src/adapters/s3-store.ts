@@ -9,6 +9,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
@@ -110,20 +111,29 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     }
   }
 
+  /**
+   * Keys page by page, the next page asked for as soon as one arrives: a caller that works on each key
+   * (rebuild-db reads every document) does not wait a round trip per 1,000 keys. One page ahead at most.
+   */
   async function* list(keyPrefix: string): AsyncGenerator<string> {
-    let token: string | undefined;
-    do {
-      let page: Awaited<ReturnType<typeof listPage>>;
-      try {
-        page = await listPage(prefix + keyPrefix, token);
-      } catch (error) {
-        throw fail("listing", keyPrefix === "" ? "every key" : `keys under ${keyPrefix}`, error);
-      }
+    const what = keyPrefix === "" ? "every key" : `keys under ${keyPrefix}`;
+    const fetchPage = (token: string | undefined): Promise<ListObjectsV2CommandOutput> => {
+      const pending = listPage(prefix + keyPrefix, token).catch((error: unknown) => {
+        throw fail("listing", what, error);
+      });
+      // Awaited below; a caller that stops early must not leave an unhandled rejection behind.
+      pending.catch(() => {});
+      return pending;
+    };
+    let next: Promise<ListObjectsV2CommandOutput> | undefined = fetchPage(undefined);
+    while (next !== undefined) {
+      const page: ListObjectsV2CommandOutput = await next;
+      const token: string | undefined = page.IsTruncated ? page.NextContinuationToken : undefined;
+      next = token === undefined ? undefined : fetchPage(token);
       for (const entry of page.Contents ?? []) {
         if (entry.Key?.startsWith(prefix)) yield entry.Key.slice(prefix.length);
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+    }
   }
 
   function listPage(Prefix: string, ContinuationToken: string | undefined) {

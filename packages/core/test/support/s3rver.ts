@@ -171,19 +171,11 @@ interface KoaContext {
   status: number;
   body: unknown;
 }
-interface ListedObject {
-  key: string;
-  size: number;
-  lastModifiedDate: Date;
-  metadata: { etag?: string };
-}
 interface FilesystemStore {
   getBucket(bucket: string): Promise<unknown>;
+  getBucketPath(bucket: string): string;
+  getMetadata(bucket: string, key: string): Promise<Record<string, string | number | undefined>>;
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
-  listObjects(
-    bucket: string,
-    options: { prefix?: string; delimiter?: string; maxKeys?: number },
-  ): Promise<{ objects: ListedObject[]; commonPrefixes: string[] }>;
   putPart(bucket: string, uploadId: string, partNumber: string, content: IncomingMessage): Promise<unknown>;
   putObjectMultipart(
     bucket: string,
@@ -193,8 +185,13 @@ interface FilesystemStore {
 }
 type S3ErrorConstructor = new (code: string, message: string, detail?: Record<string, unknown>) => Error;
 
+/** How s3rver's folder store names an object's file, and where it keeps multipart uploads. */
+const OBJECT_SUFFIX = "._S3rver_object";
+const UPLOADS_FOLDER = "._S3rver_uploads";
+
 function installFixes(server: S3rverApp): void {
   const S3Error = require("s3rver/lib/models/error") as S3ErrorConstructor;
+  const { decodeKeyPath } = require("s3rver/lib/stores/filesystem") as { decodeKeyPath(p: string): string };
   const store = server.store;
   const uploadsDir = (bucket: string) => store.getResourcePath(bucket, undefined, "uploads");
   const uploadDir = (bucket: string, uploadId: string) =>
@@ -323,6 +320,45 @@ function installFixes(server: S3rverApp): void {
     };
   }
 
+  /**
+   * Every object key in the bucket (`{key}._S3rver_object` files), its folders read in parallel. Node
+   * 20's `readdir(…, { recursive: true })` took 7x as long on 10,000 folders.
+   */
+  async function keysIn(bucket: string): Promise<string[]> {
+    const walk = async (folder: string, keyPrefix: string): Promise<string[]> => {
+      const entries = await readdir(folder, { withFileTypes: true });
+      const nested = await Promise.all(
+        entries.map((entry) => {
+          if (entry.isDirectory()) {
+            return entry.name === UPLOADS_FOLDER && keyPrefix === ""
+              ? []
+              : walk(path.join(folder, entry.name), `${keyPrefix}${entry.name}/`);
+          }
+          return entry.name.endsWith(OBJECT_SUFFIX)
+            ? [decodeKeyPath(`${keyPrefix}${entry.name.slice(0, -OBJECT_SUFFIX.length)}`)]
+            : [];
+        }),
+      );
+      return nested.flat();
+    };
+    return walk(store.getBucketPath(bucket), "");
+  }
+
+  /** What a listing shows of an object; null when it was deleted since the walk found it. */
+  async function objectInfo(bucket: string, key: string) {
+    const metadata = await store.getMetadata(bucket, key).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return null;
+      throw error;
+    });
+    if (metadata === null) return null;
+    return {
+      key,
+      size: Number(metadata["content-length"]),
+      lastModified: new Date(String(metadata["last-modified"])),
+      etag: metadata.etag,
+    };
+  }
+
   async function listObjectsV2(ctx: KoaContext, bucket: string): Promise<void> {
     const prefix = single(ctx.query.prefix) ?? "";
     const delimiter = single(ctx.query.delimiter) || undefined;
@@ -339,19 +375,28 @@ function installFixes(server: S3rverApp): void {
       token !== undefined
         ? Buffer.from(token, "base64url").toString("utf8")
         : (single(ctx.query["start-after"]) ?? "");
-    const listed = await store.listObjects(bucket, {
-      prefix,
-      ...(delimiter ? { delimiter } : {}),
-      maxKeys: Infinity,
-    });
-    const entries = [
-      ...listed.objects.map((object) => ({ name: object.key, object })),
-      ...listed.commonPrefixes.map((name) => ({ name, object: undefined })),
-    ]
+    // Keys first (one walk of the folder), metadata only for the page: s3rver's own listObjects reads
+    // every object's metadata, which made listing n keys in pages of 1,000 cost n²/1,000 reads.
+    const names = new Map<string, boolean>();
+    for (const key of await keysIn(bucket)) {
+      if (!key.startsWith(prefix)) continue;
+      const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
+      if (cut < 0) names.set(key, true);
+      else names.set(key.slice(0, cut + (delimiter?.length ?? 0)), false);
+    }
+    const entries = [...names]
+      .map(([name, isObject]) => ({ name, isObject }))
       .filter((entry) => byteOrder(entry.name, after) > 0)
       .sort((a, b) => byteOrder(a.name, b.name));
-    const page = entries.slice(0, maxKeys);
-    const truncated = entries.length > page.length;
+    const page = (
+      await Promise.all(
+        entries.slice(0, maxKeys).map(async ({ name, isObject }) => ({
+          name,
+          object: isObject ? await objectInfo(bucket, name) : undefined,
+        })),
+      )
+    ).filter((entry) => entry.object !== null);
+    const truncated = entries.length > maxKeys;
     const last = page[page.length - 1];
     ctx.body = {
       ListBucketResult: {
@@ -369,8 +414,8 @@ function installFixes(server: S3rverApp): void {
             ? [
                 {
                   Key: object.key,
-                  LastModified: object.lastModifiedDate.toISOString(),
-                  ETag: object.metadata.etag,
+                  LastModified: object.lastModified.toISOString(),
+                  ETag: object.etag,
                   Size: object.size,
                   StorageClass: "STANDARD",
                 },
