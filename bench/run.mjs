@@ -7,7 +7,7 @@
  * their own too. Prints a Markdown report with each target met / not met, and keeps it (and the raw
  * numbers) in bench/results/. Reads the built packages: run `pnpm build` first (`pnpm bench` does).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, statfs, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -18,6 +18,7 @@ import { GiB, targetLines } from "./lib/format.mjs";
 import { startService } from "./lib/service.mjs";
 import { ingest } from "./sections/ingest.mjs";
 import { memory } from "./sections/memory.mjs";
+import { rebuildDb } from "./sections/rebuild-db.mjs";
 import { startup } from "./sections/startup.mjs";
 import { throughput } from "./sections/throughput.mjs";
 import { webhook } from "./sections/webhook.mjs";
@@ -27,6 +28,7 @@ const SECTIONS = {
   throughput: { title: "1. Transfer throughput", run: throughput },
   memory: { title: "2. Memory bound", run: memory },
   ingest: { title: "3. End-to-end `zrec ingest`", run: ingest },
+  "rebuild-db": { title: "4. rebuild-db", run: rebuildDb },
   webhook: { title: "5. Webhook: verification, Lambda cold start", run: webhook },
   startup: { title: "6. CLI start-up", run: startup },
 };
@@ -39,7 +41,7 @@ const full = values.full;
 const only = values.only?.split(",").map((s) => s.trim());
 const wanted = (name) => only === undefined || only.includes(name);
 for (const name of only ?? []) {
-  if (!(name in SECTIONS) && name !== "rebuild-db") throw new Error(`--only: unknown section ${name}`);
+  if (!(name in SECTIONS)) throw new Error(`--only: unknown section ${name}`);
 }
 for (const built of ["core", "zoom-sim", "cli"]) {
   if (!existsSync(path.join(root, "packages", built, "dist"))) {
@@ -68,15 +70,30 @@ try {
   const sim = needSim ? await startService(new URL("./lib/sim-server.mjs", import.meta.url)) : undefined;
   if (sim) services.push(sim);
   const destinations = { fs: { type: "fs", root: path.join(workDir, "store") } };
-  if (wanted("throughput")) {
-    const s3 = await startService(new URL("./lib/s3rver-server.mjs", import.meta.url), {
-      // Resolved here, not by the child: `--import tsx` alone resolves against the working directory.
-      execArgv: ["--import", import.meta.resolve("tsx")],
-    });
+  // Resolved here, not by the child: `--import tsx` alone resolves against the working directory.
+  const withTsx = { execArgv: ["--import", import.meta.resolve("tsx")] };
+  let aws;
+  if (wanted("throughput") || wanted("rebuild-db")) {
+    const s3 = await startService(new URL("./lib/s3rver-server.mjs", import.meta.url), withTsx);
     services.push(s3);
     destinations.s3 = { type: "s3", endpoint: s3.info.endpoint, bucket: s3.info.bucket, env: s3.info.env };
+    if (wanted("rebuild-db")) {
+      const dynamo = await startService(new URL("./lib/dynalite-server.mjs", import.meta.url), withTsx);
+      services.push(dynamo);
+      aws = {
+        storage: {
+          type: "s3",
+          bucket: s3.info.bucket,
+          region: "us-east-1",
+          endpoint: s3.info.endpoint,
+          forcePathStyle: true,
+        },
+        dynamo: dynamo.info.endpoint,
+        env: s3.info.env,
+      };
+    }
   }
-  const ctx = { full, log, sim, services, destinations, workDir, tempDir: workDir };
+  const ctx = { full, log, sim, services, destinations, aws, workDir, tempDir: workDir };
   for (const [name, section] of Object.entries(SECTIONS)) {
     if (!wanted(name)) continue;
     const t0 = performance.now();
@@ -109,7 +126,6 @@ await writeFile(
   `${JSON.stringify({ date: started.toISOString(), full, machine: machine(), targets, data }, null, 2)}\n`,
 );
 log(`\nkept in bench/results/${mode}.md and ${mode}.json`);
-if (wanted("rebuild-db")) await rebuildDb();
 
 function render(title, result) {
   const parts = [`### ${title}`];
@@ -149,22 +165,6 @@ async function makeWorkDir(needed) {
   }
   log(`working in ${base} (${(free / GiB).toFixed(0)} GiB free)`);
   return mkdtemp(path.join(base, "zrec-bench-"));
-}
-
-/** rebuild-db has its own script (bench/rebuild-db.mjs) and its own section of BENCHMARKS.md. */
-async function rebuildDb() {
-  const script = path.join(root, "bench", "rebuild-db.mjs");
-  if (!existsSync(script)) {
-    log("rebuild-db: bench/rebuild-db.mjs is not there yet; skipped");
-    return;
-  }
-  log("rebuild-db: running bench/rebuild-db.mjs");
-  const child = spawn(process.execPath, [script, ...(full ? ["--full"] : [])], {
-    cwd: root,
-    stdio: "inherit",
-  });
-  const code = await new Promise((resolve) => child.on("close", resolve));
-  if (code !== 0) log(`rebuild-db: exited with ${code}`);
 }
 
 /** The commit the numbers came from, marked when the working tree differs from it. */

@@ -7,6 +7,8 @@
  * - `stream` (baseline A): one plain GET piped into `store.putStream` (lib-storage's Upload on S3);
  * - `tempfile` (baseline B): one plain GET into a temporary file, then that file into `store.putStream`;
  * - `ranged`: zrec's `rangedCopy` at the spec's part size and concurrency;
+ * - `store-only`: no download: the same multipart upload fed from one buffer in memory, at the spec's
+ *   part size and concurrency (what the destination takes by itself: the ceiling of any copy into it);
  * - `idle`: loads the same modules and copies nothing (the floor under every peak RSS).
  */
 import { createReadStream, createWriteStream } from "node:fs";
@@ -47,6 +49,30 @@ const copiers = {
       await rm(temp, { force: true });
     }
   },
+  async "store-only"({ store, key }) {
+    const bytes = Buffer.alloc(Math.min(spec.size, spec.partSize), 0x5a);
+    const upload = await store.createMultipartUpload(key, {
+      contentType: "video/mp4",
+      partSize: spec.partSize,
+      size: spec.size,
+    });
+    const count = Math.ceil(spec.size / spec.partSize);
+    let next = 0;
+    const worker = async () => {
+      for (let n = next++; n < count; n = next++) {
+        const offset = n * spec.partSize;
+        const body = bytes.subarray(0, Math.min(spec.partSize, spec.size - offset));
+        await upload.uploadPart({ partNumber: n + 1, offset, body });
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: spec.partConcurrency }, worker));
+      return await upload.complete();
+    } catch (error) {
+      await upload.abort();
+      throw error;
+    }
+  },
   async ranged({ source, store, key }) {
     return rangedCopy({
       source,
@@ -60,8 +86,33 @@ const copiers = {
   },
 };
 
+/**
+ * The store, with the time its multipart completions take kept in `timing.completeMs`: s3rver writes
+ * the whole object again on completion (S3 does not), the folder store syncs and renames it.
+ */
+function timed(store, timing) {
+  return {
+    ...store,
+    async createMultipartUpload(key, options) {
+      const upload = await store.createMultipartUpload(key, options);
+      return {
+        ...upload,
+        async complete() {
+          const started = performance.now();
+          try {
+            return await upload.complete();
+          } finally {
+            timing.completeMs = (timing.completeMs ?? 0) + performance.now() - started;
+          }
+        },
+      };
+    },
+  };
+}
+
 async function main() {
-  const store = await openStore(spec.destination);
+  const timing = {};
+  const store = timed(await openStore(spec.destination), timing);
   const source = createDownloadSource({
     url: spec.url,
     token: { current: async () => spec.token },
@@ -83,7 +134,15 @@ async function main() {
     problems.push("sha256 differs from zoom-sim's");
   const { user, system } = process.cpuUsage();
   const cpuSeconds = (user + system) / 1e6;
-  return { ms, bytes: head?.size ?? 0, maxRssKiB, cpuSeconds, parts: stored.parts, problems };
+  return {
+    ms,
+    bytes: head?.size ?? 0,
+    maxRssKiB,
+    cpuSeconds,
+    parts: stored.parts,
+    completeMs: timing.completeMs,
+    problems,
+  };
 }
 
 main().then(

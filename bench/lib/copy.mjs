@@ -37,9 +37,10 @@ export async function copyOnce(ctx, { file, method, partConcurrency, destination
   const watch = await watchOtherCpu(ctx.services);
   const started = performance.now();
   const result = await runWorker(WORKER, [JSON.stringify(spec)], { env: destination.env ?? {} });
-  const otherCores = await watch.stop(result.cpuSeconds, (performance.now() - started) / 1000);
+  const { otherCores, cores } = await watch.stop(result.cpuSeconds, (performance.now() - started) / 1000);
   const served = await ctx.sim.call("cdnBytes");
-  if (served !== file.size)
+  const expected = method === "store-only" ? 0 : file.size;
+  if (served !== expected)
     result.problems.push(`the CDN served ${served} bytes for a ${file.size}-byte file`);
   if (result.problems.length) throw new Error(`${method} copy: ${result.problems.join("; ")}`);
   return {
@@ -47,6 +48,8 @@ export async function copyOnce(ctx, { file, method, partConcurrency, destination
     mibps: file.size / MiB / (result.ms / 1000),
     rssMiB: result.maxRssKiB / 1024,
     otherCores,
+    cores,
+    completeMs: result.completeMs,
   };
 }
 
@@ -58,6 +61,10 @@ export function summarize(runs, bytes) {
     mibps: bytes / MiB / (ms / 1000),
     rssMiB: Math.max(...runs.map((r) => r.rssMiB)),
     otherCores: Math.max(...runs.map((r) => r.otherCores ?? 0)),
+    machineCores: Math.max(...runs.map((r) => r.cores?.machine ?? 0)),
+    completeMs: runs.some((r) => r.completeMs !== undefined)
+      ? median(runs.map((r) => r.completeMs ?? 0))
+      : undefined,
     repeats: runs.length,
   };
 }

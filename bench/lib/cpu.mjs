@@ -24,23 +24,30 @@ export function ownCpuSeconds() {
 
 /**
  * Starts watching; `stop(childCpuSeconds, wallSeconds)` resolves with the cores' worth of CPU other
- * work used meanwhile (0.5 = half a core). `services` report their own CPU time over IPC (op `cpu`).
+ * work used meanwhile (0.5 = half a core), and `cores`: what the copier, each service and the whole
+ * machine used, so a reader can see when the 2 cores were all busy. `services` report their own CPU
+ * time over IPC (op `cpu`).
  * @example
  * const watch = await watchOtherCpu([sim]);
- * const otherCores = await watch.stop(result.cpuSeconds, seconds);
+ * const { otherCores, cores } = await watch.stop(result.cpuSeconds, seconds);
  */
 export async function watchOtherCpu(services) {
-  const cpuOf = async () =>
-    (await Promise.all(services.map((s) => s.call("cpu")))).reduce((a, b) => a + b, 0);
+  const cpuEach = () => Promise.all(services.map((s) => s.call("cpu")));
   const busy0 = machineBusySeconds();
-  const services0 = await cpuOf();
+  const services0 = await cpuEach();
   const self0 = ownCpuSeconds();
   return {
     async stop(childCpuSeconds, wallSeconds) {
       const busy = machineBusySeconds();
-      if (busy === undefined || busy0 === undefined || wallSeconds <= 0) return undefined;
-      const ours = childCpuSeconds + ((await cpuOf()) - services0) + (ownCpuSeconds() - self0);
-      return Math.max(0, (busy - busy0 - ours) / wallSeconds);
+      if (busy === undefined || busy0 === undefined || wallSeconds <= 0) return {};
+      const each = (await cpuEach()).map((cpu, i) => cpu - services0[i]);
+      const ours = childCpuSeconds + each.reduce((a, b) => a + b, 0) + (ownCpuSeconds() - self0);
+      const cores = {
+        copier: childCpuSeconds / wallSeconds,
+        services: Object.fromEntries(services.map((s, i) => [s.name, each[i] / wallSeconds])),
+        machine: (busy - busy0) / wallSeconds,
+      };
+      return { otherCores: Math.max(0, (busy - busy0 - ours) / wallSeconds), cores };
     },
   };
 }

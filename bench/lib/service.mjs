@@ -4,6 +4,7 @@
  * time and peak RSS are the copier's own (on a 2-core machine they still compete for the cores).
  */
 import { fork } from "node:child_process";
+import path from "node:path";
 
 /**
  * Parent side: forks `script`, waits for its `ready` message, and returns a handle.
@@ -43,6 +44,8 @@ export async function startService(script, { env = {}, execArgv = [] } = {}) {
   return {
     info: ready,
     pid: child.pid,
+    /** The script's name without extension: `sim-server`, `s3rver-server`. */
+    name: path.basename(script instanceof URL ? script.pathname : script).replace(/\.[^.]+$/, ""),
     call(op, ...args) {
       if (exited) return Promise.reject(new Error(`${script} is not running`));
       const id = nextId++;

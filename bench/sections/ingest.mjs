@@ -72,7 +72,7 @@ export async function ingest(ctx) {
   }
   const usage = JSON.parse(await readFile(rssFile, "utf8"));
   const rssMiB = usage.maxRssKiB / 1024;
-  const otherCores = await watch.stop(usage.cpuSeconds, run.ms / 1000);
+  const { otherCores } = await watch.stop(usage.cpuSeconds, run.ms / 1000);
   await rm(dir, { recursive: true, force: true });
   await ctx.sim.call("cdnBytes");
   ctx.log(`  ${fixed(run.ms / 1000, 2)} s, ${fixed(rssMiB, 0)} MiB RSS`);

@@ -1,0 +1,261 @@
+/**
+ * 4. rebuild-db: `zrec rebuild-db` (the built CLI, a whole process) against the simplest rebuild there
+ * is, a sequential loop through the same adapters (list the keys, then for each document read it,
+ * parse and validate it, `index.put` it, one after the other), each on an empty index, on the embedded
+ * default (folder + SQLite) and on s3rver + DynamoDB (dynalite), each in a process of its own.
+ * Documents are written as the older system left them (its fields only, `indent=4`). One untimed run
+ * first on each backend.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { timeCommand } from "../lib/child.mjs";
+import { watchOtherCpu } from "../lib/cpu.mjs";
+import { fixed, median, table, target } from "../lib/format.mjs";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const cli = path.join(root, "packages/cli/dist/main.js");
+const core = await import(path.join(root, "packages/core/dist/index.js"));
+
+export async function rebuildDb(ctx) {
+  const backends = [
+    { name: "embedded", label: "folder + SQLite", documents: 10_000, runs: ctx.full ? 5 : 3 },
+    // s3rver and dynalite answer one request at a time each, ~2 ms apiece: the loop takes a minute.
+    { name: "aws", label: "s3rver + dynalite", documents: ctx.full ? 10_000 : 2_000, runs: ctx.full ? 3 : 1 },
+  ].filter((b) => b.name === "embedded" || ctx.aws);
+  const measured = [];
+  for (const backend of backends) {
+    ctx.log(`rebuild-db: ${backend.label}, ${backend.documents} documents`);
+    const bench = await prepare(ctx, backend);
+    // Untimed: warms s3rver's and dynalite's JIT and the OS file cache, which the first run would
+    // otherwise pay alone (that is the CLI's run, which goes first).
+    await bench.emptyIndex();
+    await bench.timeCli();
+    const cliRuns = [];
+    const loopRuns = [];
+    for (let run = 1; run <= backend.runs; run++) {
+      await bench.emptyIndex();
+      cliRuns.push(await busy(ctx, () => bench.timeCli()));
+      await bench.checkIndexed(`zrec rebuild-db, run ${run}`);
+      await bench.emptyIndex();
+      loopRuns.push(await busy(ctx, async () => ({ wall: await bench.timeLoop() })));
+      await bench.checkIndexed(`sequential loop, run ${run}`);
+      ctx.log(
+        `  run ${run}: zrec ${fixed(cliRuns.at(-1).wall, 2)} s, loop ${fixed(loopRuns.at(-1).wall, 2)} s`,
+      );
+    }
+    await bench.close();
+    const mid = (runs) => runs.toSorted((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)];
+    measured.push({
+      ...backend,
+      wall: mid(cliRuns).wall,
+      inside: median(cliRuns.map((r) => r.inside)),
+      loop: mid(loopRuns).wall,
+      cores: { cli: mid(cliRuns).cores, loop: mid(loopRuns).cores },
+    });
+  }
+  return { sections: measured.map(render), targets: measured.map(targetOf), data: measured };
+}
+
+/** Runs `fn` and adds the cores the machine and each service used meanwhile. */
+async function busy(ctx, fn) {
+  const watch = await watchOtherCpu(ctx.services);
+  const started = performance.now();
+  const result = await fn();
+  const { cores } = await watch.stop(0, (performance.now() - started) / 1000);
+  return { ...result, cores };
+}
+
+/** `1.85 (s3rver 0.80, dynalite 0.20)`: the machine's busy cores, and the stand-ins' share of them. */
+function coresText(cores, backend) {
+  if (!cores) return "–";
+  const services = backend === "aws" ? ["s3rver-server", "dynalite-server"] : [];
+  const shares = services.map(
+    (name) => `${name.replace("-server", "")} ${fixed(cores.services[name] ?? 0, 2)}`,
+  );
+  return `${fixed(cores.machine, 2)}${shares.length ? ` (${shares.join(", ")})` : ""}`;
+}
+
+function render(m) {
+  const rate = (seconds) => Math.round(m.documents / seconds).toLocaleString("en-US");
+  return {
+    heading: `${m.label}, ${m.documents.toLocaleString("en-US")} documents`,
+    note: `median of ${m.runs} run${m.runs > 1 ? "s" : ""}, each on an empty index`,
+    table: table(
+      ["how", "s", "documents/s", "× loop", "machine busy, cores"],
+      [
+        [
+          "`zrec rebuild-db`, the whole process (built CLI)",
+          m.wall,
+          m.loop / m.wall,
+          coresText(m.cores.cli, m.name),
+        ],
+        ["`zrec rebuild-db`, inside the command (`seconds` of `--json`)", m.inside, m.loop / m.inside, "–"],
+        [
+          "sequential loop: read one, `index.put` one (same adapters)",
+          m.loop,
+          1,
+          coresText(m.cores.loop, m.name),
+        ],
+      ].map(([how, s, ratio, cores]) => [how, fixed(s, 2), rate(s), `${fixed(ratio, 2)}×`, cores]),
+    ),
+  };
+}
+
+function targetOf(m) {
+  const perSecond = m.documents / m.wall;
+  return m.name === "embedded"
+    ? target(
+        "rebuild-db, folder + SQLite: ≥ 2,000 documents/s",
+        perSecond >= 2000,
+        `${Math.round(perSecond)} documents/s, the whole process; ${fixed(m.loop / m.wall, 1)}× the loop`,
+      )
+    : target(
+        "rebuild-db, s3rver + dynalite: ≥ 5× the sequential loop",
+        m.loop / m.wall >= 5,
+        `${fixed(m.loop / m.wall, 2)}× (${Math.round(perSecond)} against ${Math.round(m.documents / m.loop)} documents/s)`,
+      );
+}
+
+/** Writes the documents and a workspace for the CLI; returns what each step of a run needs. */
+async function prepare(ctx, backend) {
+  const dir = path.join(ctx.workDir, `rebuild-${backend.name}`);
+  await mkdir(dir, { recursive: true });
+  let tables = 0;
+  const config = () =>
+    backend.name === "embedded"
+      ? {
+          storage: { type: "fs", root: "./zrec-data" },
+          index: { type: "sqlite", path: "./zrec-data/index.db" },
+          notify: { type: "none" },
+        }
+      : {
+          storage: { ...ctx.aws.storage, prefix: "rebuild" },
+          index: {
+            type: "dynamodb",
+            table: `rebuild-${tables}`,
+            region: "us-east-1",
+            endpoint: ctx.aws.dynamo,
+          },
+          notify: { type: "none" },
+        };
+  const writeConfig = () => writeFile(path.join(dir, "zrec.config.json"), JSON.stringify(config()));
+  const open = () =>
+    core.createBackends(core.loadConfig(config(), { baseDir: dir, env: {} }), { baseDir: dir });
+  const env = ctx.aws?.env ?? {};
+  const withEnv = async (fn) => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      return await fn();
+    } finally {
+      for (const key of Object.keys(env)) if (saved[key] === undefined) delete process.env[key];
+    }
+  };
+
+  await writeConfig();
+  await withEnv(async () => {
+    const backends = await open();
+    try {
+      await writeDocuments(backends.store, backend.documents);
+    } finally {
+      await core.closeBackends(backends);
+    }
+  });
+
+  return {
+    async emptyIndex() {
+      if (backend.name === "embedded") {
+        for (const suffix of ["", "-wal", "-shm"])
+          await rm(path.join(dir, "zrec-data", `index.db${suffix}`), { force: true });
+        return;
+      }
+      // A new table each time: dynalite deletes a big table slowly, and the old one does no harm.
+      tables += 1;
+      await writeConfig();
+      await withEnv(() => core.setupBackends(core.loadConfig(config(), { baseDir: dir, env: {} })));
+    },
+    async timeCli() {
+      const run = await timeCommand(process.execPath, [cli, "rebuild-db", "--json"], { cwd: dir, env });
+      if (run.code !== 0) throw new Error(`zrec rebuild-db exited with ${run.code}: ${run.stderr.trim()}`);
+      const result = JSON.parse(run.stdout);
+      if (result.indexed !== backend.documents) throw new Error(`zrec rebuild-db indexed ${result.indexed}`);
+      return { wall: run.ms / 1000, inside: result.seconds };
+    },
+    /** Read one, write one: opening the adapters included, as the CLI's time includes its start-up. */
+    timeLoop: () =>
+      withEnv(async () => {
+        const started = performance.now();
+        const backends = await open();
+        try {
+          const keys = [];
+          for await (const key of backends.store.list("")) {
+            if (/^[^/]+\/recording_document\.json$/.test(key)) keys.push(key);
+          }
+          for (const key of keys) {
+            const bytes = await backends.store.get(key);
+            const document = core.validateDocument(JSON.parse(Buffer.from(bytes).toString("utf8")), key);
+            await backends.index.put(document);
+          }
+        } finally {
+          await core.closeBackends(backends);
+        }
+        return (performance.now() - started) / 1000;
+      }),
+    checkIndexed: (what) =>
+      withEnv(async () => {
+        const backends = await open();
+        try {
+          const rows = (await backends.index.list()).length;
+          if (rows !== backend.documents)
+            throw new Error(`${what}: the index holds ${rows} rows, not ${backend.documents}`);
+        } finally {
+          await core.closeBackends(backends);
+        }
+      }),
+    close: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Documents with exactly the older system's fields (DESIGN.md's table), JSON as Python's indent=4. */
+async function writeDocuments(store, count) {
+  const bucket = "https://olf-zoom-recordings.s3.amazonaws.com";
+  let next = 0;
+  const writer = async () => {
+    for (let i = next++; i < count; i = next++) await put(i);
+  };
+  await Promise.all(Array.from({ length: 32 }, writer));
+
+  function put(i) {
+    const id = randomUUID();
+    const start = new Date(Date.UTC(2021, 0, 1) + i * 3_600_000);
+    const document = {
+      recording_id: id,
+      recording_path: `folio/sys-ops-management-sig/${start.toISOString().slice(0, 16)}`,
+      meeting_uuid: randomBytes(16).toString("base64"),
+      parent_meeting_uuid: randomBytes(16).toString("base64"),
+      meeting_id: 7816381929 + (i % 1000),
+      meeting_topic: `FOLIO Sys Ops & Management SIG ${i}`,
+      password: "+6gCkMFr",
+      host_id: "OU54QJ6tRoGM55Rlt8YiQg",
+      organization: "FOLIO",
+      start_time: start.toISOString().replace(".000Z", "Z"),
+      end_time: new Date(start.getTime() + 3_000_000).toISOString().replace(".000Z", "Z"),
+      files: [
+        ["audio_only", "m4a", "audio/m4a", 2183386],
+        ["shared_screen_with_speaker_view", "mp4", "video/mp4", 2769300],
+        ["timeline", "vtt", "text/vtt", null],
+      ].map(([type, ext, mime, size]) => ({
+        recording_type: type,
+        s3_url: `${bucket}/${id}/${type}.${ext}`,
+        etag: `"${randomBytes(16).toString("hex")}"`,
+        zoom_file_size: size,
+        mime_type: mime,
+      })),
+    };
+    return store.put(`${id}/recording_document.json`, JSON.stringify(document, null, 4), {
+      contentType: "application/json",
+    });
+  }
+}
