@@ -32,6 +32,8 @@ const totals = {
     count("storage-faults", "fsCases") +
     count("storage-faults", "ingestCases"),
   storageCallsFailed: count("storage-faults", "s3CallsFailed"),
+  diskCases: count("disk-faults", "cases"),
+  diskFailedCleanly: count("disk-faults", "failedCleanly"),
   crashRuns: count("crash", "runs"),
   crashKilledAt: kinds("crash", "killedAt"),
   crashCompleted: count("crash", "completedAfterCrash"),

@@ -5,17 +5,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { Dirent } from "node:fs";
-import {
-  type FileHandle,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rmdir,
-  stat,
-  unlink,
-} from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -23,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { ObjectStore, StoredObject } from "../ports.js";
 import { openFsMultipart } from "./fs-multipart.js";
-import { hasCode, syncDirectory, writeFully } from "./fs-write.js";
+import { hasCode, makeFolder, syncDirectory, writeFully } from "./fs-write.js";
 import { keyProblem, refusedKey } from "./keys.js";
 
 /** Temporary files live here, inside the root, so that the final rename never crosses file systems. */
@@ -109,7 +99,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     const parent = path.dirname(finalPath);
     // A concurrent delete may prune the (then empty) parent between mkdir and rename: try again.
     for (let attempt = 1; ; attempt++) {
-      await mkdir(parent, { recursive: true });
+      await makeFolder(parent);
       try {
         await rename(tempPath, finalPath);
         break;
@@ -123,7 +113,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
   let swept: Promise<void> | undefined;
 
   async function newTempPath(): Promise<string> {
-    await mkdir(tempDir, { recursive: true });
+    await makeFolder(tempDir);
     swept ??= removeOrphans(tempDir);
     await swept;
     return path.join(tempDir, `${TEMP_HOST}.${process.pid}.${randomUUID()}.part`);

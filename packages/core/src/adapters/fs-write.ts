@@ -1,8 +1,9 @@
 /**
- * Small file-system primitives the file-backed adapters share: whole writes, directory fsync, and the
- * error-code test they all need.
+ * Small file-system primitives the file-backed adapters share: whole writes, directory fsync, folders
+ * that say why they cannot be made, and the error-code test they all need.
  */
-import { type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, mkdir, open, stat } from "node:fs/promises";
+import path from "node:path";
 
 /**
  * Writes every byte of `bytes`, at `position` when given (else at the handle's current offset).
@@ -38,6 +39,38 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle?.close().catch(() => {});
   }
+}
+
+/**
+ * `mkdir -p`, with the real reason when it fails. Node's recursive mkdir answers ENOENT ("no such file
+ * or directory") on a read-only file system, where the truth is EROFS: the first missing folder is made
+ * alone to learn why (found by the disk-fault tests, on a tmpfs mounted read-only).
+ * @example
+ * await makeFolder(path.join(root, ".zrec-tmp"));
+ */
+export async function makeFolder(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    if (!hasCode(error, "ENOENT")) throw error;
+    throw (await firstMissingFolderError(path.resolve(folder))) ?? error;
+  }
+}
+
+async function firstMissingFolderError(folder: string): Promise<unknown> {
+  let missing = folder;
+  for (let parent = path.dirname(missing); parent !== missing; parent = path.dirname(missing)) {
+    const found = await stat(parent).then(
+      () => true,
+      () => false,
+    );
+    if (found) break;
+    missing = parent;
+  }
+  return mkdir(missing).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 }
 
 /**

@@ -6,13 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { type FileHandle, mkdir, open, readFile } from "node:fs/promises";
+import { type FileHandle, open, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { NotificationEvent, Notifier } from "../ports.js";
 import type { RecordingDocument } from "../recording/document.js";
-import { hasCode, writeFully } from "./fs-write.js";
+import { hasCode, makeFolder, writeFully } from "./fs-write.js";
 
 /** One line of the outbox. */
 export interface OutboxMessage {
@@ -55,7 +55,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
 
   async function openOutbox(): Promise<FileHandle> {
     if (handle) return handle;
-    await mkdir(path.dirname(path.resolve(options.path)), { recursive: true });
+    await makeFolder(path.dirname(path.resolve(options.path)));
     const opened = await open(options.path, "a+");
     try {
       goodSize = await dropTornTail(opened);

@@ -5,10 +5,10 @@
  * ignores Range) losing a part. Every failure must abort the upload (ListMultipartUploads empty), leave
  * no object at the key (or, for the lost answer, the complete one S3 made), and name the backend and key.
  *
- * The folder store: a full disk cannot be made portably (and the suite runs as root, so permissions do
- * not bite), so the same write errors come from paths that cannot be created: the store root is a file
- * (ENOTDIR), the `.zrec-tmp` folder is a file, the key's folder is a file. The error names the folder and
- * the key, nothing is half-written at the key, no temporary file is left.
+ * The folder store: paths that cannot be created (the store root is a file (ENOTDIR), the `.zrec-tmp`
+ * folder is a file, the key's folder is a file); a full and a read-only disk are in disk-faults.test.ts
+ * (they need a tmpfs). The error names the folder and the key, nothing is half-written at the key, no
+ * temporary file is left.
  */
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

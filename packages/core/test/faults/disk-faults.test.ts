@@ -1,0 +1,115 @@
+/**
+ * The folder store on a disk that fills up, and on one that is read-only: a tmpfs of 2 MiB, or one
+ * mounted read-only, so the errors are the real ENOSPC and EROFS (chmod would not stop root, which the
+ * suite runs as). A copy bigger than the disk, single put or multipart, must fail with one sentence
+ * naming the folder and the key, leave nothing at the key and no temporary file, and leave the disk as
+ * empty as it was. Needs `mount` (root, as in CI); elsewhere these cases do not run, and say so.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createFsStore, FS_TEMP_DIR } from "../../src/adapters/fs-store.js";
+import { TransferError } from "../../src/errors.js";
+import { rangedCopy } from "../../src/transfer/ranged-copy.js";
+import { httpSource, startRangeServer } from "../../src/transfer/ranged-copy.test-support.js";
+import { Figures } from "./figures.js";
+
+const MiB = 1024 * 1024;
+const PART = 5 * MiB;
+const KEY = "0a7203ad-04ac-45d8-bd6d-6a778f226c65/shared_screen_with_speaker_view.mp4";
+const figures = new Figures("disk-faults");
+const cleanups: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => {
+  await figures.write();
+});
+
+/** A fresh tmpfs of `size` bytes, read-only when asked; unmounted after the test. */
+async function mountDisk(size: number, readOnly: boolean): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "zrec-disk-"));
+  execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}${readOnly ? ",ro" : ""}`, "tmpfs", dir]);
+  cleanups.push(async () => {
+    execFileSync("umount", [dir]);
+    await rm(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+const canMount = await (async () => {
+  try {
+    await mountDisk(MiB, false);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => {});
+  }
+})();
+
+async function copyInto(root: string, size: number) {
+  const server = await startRangeServer({ size, partSize: PART });
+  const source = httpSource(server.url);
+  cleanups.push(
+    () => server.close(),
+    () => source.close(),
+  );
+  return rangedCopy({
+    source,
+    store: createFsStore({ root }),
+    key: KEY,
+    contentType: "video/mp4",
+    partSize: PART,
+    partConcurrency: 3,
+    expectedSize: size,
+    retry: { baseDelayMs: 1, maxDelayMs: 10 },
+  }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+/** Every file on the disk but empty folders (the store may make `.zrec-tmp` and the key's folder). */
+async function filesOn(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+}
+
+describe.runIf(canMount)("the folder store on a full or read-only disk (tmpfs; needs root)", () => {
+  const cases = [
+    { disk: "a full disk", readOnly: false, code: "ENOSPC" },
+    { disk: "a read-only disk", readOnly: true, code: "EROFS" },
+  ];
+  for (const { disk, readOnly, code } of cases) {
+    for (const size of [3 * MiB, 12 * MiB + 5]) {
+      it(`${disk}: a ${size > PART ? "multipart" : "single-put"} copy of ${size} bytes fails cleanly (${code})`, async () => {
+        const root = await mountDisk(2 * MiB, readOnly);
+        const error = await copyInto(root, size);
+        figures.add("cases");
+        expect(error).toBeInstanceOf(TransferError);
+        const failed = error as TransferError;
+        expect(failed.code).toBe("STORE_FAILED");
+        expect(failed.message).toContain(`folder ${root}`);
+        expect(failed.message).toContain(KEY);
+        expect(failed.message, failed.message).toContain(code);
+        expect(failed.message.split("\n")).toHaveLength(1);
+        // Nothing at the key, no temporary file: the disk holds what it held, nothing.
+        expect(await filesOn(root)).toEqual([]);
+        expect(await createFsStore({ root }).head(KEY)).toBeUndefined();
+        figures.add("failedCleanly");
+        figures.addKind("errors", code);
+      });
+    }
+  }
+
+  it("a copy that fits a nearly full disk is stored whole, temporary files included", async () => {
+    const root = await mountDisk(8 * MiB, false);
+    expect(await copyInto(root, 6 * MiB)).toBeUndefined();
+    expect(await filesOn(root)).toEqual([path.basename(KEY)]);
+    expect((await readdir(path.join(root, FS_TEMP_DIR)).catch(() => [])).length).toBe(0);
+  });
+});
