@@ -29,7 +29,9 @@ export interface PutOptions {
 export interface MultipartUpload {
   /**
    * Stores one part. `partNumber` starts at 1; `offset` is where its bytes go in the final object.
-   * Every part but the last has the same size.
+   * Every part but the last has the same size. Once this resolves the caller may reuse `body`'s memory
+   * (the ranged copy does, for its next part): a store must have written or sent the bytes by then, or
+   * copied them.
    */
   uploadPart(part: { partNumber: number; offset: number; body: Uint8Array }): Promise<void>;
   /** Makes the object appear at its key, whole. Before this resolves, no object exists at the key. */
