@@ -36,8 +36,22 @@ export function runZrec(
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code) => {
+      const leaked = leakedSecret(options.env ?? {}, `${stdout}\n${stderr}`);
+      if (leaked) reject(new Error(`zrec ${args.join(" ")} printed the value of ${leaked}`));
+      else resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
+}
+
+/**
+ * Every run of the built CLI in the end-to-end suites is also a leak test: the name of a secret in
+ * `env` (a `*SECRET*` or `*TOKEN*` variable) whose value appears in the output, if any.
+ */
+function leakedSecret(env: Record<string, string>, output: string): string | undefined {
+  return Object.entries(env).find(
+    ([name, value]) => /SECRET|TOKEN/.test(name) && value.length >= 8 && output.includes(value),
+  )?.[0];
 }
 
 /**
