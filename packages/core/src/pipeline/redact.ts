@@ -1,21 +1,23 @@
 /**
  * What is stored of Zoom's file objects: their URLs without credentials. Zoom's events carry the download
  * token in its own field (dropped before storing), but a download_url or play_url may arrive with a token
- * in its query (`?access_token=…`, as Zoom once documented) or in its userinfo; stored as is, that
+ * in its query (an `access_token` parameter, as Zoom once documented) or in its userinfo; stored as is, that
  * credential would sit in `recording.json` and `{type}.json` for anyone who can read the archive.
  * Found by the hardening suite (packages/cli/test/faults/secrets.e2e.test.ts).
  */
 import type { ZoomRecordingFile } from "../zoom/types.js";
 
 /** Query parameters that carry credentials, by name (any case). */
-const CREDENTIAL_PARAMETERS = /^(access_token|download_access_token|download_token|token|jwt)$/i;
+const CREDENTIAL_NAMES = "access_token|download_access_token|download_token|token|jwt";
+const CREDENTIAL_PARAMETER = new RegExp(`^(${CREDENTIAL_NAMES})$`, "i");
+const CREDENTIAL_ASSIGNMENT = new RegExp(`(${CREDENTIAL_NAMES})=`, "i");
 
 /**
  * `url` without userinfo and without credential query parameters; a value that is not an http(s) URL
  * is kept only if it has no `@` and no credential-looking `name=` (else it becomes `""`).
  *
  * @example
- * withoutCredentials("https://zoom.us/rec/download/x?access_token=abc&x=1"); // "https://zoom.us/rec/download/x?x=1"
+ * withoutCredentials("https://zoom.us/rec/download/x?token=abc&x=1"); // "https://zoom.us/rec/download/x?x=1"
  */
 export function withoutCredentials(url: string): string {
   let parsed: URL | undefined;
@@ -26,12 +28,12 @@ export function withoutCredentials(url: string): string {
   }
   // `user:secret@host` parses too, as an opaque URL of scheme `user:`: only http(s) URLs are taken apart.
   if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-    return /@|(access_token|download_access_token|download_token|token|jwt)=/i.test(url) ? "" : url;
+    return url.includes("@") || CREDENTIAL_ASSIGNMENT.test(url) ? "" : url;
   }
   parsed.username = "";
   parsed.password = "";
   for (const name of [...parsed.searchParams.keys()]) {
-    if (CREDENTIAL_PARAMETERS.test(name)) parsed.searchParams.delete(name);
+    if (CREDENTIAL_PARAMETER.test(name)) parsed.searchParams.delete(name);
   }
   return parsed.href;
 }
