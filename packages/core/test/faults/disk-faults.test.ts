@@ -12,13 +12,10 @@ import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createFsStore, FS_TEMP_DIR } from "../../src/adapters/fs-store.js";
 import { TransferError } from "../../src/errors.js";
-import { rangedCopy } from "../../src/transfer/ranged-copy.js";
-import { httpSource, startRangeServer } from "../../src/transfer/ranged-copy.test-support.js";
+import { copyInto, KEY, PART } from "./copy-into.js";
 import { Figures } from "./figures.js";
 
 const MiB = 1024 * 1024;
-const PART = 5 * MiB;
-const KEY = "0a7203ad-04ac-45d8-bd6d-6a778f226c65/shared_screen_with_speaker_view.mp4";
 const figures = new Figures("disk-faults");
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -51,26 +48,10 @@ const canMount = await (async () => {
   }
 })();
 
-async function copyInto(root: string, size: number) {
-  const server = await startRangeServer({ size, partSize: PART });
-  const source = httpSource(server.url);
-  cleanups.push(
-    () => server.close(),
-    () => source.close(),
-  );
-  return rangedCopy({
-    source,
-    store: createFsStore({ root }),
-    key: KEY,
-    contentType: "video/mp4",
-    partSize: PART,
-    partConcurrency: 3,
-    expectedSize: size,
-    retry: { baseDelayMs: 1, maxDelayMs: 10 },
-  }).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
+/** The copy's error, or undefined when it stored the file. */
+async function copyOnto(root: string, size: number): Promise<unknown> {
+  const { outcome } = await copyInto(createFsStore({ root }), size, cleanups);
+  return outcome.ok ? undefined : outcome.error;
 }
 
 /** Every file on the disk but empty folders (the store may make `.zrec-tmp` and the key's folder). */
@@ -88,7 +69,7 @@ describe.runIf(canMount)("the folder store on a full or read-only disk (tmpfs; n
     for (const size of [3 * MiB, 12 * MiB + 5]) {
       it(`${disk}: a ${size > PART ? "multipart" : "single-put"} copy of ${size} bytes fails cleanly (${code})`, async () => {
         const root = await mountDisk(2 * MiB, readOnly);
-        const error = await copyInto(root, size);
+        const error = await copyOnto(root, size);
         figures.add("cases");
         expect(error).toBeInstanceOf(TransferError);
         const failed = error as TransferError;
@@ -108,7 +89,7 @@ describe.runIf(canMount)("the folder store on a full or read-only disk (tmpfs; n
 
   it("a copy that fits a nearly full disk is stored whole, temporary files included", async () => {
     const root = await mountDisk(8 * MiB, false);
-    expect(await copyInto(root, 6 * MiB)).toBeUndefined();
+    expect(await copyOnto(root, 6 * MiB)).toBeUndefined();
     expect(await filesOn(root)).toEqual([path.basename(KEY)]);
     expect((await readdir(path.join(root, FS_TEMP_DIR)).catch(() => [])).length).toBe(0);
   });

@@ -20,17 +20,14 @@ import { createS3Store } from "../../src/adapters/s3-store.js";
 import { BackendError, IngestFailed, TransferError } from "../../src/errors.js";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
 import type { ObjectStore } from "../../src/ports.js";
-import { rangedCopy } from "../../src/transfer/ranged-copy.js";
-import { httpSource, startRangeServer } from "../../src/transfer/ranged-copy.test-support.js";
 import { type RunningS3rver, S3RVER_CREDENTIALS, S3RVER_REGION, startS3rver } from "../support/s3rver.js";
+import { copyInto, KEY, PART } from "./copy-into.js";
 import { Figures } from "./figures.js";
 import { attempt, checkRun, MiB, openWorld } from "./ingest-world.js";
 import { type ProxyRule, startS3FaultProxy } from "./s3-fault-proxy.js";
 
 const BUCKET = "faults";
 const PREFIX = "archive";
-const KEY = "0a7203ad-04ac-45d8-bd6d-6a778f226c65/shared_screen_with_speaker_view.mp4";
-const PART = 5 * MiB;
 const figures = new Figures("storage-faults");
 const cleanups: (() => Promise<unknown>)[] = [];
 let s3: RunningS3rver;
@@ -67,29 +64,6 @@ async function s3StoreBehind(rules: ProxyRule[]) {
   return { proxy, store };
 }
 
-async function copyInto(store: ObjectStore, size: number, options: { ignoreRange?: boolean } = {}) {
-  const server = await startRangeServer({ size, partSize: PART, ...options });
-  const source = httpSource(server.url);
-  cleanups.push(
-    () => server.close(),
-    () => source.close(),
-  );
-  const outcome = await rangedCopy({
-    source,
-    store,
-    key: KEY,
-    contentType: "video/mp4",
-    partSize: PART,
-    partConcurrency: 3,
-    expectedSize: size,
-    retry: { baseDelayMs: 1, maxDelayMs: 10 },
-  }).then(
-    (result) => ({ ok: true as const, result }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  return { server, outcome };
-}
-
 /** What a store of this suite may hold at KEY after a failure: nothing, or (lost answer) the whole file. */
 async function objectAtKey(store: ObjectStore) {
   return store.get(KEY);
@@ -116,7 +90,7 @@ describe("S3 behind a failing proxy: the upload is aborted and the error names b
 
   it.each(failing)("%s", async (_name, rules, { ignoreRange, size = 12 * MiB + 5 }) => {
     const { proxy, store } = await s3StoreBehind(rules);
-    const { outcome } = await copyInto(store, size, ignoreRange ? { ignoreRange } : {});
+    const { outcome } = await copyInto(store, size, cleanups, ignoreRange ? { ignoreRange } : {});
     figures.add("s3Cases");
     figures.add("s3CallsFailed", proxy.failed);
     expect(outcome.ok).toBe(false);
@@ -134,7 +108,7 @@ describe("S3 behind a failing proxy: the upload is aborted and the error names b
 
   it("survives one 500 on an UploadPart (the SDK retries it) and stores the file whole", async () => {
     const { proxy, store } = await s3StoreBehind([{ call: "UploadPart", partNumber: 1, times: 1 }]);
-    const { server, outcome } = await copyInto(store, 12 * MiB + 5);
+    const { server, outcome } = await copyInto(store, 12 * MiB + 5, cleanups);
     expect(outcome.ok ? "stored" : (outcome.error as Error).message).toBe("stored");
     expect(proxy.failed).toBe(1);
     expect(Buffer.from((await objectAtKey(store)) ?? "").equals(server.content)).toBe(true);
@@ -145,7 +119,7 @@ describe("S3 behind a failing proxy: the upload is aborted and the error names b
 
   it("a Complete whose answer is lost leaves either nothing or the whole file, never parts", async () => {
     const { proxy, store } = await s3StoreBehind([{ call: "CompleteMultipartUpload", mode: "lost" }]);
-    const { server, outcome } = await copyInto(store, 12 * MiB + 5);
+    const { server, outcome } = await copyInto(store, 12 * MiB + 5, cleanups);
     expect(proxy.failed).toBeGreaterThan(0);
     expect(await s3.pendingUploads(BUCKET)).toEqual([]);
     const left = await objectAtKey(store);
@@ -228,7 +202,7 @@ describe("a folder store that cannot be written: the error names folder and key,
         const root = await make(dir);
         const before = await listTree(dir);
         const store = createFsStore({ root });
-        const { outcome } = await copyInto(store, size);
+        const { outcome } = await copyInto(store, size, cleanups);
         figures.add("fsCases");
         expect(outcome.ok).toBe(false);
         if (outcome.ok) return;
