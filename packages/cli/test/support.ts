@@ -12,18 +12,27 @@ import { closeBackends, type TestBackends } from "./backends.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 
-const cliMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+export const cliMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** True when the process was still running at the deadline and was killed. */
+  killedAtDeadline: boolean;
 }
 
-/** Runs the built `zrec` as a user would, in `cwd`, with the given env additions. */
+/**
+ * Runs the built `zrec` as a user would, in `cwd`, with the given env additions. A process still
+ * running at `deadlineMs` (default 60 s) is SIGKILLed: a hang fails its test at the bound instead of
+ * outliving the suite.
+ * @example
+ * const run = await runZrec(["ingest", "webhook.json", "--json"], { cwd: ws.dir, env: ws.env });
+ * expect(run.killedAtDeadline).toBe(false);
+ */
 export function runZrec(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; deadlineMs?: number },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliMain, ...args], {
@@ -33,13 +42,19 @@ export function runZrec(
     });
     let stdout = "";
     let stderr = "";
+    let killedAtDeadline = false;
+    const timer = setTimeout(() => {
+      killedAtDeadline = true;
+      child.kill("SIGKILL");
+    }, options.deadlineMs ?? 60_000);
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => {
+      clearTimeout(timer);
       const leaked = leakedSecret(options.env ?? {}, `${stdout}\n${stderr}`);
       if (leaked) reject(new Error(`zrec ${args.join(" ")} printed the value of ${leaked}`));
-      else resolve({ code: code ?? -1, stdout, stderr });
+      else resolve({ code: code ?? -1, stdout, stderr, killedAtDeadline });
     });
   });
 }

@@ -13,8 +13,7 @@ import { join } from "node:path";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Figures } from "../../../core/test/faults/figures.js";
-import { makeWorkspace } from "../support.js";
-import { runZrecWithin } from "./run-zrec.js";
+import { makeWorkspace, runZrec } from "../support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 const figures = new Figures("bad-input-cli");
@@ -108,7 +107,7 @@ describe("zrec ingest with a bad event file", () => {
     "%s: exit 2, one sentence naming file and problem",
     async (_name, text, problem, file) => {
       await writeFile(join(ws.dir, file), text());
-      const run = await runZrecWithin(["ingest", file], { cwd: ws.dir, env: ws.env });
+      const run = await runZrec(["ingest", file], { cwd: ws.dir, env: ws.env });
       figures.add("badInputs");
       expectRefused(run, file, problem);
       // The text itself is never quoted back (it may hold a download token); a value named in a message
@@ -120,7 +119,7 @@ describe("zrec ingest with a bad event file", () => {
 
   it("archives a valid event that is 5 MB big (a long extra field), as any other", async () => {
     await writeFile(join(ws.dir, "big.json"), JSON.stringify({ ...event, padding: "p".repeat(FIVE_MB) }));
-    const run = await runZrecWithin(["ingest", "big.json", "--json"], { cwd: ws.dir, env: ws.env });
+    const run = await runZrec(["ingest", "big.json", "--json"], { cwd: ws.dir, env: ws.env });
     figures.add("badInputs");
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: "ingested", recording_id: meeting.recordingId });
@@ -133,7 +132,7 @@ describe("zrec reindex with a bad document", () => {
   const documentPath = () => join(ws.dataDir, meeting.recordingId, "recording_document.json");
   beforeAll(async () => {
     await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(event));
-    const ingest = await runZrecWithin(["ingest", "webhook.json"], { cwd: ws.dir, env: ws.env });
+    const ingest = await runZrec(["ingest", "webhook.json"], { cwd: ws.dir, env: ws.env });
     if (ingest.code !== 0) throw new Error(ingest.stderr);
     doc = JSON.parse(await readFile(documentPath(), "utf8"));
   });
@@ -170,7 +169,7 @@ describe("zrec reindex with a bad document", () => {
     async (_name, text, problem, file) => {
       await writeFile(join(ws.dir, file), text(doc));
       const before = await readFile(documentPath(), "utf8");
-      const run = await runZrecWithin(["reindex", file], { cwd: ws.dir, env: ws.env });
+      const run = await runZrec(["reindex", file], { cwd: ws.dir, env: ws.env });
       figures.add("badInputs");
       expectRefused(run, file, problem);
       expect(await readFile(documentPath(), "utf8")).toBe(before);
@@ -240,7 +239,7 @@ describe("a bad configuration file", () => {
       try {
         await writeFile(join(dir, file), text);
         await writeFile(join(dir, "webhook.json"), JSON.stringify(event));
-        const run = await runZrecWithin(["ingest", "webhook.json"], {
+        const run = await runZrec(["ingest", "webhook.json"], {
           cwd: dir,
           env: {},
         });

@@ -19,8 +19,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Figures } from "../../../core/test/faults/figures.js";
 import { longRuns, seeded, seedsFor } from "../../../core/test/faults/seeded.js";
 import { startBackends } from "../backends.js";
-import { makeWorkspace, readLines, runZrec, sha256, withArchive } from "../support.js";
-import { cliMain, runZrecWithin } from "./run-zrec.js";
+import { cliMain, makeWorkspace, readLines, runZrec, sha256, withArchive } from "../support.js";
 
 const MiB = 1024 * 1024;
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
@@ -138,7 +137,7 @@ async function runSeed(seed: number): Promise<string[]> {
 
     // The same webhook again, at full speed.
     sim.setBandwidth(undefined);
-    const again = await runZrecWithin(["ingest", "webhook.json", "--json"], { cwd: ws.dir, env: ws.env });
+    const again = await runZrec(["ingest", "webhook.json", "--json"], { cwd: ws.dir, env: ws.env });
     if (again.killedAtDeadline) problems.push("the re-run did not end");
     if (again.code !== 0) problems.push(`re-run exit ${again.code}: ${again.stderr.trim()}`);
     const result = again.code === 0 ? JSON.parse(again.stdout) : undefined;

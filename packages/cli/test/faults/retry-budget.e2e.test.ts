@@ -15,8 +15,7 @@ import { type FaultRule, startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
 import { Figures } from "../../../core/test/faults/figures.js";
 import { longRuns } from "../../../core/test/faults/seeded.js";
-import { makeWorkspace, readLines } from "../support.js";
-import { runZrecWithin } from "./run-zrec.js";
+import { makeWorkspace, readLines, runZrec } from "../support.js";
 
 const MiB = 1024 * 1024;
 const figures = new Figures("retry-budget");
@@ -135,7 +134,7 @@ describe("a file or call that fails for good ends the ingest in bounded time wit
       sim.injectFault(fault(meeting.files[0]?.id ?? ""));
       await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
       const started = Date.now();
-      const run = await runZrecWithin(["ingest", "webhook.json"], {
+      const run = await runZrec(["ingest", "webhook.json"], {
         cwd: ws.dir,
         env: ws.env,
         deadlineMs: boundSeconds * 1000,

@@ -12,8 +12,7 @@ import { join } from "node:path";
 import { type FaultRule, startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
 import { Figures } from "../../../core/test/faults/figures.js";
-import { makeWorkspace } from "../support.js";
-import { runZrecWithin } from "./run-zrec.js";
+import { makeWorkspace, runZrec } from "../support.js";
 
 const figures = new Figures("secrets");
 const WEBHOOK_SECRET = "whsec-never-print-this-0123456789";
@@ -90,9 +89,7 @@ describe("no secret in any output, log, stored object or outbox line when an ing
         ...(clientSecret ? { ZOOM_CLIENT_SECRET: clientSecret } : {}),
       };
       // --json puts the error object on stdout; --verbose adds the stack and every cause on stderr.
-      const runs = [
-        await runZrecWithin(["ingest", "webhook.json", "--json", "--verbose"], { cwd: ws.dir, env }),
-      ];
+      const runs = [await runZrec(["ingest", "webhook.json", "--json", "--verbose"], { cwd: ws.dir, env })];
       // Every case fails, but a URL with userinfo on an allowed host still downloads (exit 0): the point
       // is what is printed and stored either way.
       for (const run of runs) {
