@@ -2,6 +2,7 @@
  * Small file-system primitives the file-backed adapters share: whole writes, directory fsync, folders
  * that say why they cannot be made, and the error-code test they all need.
  */
+import { existsSync, mkdirSync } from "node:fs";
 import { type FileHandle, mkdir, open, stat } from "node:fs/promises";
 import path from "node:path";
 
@@ -71,6 +72,20 @@ async function firstMissingFolderError(folder: string): Promise<unknown> {
     () => undefined,
     (error: unknown) => error,
   );
+}
+
+/** {@link makeFolder} for the adapters that open synchronously (SQLite). */
+export function makeFolderSync(folder: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    if (!hasCode(error, "ENOENT")) throw error;
+    let missing = path.resolve(folder);
+    while (path.dirname(missing) !== missing && !existsSync(path.dirname(missing)))
+      missing = path.dirname(missing);
+    mkdirSync(missing); // throws the real reason (EROFS, EACCES, …)
+    throw error;
+  }
 }
 
 /**

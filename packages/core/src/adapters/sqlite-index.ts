@@ -2,12 +2,12 @@
  * The embedded recording index: one SQLite file, one row per recording_id holding the whole document
  * as JSON, plus the columns `list` filters and sorts on.
  */
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { ListFilter, RecordingIndex } from "../ports.js";
 import type { RecordingDocument } from "../recording/document.js";
+import { makeFolderSync } from "./fs-write.js";
 
 /** The table layout this file writes, kept in `PRAGMA user_version`; 0 means a new, empty file. */
 export const SQLITE_INDEX_SCHEMA_VERSION = 1;
@@ -70,7 +70,7 @@ export function createSqliteIndex(options: SqliteIndexOptions): RecordingIndex {
 
   let db: Database.Database;
   try {
-    if (options.path !== ":memory:") mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+    if (options.path !== ":memory:") makeFolderSync(path.dirname(path.resolve(options.path)));
     db = new Database(options.path);
   } catch (error) {
     throw fail("opening the index", error);

@@ -3,11 +3,12 @@
  * file of its own. A webhook's event is committed here before Zoom gets its 200, so a crash, kill -9
  * or deploy loses nothing. Loaded only by `zrec serve` and `zrec jobs` (through `openJobQueue`).
  */
-import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { BackendError, ErrorCode, InputError, messageOf, NotFoundError } from "../errors.js";
 import type { Job, JobError, JobQueue, JobState, NewJob, RecoverOptions } from "../jobs/types.js";
+import { makeFolderSync } from "./fs-write.js";
 
 export interface SqliteJobQueueOptions {
   /** The database file; created (with its folder) when missing. `:memory:` for tests. */
@@ -254,7 +255,7 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
 /** The queue holds webhook bodies, which carry a download token: a new file is readable by its owner only. */
 function createPrivately(file: string): void {
   if (existsSync(file)) return;
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  makeFolderSync(path.dirname(path.resolve(file)));
   closeSync(openSync(file, "a", 0o600));
 }
 

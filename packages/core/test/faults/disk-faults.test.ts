@@ -3,7 +3,7 @@
  * mounted read-only, so the errors are the real ENOSPC and EROFS (chmod would not stop root, which the
  * suite runs as). A copy bigger than the disk, single put or multipart, must fail with one sentence
  * naming the folder and the key, leave nothing at the key and no temporary file, and leave the disk as
- * empty as it was. Needs `mount` (root, as in CI); elsewhere these cases do not run, and say so.
+ * empty as it was. The SQLite index and the outbox, on a read-only disk, must say EROFS too. Needs `mount` (root, as in CI); elsewhere these cases do not run, and say so.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
@@ -11,7 +11,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createFsStore, FS_TEMP_DIR } from "../../src/adapters/fs-store.js";
+import { createOutboxNotifier } from "../../src/adapters/outbox-notifier.js";
+import { createSqliteIndex } from "../../src/adapters/sqlite-index.js";
 import { TransferError } from "../../src/errors.js";
+import type { RecordingDocument } from "../../src/recording/document.js";
 import { copyInto, KEY, PART } from "./copy-into.js";
 import { Figures } from "./figures.js";
 
@@ -47,6 +50,23 @@ const canMount = await (async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => {});
   }
 })();
+
+function legacyDocument(): RecordingDocument {
+  return {
+    recording_id: KEY.split("/")[0] as string,
+    recording_path: "other/disk-trouble/2025-03-04T10:00",
+    meeting_uuid: "CnIDrQSsRdi9bWp3jyJsZQ==",
+    parent_meeting_uuid: "CnIDrQSsRdi9bWp3jyJsZQ==",
+    meeting_id: 81234567890,
+    meeting_topic: "Disk trouble",
+    password: "",
+    host_id: "host-1",
+    organization: "other",
+    start_time: "2025-03-04T15:00:00Z",
+    end_time: "2025-03-04T15:30:00Z",
+    files: [],
+  };
+}
 
 /** The copy's error, or undefined when it stored the file. */
 async function copyOnto(root: string, size: number): Promise<unknown> {
@@ -86,6 +106,22 @@ describe.runIf(canMount)("the folder store on a full or read-only disk (tmpfs; n
       });
     }
   }
+
+  it("the index and the outbox on a read-only disk say EROFS, naming their file", async () => {
+    const root = await mountDisk(MiB, true);
+    const indexPath = path.join(root, "zrec-data", "index.db");
+    expect(() => createSqliteIndex({ path: indexPath })).toThrow(
+      new RegExp(`^SQLite ${indexPath}: opening the index failed: EROFS`),
+    );
+    const outboxPath = path.join(root, "zrec-data", "outbox.jsonl");
+    const outbox = createOutboxNotifier({ path: outboxPath });
+    await expect(outbox.send({ event: "ingested", document: legacyDocument() })).rejects.toThrow(
+      new RegExp(`^outbox ${outboxPath}: appending ingested of recording .* failed: EROFS`),
+    );
+    figures.add("cases", 2);
+    figures.add("failedCleanly", 2);
+    figures.addKind("errors", "EROFS", 2);
+  });
 
   it("a copy that fits a nearly full disk is stored whole, temporary files included", async () => {
     const root = await mountDisk(8 * MiB, false);
