@@ -3,7 +3,7 @@
  * that say why they cannot be made, and the error-code test they all need.
  */
 import { existsSync, mkdirSync } from "node:fs";
-import { type FileHandle, mkdir, open, stat } from "node:fs/promises";
+import { type FileHandle, mkdir, open } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -54,24 +54,9 @@ export async function makeFolder(folder: string): Promise<void> {
     await mkdir(folder, { recursive: true });
   } catch (error) {
     if (!hasCode(error, "ENOENT")) throw error;
-    throw (await firstMissingFolderError(path.resolve(folder))) ?? error;
+    await mkdir(firstMissingFolder(folder)); // throws the real reason (EROFS, EACCES, …)
+    throw error;
   }
-}
-
-async function firstMissingFolderError(folder: string): Promise<unknown> {
-  let missing = folder;
-  for (let parent = path.dirname(missing); parent !== missing; parent = path.dirname(missing)) {
-    const found = await stat(parent).then(
-      () => true,
-      () => false,
-    );
-    if (found) break;
-    missing = parent;
-  }
-  return mkdir(missing).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
 }
 
 /** {@link makeFolder} for the adapters that open synchronously (SQLite). */
@@ -80,12 +65,18 @@ export function makeFolderSync(folder: string): void {
     mkdirSync(folder, { recursive: true });
   } catch (error) {
     if (!hasCode(error, "ENOENT")) throw error;
-    let missing = path.resolve(folder);
-    while (path.dirname(missing) !== missing && !existsSync(path.dirname(missing)))
-      missing = path.dirname(missing);
-    mkdirSync(missing); // throws the real reason (EROFS, EACCES, …)
+    mkdirSync(firstMissingFolder(folder));
     throw error;
   }
+}
+
+/** The outermost folder of `folder`'s path that does not exist. Only on the error path: sync is fine. */
+function firstMissingFolder(folder: string): string {
+  let missing = path.resolve(folder);
+  while (path.dirname(missing) !== missing && !existsSync(path.dirname(missing))) {
+    missing = path.dirname(missing);
+  }
+  return missing;
 }
 
 /**
