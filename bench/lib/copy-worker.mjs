@@ -17,6 +17,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { rangedCopy } from "../../packages/core/dist/transfer/ranged-copy.js";
 import { createDownloadSource } from "../../packages/core/dist/zoom/download.js";
+import { eachConcurrently } from "./pool.mjs";
 
 const spec = JSON.parse(process.argv[2]);
 
@@ -57,16 +58,13 @@ const copiers = {
       size: spec.size,
     });
     const count = Math.ceil(spec.size / spec.partSize);
-    let next = 0;
-    const worker = async () => {
-      for (let n = next++; n < count; n = next++) {
-        const offset = n * spec.partSize;
-        const body = bytes.subarray(0, Math.min(spec.partSize, spec.size - offset));
-        await upload.uploadPart({ partNumber: n + 1, offset, body });
-      }
+    const uploadPart = (n) => {
+      const offset = n * spec.partSize;
+      const body = bytes.subarray(0, Math.min(spec.partSize, spec.size - offset));
+      return upload.uploadPart({ partNumber: n + 1, offset, body });
     };
     try {
-      await Promise.all(Array.from({ length: spec.partConcurrency }, worker));
+      await eachConcurrently(count, spec.partConcurrency, uploadPart);
       return await upload.complete();
     } catch (error) {
       await upload.abort();

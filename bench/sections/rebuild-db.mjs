@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { timeCommand } from "../lib/child.mjs";
 import { watchOtherCpu } from "../lib/cpu.mjs";
 import { fixed, median, table, target } from "../lib/format.mjs";
+import { eachConcurrently } from "../lib/pool.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = path.join(root, "packages/cli/dist/main.js");
@@ -232,11 +233,7 @@ async function prepare(ctx, backend) {
           const keys = [];
           for await (const key of backends.store.list("")) keys.push(key);
           const started = performance.now();
-          let next = 0;
-          const reader = async () => {
-            for (let i = next++; i < keys.length; i = next++) await backends.store.get(keys[i]);
-          };
-          await Promise.all(Array.from({ length: concurrency }, reader));
+          await eachConcurrently(keys.length, concurrency, (i) => backends.store.get(keys[i]));
           return (performance.now() - started) / 1000;
         } finally {
           await core.closeBackends(backends);
@@ -249,11 +246,7 @@ async function prepare(ctx, backend) {
 /** Documents with exactly the older system's fields (DESIGN.md's table), JSON as Python's indent=4. */
 async function writeDocuments(store, count) {
   const bucket = "https://olf-zoom-recordings.s3.amazonaws.com";
-  let next = 0;
-  const writer = async () => {
-    for (let i = next++; i < count; i = next++) await put(i);
-  };
-  await Promise.all(Array.from({ length: 32 }, writer));
+  await eachConcurrently(count, 32, put);
 
   function put(i) {
     const id = randomUUID();

@@ -161,7 +161,7 @@ async function encryptionStep(client: S3Client, bucket: string, fail: Fail): Pro
   }
 }
 
-export const ABORT_RULE_ID = "zrec-abort-incomplete-multipart-uploads";
+const ABORT_RULE_ID = "zrec-abort-incomplete-multipart-uploads";
 
 /**
  * A lifecycle configuration is one document: putting a rule replaces every rule there. So the rule is
