@@ -17,7 +17,7 @@ const sim = await startZoomSim();
 try {
   sim.addUser({ id: "OU54QJ6tRoGM55Rlt8YiQg", email: "olf_tech_coordinator@example.org" });
   const meeting = sim.addMeeting({
-    uuid: "CnIDrQSsRdi9bWp3jyJsZQ==", // the uuid of the real event in shared/fixtures
+    uuid: "CnIDrQSsRdi9bWp3jyJsZQ==", // the uuid of the real event in zoom-sim/fixtures
     id: 7816381929,
     topic: "OLF Tech Coordinator's Personal Meeting Room",
     hostId: "OU54QJ6tRoGM55Rlt8YiQg",

@@ -8,10 +8,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runZrec } from "./support.js";
 
-const fixture = new URL("../../../../shared/fixtures/zoom-recording-completed.json", import.meta.url);
+const fixture = REAL_EVENT_FILE;
 const AWS_ENV = {
   AWS_ACCESS_KEY_ID: "test",
   AWS_SECRET_ACCESS_KEY: "test",

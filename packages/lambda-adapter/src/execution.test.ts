@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { ConfigError, type ZoomRecordingEvent } from "@zrec/core";
+import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
 import { executionName, executionStarter } from "./execution.js";
 
-const fixture = new URL("../../zoom-sim/fixtures/zoom-recording-completed.json", import.meta.url);
+const fixture = REAL_EVENT_FILE;
 const load = async () => JSON.parse(await readFile(fixture, "utf8")) as ZoomRecordingEvent;
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
 

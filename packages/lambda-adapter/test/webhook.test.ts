@@ -3,9 +3,11 @@
  * Step Functions and SSM answered at the HTTP level (nock) behind the real SDK clients, which find
  * them through AWS_ENDPOINT_URL_SFN and AWS_ENDPOINT_URL_SSM.
  */
+
 import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { signWebhook } from "@zrec/core";
+import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { executionName } from "../src/execution.js";
@@ -19,7 +21,7 @@ const SECRET = "webhook-secret-token";
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:zrec-ingest";
 const ENV = { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET, ZREC_STATE_MACHINE_ARN: STATE_MACHINE };
 
-const fixture = new URL("../../zoom-sim/fixtures/zoom-recording-completed.json", import.meta.url);
+const fixture = REAL_EVENT_FILE;
 let event: Record<string, unknown>;
 
 function signed(

@@ -1,14 +1,11 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
 import { ConfigError, InputError, WebhookRejected } from "../errors.js";
 import { handleWebhook, parseRecordingEvent, signWebhook, verifyWebhook } from "./webhook.js";
 
-/** shared/ sits beside the repository: <repo>/../shared; this file is <repo>/packages/core/src/zoom/. */
-const fixtureText = readFileSync(
-  new URL("../../../../../shared/fixtures/zoom-recording-completed.json", import.meta.url),
-  "utf8",
-);
+const fixtureText = readFileSync(REAL_EVENT_FILE, "utf8");
 const fixture = JSON.parse(fixtureText) as Record<string, unknown>;
 
 const secret = "s3cr3t-webhook-token-value";

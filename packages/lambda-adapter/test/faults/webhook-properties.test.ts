@@ -9,11 +9,13 @@
  * - no answer quotes the secret.
  * Step Functions is a local HTTP server behind the real SDK client, counting StartExecution calls.
  */
+
 import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { Figures } from "../../../core/test/faults/figures.js";
@@ -24,7 +26,7 @@ import { httpApiEvent, lambdaContext } from "../support/lambda.js";
 const SECRET = "whsec-lambda-property-secret";
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:zrec-ingest";
 const ENV = { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET, ZREC_STATE_MACHINE_ARN: STATE_MACHINE };
-const fixture = new URL("../../../zoom-sim/fixtures/zoom-recording-completed.json", import.meta.url);
+const fixture = REAL_EVENT_FILE;
 const runs = (normal: number) => (Number(process.env.ZREC_FAULT_RUNS ?? "") > 0 ? normal * 20 : normal);
 const figures = new Figures("lambda-webhook-properties");
 
