@@ -14,7 +14,7 @@ import {
   type RecordingFileEntry,
   validateDocument,
 } from "../recording/document.js";
-import { filesNotArchived, recordingTypeOf } from "../recording/files.js";
+import { filesNotArchived, recordingTypeOf, zoomFileIdentity } from "../recording/files.js";
 import { notificationId } from "../recording/notification-id.js";
 import type { ZoomClient } from "../zoom/api.js";
 import type { ZoomRecordingFile } from "../zoom/types.js";
@@ -39,6 +39,13 @@ export async function finishIngest(
     files: mergeFiles(base?.files ?? [], files),
     ingested_at: now(deps),
   };
+  // Zoom's own list is read before anything is written: bytes that are not the files Zoom lists under
+  // this recording's ids fail the ingest here, so they are neither announced nor trashed for.
+  const guarded = deps.config.ingest.trashAfterIngest && typeof candidate.zoom_trashed_at !== "string";
+  const zoom = deps.zoom(metadata.zoom_account);
+  const listing = guarded ? await zoomListing(zoom, candidate) : undefined;
+  if (listing?.files) assertSameAsZoom(input, listing.files);
+
   const changed = !previous || documentContentHash(previous) !== documentContentHash(candidate);
   // Unchanged content keeps its first ingested_at, so a re-run writes byte-identical objects.
   const document = validateDocument(
@@ -54,11 +61,16 @@ export async function finishIngest(
 
   let trashed: FinishIngestOutput["trashed"] = "not-configured";
   if (deps.config.ingest.trashAfterIngest) {
-    if (typeof document.zoom_trashed_at === "string") {
+    if (listing === undefined) {
       trashed = "already-gone";
+    } else if (listing.files === undefined) {
+      trashed = "unknown";
+      deps.onEvent?.({
+        type: "warning",
+        message: `Not trashed in Zoom: ${listing.unknown}, so zrec cannot tell whether the archive holds all of it; the next ingest or sweep decides.`,
+      });
     } else {
-      const zoom = deps.zoom(metadata.zoom_account);
-      const missing = await notArchivedAtZoom(zoom, document);
+      const missing = describe(filesNotArchived(listing.files, document.files));
       if (missing.length > 0) {
         trashed = "incomplete";
         deps.onEvent?.({
@@ -84,26 +96,64 @@ export async function finishIngest(
   };
 }
 
+type ZoomListing =
+  | { files: ZoomRecordingFile[]; unknown?: undefined }
+  | { files?: undefined; unknown: string };
+
 /**
- * Zoom's files of this recording that the document does not hold (`audio_only (processing)`, …). The
- * event alone cannot tell: a file may still be processing or lack a download_url, and a
- * `recording.transcript_completed` event carries only the transcript, so it can be ingested while the
- * main files are not archived (their ingest failed). Trashing then would put unarchived recordings in
- * Zoom's trash, to be deleted for good after 30 days. Found by the hardening suites (trash-guard.test.ts).
- * A recording Zoom no longer has (404) has nothing left to keep: trashRecordings then says already-gone.
+ * Zoom's file list for the recording, or why it is unknown. The event alone cannot tell what Zoom
+ * holds: a file may still be processing or lack a download_url, and a `recording.transcript_completed`
+ * event carries only the transcript (found by trash-guard.test.ts). An answer that does not list the
+ * files (no `recording_files`, an empty list while the archive holds files, a 404) is "unknown", and
+ * unknown never trashes: taken as "nothing missing", a faulty proxy or a changed API would have put
+ * unarchived recordings in Zoom's trash, deleted for good after 30 days.
  */
-async function notArchivedAtZoom(zoom: ZoomClient, document: RecordingDocument): Promise<string[]> {
-  let listed: ZoomRecordingFile[];
+async function zoomListing(zoom: ZoomClient, document: RecordingDocument): Promise<ZoomListing> {
+  let listed: unknown;
   try {
-    listed = (await zoom.getMeetingRecordings(document.meeting_uuid)).recording_files ?? [];
+    listed = (await zoom.getMeetingRecordings(document.meeting_uuid)).recording_files;
   } catch (error) {
-    if (error instanceof ZoomApiError && error.status === 404) return [];
+    if (error instanceof ZoomApiError && error.status === 404) {
+      return { unknown: "Zoom answered 404 for its file list" };
+    }
     throw error;
   }
-  return filesNotArchived(listed, document.files).map(
+  if (!Array.isArray(listed)) return { unknown: "Zoom's answer did not list its files" };
+  if (listed.length === 0 && document.files.length > 0) {
+    return { unknown: "Zoom listed no files while the archive holds some" };
+  }
+  return { files: listed as ZoomRecordingFile[] };
+}
+
+const describe = (files: ZoomRecordingFile[]) =>
+  files.map(
     (file) =>
       `${recordingTypeOf(file)}${file.status && file.status !== "completed" ? ` (${file.status})` : ""}`,
   );
+
+/**
+ * The bytes came from the event's download_url and were checked against the event's file_size; an event
+ * signed with the app's secret can still name this recording's file ids and point them at other bytes
+ * (another meeting's file, or its own M4A under the MP4's id). Each file stored by this run must be one
+ * Zoom lists under that identity, with Zoom's file_size.
+ */
+function assertSameAsZoom({ metadata, files }: FinishIngestInput, listed: ZoomRecordingFile[]): void {
+  const byIdentity = new Map(listed.map((file) => [zoomFileIdentity(file), file]));
+  const stored = new Map(files.map((file) => [file.key, file]));
+  const failures: { key: string; message: string }[] = [];
+  for (const task of metadata.files) {
+    const size = stored.get(task.key)?.size;
+    const zoomFile = byIdentity.get(zoomFileIdentity(task.zoom_file));
+    if (zoomFile === undefined) {
+      failures.push({ key: task.key, message: "Zoom's API does not list this file for the recording" });
+    } else if (typeof zoomFile.file_size === "number" && size !== zoomFile.file_size) {
+      failures.push({
+        key: task.key,
+        message: `stored ${size} bytes but Zoom's API lists file_size ${zoomFile.file_size} for this file`,
+      });
+    }
+  }
+  if (failures.length > 0) throw new IngestFailed(metadata.recording_id, failures);
 }
 
 /**

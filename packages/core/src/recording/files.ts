@@ -139,7 +139,7 @@ export function planFileNames(
   const kept = new Map<number, string>();
   const claimed = new Set<string>();
   for (const { file, index } of ordered) {
-    const names = namesByIdentity.get(fileIdentity(file)) ?? [];
+    const names = namesByIdentity.get(zoomFileIdentity(file)) ?? [];
     const name = names.find((candidate) => !claimed.has(candidate));
     if (name === undefined) continue;
     kept.set(index, name);
@@ -184,14 +184,14 @@ export function filesNotArchived(
   entries: RecordingFileEntry[],
 ): ZoomRecordingFile[] {
   const archived = new Set(entries.map(entryIdentity));
-  return zoomFiles.filter((file) => !archived.has(fileIdentity(file)));
+  return zoomFiles.filter((file) => !archived.has(zoomFileIdentity(file)));
 }
 
 /**
  * What makes a file the same file in a later event or a re-run: Zoom's file id, or for the files Zoom
  * gives no id (CC, TIMELINE) their type and start, which the document keeps beside the name.
  */
-function fileIdentity(file: ZoomRecordingFile): string {
+export function zoomFileIdentity(file: ZoomRecordingFile): string {
   if (typeof file.id === "string" && file.id !== "") return `id:${file.id}`;
   return `type:${recordingTypeOf(file)}\u0000${file.file_type ?? ""}\u0000${file.recording_start ?? ""}`;
 }
