@@ -149,6 +149,13 @@ export function handleWebhook(request: WebhookRequest): WebhookOutcome {
  * @example
  * const event = parseRecordingEvent(JSON.parse(text), "webhook.json");
  */
+/**
+ * Far above any real meeting (a few files per pause and resume, plus transcripts and chat), and low
+ * enough that planning, storing and logging one event stays quick: a signed event with 30,000 files
+ * blocked `zrec serve` for minutes.
+ */
+export const MAX_RECORDING_FILES = 1_000;
+
 export function parseRecordingEvent(value: unknown, source = "the webhook"): ZoomRecordingEvent {
   const name = source.startsWith("the ") ? `The ${source.slice(4)}` : source;
   const fail = (problem: string): never => {
@@ -182,6 +189,11 @@ export function parseRecordingEvent(value: unknown, source = "the webhook"): Zoo
   }
   const files = object.recording_files;
   if (!Array.isArray(files)) return fail(`"payload.object.recording_files" is ${kindOf(files)}, not a list`);
+  if (files.length > MAX_RECORDING_FILES) {
+    fail(
+      `"payload.object.recording_files" has ${files.length} files; zrec takes at most ${MAX_RECORDING_FILES} per recording`,
+    );
+  }
   for (const [index, file] of files.entries()) {
     const prefix = `payload.object.recording_files[${index}]`;
     if (!isObject(file)) fail(`"${prefix}" is ${kindOf(file)}, not an object`);
