@@ -16,6 +16,7 @@ import {
 } from "../recording/document.js";
 import { filesNotArchived, recordingTypeOf, zoomFileIdentity } from "../recording/files.js";
 import { notificationId } from "../recording/notification-id.js";
+import { fileKeyOf } from "../tasks/shared.js";
 import type { ZoomClient } from "../zoom/api.js";
 import type { ZoomRecordingFile } from "../zoom/types.js";
 import type { PipelineDeps } from "./deps.js";
@@ -36,7 +37,7 @@ export async function finishIngest(
     previous ?? ((await getJson(store, documentKey(recordingId))) as RecordingDocument | undefined);
   const candidate: RecordingDocument = {
     ...metadata.draft,
-    files: mergeFiles(base?.files ?? [], files),
+    files: mergeFiles(base?.files ?? [], files, recordingId),
     ingested_at: now(deps),
   };
   // Zoom's own list is read before anything is written: bytes that are not the files Zoom lists under
@@ -180,17 +181,24 @@ async function assertAllStored({ metadata, files }: FinishIngestInput, deps: Pip
 }
 
 /** Files already in the document stay (a transcript adds to them); a re-stored key replaces its entry. */
-function mergeFiles(existing: RecordingFileEntry[], stored: StoredFile[]): RecordingFileEntry[] {
+function mergeFiles(
+  existing: RecordingFileEntry[],
+  stored: StoredFile[],
+  recordingId: string,
+): RecordingFileEntry[] {
   const merged = new Map<string, RecordingFileEntry>();
-  for (const entry of existing) merged.set(entry.key ?? legacyKey(entry.s3_url), entry);
+  for (const entry of existing) merged.set(entry.key ?? legacyKey(entry, recordingId), entry);
   for (const entry of stored) merged.set(entry.key, entry);
   return [...merged.values()];
 }
 
 const now = (deps: PipelineDeps) => (deps.now?.() ?? new Date()).toISOString();
 
-/** Documents of the older system have no `key`: its s3_url ends in `{recording_id}/{file name}`. */
-function legacyKey(s3Url: string): string {
-  const path = s3Url.replace(/^[a-z]+:\/\/[^/]*/i, "").split("?")[0] ?? "";
-  return decodeURIComponent(path.split("/").slice(-2).join("/"));
+/**
+ * Documents of the older system have no `key`: its s3_url ends in `{recording_id}/{file name}`. One
+ * that names no readable key (a malformed `%` escape) is kept under its s3_url: it cannot be replaced
+ * by a file of this run, and a re-ingest must not throw over it.
+ */
+function legacyKey(entry: RecordingFileEntry, recordingId: string): string {
+  return fileKeyOf(entry, recordingId) ?? `s3_url:${entry.s3_url}`;
 }

@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { ConfigError, InputError, WebhookRejected } from "../errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
-import { recordingIdFromUuid } from "./ids.js";
+import { canonicalMeetingUuid, recordingIdFromUuid } from "./ids.js";
 import type { RecordingEventName, ZoomRecordingEvent } from "./types.js";
 
 /** Zoom's own limit: a request more than this far from now, either way, may be a replay. */
@@ -200,7 +200,13 @@ export function parseRecordingEvent(value: unknown, source = "the webhook"): Zoo
     for (const field of FILE_STRING_FIELDS) optional(file, field, "string", `${prefix}.`, fail);
     optional(file, "file_size", "number", `${prefix}.`, fail);
   }
-  return { ...value, event } as ZoomRecordingEvent;
+  // One spelling per meeting: `-`/`_` or unpadded copies of a uuid would name the same recording id.
+  const uuid = canonicalMeetingUuid(object.uuid as string);
+  return {
+    ...value,
+    event,
+    payload: { ...value.payload, object: { ...object, uuid } },
+  } as ZoomRecordingEvent;
 }
 
 /** Fields of a recording file that zrec reads; each must be a string when present. */
