@@ -43,8 +43,8 @@ export async function finishIngest(
   // Zoom's own list is read before anything is written: bytes that are not the files Zoom lists under
   // this recording's ids fail the ingest here, so they are neither announced nor trashed for.
   const guarded = deps.config.ingest.trashAfterIngest && typeof candidate.zoom_trashed_at !== "string";
-  const zoom = deps.zoom(metadata.zoom_account);
-  const listing = guarded ? await zoomListing(zoom, candidate) : undefined;
+  const zoom = guarded ? deps.zoom(metadata.zoom_account) : undefined;
+  const listing = zoom ? await zoomListing(zoom, candidate) : undefined;
   if (listing?.files) assertSameAsZoom(input, listing.files);
 
   const changed = !previous || documentContentHash(previous) !== documentContentHash(candidate);
@@ -62,7 +62,7 @@ export async function finishIngest(
 
   let trashed: FinishIngestOutput["trashed"] = "not-configured";
   if (deps.config.ingest.trashAfterIngest) {
-    if (listing === undefined) {
+    if (listing === undefined || zoom === undefined) {
       trashed = "already-gone";
     } else if (listing.files === undefined) {
       trashed = "unknown";
