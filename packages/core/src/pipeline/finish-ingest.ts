@@ -71,7 +71,7 @@ export async function finishIngest(
         message: `Not trashed in Zoom: ${listing.unknown}, so zrec cannot tell whether the archive holds all of it; the next ingest or sweep decides.`,
       });
     } else {
-      const missing = describe(filesNotArchived(listing.files, document.files));
+      const missing = namesOf(filesNotArchived(listing.files, document.files));
       if (missing.length > 0) {
         trashed = "incomplete";
         deps.onEvent?.({
@@ -126,7 +126,7 @@ async function zoomListing(zoom: ZoomClient, document: RecordingDocument): Promi
   return { files: listed as ZoomRecordingFile[] };
 }
 
-const describe = (files: ZoomRecordingFile[]) =>
+const namesOf = (files: ZoomRecordingFile[]) =>
   files.map(
     (file) =>
       `${recordingTypeOf(file)}${file.status && file.status !== "completed" ? ` (${file.status})` : ""}`,
