@@ -41,9 +41,14 @@ const totals = {
   crashS3UploadsLeft: count("crash", "s3UploadsLeft"),
   retryBudgetCases: count("retry-budget", "cases") + count("retry-budget-core", "cases"),
   badInputsTried: sum(
-    ["webhook-properties", "lambda-webhook-properties", "ssrf", "key-injection", "bad-input-cli"].map(
-      (suite) => count(suite, "badInputs"),
-    ),
+    [
+      "webhook-properties",
+      "lambda-webhook-properties",
+      "ssrf",
+      "key-injection",
+      "bad-input-cli",
+      "serve-fuzz",
+    ].map((suite) => count(suite, "badInputs")),
   ),
   ssrfRefusedBeforeAnyRequest: count("ssrf", "refusedBeforeAnyRequest"),
   filesLost:

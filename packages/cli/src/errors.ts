@@ -5,6 +5,7 @@
  * Exit codes: 0 success, 1 failure, 2 bad usage or bad input, 130 interrupted (Ctrl+C).
  */
 import type { ZrecError } from "@zrec/core";
+import { escapeControl } from "./ui/output.js";
 
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
@@ -97,9 +98,12 @@ export function handleError(
     exitCode = EXIT_FAILURE;
   }
 
-  output.stderr(`zrec: ${message}\n`);
-  if (suggestion) output.stderr(`  ${suggestion}\n`);
-  if (options.verbose && error instanceof Error) output.stderr(`\n${describeStack(error)}\n`);
+  // A message can quote host-chosen text (a topic, Zoom's own message): no control characters raw.
+  output.stderr(`zrec: ${escapeControl(message, "\n")}\n`);
+  if (suggestion) output.stderr(`  ${escapeControl(suggestion, "\n")}\n`);
+  if (options.verbose && error instanceof Error) {
+    output.stderr(`\n${escapeControl(describeStack(error), "\n")}\n`);
+  }
   if (options.json) {
     const body = { code, message, ...(suggestion ? { suggestion } : {}) };
     output.stdout(`${JSON.stringify({ error: body })}\n`);

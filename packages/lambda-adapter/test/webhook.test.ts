@@ -86,6 +86,15 @@ describe("webhook handler", () => {
     expect(String(requests[0]?.body.name)).toMatch(/^[0-9a-f-]{36}-completed-[0-9a-f]{12}$/);
   });
 
+  it("refuses a body over 1 MiB with 413 before verifying it or starting anything", async () => {
+    const big = { ...event, padding: "x".repeat(1024 * 1024) };
+    const result = await createHandler(ENV)(signed(big));
+    expect(result.statusCode).toBe(413);
+    expect(bodyOf(result).error).toMatch(/1048576 bytes/);
+    const base64 = await createHandler(ENV)(signed(big, { base64: true }));
+    expect(base64.statusCode).toBe(413);
+  });
+
   it("verifies a base64-encoded body over its decoded bytes", async () => {
     const withAccents = {
       ...event,

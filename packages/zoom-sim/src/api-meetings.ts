@@ -36,6 +36,7 @@ export function getRecordings(context: ApiContext, raw: string): BodyPlan {
   const meeting = meetingFromSegment(context, raw, { withRecordings: true });
   if (!meeting) return jsonPlan(404, RECORDING_GONE);
   const json = context.state.recordingJson(meeting);
+  if (meeting.listingWithoutFiles) delete json.recording_files;
   const fields = context.request.query.get("include_fields") ?? "";
   if (fields.split(",").includes("download_access_token")) {
     json.download_access_token = context.downloadTokens.mint({

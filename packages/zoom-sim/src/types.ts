@@ -120,6 +120,11 @@ export interface SimMeeting {
   password?: string;
   parentMeetingDeleted: boolean;
   pastMeetingMissing: boolean;
+  /**
+   * Set by a test: GET /meetings/{uuid}/recordings answers 200 without `recording_files`, as a faulty
+   * proxy or a changed API might (zrec must take that as "unknown", never as "nothing left").
+   */
+  listingWithoutFiles?: boolean;
   files: SimFile[];
   /** The recording object as GET /meetings/{uuid}/recordings answers it. */
   recording: Record<string, unknown>;

@@ -149,6 +149,8 @@ export function meetingJson(meeting: SimMeeting, joinUrl: string) {
     agenda: "",
     created_at: meeting.startTime,
     join_url: joinUrl,
+    // Zoom's meeting object carries the host's ZAK in start_url: zrec must not store it.
+    start_url: `${joinUrl.replace("/j/", "/s/")}?zak=sim-zak-${meeting.id}-host-credential`,
   };
   if (meeting.password !== undefined) json.password = meeting.password;
   json.settings = {

@@ -107,6 +107,7 @@ function summarize(result: IngestResult, where: Where, out: Output): void {
     "already-gone": "yes (it was already gone from Zoom)",
     "not-configured": where.config.ingest.trashAfterIngest ? "no" : "no (ingest.trashAfterIngest is off)",
     incomplete: "no: Zoom still holds files of it that are not archived (see the warning)",
+    unknown: "no: Zoom's answer did not list its files (see the warning)",
   }[result.trashed];
 
   out.line(`Ingested recording ${result.recording_id}`);

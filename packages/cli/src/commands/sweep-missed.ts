@@ -3,7 +3,7 @@ import type { IngestEvent, SweepMeeting, SweepReport } from "@zrec/core";
 import { Command, Option } from "commander";
 import { Interrupted, SilentExit } from "../errors.js";
 import { globalOptions } from "../options.js";
-import { createOutput, printJson } from "../ui/output.js";
+import { createOutput, escapeControl, printJson } from "../ui/output.js";
 import { createProgress, progressEnabled } from "../ui/progress.js";
 import { parseDay } from "./purge-old.js";
 
@@ -107,7 +107,9 @@ function meetingLine(m: SweepMeeting, withAccount: boolean): string {
   const after =
     why !== undefined ? `: ${why}` : m.recording_path !== undefined ? ` -> ${m.recording_path}` : "";
   const topic = `${withAccount ? `[${m.account}] ` : ""}${m.topic}${after}`;
-  return [m.outcome.padEnd(12), m.start_time ?? "?", m.recording_id ?? "?", m.uuid, topic].join("  ");
+  return [m.outcome.padEnd(12), m.start_time ?? "?", m.recording_id ?? "?", m.uuid, topic]
+    .map((field) => escapeControl(field))
+    .join("  ");
 }
 
 function summarize(report: SweepReport, line: (text?: string) => void): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createOutput, formatBytes, formatTable, printJson } from "./output.js";
+import { createOutput, escapeControl, formatBytes, formatTable, printJson } from "./output.js";
 
 function streams() {
   const written = { stdout: "", stderr: "" };
@@ -60,5 +60,32 @@ describe("formatBytes", () => {
     expect(formatBytes(20_000)).toBe("19.5 KiB");
     expect(formatBytes(105 * 1024 * 1024 + 777)).toBe("105.0 MiB");
     expect(formatBytes(3 * 1024 ** 3)).toBe("3.0 GiB");
+  });
+});
+
+describe("control characters in human output", () => {
+  const hostile = "T\u001b]0;x\u0007\u001b[2J\r\nzrec: 0 failed\u009b\u007f";
+  it("escapes them in lines, warnings and table cells; a cell cannot start a new line", () => {
+    const s = streams();
+    const out = createOutput({ json: false, quiet: false }, s);
+    out.line(`topic ${hostile}`);
+    out.warn(hostile);
+    out.line(formatTable(["topic"], [[hostile]]));
+    const all = s.written.stdout + s.written.stderr;
+    expect(escapeControl(all, "\n")).toBe(all);
+    expect(s.written.stdout.split("\n")).toEqual([
+      "topic T\\x1b]0;x\\x07\\x1b[2J\\r",
+      "zrec: 0 failed\\x9b\\x7f",
+      "topic",
+      "T\\x1b]0;x\\x07\\x1b[2J\\r\\nzrec: 0 failed\\x9b\\x7f",
+      "",
+    ]);
+    expect(escapeControl("a\tb\nc")).toBe("a\\tb\\nc");
+  });
+
+  it("leaves --json exact", () => {
+    const s = streams();
+    printJson({ topic: hostile }, s);
+    expect(JSON.parse(s.written.stdout)).toEqual({ topic: hostile });
   });
 });

@@ -30,13 +30,36 @@ export function createOutput(
   return {
     json: options.json,
     line: (text = "") => {
-      if (human) streams.stdout.write(`${text}\n`);
+      if (human) streams.stdout.write(`${escapeControl(text, "\n")}\n`);
     },
     warn: (text) => {
-      if (!options.quiet) streams.stderr.write(`zrec: warning: ${text}\n`);
+      if (!options.quiet) streams.stderr.write(`zrec: warning: ${escapeControl(text, "\n")}\n`);
     },
   };
 }
+
+/**
+ * Host-chosen text (a topic, a name, Zoom's error message) with every C0 and C1 control character and
+ * DEL written as `\\xNN` (`\\t`, `\\n`, `\\r` for those three): shown raw, `ESC]0;…BEL` retitles the
+ * operator's terminal, `ESC[2J` clears it and `\\r\\n` forges a line in a cron log. `keep` names the
+ * characters left alone, for text whose newlines zrec wrote itself.
+ * @example
+ * escapeControl("a\u001b[2Jb"); // "a\\x1b[2Jb"
+ */
+export function escapeControl(text: string, keep = ""): string {
+  let out = "";
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    out +=
+      !control || keep.includes(char)
+        ? char
+        : (NAMED_ESCAPES[char] ?? `\\x${code.toString(16).padStart(2, "0")}`);
+  }
+  return out;
+}
+
+const NAMED_ESCAPES: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
 /** The machine-readable result: pretty JSON on stdout (also with --quiet, since it was asked for). */
 export function printJson(value: unknown, streams: Pick<Streams, "stdout"> = process): void {
@@ -60,7 +83,8 @@ export function formatBytes(bytes: number): string {
  * formatTable(["id", "files"], [["0a72…", "3"]]);
  */
 export function formatTable(headers: string[], rows: string[][]): string {
-  const all = [headers, ...rows];
+  // A cell is one line: its own newlines are escaped, so a value cannot start a row of its own.
+  const all = [headers, ...rows].map((row) => row.map((cell) => escapeControl(cell)));
   const widths = headers.map((_, column) => Math.max(...all.map((row) => [...(row[column] ?? "")].length)));
   return all
     .map((row) =>

@@ -53,7 +53,7 @@ const cases: [key: string, value: unknown, base?: Record<string, unknown>][] = [
   ["zoom.allowedDownloadHosts", "zoom.us"],
   ["zoom.allowedDownloadHosts.0", "https://zoom.us"],
   ["zoom.allowedDownloadHosts.0", "zoom.us/rec"],
-  ["zoom.allowedDownloadHosts.0", "127.0.0.1:8080"],
+  ["zoom.allowedDownloadHosts.0", "127.0.0.1:99999"],
   ["storage", "fs"],
   ["storage.type", "gcs"],
   ["storage.root", 5],

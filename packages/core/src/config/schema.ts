@@ -12,10 +12,14 @@ import { z } from "zod";
 export const MAX_ENTRIES = 1000;
 
 const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const HOST_PHRASE = 'a host name such as "zoom.us" or "*.zoom.us" (no scheme, port or path)';
-/** A host name or IPv4 address, optionally `*.` for any subdomain; IPv6 in brackets. No scheme, port or path. */
+const HOST_PHRASE =
+  'a host name such as "zoom.us" or "*.zoom.us", optionally with a port as in "zoom.us:443" (no scheme or path)';
+/**
+ * A host name or IPv4 address, optionally `*.` for any subdomain; IPv6 in brackets; optionally `:port`
+ * (1-65535). No scheme or path.
+ */
 const HOST_PATTERN =
-  /^(?:(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])$/i;
+  /^(?:(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?$/i;
 
 function text(phrase = "a non-empty string") {
   return z.string({ error: phrase }).min(1, { error: phrase });

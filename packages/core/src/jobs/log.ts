@@ -28,6 +28,28 @@ export function jsonLogger(
   const now = options.now ?? (() => new Date());
   return ({ msg, level = "info", ...fields }) => {
     if (options.quiet && level === "info") return;
-    write(`${JSON.stringify({ time: now().toISOString(), level, msg, ...fields })}\n`);
+    write(cappedLine({ time: now().toISOString(), level, msg, ...fields }));
   };
+}
+
+/** The longest line written, newline included: an error naming thousands of keys once made 1.6 MB. */
+export const MAX_LOG_LINE = 16 * 1024;
+const MAX_FIELD = 2 * 1024;
+
+function cappedLine(entry: Record<string, unknown>): string {
+  const line = `${JSON.stringify(entry)}\n`;
+  if (line.length <= MAX_LOG_LINE) return line;
+  const cut: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) {
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    cut[key] =
+      text !== undefined && text.length > MAX_FIELD
+        ? `${text.slice(0, MAX_FIELD)}… (${text.length - MAX_FIELD} more characters)`
+        : value;
+  }
+  cut.truncated = true;
+  const shorter = `${JSON.stringify(cut)}\n`;
+  if (shorter.length <= MAX_LOG_LINE) return shorter;
+  const { time, level, msg } = entry;
+  return `${JSON.stringify({ time, level, msg: String(msg).slice(0, MAX_FIELD), truncated: true })}\n`;
 }

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSqliteJobQueue } from "../adapters/sqlite-job-queue.js";
 import { loadConfig } from "../config/load.js";
@@ -206,4 +206,29 @@ describe("the webhook receiver", () => {
     for (const secret of [TOKEN, SECRET, "FOLIO weekly"]) expect(text).not.toContain(secret);
     expect(logs.map((l) => l.msg)).toEqual(["webhook.queued", "webhook.rejected"]);
   });
+
+  it("answers 400 to a request target it cannot read, and keeps serving", async () => {
+    // Node's parser accepts these targets, the WHATWG URL parser refuses them.
+    for (const target of ["http://[", "//[x/../ingest/zoom_webhook", "http://a b/"]) {
+      const head = await rawRequest(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(head.split("\r\n")[0], target).toMatch(/^HTTP\/1\.1 (400|404)/);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    }
+  });
 });
+
+function rawRequest(text: string): Promise<string> {
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    socket.setTimeout(2000, () => socket.destroy(new Error("no answer in 2 s")));
+    socket.on("data", (chunk) => {
+      answer += chunk.toString("latin1");
+    });
+    socket.on("end", () => resolve(answer));
+    socket.on("close", () => resolve(answer));
+    socket.on("error", reject);
+    socket.end(text);
+  });
+}

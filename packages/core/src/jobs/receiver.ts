@@ -117,20 +117,48 @@ export function createWebhookReceiver(options: ReceiverOptions): Handler {
     }
   }
 
-  return (request, response) => {
-    const started = Date.now();
-    const { pathname } = new URL(request.url ?? "/", "http://zrec.invalid");
+  function route(request: IncomingMessage, response: ServerResponse, started: number) {
+    const pathname = pathOf(request.url);
+    if (pathname === undefined) {
+      log({ level: "warn", msg: "request.rejected", status: 400, reason: "unreadable request target" });
+      return send(
+        response,
+        400,
+        { error: "The request target is not a readable URL." },
+        { connection: "close" },
+      );
+    }
     const method = request.method ?? "GET";
     if (pathname === "/healthz" && (method === "GET" || method === "HEAD")) return health(response);
     if (pathname !== options.path) return send(response, 404, { error: "Not found." });
     if (method !== "POST") return send(response, 405, { error: "Use POST." }, { allow: "POST" });
-    receive(request, response, started).catch((error: unknown) => {
-      // Whatever went wrong, Zoom must hear a 5xx so that it delivers the event again.
-      log({ level: "error", msg: "webhook.error", error: messageOf(error) });
-      if (!response.headersSent) send(response, 500, { error: "The event could not be handled." });
-      else response.destroy();
-    });
+    receive(request, response, started).catch((error: unknown) => failed(response, error));
+  }
+
+  function failed(response: ServerResponse, error: unknown) {
+    // Whatever went wrong, Zoom must hear a 5xx so that it delivers the event again.
+    log({ level: "error", msg: "webhook.error", error: messageOf(error) });
+    if (!response.headersSent) send(response, 500, { error: "The event could not be handled." });
+    else response.destroy();
+  }
+
+  // A throw out of a request listener ends the process: nothing a request does may get that far.
+  return (request, response) => {
+    try {
+      route(request, response, Date.now());
+    } catch (error) {
+      failed(response, error);
+    }
   };
+}
+
+/** The path of a request target, or undefined when the WHATWG parser cannot read it (`http://[`). */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? "/", "http://zrec.invalid").pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The raw body, or undefined once it is over `limit` (nothing more is kept). */

@@ -14,8 +14,9 @@ import {
   type RecordingFileEntry,
   validateDocument,
 } from "../recording/document.js";
-import { filesNotArchived, recordingTypeOf } from "../recording/files.js";
+import { filesNotArchived, recordingTypeOf, zoomFileIdentity } from "../recording/files.js";
 import { notificationId } from "../recording/notification-id.js";
+import { fileKeyOf } from "../tasks/shared.js";
 import type { ZoomClient } from "../zoom/api.js";
 import type { ZoomRecordingFile } from "../zoom/types.js";
 import type { PipelineDeps } from "./deps.js";
@@ -36,9 +37,16 @@ export async function finishIngest(
     previous ?? ((await getJson(store, documentKey(recordingId))) as RecordingDocument | undefined);
   const candidate: RecordingDocument = {
     ...metadata.draft,
-    files: mergeFiles(base?.files ?? [], files),
+    files: mergeFiles(base?.files ?? [], files, recordingId),
     ingested_at: now(deps),
   };
+  // Zoom's own list is read before anything is written: bytes that are not the files Zoom lists under
+  // this recording's ids fail the ingest here, so they are neither announced nor trashed for.
+  const guarded = deps.config.ingest.trashAfterIngest && typeof candidate.zoom_trashed_at !== "string";
+  const zoom = guarded ? deps.zoom(metadata.zoom_account) : undefined;
+  const listing = zoom ? await zoomListing(zoom, candidate) : undefined;
+  if (listing?.files) assertSameAsZoom(input, listing.files);
+
   const changed = !previous || documentContentHash(previous) !== documentContentHash(candidate);
   // Unchanged content keeps its first ingested_at, so a re-run writes byte-identical objects.
   const document = validateDocument(
@@ -54,11 +62,16 @@ export async function finishIngest(
 
   let trashed: FinishIngestOutput["trashed"] = "not-configured";
   if (deps.config.ingest.trashAfterIngest) {
-    if (typeof document.zoom_trashed_at === "string") {
+    if (listing === undefined || zoom === undefined) {
       trashed = "already-gone";
+    } else if (listing.files === undefined) {
+      trashed = "unknown";
+      deps.onEvent?.({
+        type: "warning",
+        message: `Not trashed in Zoom: ${listing.unknown}, so zrec cannot tell whether the archive holds all of it; the next ingest or sweep decides.`,
+      });
     } else {
-      const zoom = deps.zoom(metadata.zoom_account);
-      const missing = await notArchivedAtZoom(zoom, document);
+      const missing = namesOf(filesNotArchived(listing.files, document.files));
       if (missing.length > 0) {
         trashed = "incomplete";
         deps.onEvent?.({
@@ -84,26 +97,64 @@ export async function finishIngest(
   };
 }
 
+type ZoomListing =
+  | { files: ZoomRecordingFile[]; unknown?: undefined }
+  | { files?: undefined; unknown: string };
+
 /**
- * Zoom's files of this recording that the document does not hold (`audio_only (processing)`, …). The
- * event alone cannot tell: a file may still be processing or lack a download_url, and a
- * `recording.transcript_completed` event carries only the transcript, so it can be ingested while the
- * main files are not archived (their ingest failed). Trashing then would put unarchived recordings in
- * Zoom's trash, to be deleted for good after 30 days. Found by the hardening suites (trash-guard.test.ts).
- * A recording Zoom no longer has (404) has nothing left to keep: trashRecordings then says already-gone.
+ * Zoom's file list for the recording, or why it is unknown. The event alone cannot tell what Zoom
+ * holds: a file may still be processing or lack a download_url, and a `recording.transcript_completed`
+ * event carries only the transcript (found by trash-guard.test.ts). An answer that does not list the
+ * files (no `recording_files`, an empty list while the archive holds files, a 404) is "unknown", and
+ * unknown never trashes: taken as "nothing missing", a faulty proxy or a changed API would have put
+ * unarchived recordings in Zoom's trash, deleted for good after 30 days.
  */
-async function notArchivedAtZoom(zoom: ZoomClient, document: RecordingDocument): Promise<string[]> {
-  let listed: ZoomRecordingFile[];
+async function zoomListing(zoom: ZoomClient, document: RecordingDocument): Promise<ZoomListing> {
+  let listed: unknown;
   try {
-    listed = (await zoom.getMeetingRecordings(document.meeting_uuid)).recording_files ?? [];
+    listed = (await zoom.getMeetingRecordings(document.meeting_uuid)).recording_files;
   } catch (error) {
-    if (error instanceof ZoomApiError && error.status === 404) return [];
+    if (error instanceof ZoomApiError && error.status === 404) {
+      return { unknown: "Zoom answered 404 for its file list" };
+    }
     throw error;
   }
-  return filesNotArchived(listed, document.files).map(
+  if (!Array.isArray(listed)) return { unknown: "Zoom's answer did not list its files" };
+  if (listed.length === 0 && document.files.length > 0) {
+    return { unknown: "Zoom listed no files while the archive holds some" };
+  }
+  return { files: listed as ZoomRecordingFile[] };
+}
+
+const namesOf = (files: ZoomRecordingFile[]) =>
+  files.map(
     (file) =>
       `${recordingTypeOf(file)}${file.status && file.status !== "completed" ? ` (${file.status})` : ""}`,
   );
+
+/**
+ * The bytes came from the event's download_url and were checked against the event's file_size; an event
+ * signed with the app's secret can still name this recording's file ids and point them at other bytes
+ * (another meeting's file, or its own M4A under the MP4's id). Each file stored by this run must be one
+ * Zoom lists under that identity, with Zoom's file_size.
+ */
+function assertSameAsZoom({ metadata, files }: FinishIngestInput, listed: ZoomRecordingFile[]): void {
+  const byIdentity = new Map(listed.map((file) => [zoomFileIdentity(file), file]));
+  const stored = new Map(files.map((file) => [file.key, file]));
+  const failures: { key: string; message: string }[] = [];
+  for (const task of metadata.files) {
+    const size = stored.get(task.key)?.size;
+    const zoomFile = byIdentity.get(zoomFileIdentity(task.zoom_file));
+    if (zoomFile === undefined) {
+      failures.push({ key: task.key, message: "Zoom's API does not list this file for the recording" });
+    } else if (typeof zoomFile.file_size === "number" && size !== zoomFile.file_size) {
+      failures.push({
+        key: task.key,
+        message: `stored ${size} bytes but Zoom's API lists file_size ${zoomFile.file_size} for this file`,
+      });
+    }
+  }
+  if (failures.length > 0) throw new IngestFailed(metadata.recording_id, failures);
 }
 
 /**
@@ -130,17 +181,24 @@ async function assertAllStored({ metadata, files }: FinishIngestInput, deps: Pip
 }
 
 /** Files already in the document stay (a transcript adds to them); a re-stored key replaces its entry. */
-function mergeFiles(existing: RecordingFileEntry[], stored: StoredFile[]): RecordingFileEntry[] {
+function mergeFiles(
+  existing: RecordingFileEntry[],
+  stored: StoredFile[],
+  recordingId: string,
+): RecordingFileEntry[] {
   const merged = new Map<string, RecordingFileEntry>();
-  for (const entry of existing) merged.set(entry.key ?? legacyKey(entry.s3_url), entry);
+  for (const entry of existing) merged.set(entry.key ?? legacyKey(entry, recordingId), entry);
   for (const entry of stored) merged.set(entry.key, entry);
   return [...merged.values()];
 }
 
 const now = (deps: PipelineDeps) => (deps.now?.() ?? new Date()).toISOString();
 
-/** Documents of the older system have no `key`: its s3_url ends in `{recording_id}/{file name}`. */
-function legacyKey(s3Url: string): string {
-  const path = s3Url.replace(/^[a-z]+:\/\/[^/]*/i, "").split("?")[0] ?? "";
-  return decodeURIComponent(path.split("/").slice(-2).join("/"));
+/**
+ * Documents of the older system have no `key`: its s3_url ends in `{recording_id}/{file name}`. One
+ * that names no readable key (a malformed `%` escape) is kept under its s3_url: it cannot be replaced
+ * by a file of this run, and a re-ingest must not throw over it.
+ */
+function legacyKey(entry: RecordingFileEntry, recordingId: string): string {
+  return fileKeyOf(entry, recordingId) ?? `s3_url:${entry.s3_url}`;
 }

@@ -12,7 +12,7 @@ import type { ZoomMeeting, ZoomPastMeeting, ZoomRecordingEvent } from "../zoom/t
 import { parseRecordingEvent } from "../zoom/webhook.js";
 import type { PipelineDeps } from "./deps.js";
 import { skipReason } from "./filters.js";
-import { storableFile } from "./redact.js";
+import { storableFile, storableMeeting } from "./redact.js";
 import { documentKey, getJson, putJson } from "./store-json.js";
 import type { DocumentDraft, FileTask, IngestMetadataInput, IngestMetadataOutput } from "./types.js";
 
@@ -36,9 +36,9 @@ export async function ingestMetadata(
 
   await putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event));
   const pastMeeting = await unlessGone(() => zoom.getPastMeeting(object.uuid), warnings, "past meeting");
-  if (pastMeeting) await putJson(store, `${recordingId}/past_meeting.json`, pastMeeting);
+  if (pastMeeting) await putJson(store, `${recordingId}/past_meeting.json`, storableMeeting(pastMeeting));
   const meeting = await unlessGone(() => zoom.getMeeting(object.id), warnings, "parent meeting");
-  if (meeting) await putJson(store, `${recordingId}/meeting.json`, meeting);
+  if (meeting) await putJson(store, `${recordingId}/meeting.json`, storableMeeting(meeting));
 
   const existing = await existingDocument(deps, recordingId);
   // A transcript arriving later only adds files: what the archive (or an operator) says stays.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { storableFile, withoutCredentials } from "./redact.js";
+import { storableFile, storableMeeting, withoutCredentials } from "./redact.js";
 
 describe("withoutCredentials", () => {
   it("drops credential query parameters and userinfo, keeps the rest", () => {
@@ -33,5 +33,33 @@ describe("withoutCredentials", () => {
       play_url: "https://zoom.us/rec/play/x",
     });
     expect(file.download_url).toContain("access_token=abc");
+  });
+});
+
+describe("storableMeeting", () => {
+  it("drops start_url (the host's ZAK) and token fields at any depth, keeps the rest", () => {
+    const meeting = {
+      id: 1,
+      topic: "t",
+      password: "p",
+      join_url: "https://zoom.us/j/1?pwd=x",
+      start_url: "https://zoom.us/s/1?zak=ZAKSECRET",
+      settings: { host_video: false, zak: "ZAKSECRET", registrants_confirmation_email: true },
+      occurrences: [{ start_url: "https://zoom.us/s/1?zak=ZAKSECRET", occurrence_id: "o" }],
+      tracking_fields: [{ field: "start_url", value: "x" }],
+      download_access_token: "TOKENSECRET",
+    };
+    const stored = storableMeeting(meeting);
+    expect(JSON.stringify(stored)).not.toMatch(/SECRET/);
+    expect(stored).toEqual({
+      id: 1,
+      topic: "t",
+      password: "p",
+      join_url: "https://zoom.us/j/1?pwd=x",
+      settings: { host_video: false, registrants_confirmation_email: true },
+      occurrences: [{ occurrence_id: "o" }],
+      tracking_fields: [{ field: "start_url", value: "x" }],
+    });
+    expect(meeting.start_url).toContain("zak"); // the argument is not changed
   });
 });

@@ -49,3 +49,23 @@ export function storableFile<T extends ZoomRecordingFile>(file: T): T {
   if (typeof copy.play_url === "string") copy.play_url = withoutCredentials(copy.play_url);
   return copy;
 }
+
+/** Fields of Zoom's meeting and webinar objects that carry a credential: start_url holds the host's ZAK. */
+const CREDENTIAL_FIELD = /^(start_url|zak|.*token.*)$/i;
+
+/**
+ * A meeting, past meeting or webinar object as it may be stored (`meeting.json`, `past_meeting.json`):
+ * without `start_url` (it logs the holder in as the host, ZAK and all) or any `zak` or `*token*` field,
+ * at any depth. The argument is not changed.
+ * @example
+ * await putJson(store, `${id}/meeting.json`, storableMeeting(meeting));
+ */
+export function storableMeeting<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => storableMeeting(item)) as T;
+  if (value === null || typeof value !== "object") return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (!CREDENTIAL_FIELD.test(key)) copy[key] = storableMeeting(field);
+  }
+  return copy as T;
+}

@@ -75,6 +75,8 @@ export interface FinishIngestOutput {
    * `incomplete`: trashing is configured, but Zoom still holds files of the recording that the archive
    * does not (still processing, absent from the event, or a transcript ingested before the main files),
    * so the recording stays in Zoom; a later ingest trashes it once everything is archived.
+   * `unknown`: Zoom's answer did not list the files (404, no `recording_files`, an empty list while the
+   * archive holds files), so nothing was trashed; the next run decides.
    */
-  trashed: "trashed" | "already-gone" | "not-configured" | "incomplete";
+  trashed: "trashed" | "already-gone" | "not-configured" | "incomplete" | "unknown";
 }

@@ -121,7 +121,9 @@ export function planFileNames(
     if (name === undefined) continue;
     taken.add(name);
     const identity = entryIdentity(entry);
-    namesByIdentity.set(identity, [...(namesByIdentity.get(identity) ?? []), name]);
+    const names = namesByIdentity.get(identity);
+    if (names) names.push(name);
+    else namesByIdentity.set(identity, [name]);
   }
 
   const ordered = files
@@ -139,12 +141,18 @@ export function planFileNames(
   const kept = new Map<number, string>();
   const claimed = new Set<string>();
   for (const { file, index } of ordered) {
-    const names = namesByIdentity.get(fileIdentity(file)) ?? [];
-    const name = names.find((candidate) => !claimed.has(candidate));
+    // Each identity's names are handed out in turn: no search over the names already claimed.
+    const names = namesByIdentity.get(zoomFileIdentity(file)) ?? [];
+    let name = names.shift();
+    while (name !== undefined && claimed.has(name)) name = names.shift();
     if (name === undefined) continue;
     kept.set(index, name);
     claimed.add(name);
   }
+
+  // The next suffix to try per stem, so that naming n files of one type is linear, not quadratic
+  // (22 s for 20,000 files on the event loop of `zrec serve`).
+  const nextSuffix = new Map<string, number>();
 
   return ordered.map(({ file, index }) => {
     const recordingType = recordingTypeOf(file);
@@ -154,7 +162,9 @@ export function planFileNames(
     if (baseName === undefined) {
       const stem = safeName(recordingType);
       baseName = stem;
-      for (let n = 2; taken.has(baseName); n++) baseName = `${stem}-${n}`;
+      let n = nextSuffix.get(stem) ?? 2;
+      while (taken.has(baseName)) baseName = `${stem}-${n++}`;
+      nextSuffix.set(stem, n);
       taken.add(baseName);
     }
     return {
@@ -184,14 +194,14 @@ export function filesNotArchived(
   entries: RecordingFileEntry[],
 ): ZoomRecordingFile[] {
   const archived = new Set(entries.map(entryIdentity));
-  return zoomFiles.filter((file) => !archived.has(fileIdentity(file)));
+  return zoomFiles.filter((file) => !archived.has(zoomFileIdentity(file)));
 }
 
 /**
  * What makes a file the same file in a later event or a re-run: Zoom's file id, or for the files Zoom
  * gives no id (CC, TIMELINE) their type and start, which the document keeps beside the name.
  */
-function fileIdentity(file: ZoomRecordingFile): string {
+export function zoomFileIdentity(file: ZoomRecordingFile): string {
   if (typeof file.id === "string" && file.id !== "") return `id:${file.id}`;
   return `type:${recordingTypeOf(file)}\u0000${file.file_type ?? ""}\u0000${file.recording_start ?? ""}`;
 }

@@ -167,6 +167,25 @@ describe("createDownloadSource", () => {
     expect(trap.hits).toHaveLength(0);
   });
 
+  it("never sends a token over plain http to a host that is not loopback", async () => {
+    let asked = 0;
+    const token: TokenProvider = { current: async () => `tok-${++asked}` };
+    const refusing = {
+      dispatch: () => {
+        throw new Error("a request was made");
+      },
+    } as never;
+    const src = source("http://us06web.zoom.us/rec/download/x", {
+      token,
+      allowedHosts: ["*.zoom.us"],
+      dispatcher: refusing,
+    });
+    const error = await rejection(src.fetch(undefined));
+    expect(error).toBeInstanceOf(DownloadRefused);
+    expect(error.message).toMatch(/https/);
+    expect(asked).toBe(0);
+  });
+
   it("refuses a download URL whose own host is not allowed", async () => {
     const trap = await serve((req, res) => sendData(req, res));
     const src = source(`http://localhost:${trap.port}/x`);

@@ -7,7 +7,7 @@ import { Agent, type Dispatcher, request } from "undici";
 import { DownloadRefused } from "../errors.js";
 import { parseRetryAfter } from "../retry.js";
 import { type ByteRange, type ByteSource, SourceHttpError, type SourceResponse } from "../transfer/source.js";
-import { hostAllowed } from "./host-allowlist.js";
+import { bearerAllowed, hostAllowed } from "./host-allowlist.js";
 
 export { hostAllowed } from "./host-allowlist.js";
 
@@ -78,6 +78,12 @@ export function createDownloadSource(options: DownloadSourceOptions): ByteSource
       const headers: Record<string, string> = {};
       if (range) headers.range = `bytes=${range.start}-${range.end}`;
       if (token && original && url.origin === original.origin) {
+        if (!bearerAllowed(url)) {
+          throw new DownloadRefused(
+            `Refusing to send a Zoom token to ${where(url)} over plain http: tokens go only over https (or to this machine).`,
+            { suggestion: "Zoom's download URLs are https; check where this one came from." },
+          );
+        }
         headers.authorization = `Bearer ${tokenOverride ?? (await token.current())}`;
       }
       const response = await request(url, {

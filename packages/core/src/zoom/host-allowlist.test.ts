@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../config/defaults.js";
-import { hostAllowed } from "./host-allowlist.js";
+import { bearerAllowed, hostAllowed } from "./host-allowlist.js";
 
 const zoomHosts = defaultConfig.zoom.allowedDownloadHosts;
 
@@ -33,7 +33,31 @@ describe("hostAllowed", () => {
     ["javascript:alert(1)//zoom.us", zoomHosts, false],
     ["https://x.zoom.us/", ["*", "*.", ""], false],
     ["https://x.zoom.us/", [], false],
+    // An entry may name a port: then only that port.
+    ["http://127.0.0.1:4000/x", ["127.0.0.1:4000"], true],
+    ["http://127.0.0.1:4001/x", ["127.0.0.1:4000"], false],
+    ["https://zoom.us/x", ["zoom.us:443"], true],
+    ["https://zoom.us:8443/x", ["zoom.us:443"], false],
+    ["http://zoom.us/x", ["zoom.us:443"], false],
+    ["https://a.zoom.us/x", ["*.zoom.us:443"], true],
+    ["http://[::1]:4000/x", ["[::1]:4000"], true],
+    ["http://[::1]:4001/x", ["[::1]:4000"], false],
   ] as const)("%s with %j -> %s", (url, patterns, expected) => {
     expect(hostAllowed(new URL(url), patterns)).toBe(expected);
+  });
+});
+
+describe("bearerAllowed", () => {
+  it.each([
+    ["https://zoom.us/rec/download/x", true],
+    ["http://zoom.us/rec/download/x", false],
+    ["http://us06web.zoom.us:8080/x", false],
+    ["http://127.0.0.1:4000/x", true],
+    ["http://127.9.9.9/x", true],
+    ["http://localhost:4000/x", true],
+    ["http://[::1]:4000/x", true],
+    ["http://10.0.0.1/x", false],
+  ] as const)("%s -> %s", (url, expected) => {
+    expect(bearerAllowed(new URL(url))).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
-import { encodeMeetingUuidForPath, isRecordingId, recordingIdFromUuid } from "./ids.js";
+import { canonicalMeetingUuid, encodeMeetingUuidForPath, isRecordingId, recordingIdFromUuid } from "./ids.js";
 
 describe("recordingIdFromUuid", () => {
   it("decodes the fixture's meeting uuid to the canonical UUID", () => {
@@ -15,6 +15,23 @@ describe("recordingIdFromUuid", () => {
     expect(recordingIdFromUuid(standard)).toBe(expected);
     expect(recordingIdFromUuid(bytes.toString("base64url"))).toBe(expected);
     expect(recordingIdFromUuid(`${bytes.toString("base64url")}==`)).toBe(expected);
+  });
+
+  it("refuses a uuid whose last character carries bits beyond the 16 bytes", () => {
+    // "Q" ends the canonical encoding; "R".."Z" decode to the same 16 bytes with stray low bits.
+    expect(recordingIdFromUuid("CnIDrQSsRdi9bWp3jyJsZQ==")).toBe("0a7203ad-04ac-45d8-bd6d-6a778f226c65");
+    for (const last of ["R", "S", "Z"]) {
+      expect(() => recordingIdFromUuid(`CnIDrQSsRdi9bWp3jyJsZ${last}==`)).toThrow(/not the canonical/);
+    }
+  });
+
+  it("canonicalMeetingUuid writes one spelling per meeting: the standard alphabet, padded", () => {
+    const bytes = Buffer.from("fbff3e0123456789abcdef0fffbfff00", "hex");
+    const standard = bytes.toString("base64");
+    expect(canonicalMeetingUuid(bytes.toString("base64url"))).toBe(standard);
+    expect(canonicalMeetingUuid(standard.replace(/==$/, ""))).toBe(standard);
+    expect(canonicalMeetingUuid(standard)).toBe(standard);
+    expect(() => canonicalMeetingUuid("CnIDrQSsRdi9bWp3jyJsZR==")).toThrow(/not the canonical/);
   });
 
   it("returns lower case whatever the bytes", () => {

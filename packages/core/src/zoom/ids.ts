@@ -22,9 +22,38 @@ export function recordingIdFromUuid(zoomUuid: string): string {
       `Zoom meeting uuid ${quote(zoomUuid)} is not base64 of 16 bytes, so no recording id can be derived from it.`,
     );
   }
-  // The pattern admits exactly 22 significant characters, which always decode to 16 bytes.
-  const hex = Buffer.from(zoomUuid.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("hex");
+  const hex = bytesOf(zoomUuid).toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The one spelling of a meeting uuid: standard alphabet, `==` padded. Url-safe (`-`, `_`) and unpadded
+ * copies of the same 16 bytes are one meeting and get this spelling, so an event, the API and the
+ * document agree on it.
+ *
+ * @throws InputError for what {@link recordingIdFromUuid} refuses.
+ * @example
+ * canonicalMeetingUuid("CnIDrQSsRdi9bWp3jyJsZQ"); // "CnIDrQSsRdi9bWp3jyJsZQ=="
+ */
+export function canonicalMeetingUuid(zoomUuid: string): string {
+  recordingIdFromUuid(zoomUuid);
+  return bytesOf(zoomUuid).toString("base64");
+}
+
+/**
+ * The 16 bytes of a uuid the pattern admitted. The 22nd character carries 2 bits of the last byte and 4
+ * bits that a canonical encoder leaves zero; other values there decode to the same bytes, so 16 spellings
+ * would name one recording. Only the canonical one is taken.
+ */
+function bytesOf(zoomUuid: string): Buffer {
+  const standard = zoomUuid.replace(/-/g, "+").replace(/_/g, "/");
+  const bytes = Buffer.from(standard, "base64");
+  if (bytes.toString("base64").slice(0, 22) !== standard.slice(0, 22)) {
+    throw new InputError(
+      `Zoom meeting uuid ${quote(zoomUuid)} is not the canonical base64 of its 16 bytes (its last character carries stray bits).`,
+    );
+  }
+  return bytes;
 }
 
 /**

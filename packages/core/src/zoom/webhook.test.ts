@@ -204,6 +204,28 @@ describe("handleWebhook", () => {
 });
 
 describe("parseRecordingEvent", () => {
+  it("refuses an event with more files than any meeting has, naming the limit", () => {
+    const file = {
+      id: "f",
+      file_type: "MP4",
+      download_url: "https://zoom.us/rec/download/x",
+      status: "completed",
+    };
+    const event = (n: number) => ({
+      event: "recording.completed",
+      payload: {
+        object: {
+          uuid: "CnIDrQSsRdi9bWp3jyJsZQ==",
+          id: 1,
+          topic: "t",
+          recording_files: Array.from({ length: n }, (_, i) => ({ ...file, id: `f${i}` })),
+        },
+      },
+    });
+    expect(parseRecordingEvent(event(1_000)).payload.object.recording_files).toHaveLength(1_000);
+    expect(() => parseRecordingEvent(event(30_000))).toThrow(/30000 files.*at most 1000/);
+  });
+
   it("accepts the fixture and recording.transcript_completed", () => {
     expect(parseRecordingEvent(fixture).payload.object.id).toBe(7816381929);
     const transcript = { ...fixture, event: "recording.transcript_completed" };

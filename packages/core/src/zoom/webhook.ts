@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { ConfigError, InputError, WebhookRejected } from "../errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
-import { recordingIdFromUuid } from "./ids.js";
+import { canonicalMeetingUuid, recordingIdFromUuid } from "./ids.js";
 import type { RecordingEventName, ZoomRecordingEvent } from "./types.js";
 
 /** Zoom's own limit: a request more than this far from now, either way, may be a replay. */
@@ -149,6 +149,13 @@ export function handleWebhook(request: WebhookRequest): WebhookOutcome {
  * @example
  * const event = parseRecordingEvent(JSON.parse(text), "webhook.json");
  */
+/**
+ * Far above any real meeting (a few files per pause and resume, plus transcripts and chat), and low
+ * enough that planning, storing and logging one event stays quick: a signed event with 30,000 files
+ * blocked `zrec serve` for minutes.
+ */
+export const MAX_RECORDING_FILES = 1_000;
+
 export function parseRecordingEvent(value: unknown, source = "the webhook"): ZoomRecordingEvent {
   const name = source.startsWith("the ") ? `The ${source.slice(4)}` : source;
   const fail = (problem: string): never => {
@@ -182,13 +189,24 @@ export function parseRecordingEvent(value: unknown, source = "the webhook"): Zoo
   }
   const files = object.recording_files;
   if (!Array.isArray(files)) return fail(`"payload.object.recording_files" is ${kindOf(files)}, not a list`);
+  if (files.length > MAX_RECORDING_FILES) {
+    fail(
+      `"payload.object.recording_files" has ${files.length} files; zrec takes at most ${MAX_RECORDING_FILES} per recording`,
+    );
+  }
   for (const [index, file] of files.entries()) {
     const prefix = `payload.object.recording_files[${index}]`;
     if (!isObject(file)) fail(`"${prefix}" is ${kindOf(file)}, not an object`);
     for (const field of FILE_STRING_FIELDS) optional(file, field, "string", `${prefix}.`, fail);
     optional(file, "file_size", "number", `${prefix}.`, fail);
   }
-  return { ...value, event } as ZoomRecordingEvent;
+  // One spelling per meeting: `-`/`_` or unpadded copies of a uuid would name the same recording id.
+  const uuid = canonicalMeetingUuid(object.uuid as string);
+  return {
+    ...value,
+    event,
+    payload: { ...value.payload, object: { ...object, uuid } },
+  } as ZoomRecordingEvent;
 }
 
 /** Fields of a recording file that zrec reads; each must be a string when present. */

@@ -96,3 +96,102 @@ describe("the trash guard", () => {
     expect(world.sim.trashCalls).toHaveLength(1);
   });
 });
+
+type ForgedEvent = {
+  payload: { object: { recording_files: { download_url: string; file_size: number; file_type: string }[] } };
+};
+
+describe("the trash guard against a forged event", () => {
+  it("fails the ingest and trashes nothing when a file entry points at another file's bytes", async () => {
+    world = await openWorld();
+    const victim = world.sim.addMeeting({
+      ...meetingSpec,
+      files: [
+        { fileType: "MP4", size: 2 * MiB },
+        { fileType: "M4A", size: MiB },
+      ],
+    });
+    const event = world.sim.recordingEvent(victim.uuid) as ForgedEvent;
+    const [mp4, m4a] = event.payload.object.recording_files;
+    if (!mp4 || !m4a) throw new Error("two files expected");
+    // The victim's MP4 entry (its id, its type) with the M4A's bytes and size.
+    mp4.download_url = m4a.download_url;
+    mp4.file_size = m4a.file_size;
+    const outcome = await attempt(() => runIngest(event, world?.deps as never));
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(String(outcome.error)).toMatch(/file_size/);
+    expect(world.sim.trashCalls).toEqual([]);
+  });
+
+  it("fails the ingest and trashes nothing when the files are another meeting's", async () => {
+    world = await openWorld();
+    const victim = world.sim.addMeeting({ ...meetingSpec, files: [{ fileType: "MP4", size: 2 * MiB }] });
+    const other = world.sim.addMeeting({
+      ...meetingSpec,
+      topic: "Other",
+      files: [{ fileType: "MP4", size: MiB }],
+    });
+    const event = world.sim.recordingEvent(victim.uuid) as ForgedEvent;
+    const theirs = (world.sim.recordingEvent(other.uuid) as ForgedEvent).payload.object.recording_files[0];
+    const mine = event.payload.object.recording_files[0];
+    if (!mine || !theirs) throw new Error("files expected");
+    mine.download_url = theirs.download_url;
+    mine.file_size = theirs.file_size;
+    const outcome = await attempt(() => runIngest(event, world?.deps as never));
+    expect(outcome.ok).toBe(false);
+    expect(world.sim.trashCalls).toEqual([]);
+  });
+});
+
+describe("the trash guard when Zoom's answer does not list the files", () => {
+  const oneFile = () => {
+    const meeting = world?.sim.addMeeting({ ...meetingSpec, files: [{ fileType: "M4A", size: MiB }] });
+    if (!meeting) throw new Error("no world");
+    return meeting;
+  };
+  const ingestWarnings = async (event: unknown) => {
+    const warnings: string[] = [];
+    const result = await runIngest(event, {
+      ...(world?.deps as never as Parameters<typeof runIngest>[1]),
+      onEvent: (e) => {
+        if (e.type === "warning") warnings.push(e.message);
+      },
+    });
+    return { result, warnings: warnings.join("\n") };
+  };
+
+  it("does not trash on a 200 without recording_files", async () => {
+    world = await openWorld();
+    const meeting = oneFile();
+    meeting.listingWithoutFiles = true;
+    const { result, warnings } = await ingestWarnings(world.sim.recordingEvent(meeting.uuid));
+    expect(result.trashed).toBe("unknown");
+    expect(warnings).toMatch(/not trashed/i);
+    expect(world.sim.trashCalls).toEqual([]);
+  });
+
+  it("does not trash on an empty list while the archive holds files of the recording", async () => {
+    world = await openWorld();
+    const meeting = oneFile();
+    const event = world.sim.recordingEvent(meeting.uuid);
+    meeting.files.splice(0);
+    const { result } = await ingestWarnings(event);
+    expect(result.trashed).toBe("unknown");
+    expect(world.sim.trashCalls).toEqual([]);
+  });
+
+  it("does not trash when the list answers 404", async () => {
+    world = await openWorld();
+    const meeting = oneFile();
+    world.sim.injectFault({
+      target: "api",
+      kind: "status",
+      status: 404,
+      pathIncludes: "/recordings",
+      times: 1,
+    });
+    const { result } = await ingestWarnings(world.sim.recordingEvent(meeting.uuid));
+    expect(result.trashed).toBe("unknown");
+    expect(world.sim.trashCalls).toEqual([]);
+  });
+});

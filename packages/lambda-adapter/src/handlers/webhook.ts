@@ -14,6 +14,8 @@ import type { Env } from "../secrets.js";
 
 /** StartExecution's share of Zoom's 3 seconds, leaving room for verification and a cold start's slack. */
 const START_TIMEOUT_MS = 2_000;
+/** The same 1 MiB cap as `zrec serve`'s receiver. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createHandler(env: Env = process.env, options: HandlerOptions = {}) {
   const config = configRuntime(env, options);
@@ -33,6 +35,11 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
       const { zoom } = loaded;
       // The signature covers the bytes Zoom sent; API Gateway base64-encodes bodies it deems binary.
       const rawBody = Buffer.from(request.body ?? "", request.isBase64Encoded ? "base64" : "utf8");
+      // As `zrec serve`: Zoom's recording events are a few KiB; a larger body is not parsed at all.
+      if (rawBody.length > MAX_BODY_BYTES) {
+        log("warn", "body too large", { status: 413, bytes: rawBody.length });
+        return json(413, { error: `The request body is larger than ${MAX_BODY_BYTES} bytes.` });
+      }
       const outcome = handleWebhook({
         headers: request.headers ?? {},
         rawBody,
