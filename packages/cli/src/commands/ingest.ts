@@ -25,15 +25,17 @@ export function ingestCommand(): Command {
     .action(async (file: string, flags: { remote?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, { readJsonFile }, { withPipeline }] = await Promise.all([
-        import("@zrec/core"),
-        import("../json-file.js"),
-        import("../session.js"),
-      ]);
+      const [core, { readJsonFile }, { withPipeline, resolveFor, missingLocalPaths, configName }] =
+        await Promise.all([import("@zrec/core"), import("../json-file.js"), import("../session.js")]);
       const event = core.parseRecordingEvent(await readJsonFile(file, process.cwd()), file);
       if (flags.remote)
         return (await import("../remote.js")).runRemote(options, "startIngestFunction", event);
 
+      // Said once, in the summary: a mistyped storage.root would otherwise become a new archive silently.
+      const resolved = await resolveFor(options);
+      const created = missingLocalPaths(resolved)
+        .filter((local) => local.key !== "notify.path")
+        .map((local) => `${local.path} (${local.key} in ${configName(resolved)})`);
       const warned = new Set<string>();
       const { result, where } = await withPipeline(options, async ({ deps, backends }, { config }) => {
         const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
@@ -67,6 +69,7 @@ export function ingestCommand(): Command {
       for (const warning of result.warnings) if (!warned.has(warning)) out.warn(warning);
       if (out.json) printJson(result);
       else summarize(result, where, out);
+      for (const what of created) out.line(`  created   ${what}`);
     });
 }
 
