@@ -140,6 +140,31 @@ describe("dispositions", () => {
   });
 });
 
+describe("one ingest of a recording at a time", () => {
+  it("a second concurrent ingest waits for the first: the file is copied once and notified once", async () => {
+    const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: false, partSizeMiB: 5 } });
+    const meeting = addMeeting("Budget review");
+    const fileId = meeting.files[0]?.id ?? "";
+    // The first copy stalls for 3 s, so the second ingest starts while the first holds the recording.
+    sim.injectFault({ target: "cdn", fileId, kind: "stall", stallMs: 3_000 });
+    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
+    const before = sim.requests.filter((r) => r.server === "cdn" && r.path.includes(fileId)).length;
+    const args = ["ingest", "webhook.json", "--json"];
+    const first = runZrec(args, { cwd: ws.dir, env: ws.env });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = await runZrec(args, { cwd: ws.dir, env: ws.env });
+    const runs = [await first, second];
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    expect(second.stderr).toMatch(/another zrec ingest of recording .* is running; waiting for it to finish/);
+    const notified = runs.map((run) => JSON.parse(run.stdout).notified).sort();
+    expect(notified).toEqual([false, true]);
+    expect(sim.requests.filter((r) => r.server === "cdn" && r.path.includes(fileId)).length - before).toBe(1);
+    const outbox = (await readFile(join(ws.dataDir, "outbox.jsonl"), "utf8")).trim().split("\n");
+    expect(outbox).toHaveLength(1);
+    expect(await readdir(join(ws.dataDir, ".zrec-tmp", "locks"))).toEqual([]);
+  });
+});
+
 describe("gone is gone", () => {
   it("re-ingesting a trashed recording says Zoom no longer holds it, exit 1, no retry advice", async () => {
     const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: true, partSizeMiB: 5 } });
