@@ -8,7 +8,9 @@ import { buildProgram } from "./program.js";
 
 // On Node 20 the AWS SDK prints eight lines about needing Node 22 from 2027 on every AWS run, --quiet
 // and --json too, filling cron logs; the README says it once instead. A user who sets the variable wins.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+if (!process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+}
 
 // `zrec list | head` closes stdout early; that is the reader's choice, not a failure worth a stack.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
