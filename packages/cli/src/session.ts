@@ -80,5 +80,5 @@ export function missingLocalPaths(resolved: ResolvedConfig): LocalBackendPath[] 
 
 /** Which configuration is in use, in words: the file, or the embedded default and where none was found. */
 export function configName(resolved: ResolvedConfig, cwd: string = process.cwd()): string {
-  return resolved.source ?? `the embedded default (no zrec.config.* in ${cwd})`;
+  return resolved.source ?? `the embedded default, no zrec.config.* in ${cwd}`;
 }

@@ -56,7 +56,7 @@ describe("read-only commands only read", () => {
     // Without any configuration the message says the embedded default was used, and where.
     const empty = await runZrec(["list", "--json"], { cwd: "/", env: {} });
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toMatch(/the embedded default \(no zrec\.config\.\* in \/\)/);
+    expect(empty.stderr).toMatch(/the embedded default, no zrec\.config\.\* in \/\)/);
   });
 
   it("ingest says once what it created; an index moved away or empty says to run rebuild-db", async () => {
