@@ -108,7 +108,9 @@ function lockFolder(
 function report(event: IngestEvent, progress: Progress, out: Output, warned: Set<string>): void {
   switch (event.type) {
     case "metadata":
-      progress.status(`Recording ${event.recording_id} (${event.topic}): ${event.files} files`);
+      progress.status(
+        `Recording ${event.recording_id} (${event.topic}): ${event.files} file${event.files === 1 ? "" : "s"}`,
+      );
       break;
     case "file-start":
       progress.fileStart(event.key, event.total);
