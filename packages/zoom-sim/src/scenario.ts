@@ -41,7 +41,10 @@ export function parseScenario(value: unknown): Scenario {
   });
   meetings.forEach((meeting, i) => {
     const at = `meetings[${i}]`;
-    if (!isObject(meeting)) return fail(at, "should be an object");
+    if (!isObject(meeting)) {
+      fail(at, "should be an object");
+      return;
+    }
     for (const field of ["topic", "startTime"]) {
       if (typeof meeting[field] !== "string") fail(`${at}.${field}`, "should be a string");
     }

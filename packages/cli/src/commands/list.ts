@@ -84,12 +84,14 @@ function rows(documents: RecordingDocument[]): string[][] {
 }
 
 /** A topic is the host's text: control characters are shown as escapes, never sent to the terminal. */
-function visible(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+export function visible(text: string): string {
+  let shown = "";
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    shown += control ? `\\u${code.toString(16).padStart(4, "0")}` : char;
+  }
+  return shown;
 }
 
 /**
