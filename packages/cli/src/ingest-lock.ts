@@ -7,7 +7,7 @@
  * The lock is a file holding host and pid, put in place whole with link(2) (which fails when it exists),
  * so a reader never sees it half-written and one left by a killed process is recognised and taken over.
  */
-import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 
@@ -32,18 +32,23 @@ export async function lockRecording(
   recordingId: string,
   options: { onWait?: (holder: Holder) => void; signal?: AbortSignal; pollMs?: number } = {},
 ): Promise<IngestLock> {
-  await mkdir(folder, { recursive: true });
   const file = path.join(folder, `${recordingId}.lock`);
   const me: Holder = { host: hostname(), pid: process.pid };
   const mine = `${file}.${me.pid}`;
-  await writeFile(mine, JSON.stringify(me));
+  // The folder is removed when the last lock goes (nothing is left behind), so it may vanish in between.
+  await retryingMissingFolder(folder, () => writeFile(mine, JSON.stringify(me)));
   let waited = false;
   try {
     for (;;) {
       options.signal?.throwIfAborted();
       try {
-        await link(mine, file);
-        return { release: () => rm(file, { force: true }) };
+        await retryingMissingFolder(folder, () => link(mine, file));
+        return {
+          release: async () => {
+            await rm(file, { force: true });
+            await rmdir(folder).catch(() => {});
+          },
+        };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
@@ -60,6 +65,17 @@ export async function lockRecording(
     }
   } finally {
     await rm(mine, { force: true });
+  }
+}
+
+async function retryingMissingFolder(folder: string, write: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 5) throw error;
+      await mkdir(folder, { recursive: true });
+    }
   }
 }
 

@@ -129,10 +129,10 @@ export class NotFoundError extends ZrecError {
  */
 export class RecordingGone extends ZrecError {
   readonly recordingId: string;
-  constructor(recordingId: string, detail: string, options?: ZrecErrorOptions) {
+  constructor(recordingId: string, options?: ZrecErrorOptions) {
     super(
       ErrorCode.RECORDING_GONE,
-      `Zoom no longer holds recording ${recordingId} (it was trashed or deleted); nothing to copy${detail}.`,
+      `Zoom no longer holds recording ${recordingId} (it was trashed or deleted); nothing to copy.`,
       options,
     );
     this.recordingId = recordingId;

@@ -216,7 +216,7 @@ describe("failureKind", () => {
     [new DocumentError("f", "x"), "permanent"],
     [new ConfigError("k", "x"), "permanent"],
     [new DownloadRefused("x"), "permanent"],
-    [new RecordingGone("id", ""), "permanent"],
+    [new RecordingGone("id"), "permanent"],
   ])("%s is %s", (error, kind) => {
     expect(failureKind(error)).toBe(kind);
   });

@@ -117,8 +117,10 @@ function buildDraft(
 
 /**
  * Asks Zoom for the recording before anything is written: once it is trashed or deleted (an old event,
- * a re-run after trashAfterIngest) every download would answer 404, and the metadata written first
- * would be an orphan. Gone is an outcome of its own, not a failure worth retrying.
+ * an archive other than the one that trashed it) every download would answer 404, and the metadata
+ * written first would be an orphan. Gone is an outcome of its own, not a failure worth retrying. A
+ * recording this archive already holds goes on as any re-run does (its stored files are not fetched
+ * again, so a re-run after trashAfterIngest still changes nothing and succeeds).
  */
 async function requireRecordingAtZoom(
   zoom: ZoomClient,
@@ -129,10 +131,11 @@ async function requireRecordingAtZoom(
   try {
     await zoom.getMeetingRecordings(uuid);
   } catch (error) {
-    if (!(error instanceof ZoomApiError && error.status === 404)) throw error;
-    const archived = await existingDocument(deps, recordingId).catch(() => undefined);
-    const detail = archived ? `; the archive holds it as ${archived.recording_path}` : "";
-    throw new RecordingGone(recordingId, detail, { cause: error });
+    // Only "gone" is this check's business; any other failure (after the client's own retries) is
+    // left to the calls that need an answer, which report it as they always have.
+    if (!(error instanceof ZoomApiError && error.status === 404)) return;
+    if (await existingDocument(deps, recordingId)) return;
+    throw new RecordingGone(recordingId, { cause: error });
   }
 }
 
