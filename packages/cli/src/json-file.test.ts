@@ -31,6 +31,11 @@ describe("jsonProblem", () => {
     }
   });
 
+  it("leaves no dangling comma when V8 cuts its quote of a long text short", () => {
+    const problem = problemOf(`hello, this is a long text and not JSON at all ${SECRET}`);
+    expect(problem).toBe("Unexpected token 'h'");
+  });
+
   it("names an early end in words", () => {
     expect(problemOf('{"a": ')).toBe("it ends before the JSON value is complete");
   });

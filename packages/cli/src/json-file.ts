@@ -24,8 +24,8 @@ export function jsonProblem(error: unknown, text: string): string {
   if (/Unexpected end of JSON input/i.test(message)) return "it ends before the JSON value is complete";
   const position = /at position (\d+)/.exec(message);
   let problem = message
-    .replace(/,? *".*" is not valid JSON$/, "")
-    .replace(/ *"[^"]*"\.\.\. is not valid JSON$/, "")
+    // V8 quotes the start of the text, cut with "..." when long: `Unexpected token 'h', "hello wor"... is not valid JSON`.
+    .replace(/,? *".*"(\.\.\.)? is not valid JSON$/, "")
     .replace(/ in JSON at position \d+.*$/, "")
     .replace(/ at position \d+.*$/, "");
   if (position) problem += ` at ${lineAndColumn(text, Number(position[1]))}`;

@@ -6,6 +6,12 @@
 import { handleError } from "./errors.js";
 import { buildProgram } from "./program.js";
 
+// On Node 20 the AWS SDK prints eight lines about needing Node 22 from 2027 on every AWS run, --quiet
+// and --json too, filling cron logs; the README says it once instead. A user who sets the variable wins.
+if (!process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+}
+
 // `zrec list | head` closes stdout early; that is the reader's choice, not a failure worth a stack.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;

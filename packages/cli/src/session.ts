@@ -2,7 +2,8 @@
  * A command's run against the configured backends: configuration found and validated, pipeline opened,
  * and closed again however the command ends. Commands import this lazily (it loads core and cosmiconfig).
  */
-import { openPipeline } from "@zrec/core";
+import { existsSync } from "node:fs";
+import { ConfigError, type LocalBackendPath, localBackendPaths, openPipeline } from "@zrec/core";
 import { type ResolvedConfig, resolveConfig } from "./config.js";
 import type { GlobalOptions } from "./options.js";
 
@@ -41,4 +42,43 @@ export async function withPipeline<T>(
   } finally {
     await pipeline.close();
   }
+}
+
+/**
+ * withPipeline for commands that only read (list, get, purge-old, rebuild-db's store): a folder store or
+ * SQLite index that does not exist is a mistake (a typo, the wrong folder, a moved file), never a new,
+ * empty archive to create. `needs` says which of them the command reads.
+ * @throws ConfigError (exit 2) naming the path, the key and the configuration in use.
+ */
+export async function withExistingPipeline<T>(
+  options: Pick<GlobalOptions, "config" | "profile">,
+  use: (pipeline: OpenedPipeline, resolved: ResolvedConfig) => Promise<T>,
+  needs: LocalBackendPath["key"][] = ["storage.root", "index.path"],
+  cwd: string = process.cwd(),
+): Promise<T> {
+  const resolved = await resolveFor(options, cwd);
+  const missing = missingLocalPaths(resolved).filter((local) => needs.includes(local.key));
+  const first = missing[0];
+  if (first !== undefined) {
+    const what = first.key === "storage.root" ? "The store folder" : "The index";
+    throw new ConfigError(
+      first.key,
+      `${what} ${first.path} does not exist (${first.key} in ${configName(resolved, cwd)}).`,
+      {
+        suggestion:
+          "Run zrec in the folder of your zrec.config.json or pass --config FILE. A new archive is created by `zrec setup` or the first `zrec ingest`; `zrec rebuild-db` rebuilds a lost index from the store.",
+      },
+    );
+  }
+  return withPipeline(options, use, cwd);
+}
+
+/** The folder store, SQLite index and outbox of `resolved` that do not exist yet. */
+export function missingLocalPaths(resolved: ResolvedConfig): LocalBackendPath[] {
+  return localBackendPaths(resolved.config, resolved.baseDir).filter((local) => !existsSync(local.path));
+}
+
+/** Which configuration is in use, in words: the file, or the embedded default and where none was found. */
+export function configName(resolved: ResolvedConfig, cwd: string = process.cwd()): string {
+  return resolved.source ?? `the embedded default, no zrec.config.* in ${cwd}`;
 }

@@ -3,7 +3,7 @@
  * wrong Zoom secret, a missing bucket, a bad profile or a bad config fails that line (exit 1) and says
  * why without a secret; `--profile` switches the credentials of every AWS backend.
  */
-import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startZoomSim } from "@zrec/zoom-sim";
@@ -38,7 +38,8 @@ async function doctor(ws: { dir: string; env: Record<string, string> }, ...args:
 
 describe("zrec doctor", () => {
   it("is all ok against s3rver, dynalite and zoom-sim, and leaves nothing behind", async () => {
-    const ws = await makeWorkspace(sim, {}, aws);
+    const made = await makeWorkspace(sim, {}, aws);
+    const ws = { ...made, env: { ...made.env, ZOOM_WEBHOOK_SECRET_TOKEN: "webhook-secret-for-doctor" } };
     const { run, checks } = await doctor(ws);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -49,6 +50,7 @@ describe("zrec doctor", () => {
       ["index", true],
       ["notify", true],
       ["zoom.accounts.default", true],
+      ["webhook", true],
     ]);
     expect(checks[2]?.detail).toMatch(
       /^s3:\/\/zrec-[0-9a-f]+\/archive\/: wrote, read back and deleted \.zrec-doctor\//,
@@ -81,7 +83,10 @@ describe("zrec doctor", () => {
     const human = await runZrec(["doctor"], { cwd: ws.dir, env: { ...ws.env, ZOOM_CLIENT_SECRET: wrong } });
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^failed {2}zoom\.accounts\.default/m);
-    expect(human.stdout.trim().split("\n").at(-1)).toBe("1 of 6 checks failed: zoom.accounts.default.");
+    expect(human.stdout).toMatch(
+      /^warning webhook {15}no webhook secret: zrec serve and the Lambda webhook/m,
+    );
+    expect(human.stdout.trim().split("\n").at(-1)).toBe("1 of 7 checks failed: zoom.accounts.default.");
   });
 
   it("fails the storage line when the bucket is missing, saying why and what to do", async () => {
@@ -155,16 +160,40 @@ describe("zrec doctor", () => {
     expect(checks[0]?.detail).toMatch(/zrec\.config\.json/);
   });
 
-  it("on the embedded default with no Zoom account: skips what is not configured, creates nothing", async () => {
+  it("on the embedded default with no Zoom account: fails the zoom line, warns of store and secret, creates nothing", async () => {
     const dir = await mkdtemp(join(tmpdir(), "zrec-doctor-"));
     const { run, byName } = await doctor({ dir, env: {} });
-    expect(run.code).toBe(0);
-    expect(byName.zoom).toMatchObject({ ok: true, skipped: true, detail: "skipped: no zoom.accounts" });
+    expect(run.code).toBe(1);
+    expect(byName.zoom).toMatchObject({ ok: false });
+    expect(byName.zoom?.detail).toMatch(/^No Zoom account is configured/);
     expect(byName.credentials).toMatchObject({ ok: true, skipped: true });
+    expect(byName.storage).toMatchObject({ ok: true, warning: true });
     expect(byName.storage?.detail).toMatch(/zrec-data does not exist yet \(zrec setup creates it;/);
+    expect(byName.webhook).toMatchObject({ ok: true, warning: true });
+    const human = await runZrec(["doctor"], { cwd: dir, env: {} });
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/^failed {2}zoom {18}No Zoom account is configured/m);
+    expect(human.stdout).toMatch(/ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET/);
+    expect(human.stdout).not.toMatch(/All checks passed/);
     const after = await runZrec(["doctor", "--quiet"], { cwd: dir, env: {} });
     expect(after.stdout).toBe("");
-    expect(after.code).toBe(0);
+    expect(after.code).toBe(1);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("fails the storage line when storage.root is mistyped next to an existing index", async () => {
+    const ws = await makeWorkspace(sim, {});
+    const setup = await runZrec(["setup"], { cwd: ws.dir, env: ws.env });
+    expect(setup.code).toBe(0);
+    const config = JSON.parse(await readFile(join(ws.dir, "zrec.config.json"), "utf8"));
+    await writeFile(
+      join(ws.dir, "typo.json"),
+      JSON.stringify({ ...config, storage: { type: "fs", root: "./zrec-dta" } }),
+    );
+    const { run, byName } = await doctor(ws, "--config", "typo.json");
+    expect(run.code).toBe(1);
+    expect(byName.storage).toMatchObject({ ok: false });
+    expect(byName.storage?.detail).toMatch(/zrec-dta \(storage\.root\) does not exist, but the index does/);
+    expect(await readdir(ws.dir)).not.toContain("zrec-dta");
   });
 });

@@ -45,6 +45,8 @@ const CORE = /\/packages\/core\/dist\//;
 describe("module loading", () => {
   it("a run on the embedded default loads core and SQLite, never the AWS SDK", async () => {
     const ws = await makeWorkspace(sim);
+    // `list` opens only an archive that exists (it never creates one).
+    expect((await runZrec(["setup"], { cwd: ws.dir, env: ws.env })).code).toBe(0);
     const { loads } = await modulesLoaded(ws, ["list", "--json"]);
     expect(loads(CORE)).toBe(true);
     expect(loads(SQLITE)).toBe(true);

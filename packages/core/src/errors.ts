@@ -21,6 +21,7 @@ export const ErrorCode = {
   NOT_FOUND: "NOT_FOUND",
   INGEST_FAILED: "INGEST_FAILED",
   JOB_QUEUE_FAILED: "JOB_QUEUE_FAILED",
+  RECORDING_GONE: "RECORDING_GONE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -119,6 +120,22 @@ export class NotFoundError extends ZrecError {
   override readonly badInput = true;
   constructor(message: string, options?: ZrecErrorOptions) {
     super(ErrorCode.NOT_FOUND, message, options);
+  }
+}
+
+/**
+ * Zoom no longer holds the recording (trashed or deleted: 404, code 3301). Nothing can be copied, and
+ * running the ingest again cannot change that, so there is no retry advice.
+ */
+export class RecordingGone extends ZrecError {
+  readonly recordingId: string;
+  constructor(recordingId: string, options?: ZrecErrorOptions) {
+    super(
+      ErrorCode.RECORDING_GONE,
+      `Zoom no longer holds recording ${recordingId} (it was trashed or deleted); nothing to copy.`,
+      options,
+    );
+    this.recordingId = recordingId;
   }
 }
 

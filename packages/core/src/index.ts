@@ -3,7 +3,8 @@
  * layers over these exports.
  */
 
-export { closeBackends, createBackends } from "./adapters/factory.js";
+export type { LocalBackendPath } from "./adapters/factory.js";
+export { closeBackends, createBackends, localBackendPaths } from "./adapters/factory.js";
 export * from "./config/index.js";
 export * from "./errors.js";
 export * from "./jobs/index.js";

@@ -64,6 +64,10 @@ export interface ObjectStore {
 }
 
 export interface ListFilter {
+  /**
+   * The organisation, in any case. SQLite folds case itself; DynamoDB's key query cannot, so callers
+   * pass the configured rule's spelling when one matches (as `zrec list` does).
+   */
   organization?: string;
   /** ISO date or date-time: only recordings that started at or after it. */
   since?: string;

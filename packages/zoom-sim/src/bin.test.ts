@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Json } from "./test-support.js";
@@ -56,6 +59,41 @@ describe("the zoom-sim command", () => {
       sim.child.kill("SIGTERM");
     }
     expect(await sim.exited).toBe(0);
+  });
+
+  it("starts with the users and meetings of --scenario and writes their events to --events", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "zoom-sim-scenario-"));
+    const scenario = {
+      users: [{ id: "host-1", email: "host@example.org" }],
+      meetings: [
+        {
+          topic: "FOLIO Sys Ops & Management SIG",
+          hostId: "host-1",
+          startTime: "2025-03-05T15:00:00Z",
+          durationMinutes: 45,
+          files: [{ fileType: "M4A", size: 1000 }],
+        },
+      ],
+    };
+    await writeFile(join(dir, "scenario.json"), JSON.stringify(scenario));
+    const sim = start(["--scenario", join(dir, "scenario.json"), "--events", join(dir, "events")]);
+    try {
+      const out = await sim.output;
+      expect(out.meetings).toHaveLength(1);
+      expect(out.meetings[0]).toMatchObject({ topic: "FOLIO Sys Ops & Management SIG" });
+      const event = JSON.parse(
+        await readFile(join(dir, "events", `${out.meetings[0].recordingId}.json`), "utf8"),
+      );
+      expect(event.payload.object.uuid).toBe(out.meetings[0].uuid);
+    } finally {
+      sim.child.kill("SIGTERM");
+    }
+    expect(await sim.exited).toBe(0);
+
+    await writeFile(join(dir, "bad.json"), JSON.stringify({ meetings: [{ topic: "x", startTime: "y" }] }));
+    const bad = start(["--scenario", join(dir, "bad.json")]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toMatch(/"meetings\[0\]\.durationMinutes" should be a number/);
   });
 
   it("exits 2 on bad usage", async () => {

@@ -1,14 +1,23 @@
 #!/usr/bin/env node
 /**
- * zoom-sim [--port N] [--cdn-port N] [--bandwidth MiBps] [--sample]
+ * zoom-sim [--port N] [--cdn-port N] [--bandwidth MiBps] [--sample] [--scenario FILE.json] [--events DIR]
+ *          [--zrec-config FILE]
  *
  * Runs the sim until SIGINT/SIGTERM. Prints one JSON object on stdout: where it listens, the account's
- * credentials and webhook secret, and with --sample a sample meeting and its webhook event.
+ * credentials and webhook secret, with --sample a sample meeting and its webhook event, and with
+ * --scenario the scenario's meetings (see scenario.ts). --events writes each meeting's
+ * recording.completed event to DIR/{recordingId}.json, ready for `zrec ingest`. --zrec-config writes a
+ * zrec.config.json that talks to this sim (written last: once it exists, the sim is ready).
  */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { parseArgs } from "node:util";
+import { describeMeeting, parseScenario, ScenarioError } from "./scenario.js";
 import { startZoomSim, type ZoomSim } from "./server.js";
+import type { SimMeeting } from "./types.js";
 
-const USAGE = "usage: zoom-sim [--port N] [--cdn-port N] [--bandwidth MiBps] [--sample]";
+const USAGE =
+  "usage: zoom-sim [--port N] [--cdn-port N] [--bandwidth MiBps] [--sample] [--scenario FILE.json] [--events DIR] [--zrec-config FILE]";
 const MiB = 1024 * 1024;
 
 function portOption(value: string | undefined, name: string): number | undefined {
@@ -50,6 +59,49 @@ function addSample(sim: ZoomSim) {
   });
 }
 
+/**
+ * A zrec configuration for trying zrec against this sim by hand: its account (secret included: these
+ * are the sim's, not anyone's), its URLs, downloads from 127.0.0.1 and its webhook secret. Written to a
+ * temporary name and renamed, so a reader never sees half of it.
+ */
+async function writeZrecConfig(sim: ZoomSim, file: string): Promise<void> {
+  const account = sim.accounts[0];
+  const config = {
+    zoom: {
+      accounts: account
+        ? {
+            default: {
+              accountId: account.accountId,
+              clientId: account.clientId,
+              clientSecret: account.clientSecret,
+            },
+          }
+        : {},
+      webhookSecretToken: sim.webhookSecretToken,
+      apiBaseUrl: sim.apiBaseUrl,
+      oauthUrl: sim.oauthUrl,
+      allowedDownloadHosts: ["127.0.0.1"],
+    },
+  };
+  await writeFile(`${file}.tmp`, `${JSON.stringify(config, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+}
+
+async function readScenario(file: string) {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`--scenario ${file} cannot be read: ${(error as Error).message}`);
+  }
+  try {
+    return parseScenario(JSON.parse(text));
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new UsageError(`${file}: ${error.message}`);
+    throw new UsageError(`--scenario ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -57,6 +109,9 @@ async function main(): Promise<void> {
       "cdn-port": { type: "string" },
       bandwidth: { type: "string" },
       sample: { type: "boolean", default: false },
+      scenario: { type: "string" },
+      events: { type: "string" },
+      "zrec-config": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -71,6 +126,7 @@ async function main(): Promise<void> {
     if (!(mibps > 0)) throw new UsageError("--bandwidth must be a positive number of MiB per second");
     bandwidth = mibps * MiB;
   }
+  const scenario = values.scenario === undefined ? undefined : await readScenario(values.scenario);
   const sim = await startZoomSim({
     port: portOption(values.port, "port"),
     cdnPort: portOption(values["cdn-port"], "cdn-port"),
@@ -92,7 +148,23 @@ async function main(): Promise<void> {
     };
     output.event = sim.recordingEvent(meeting.uuid);
   }
+  const added: SimMeeting[] = [];
+  if (scenario) {
+    for (const user of scenario.users) sim.addUser(user);
+    for (const meeting of scenario.meetings) added.push(sim.addMeeting(meeting));
+    output.meetings = added.map(describeMeeting);
+  }
+  if (values.events !== undefined) {
+    await mkdir(values.events, { recursive: true });
+    for (const meeting of added) {
+      const file = path.join(values.events, `${meeting.recordingId}.json`);
+      await writeFile(file, `${JSON.stringify(sim.recordingEvent(meeting.uuid), null, 2)}\n`);
+    }
+    output.events = values.events;
+  }
   process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  const configFile = values["zrec-config"];
+  if (configFile !== undefined) await writeZrecConfig(sim, configFile);
 
   const stop = () => {
     sim.close().then(

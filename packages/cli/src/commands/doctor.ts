@@ -41,8 +41,13 @@ export function doctorCommand(): Command {
       if (resolved !== undefined) await core.runDoctor(resolved.config, { onCheck: report });
 
       const failed = checks.filter((check) => !check.ok);
+      const warned = checks.filter((check) => check.warning === true);
       if (out.json) printJson(checks);
-      else if (failed.length === 0) out.line("\nAll checks passed.");
+      else if (failed.length === 0 && warned.length === 0) out.line("\nAll checks passed.");
+      else if (failed.length === 0)
+        out.line(
+          `\nNo check failed; ${warned.length === 1 ? "1 warning" : `${warned.length} warnings`}: ${warned.map((c) => c.check).join(", ")}.`,
+        );
       else
         out.line(
           `\n${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.check).join(", ")}.`,
@@ -53,7 +58,7 @@ export function doctorCommand(): Command {
 }
 
 function show(check: DoctorCheck, out: Output): void {
-  const status = !check.ok ? "failed" : check.skipped ? "skipped" : "ok";
+  const status = !check.ok ? "failed" : check.skipped ? "skipped" : check.warning ? "warning" : "ok";
   const detail = check.skipped ? check.detail.replace(/^skipped: /, "") : check.detail;
   out.line(`${status.padEnd(8)}${check.check.padEnd(22)}${detail}`);
   if (check.suggestion) out.line(`${" ".repeat(30)}${check.suggestion}`);

@@ -14,10 +14,13 @@ export function getCommand(): Command {
     .action(async (id: string, flags: { output?: string; force?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+      const [core, { withExistingPipeline }] = await Promise.all([
+        import("@zrec/core"),
+        import("../session.js"),
+      ]);
       const recordingId = toRecordingId(id, core);
 
-      const document = await withPipeline(options, async ({ backends }) => {
+      const document = await withExistingPipeline(options, async ({ backends }) => {
         const found = await backends.index.get(recordingId);
         if (!found) {
           throw new core.NotFoundError(

@@ -1,4 +1,6 @@
 /** `zrec ingest <webhook.json>`: archive one recording event, as the webhook would have. */
+
+import path from "node:path";
 import type { Config, IngestEvent, IngestResult } from "@zrec/core";
 import { Command } from "commander";
 import { Interrupted } from "../errors.js";
@@ -25,55 +27,90 @@ export function ingestCommand(): Command {
     .action(async (file: string, flags: { remote?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, { readJsonFile }, { withPipeline }] = await Promise.all([
-        import("@zrec/core"),
-        import("../json-file.js"),
-        import("../session.js"),
-      ]);
+      const [core, { readJsonFile }, { withPipeline, resolveFor, missingLocalPaths, configName }] =
+        await Promise.all([import("@zrec/core"), import("../json-file.js"), import("../session.js")]);
       const event = core.parseRecordingEvent(await readJsonFile(file, process.cwd()), file);
       if (flags.remote)
         return (await import("../remote.js")).runRemote(options, "startIngestFunction", event);
 
+      // Said once, in the summary: a mistyped storage.root would otherwise become a new archive silently.
+      const resolved = await resolveFor(options);
+      const created = missingLocalPaths(resolved)
+        .filter((local) => local.key !== "notify.path")
+        .map((local) => `${local.path} (${local.key} in ${configName(resolved)})`);
       const warned = new Set<string>();
-      const { result, where } = await withPipeline(options, async ({ deps, backends }, { config }) => {
-        const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
-        const interrupt = new AbortController();
-        const onSigint = () => {
-          progress.printAbove(() => process.stderr.write("zrec: stopping (Ctrl+C again to quit at once)\n"));
-          interrupt.abort();
-        };
-        // `once`: a second Ctrl+C gets Node's default, which ends the process at once.
-        process.once("SIGINT", onSigint);
-        try {
-          progress.status(`Reading the meeting of ${file}`);
-          const onEvent = (e: IngestEvent) => report(e, progress, out, warned);
-          const result = await core.runIngest(event, { ...deps, onEvent, signal: interrupt.signal });
-          return {
-            result,
-            where: { store: backends.store.description, index: backends.index.description, config },
-          };
-        } catch (error) {
-          if (!interrupt.signal.aborted) throw error;
-          throw new Interrupted("the ingest", {
-            cause: error,
-            suggestion: "Run the same ingest again to finish it; files already stored are not copied again.",
-          });
-        } finally {
-          process.off("SIGINT", onSigint);
-          progress.stop();
-        }
+      const recordingId = core.recordingIdFromUuid(event.payload.object.uuid);
+      const { lockRecording } = await import("../ingest-lock.js");
+      const lock = await lockRecording(lockFolder(resolved, core), recordingId, {
+        onWait: ({ pid, host }) =>
+          out.warn(
+            `another zrec ingest of recording ${recordingId} (pid ${pid} on ${host}) is running; waiting for it to finish.`,
+          ),
       });
+      let result: IngestResult;
+      let where: Where;
+      try {
+        ({ result, where } = await withPipeline(options, async ({ deps, backends }, { config }) => {
+          const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
+          const interrupt = new AbortController();
+          const onSigint = () => {
+            progress.printAbove(() =>
+              process.stderr.write("zrec: stopping (Ctrl+C again to quit at once)\n"),
+            );
+            interrupt.abort();
+          };
+          // `once`: a second Ctrl+C gets Node's default, which ends the process at once.
+          process.once("SIGINT", onSigint);
+          try {
+            progress.status(`Reading the meeting of ${file}`);
+            const onEvent = (e: IngestEvent) => report(e, progress, out, warned);
+            const result = await core.runIngest(event, { ...deps, onEvent, signal: interrupt.signal });
+            return {
+              result,
+              where: { store: backends.store.description, index: backends.index.description, config },
+            };
+          } catch (error) {
+            if (!interrupt.signal.aborted) throw error;
+            throw new Interrupted("the ingest", {
+              cause: error,
+              suggestion:
+                "Run the same ingest again to finish it; files already stored are not copied again.",
+            });
+          } finally {
+            process.off("SIGINT", onSigint);
+            progress.stop();
+          }
+        }));
+      } finally {
+        await lock.release();
+      }
 
       for (const warning of result.warnings) if (!warned.has(warning)) out.warn(warning);
       if (out.json) printJson(result);
       else summarize(result, where, out);
+      for (const what of created) out.line(`  created   ${what}`);
     });
+}
+
+/**
+ * Where the per-recording locks live: inside a folder store (under its temporary folder, which no
+ * listing shows), else beside the job queue; either way on this machine.
+ */
+function lockFolder(
+  resolved: { config: Config; baseDir: string },
+  core: typeof import("@zrec/core"),
+): string {
+  const { config, baseDir } = resolved;
+  if (config.storage.type === "fs") return path.resolve(baseDir, config.storage.root, ".zrec-tmp", "locks");
+  return path.join(path.dirname(core.jobQueuePath(config, baseDir)), ".zrec-locks");
 }
 
 function report(event: IngestEvent, progress: Progress, out: Output, warned: Set<string>): void {
   switch (event.type) {
     case "metadata":
-      progress.status(`Recording ${event.recording_id} (${event.topic}): ${event.files} files`);
+      progress.status(
+        `Recording ${event.recording_id} (${event.topic}): ${event.files} file${event.files === 1 ? "" : "s"}`,
+      );
       break;
     case "file-start":
       progress.fileStart(event.key, event.total);

@@ -49,7 +49,14 @@ export function jobsCommand(): Command {
         limit: Number(flags.limit),
         ...(state === undefined ? {} : { state: state as Job["state"] }),
       };
-      const list = await withQueue(options, (queue) => queue?.list(filter) ?? []);
+      const list = await withQueue(options, (queue, file, core, source) => {
+        if (queue) return queue.list(filter);
+        // An empty answer here would hide a wrong folder or --config, as `list` once did.
+        throw new core.ConfigError("serve.queuePath", `There is no job queue at ${file} (from ${source}).`, {
+          suggestion:
+            "`zrec serve` creates it when it starts; run zrec in the folder of your zrec.config.json or pass --config FILE.",
+        });
+      });
       if (out.json) return printJson(list);
       if (list.length === 0) return out.line(state === undefined ? "No jobs yet." : `No ${state} jobs.`);
       out.line(
@@ -77,15 +84,19 @@ export function jobsCommand(): Command {
 /** Opens the configured queue for `use`; a queue that was never created reads as empty, not created. */
 async function withQueue<T>(
   options: Pick<GlobalOptions, "config" | "profile">,
-  use: (queue: JobQueue | undefined, file: string, core: Core) => T,
+  use: (queue: JobQueue | undefined, file: string, core: Core, source: string) => T,
 ): Promise<T> {
-  const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
-  const { config, baseDir } = await resolveFor(options);
+  const [core, { resolveFor, configName }] = await Promise.all([
+    import("@zrec/core"),
+    import("../session.js"),
+  ]);
+  const resolved = await resolveFor(options);
+  const { config, baseDir } = resolved;
   const file = core.jobQueuePath(config, baseDir);
-  if (!existsSync(file)) return use(undefined, file, core);
+  if (!existsSync(file)) return use(undefined, file, core, configName(resolved));
   const queue = await core.openJobQueue(file);
   try {
-    return use(queue, file, core);
+    return use(queue, file, core, configName(resolved));
   } finally {
     queue.close();
   }

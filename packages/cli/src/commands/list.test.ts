@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseLimit, parseSince } from "./list.js";
+import { configuredSpelling, parseLimit, parseSince, visible } from "./list.js";
 
 const problem = (message: string) => new Error(message);
 
@@ -21,5 +21,19 @@ describe("zrec list option parsing", () => {
     for (const bad of ["0", "-1", "1.5", "ten", "", "1e3", "99999999999999999999"]) {
       expect(() => parseLimit(bad, problem), bad).toThrow(/^--limit ".*" is not a positive whole number\.$/);
     }
+  });
+});
+
+describe("zrec list's table", () => {
+  it("shows a topic's control characters as escapes, and other text as it is", () => {
+    expect(visible("Café \u001b[31mred\u0007 Über")).toBe("Café \\u001b[31mred\\u0007 Über");
+    expect(visible("tab\there\u009b")).toBe("tab\\u0009here\\u009b");
+  });
+
+  it("spells an organisation as the configuration does, whatever the case typed", () => {
+    const config = { organizations: [{ name: "FOLIO", match: ["FOLIO"] }], defaultOrganization: "other" };
+    expect(configuredSpelling("folio", config)).toBe("FOLIO");
+    expect(configuredSpelling("OTHER", config)).toBe("other");
+    expect(configuredSpelling("ReShare", config)).toBe("ReShare");
   });
 });

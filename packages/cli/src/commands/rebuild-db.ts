@@ -25,30 +25,38 @@ export function rebuildDbCommand(): Command {
     .action(async (flags: { dryRun?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+      const [core, { withExistingPipeline }] = await Promise.all([
+        import("@zrec/core"),
+        import("../session.js"),
+      ]);
       const dryRun = flags.dryRun === true;
 
-      const { report, where } = await withPipeline(options, async ({ backends }) => {
-        const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
-        const started = performance.now();
-        const seconds = () => (performance.now() - started) / 1000;
-        const onProgress = (p: RebuildProgress) =>
-          progress.status(
-            `${dryRun ? "Checked" : "Indexed"} ${p.indexed} of ${p.scanned} documents read, ${p.bad} bad (${perSecond(p.scanned, seconds())})`,
-          );
-        try {
-          progress.status(`Reading recording documents from ${backends.store.description}`);
-          const report = await core.rebuildDb({ backends }, { dryRun, onProgress });
-          const where = {
-            store: backends.store.description,
-            index: backends.index.description,
-            seconds: seconds(),
-          };
-          return { report, where };
-        } finally {
-          progress.stop();
-        }
-      });
+      const { report, where } = await withExistingPipeline(
+        options,
+        async ({ backends }) => {
+          const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
+          const started = performance.now();
+          const seconds = () => (performance.now() - started) / 1000;
+          const onProgress = (p: RebuildProgress) =>
+            progress.status(
+              `${dryRun ? "Checked" : "Indexed"} ${p.indexed} of ${p.scanned} documents read, ${p.bad} bad (${perSecond(p.scanned, seconds())})`,
+            );
+          try {
+            progress.status(`Reading recording documents from ${backends.store.description}`);
+            const report = await core.rebuildDb({ backends }, { dryRun, onProgress });
+            const where = {
+              store: backends.store.description,
+              index: backends.index.description,
+              seconds: seconds(),
+            };
+            return { report, where };
+          } finally {
+            progress.stop();
+          }
+        },
+        // The index is what this command makes; the store is what it reads, and must be there.
+        ["storage.root"],
+      );
 
       // Errors, so on stderr and shown even with --quiet: which document, and why.
       for (const bad of report.bad) {
@@ -81,7 +89,12 @@ function summarize(report: RebuildReport, where: Where, line: (text?: string) =>
     return;
   }
   const read = `${report.scanned} read, ${report.bad.length} bad`;
-  const timing = `${where.seconds.toFixed(1)} s, ${perSecond(report.scanned, where.seconds)}`;
+  // A small store is read in milliseconds, and "0.0 s" reads as if nothing happened.
+  const took =
+    where.seconds < 0.1
+      ? `${Math.max(1, Math.round(where.seconds * 1000))} ms`
+      : `${where.seconds.toFixed(1)} s`;
+  const timing = `${took}, ${perSecond(report.scanned, where.seconds)}`;
   if (report.dryRun) {
     line(
       `Dry run: ${report.indexed} recording documents in ${where.store} are good (${read}, ${timing}); nothing was written to ${where.index}.`,

@@ -51,6 +51,32 @@ export async function closeBackends(backends: Partial<Backends>): Promise<void> 
   if (failed) throw failed.reason;
 }
 
+/** A file or folder of the embedded backends, with the configuration key that names it. */
+export interface LocalBackendPath {
+  key: "storage.root" | "index.path" | "notify.path";
+  path: string;
+}
+
+/**
+ * The absolute paths the embedded backends of `config` live at (AWS backends have none), so a command
+ * that must not create them can first check they exist.
+ * @example
+ * localBackendPaths(config, "/srv/zrec"); // [{ key: "storage.root", path: "/srv/zrec/zrec-data" }, …]
+ */
+export function localBackendPaths(
+  config: Pick<Config, "storage" | "index" | "notify">,
+  baseDir: string = process.cwd(),
+): LocalBackendPath[] {
+  const paths: LocalBackendPath[] = [];
+  if (config.storage.type === "fs")
+    paths.push({ key: "storage.root", path: path.resolve(baseDir, config.storage.root) });
+  if (config.index.type === "sqlite" && config.index.path !== ":memory:")
+    paths.push({ key: "index.path", path: path.resolve(baseDir, config.index.path) });
+  if (config.notify.type === "outbox")
+    paths.push({ key: "notify.path", path: path.resolve(baseDir, config.notify.path) });
+  return paths;
+}
+
 type Resolve = (file: string) => string;
 
 async function createStore(storage: Config["storage"], local: Resolve): Promise<ObjectStore> {

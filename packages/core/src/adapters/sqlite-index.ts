@@ -205,8 +205,9 @@ function listQuery(filter: ListFilter): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.organization !== undefined) {
-    where.push("organization = ?");
-    params.push(filter.organization);
+    // `--organization folio` finds FOLIO, as `--topic` ignores case.
+    where.push("zrec_fold(organization) = ?");
+    params.push(filter.organization.toLowerCase());
   }
   if (filter.since !== undefined) {
     // ISO 8601 UTC strings sort as text, and a bare date sorts before every time of that day.

@@ -8,6 +8,7 @@ import {
   DownloadRefused,
   IngestFailed,
   InputError,
+  RecordingGone,
   TransferError,
   ZoomApiError,
 } from "../errors.js";
@@ -215,6 +216,7 @@ describe("failureKind", () => {
     [new DocumentError("f", "x"), "permanent"],
     [new ConfigError("k", "x"), "permanent"],
     [new DownloadRefused("x"), "permanent"],
+    [new RecordingGone("id"), "permanent"],
   ])("%s is %s", (error, kind) => {
     expect(failureKind(error)).toBe(kind);
   });

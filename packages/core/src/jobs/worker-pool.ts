@@ -6,7 +6,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { DownloadRefused, messageOf, WebhookRejected, ZoomApiError, ZrecError } from "../errors.js";
+import {
+  DownloadRefused,
+  messageOf,
+  RecordingGone,
+  WebhookRejected,
+  ZoomApiError,
+  ZrecError,
+} from "../errors.js";
 import { backoffDelay, defaultRetryPolicy } from "../retry.js";
 import type { Logger } from "./log.js";
 import type { ClaimedJob, JobQueue } from "./types.js";
@@ -240,12 +247,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
 /**
  * Whether waiting may help: transport failures, Zoom 5xx and 429, copies and backends that failed
- * (after their own retries) are transient; bad input, configuration, refused hosts and Zoom's other
- * 4xx answers are permanent.
+ * (after their own retries) are transient; bad input, configuration, refused hosts, a recording Zoom
+ * no longer holds and Zoom's other 4xx answers are permanent.
  */
 export function failureKind(error: unknown): FailureKind {
   if (!(error instanceof ZrecError)) return "transient";
-  if (error.badInput || error instanceof WebhookRejected || error instanceof DownloadRefused)
+  if (
+    error.badInput ||
+    error instanceof WebhookRejected ||
+    error instanceof DownloadRefused ||
+    // Trashed or deleted at Zoom: no later try will find it there again.
+    error instanceof RecordingGone
+  )
     return "permanent";
   if (error instanceof ZoomApiError && error.status !== undefined) {
     return error.status === 429 || error.status >= 500 ? "transient" : "permanent";

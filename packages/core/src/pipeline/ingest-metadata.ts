@@ -3,10 +3,11 @@
  * Reads Zoom and writes small JSON objects only; never downloads a recording.
  */
 import { accountForZoomAccountId } from "../config/index.js";
-import { ZoomApiError } from "../errors.js";
+import { RecordingGone, ZoomApiError } from "../errors.js";
 import { type RecordingDocument, SCHEMA_VERSION } from "../recording/document.js";
 import { planFileNames } from "../recording/files.js";
 import { organizationFor, recordingPath } from "../recording/path.js";
+import type { ZoomClient } from "../zoom/api.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
 import type { ZoomMeeting, ZoomPastMeeting, ZoomRecordingEvent } from "../zoom/types.js";
 import { parseRecordingEvent } from "../zoom/webhook.js";
@@ -34,6 +35,7 @@ export async function ingestMetadata(
   const { store } = deps.backends;
   const warnings: string[] = [];
 
+  await requireRecordingAtZoom(zoom, object.uuid, recordingId, deps);
   await putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event));
   const pastMeeting = await unlessGone(() => zoom.getPastMeeting(object.uuid), warnings, "past meeting");
   if (pastMeeting) await putJson(store, `${recordingId}/past_meeting.json`, storableMeeting(pastMeeting));
@@ -111,6 +113,30 @@ function buildDraft(
     schema_version: SCHEMA_VERSION,
     zoom_account: zoomAccount,
   };
+}
+
+/**
+ * Asks Zoom for the recording before anything is written: once it is trashed or deleted (an old event,
+ * an archive other than the one that trashed it) every download would answer 404, and the metadata
+ * written first would be an orphan. Gone is an outcome of its own, not a failure worth retrying. A
+ * recording this archive already holds goes on as any re-run does (its stored files are not fetched
+ * again, so a re-run after trashAfterIngest still changes nothing and succeeds).
+ */
+async function requireRecordingAtZoom(
+  zoom: ZoomClient,
+  uuid: string,
+  recordingId: string,
+  deps: PipelineDeps,
+): Promise<void> {
+  try {
+    await zoom.getMeetingRecordings(uuid);
+  } catch (error) {
+    // Only "gone" is this check's business; any other failure (after the client's own retries) is
+    // left to the calls that need an answer, which report it as they always have.
+    if (!(error instanceof ZoomApiError && error.status === 404)) return;
+    if (await existingDocument(deps, recordingId)) return;
+    throw new RecordingGone(recordingId, { cause: error });
+  }
 }
 
 /**

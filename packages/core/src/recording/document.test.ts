@@ -148,6 +148,12 @@ describe("validateDocument", () => {
     expect(errorOf({ ...zrecDocument(), schema_version: "1" }).field).toBe("schema_version");
     expect(errorOf({ ...zrecDocument(), ingested_at: 0 }).field).toBe("ingested_at");
     expect(errorOf({ ...zrecDocument(), zoom_account: null }).field).toBe("zoom_account");
+    const remove = errorOf({ ...zrecDocument(), disposition: { action: "remove", after: "2025-01-31" } });
+    expect(remove.field).toBe("disposition.action");
+    expect(remove.message).toContain('should be "delete" or "keep" but is "remove"');
+    expect(errorOf({ ...zrecDocument(), disposition: { action: "Delete", after: "2025-01-31" } }).field).toBe(
+      "disposition.action",
+    );
     expect(errorOf({ ...zrecDocument(), disposition: "delete" }).field).toBe("disposition");
     expect(errorOf({ ...zrecDocument(), disposition: { after: "2025-01-31" } }).field).toBe(
       "disposition.action",

@@ -8,8 +8,14 @@ import { DocumentError } from "../errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import { isRecordingId } from "../zoom/ids.js";
 
+/**
+ * The actions a disposition may name: purge-old deletes on `delete` and never touches `keep`. Anything
+ * else is refused when a document is read in, because a misspelt `delete` would never be purged.
+ */
+export const DISPOSITION_ACTIONS = ["delete", "keep"] as const;
+
 export interface Disposition {
-  /** Only "delete" is acted on (by purge-old); other actions are kept but ignored. */
+  /** One of DISPOSITION_ACTIONS: "delete" is acted on by purge-old; "keep" protects from the age rule. */
   action: string;
   /** YYYY-MM-DD: the action is due on or after this date. */
   after: string;
@@ -166,6 +172,14 @@ function checkDisposition(disposition: unknown, fail: Fail): void {
   const nested: Fail = (field, problem) => fail(`disposition.${field}`, problem);
   const fields = disposition as Record<string, unknown>;
   requireType(fields, "action", "string", nested);
+  if (!(DISPOSITION_ACTIONS as readonly unknown[]).includes(fields.action)) {
+    // The one value worth quoting: an action name is no secret, and the typo is the news.
+    const given =
+      typeof fields.action === "string" && fields.action.length <= 20
+        ? JSON.stringify(fields.action)
+        : describe(fields.action);
+    nested("action", `should be "delete" or "keep" but is ${given}`);
+  }
   requireType(fields, "after", "string", nested);
   if (!isCalendarDate(fields.after as string)) nested("after", "should be a date written YYYY-MM-DD");
 }

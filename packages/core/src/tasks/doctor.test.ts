@@ -44,25 +44,43 @@ function zoomBlock(secrets: Record<string, string>) {
 }
 
 describe("runDoctor on the embedded backends", () => {
-  it("is ok before anything exists, and creates nothing", async () => {
+  it("before anything exists: warns of the store and the webhook secret, fails without a Zoom account, creates nothing", async () => {
     const dir = await tempDir();
     const seen: string[] = [];
     const checks = await runDoctor(loadConfig(undefined, { baseDir: dir, env: {} }), {
       onCheck: (check) => seen.push(check.check),
     });
-    expect(checks.map((c) => [c.check, c.ok, c.skipped ?? false])).toEqual([
-      ["credentials", true, true],
-      ["storage", true, false],
-      ["index", true, false],
-      ["notify", true, false],
-      ["zoom", true, true],
+    expect(checks.map((c) => [c.check, c.ok, c.skipped ?? false, c.warning ?? false])).toEqual([
+      ["credentials", true, true, false],
+      ["storage", true, false, true],
+      ["index", true, false, false],
+      ["notify", true, false, false],
+      ["zoom", false, false, false],
+      ["webhook", true, false, true],
     ]);
     expect(seen).toEqual(checks.map((c) => c.check));
     expect(byName(checks).storage?.detail).toBe(
       `${path.join(dir, "zrec-data")} does not exist yet (zrec setup creates it; ${dir} is writable)`,
     );
-    expect(byName(checks).zoom?.detail).toBe("skipped: no zoom.accounts");
+    expect(byName(checks).zoom?.detail).toMatch(/^No Zoom account is configured/);
+    expect(byName(checks).zoom?.suggestion).toMatch(/ZOOM_CLIENT_SECRET/);
+    expect(byName(checks).webhook?.suggestion).toMatch(/ZOOM_WEBHOOK_SECRET_TOKEN/);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("fails the storage line when the root is missing but the index exists (a mistyped storage.root)", async () => {
+    const dir = await tempDir();
+    await setupBackends(loadConfig(undefined, { baseDir: dir, env: {} }));
+    const typo = loadConfig(
+      { storage: { type: "fs", root: "./zrec-dta" } },
+      { baseDir: dir, env: { ZOOM_WEBHOOK_SECRET_TOKEN: "a-secret-token-value" } },
+    );
+    const checks = byName(await runDoctor(typo));
+    expect(checks.storage).toMatchObject({ ok: false });
+    expect(checks.storage?.detail).toMatch(/zrec-dta \(storage\.root\) does not exist, but the index does$/);
+    expect(checks.webhook).toMatchObject({ ok: true });
+    expect(checks.webhook?.warning).toBeUndefined();
+    expect(await readdir(dir)).toEqual(["zrec-data"]);
   });
 
   it("writes, reads and deletes a probe object in an existing folder, leaving no key behind", async () => {

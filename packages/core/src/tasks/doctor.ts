@@ -9,7 +9,7 @@ import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "../config/types.js";
-import { messageOf, ZrecError } from "../errors.js";
+import { ErrorCode, messageOf, ZrecError } from "../errors.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { createZoomClient } from "../zoom/api.js";
 
@@ -21,6 +21,11 @@ export interface DoctorCheck {
   detail: string;
   /** True when there was nothing to check (it counts as ok). */
   skipped?: boolean;
+  /**
+   * True when it works today but something is missing that a later step needs (a store the first
+   * ingest will create, a webhook secret `zrec serve` will ask for). It counts as ok.
+   */
+  warning?: boolean;
   /** What to do about a failure, when zrec knows. */
   suggestion?: string;
 }
@@ -33,7 +38,8 @@ export interface DoctorOptions {
 /** Under the store's root or prefix; a name no recording id can take. */
 export const DOCTOR_PREFIX = ".zrec-doctor/";
 
-type Probe = () => Promise<string | { skipped: string }>;
+type Outcome = string | { skipped: string } | { warning: string; suggestion: string };
+type Probe = () => Promise<Outcome>;
 
 /**
  * Runs every check in turn and returns them all; `ok` is false on any that failed.
@@ -50,11 +56,11 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
   };
 
   for (const [check, probe] of credentialProbes(config)) await run(check, probe);
-  await run("storage", () => probeStorage(config.storage));
+  await run("storage", () => probeStorage(config.storage, config.index));
   await run("index", () => probeIndex(config.index));
   await run("notify", () => probeNotify(config.notify));
   const accounts = Object.entries(config.zoom.accounts);
-  if (accounts.length === 0) await run("zoom", async () => ({ skipped: "no zoom.accounts" }));
+  if (accounts.length === 0) await run("zoom", async () => noZoomAccount());
   for (const [name, account] of accounts) {
     await run(`zoom.accounts.${name}`, async () => {
       const zoom = createZoomClient({
@@ -69,15 +75,40 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
       return `Zoom issued an OAuth token for account ${name}`;
     });
   }
+  await run("webhook", async () => probeWebhookSecret(config));
   return checks;
+}
+
+/** Without an account nothing can be ingested: ingest, sweep-missed and serve all need one. */
+function noZoomAccount(): never {
+  throw new ZrecError(
+    ErrorCode.CONFIG_INVALID,
+    "No Zoom account is configured, so ingest, sweep-missed and serve cannot reach Zoom",
+    {
+      suggestion:
+        "Set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, or add zoom.accounts.default to the config file.",
+    },
+  );
+}
+
+/** Only `zrec serve` and the Lambda webhook verify signatures; an ingest from a file needs no secret. */
+function probeWebhookSecret(config: Config): Outcome {
+  if (config.zoom.webhookSecretToken !== "")
+    return "zoom.webhookSecretToken is set (zrec serve can verify Zoom's webhooks)";
+  return {
+    warning: "no webhook secret: zrec serve and the Lambda webhook will refuse to start without one",
+    suggestion:
+      "Set ZOOM_WEBHOOK_SECRET_TOKEN (or zoom.webhookSecretToken) to the Secret Token of your Zoom app.",
+  };
 }
 
 async function settle(check: string, probe: Probe): Promise<DoctorCheck> {
   try {
     const outcome = await probe();
-    return typeof outcome === "string"
-      ? { check, ok: true, detail: outcome }
-      : { check, ok: true, skipped: true, detail: `skipped: ${outcome.skipped}` };
+    if (typeof outcome === "string") return { check, ok: true, detail: outcome };
+    if ("skipped" in outcome)
+      return { check, ok: true, skipped: true, detail: `skipped: ${outcome.skipped}` };
+    return { check, ok: true, warning: true, detail: outcome.warning, suggestion: outcome.suggestion };
   } catch (error) {
     const suggestion = error instanceof ZrecError ? error.suggestion : undefined;
     return { check, ok: false, detail: messageOf(error), ...(suggestion ? { suggestion } : {}) };
@@ -109,10 +140,10 @@ function credentialProbes(config: Config): [string, Probe][] {
   ]);
 }
 
-async function probeStorage(storage: Config["storage"]): Promise<string> {
+async function probeStorage(storage: Config["storage"], index: Config["index"]): Promise<Outcome> {
   let store: ObjectStore;
   if (storage.type === "fs") {
-    if (!(await exists(storage.root))) return creatable(storage.root);
+    if (!(await exists(storage.root))) return missingStore(storage.root, index);
     const { createFsStore } = await import("../adapters/fs-store.js");
     store = createFsStore({ root: storage.root });
   } else {
@@ -136,6 +167,28 @@ async function probeStorage(storage: Config["storage"]): Promise<string> {
   } finally {
     await store.close?.();
   }
+}
+
+/**
+ * A store folder that does not exist: new (the first ingest or `zrec setup` creates it), or, when the
+ * index already exists, most likely a mistyped storage.root that an ingest would silently create.
+ */
+async function missingStore(root: string, index: Config["index"]): Promise<Outcome> {
+  const indexed = index.type === "dynamodb" || (index.path !== ":memory:" && (await exists(index.path)));
+  if (indexed) {
+    throw new ZrecError(
+      "CONFIG_INVALID",
+      `folder ${root} (storage.root) does not exist, but the index does`,
+      {
+        suggestion:
+          "Check storage.root for a typo; `zrec setup` creates an empty store if a new one is what you want.",
+      },
+    );
+  }
+  return {
+    warning: await creatable(root),
+    suggestion: "Nothing is archived here yet: `zrec setup` or the first `zrec ingest` creates it.",
+  };
 }
 
 async function probeIndex(index: Config["index"]): Promise<string> {

@@ -208,7 +208,7 @@ function unfinishedFiles(meeting: ZoomMeetingRecordings): string | undefined {
   const unfinished = files.filter((file) => file.status !== undefined && file.status !== "completed");
   if (unfinished.length === 0) return undefined;
   const statuses = [...new Set(unfinished.map((file) => file.status))].join(", ");
-  return `Zoom has not finished ${unfinished.length} of its ${files.length} files (status ${statuses})`;
+  return `Zoom has not finished ${unfinished.length} of its ${files.length} file${files.length === 1 ? "" : "s"} (status ${statuses})`;
 }
 
 function checkWindow(from: Date, to: Date): { from: string; to: string } {
