@@ -6,7 +6,7 @@ import { UsageError } from "../errors.js";
 import { type GlobalOptions, globalOptions } from "../options.js";
 import { createOutput, formatTable, printJson } from "../ui/output.js";
 
-type Core = typeof import("@zrec/core");
+type Core = typeof import("@zrec/core/archive");
 
 /**
  * program.ts copies the program's output and exit handling onto each command it adds; a command with
@@ -79,7 +79,7 @@ async function withQueue<T>(
   options: Pick<GlobalOptions, "config" | "profile">,
   use: (queue: JobQueue | undefined, file: string, core: Core) => T,
 ): Promise<T> {
-  const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+  const [core, { resolveFor }] = await Promise.all([import("@zrec/core/archive"), import("../session.js")]);
   const { config, baseDir } = await resolveFor(options);
   const file = core.jobQueuePath(config, baseDir);
   if (!existsSync(file)) return use(undefined, file, core);

@@ -24,7 +24,10 @@ export function listCommand(): Command {
     .action(async (flags: ListFlags, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+      const [core, { withBackends }] = await Promise.all([
+        import("@zrec/core/archive"),
+        import("../session.js"),
+      ]);
       const problem = (message: string) => new core.InputError(message);
       const filter: ListFilter = {
         ...(flags.organization === undefined ? {} : { organization: flags.organization }),
@@ -33,7 +36,7 @@ export function listCommand(): Command {
         ...(flags.limit === undefined ? {} : { limit: parseLimit(flags.limit, problem) }),
       };
 
-      const documents = await withPipeline(options, ({ backends }) => backends.index.list(filter));
+      const documents = await withBackends(options, ({ backends }) => backends.index.list(filter));
       if (out.json) return printJson(documents);
       if (documents.length === 0) {
         return out.line(

@@ -25,10 +25,13 @@ export function rebuildDbCommand(): Command {
     .action(async (flags: { dryRun?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+      const [core, { withBackends }] = await Promise.all([
+        import("@zrec/core/archive"),
+        import("../session.js"),
+      ]);
       const dryRun = flags.dryRun === true;
 
-      const { report, where } = await withPipeline(options, async ({ backends }) => {
+      const { report, where } = await withBackends(options, async ({ backends }) => {
         const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;

@@ -3,7 +3,7 @@
  * phrase that completes "`<key>` must be …", so issues.ts can say what a key wants without knowing it.
  * Objects are strict: an unknown key is an error, never silently ignored.
  */
-import { z } from "zod";
+import { z } from "./zod.js";
 
 /**
  * Lists and account maps are written by hand; thousands of entries are junk. Refusing them before zod
