@@ -39,6 +39,9 @@ describe("the folder store's scanFolders", () => {
     await file("doc.json", "not in a folder");
     await file(`${FS_TEMP_DIR}/doc.json`, "unfinished");
     await file("e/doc.json", "");
+    // Larger than the first read (64 KiB): read on to the end.
+    const large = "x".repeat(200_000);
+    await file("g/doc.json", large);
     await mkdir(path.join(root, "d", "doc.json"), { recursive: true });
     // Links are not objects: a listing never showed them, so neither does the scan.
     await symlink(path.join(root, "a"), path.join(root, "linked-folder"));
@@ -52,6 +55,7 @@ describe("the folder store's scanFolders", () => {
       ["a-c/doc.json", "a-c"],
       ["a/doc.json", "a"],
       ["e/doc.json", ""],
+      ["g/doc.json", large],
     ];
     expect(await collect(scanFolders(store, "doc.json"))).toEqual(expected);
     // The fallback every other store takes: the same store without its own scan.

@@ -17,6 +17,12 @@ import { hasCode } from "./fs-write.js";
 import { keyProblem } from "./keys.js";
 
 const SLICE_MS = 10;
+/**
+ * Every first read goes here, then the bytes are copied out at their size (a legacy recording document
+ * is 1–3 KiB): one buffer for the whole scan instead of a large one per file. Safe to share because
+ * the reads are synchronous.
+ */
+const scratch = Buffer.allocUnsafe(64 * 1024);
 
 // O_NOFOLLOW and O_NONBLOCK: a symbolic link is not an object (listing never showed one), and a FIFO
 // must not block the scan. Windows has neither; its links are not followed by a listing either.
@@ -61,8 +67,9 @@ export async function* scanFolderObjects(
 
   let sliceEnds = performance.now() + sliceMs;
   for (const { folder } of folders) {
+    // The name is a valid segment (checked above), so the folder decides whether the key is one.
+    if (keyProblem(folder) !== undefined) continue;
     const key = `${folder}/${name}`;
-    if (keyProblem(key) !== undefined) continue;
     let body: Uint8Array | undefined;
     try {
       body = readSmallFile(path.join(root, folder, name));
@@ -88,17 +95,29 @@ function readSmallFile(file: string): Uint8Array | undefined {
     throw error;
   }
   try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) return undefined;
-    // The store replaces a file whole (rename), never in place: the size at open is the object's.
-    const bytes = Buffer.allocUnsafe(info.size);
-    let filled = 0;
-    while (filled < bytes.byteLength) {
-      const read = readSync(fd, bytes, filled, bytes.byteLength - filled, filled);
-      if (read === 0) break;
-      filled += read;
+    // Read first, stat only when needed: a Stats object costs more than the read of a small document.
+    // A regular file whose read came back short of the buffer is whole (the store replaces files by
+    // rename, never in place); one that filled it is read on.
+    let filled: number;
+    try {
+      filled = readSync(fd, scratch, 0, scratch.byteLength, 0);
+    } catch (error) {
+      // EISDIR: a folder of that name. EAGAIN: a FIFO with a writer. Neither is an object.
+      if (hasCode(error, "EISDIR", "EAGAIN")) return undefined;
+      throw error;
     }
-    return bytes.subarray(0, filled);
+    // Nothing read: an empty file, or a FIFO or other non-file, which a listing never showed.
+    if (filled === 0) return fstatSync(fd).isFile() ? new Uint8Array(0) : undefined;
+    if (filled < scratch.byteLength) return Buffer.from(scratch.subarray(0, filled));
+    let bytes = Buffer.from(scratch);
+    for (;;) {
+      const grown = Buffer.allocUnsafe(bytes.byteLength * 2);
+      bytes.copy(grown, 0, 0, filled);
+      bytes = grown;
+      const read = readSync(fd, bytes, filled, bytes.byteLength - filled, filled);
+      filled += read;
+      if (read === 0 || filled < bytes.byteLength) return bytes.subarray(0, filled);
+    }
   } finally {
     closeSync(fd);
   }
