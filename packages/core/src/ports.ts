@@ -92,6 +92,11 @@ export interface RecordingIndex {
   put(document: RecordingDocument): Promise<void>;
   /** Inserts or replaces many rows (rebuild-db); batched by the adapter. */
   putMany(documents: RecordingDocument[]): Promise<void>;
+  /**
+   * Optional: how many documents one `putMany` should carry when many are written (rebuild-db). SQLite
+   * writes each call as one transaction, and each commit may checkpoint its log; absent: 1,000.
+   */
+  readonly bulkBatchSize?: number;
   get(recordingId: string): Promise<RecordingDocument | undefined>;
   /** Newest first (by start_time). */
   list(filter?: ListFilter): Promise<RecordingDocument[]>;

@@ -23,8 +23,8 @@ export interface RebuildOptions {
   /** Validate and count, write nothing. Default false. */
   dryRun?: boolean;
   /**
-   * Documents per `index.putMany` call: one SQLite transaction each, so large (a commit per hundred
-   * documents cost a third of the write). Default 1000.
+   * Documents per `index.putMany` call. Default: the index's `bulkBatchSize` (SQLite 10,000, one
+   * transaction each), else 1,000. Memory holds about two batches.
    */
   batchSize?: number;
   /** Documents read from the store at once, where the store has no `scanFolders` of its own (S3). Default 16. */
@@ -71,7 +71,7 @@ export async function rebuildDb(
 ): Promise<RebuildReport> {
   const { store, index } = deps.backends;
   const dryRun = options.dryRun ?? false;
-  const batchSize = positiveInteger(options.batchSize ?? 1000, "batchSize");
+  const batchSize = positiveInteger(options.batchSize ?? index.bulkBatchSize ?? 1000, "batchSize");
   const concurrency = positiveInteger(options.concurrency ?? 16, "concurrency");
   const report: RebuildReport = { dryRun, scanned: 0, indexed: 0, bad: [] };
 
