@@ -42,7 +42,7 @@ export async function startup(ctx) {
     "node -e 0": [process.execPath, ["-e", "0"]],
     "zrec --help": [process.execPath, [ZREC, "--help"]],
     "zrec list --limit 20": [process.execPath, [ZREC, "list", "--limit", "20"]],
-    [`zrec get <id>`]: [process.execPath, [ZREC, "get", id]],
+    "zrec get <id>": [process.execPath, [ZREC, "get", id]],
     "zrec jobs list": [process.execPath, [ZREC, "jobs", "list"]],
   };
   const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
