@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * zrec's benchmarks: `pnpm bench` (quick, a few minutes at most) or `pnpm bench --full`.
- * `--only throughput,memory,ingest,webhook,startup,rebuild-db` runs a subset.
+ * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded` runs a subset.
  *
  * Every copy runs in its own process (its peak RSS is its own); zoom-sim and s3rver run in processes of
  * their own too. Prints a Markdown report with each target met / not met, and keeps it (and the raw
@@ -18,7 +18,7 @@ import { GiB, targetLines } from "./lib/format.mjs";
 import { startService } from "./lib/service.mjs";
 import { ingest } from "./sections/ingest.mjs";
 import { memory } from "./sections/memory.mjs";
-import { rebuildDb } from "./sections/rebuild-db.mjs";
+import { rebuildDb, rebuildDbEmbedded } from "./sections/rebuild-db.mjs";
 import { startup } from "./sections/startup.mjs";
 import { throughput } from "./sections/throughput.mjs";
 import { webhook } from "./sections/webhook.mjs";
@@ -31,6 +31,10 @@ const SECTIONS = {
   "rebuild-db": { title: "4. rebuild-db", run: rebuildDb },
   webhook: { title: "5. Webhook: verification, Lambda cold start", run: webhook },
   startup: { title: "6. CLI start-up", run: startup },
+  "rebuild-db-embedded": {
+    title: "7. rebuild-db on the embedded default, 10,000 and 100,000",
+    run: rebuildDbEmbedded,
+  },
 };
 
 const { values } = parseArgs({

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { InputError, messageOf } from "@zrec/core";
+import { InputError, messageOf } from "@zrec/core/archive";
 
 /** Line and column (from 1) of a character offset, as editors count them. */
 function lineAndColumn(text: string, offset: number): string {

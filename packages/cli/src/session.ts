@@ -1,9 +1,18 @@
 /**
- * A command's run against the configured backends: configuration found and validated, pipeline opened,
- * and closed again however the command ends. Commands import this lazily (it loads core and cosmiconfig).
+ * A command's run against the configured backends: configuration found and validated, backends (or the
+ * whole pipeline) opened, and closed again however the command ends. Commands import this lazily (it
+ * loads core's archive entry and cosmiconfig); the rest of core loads only with `withPipeline`.
  */
 import { existsSync } from "node:fs";
-import { ConfigError, type LocalBackendPath, localBackendPaths, openPipeline } from "@zrec/core";
+import type { openPipeline } from "@zrec/core";
+import {
+  type Backends,
+  ConfigError,
+  closeBackends,
+  createBackends,
+  type LocalBackendPath,
+  localBackendPaths,
+} from "@zrec/core/archive";
 import { type ResolvedConfig, resolveConfig } from "./config.js";
 import type { GlobalOptions } from "./options.js";
 
@@ -35,7 +44,7 @@ export async function withPipeline<T>(
   use: (pipeline: OpenedPipeline, resolved: ResolvedConfig) => Promise<T>,
   cwd: string = process.cwd(),
 ): Promise<T> {
-  const resolved = await resolveFor(options, cwd);
+  const [resolved, { openPipeline }] = await Promise.all([resolveFor(options, cwd), import("@zrec/core")]);
   const pipeline = await openPipeline(resolved.config, { baseDir: resolved.baseDir });
   try {
     return await use(pipeline, resolved);
@@ -45,14 +54,17 @@ export async function withPipeline<T>(
 }
 
 /**
- * withPipeline for commands that only read (list, get, purge-old, rebuild-db's store): a folder store or
- * SQLite index that does not exist is a mistake (a typo, the wrong folder, a moved file), never a new,
- * empty archive to create. `needs` says which of them the command reads.
+ * {@link withPipeline} for the commands that only read or maintain the archive (`list`, `get`,
+ * `rebuild-db`, `purge-old`): the backends alone, without the Zoom clients and what they load. A folder
+ * store or SQLite index that does not exist is a mistake (a typo, the wrong folder, a moved file), never
+ * a new, empty archive to create; `needs` says which of them the command reads.
  * @throws ConfigError (exit 2) naming the path, the key and the configuration in use.
+ * @example
+ * const rows = await withExistingBackends(options, ({ backends }) => backends.index.list({ limit: 20 }));
  */
-export async function withExistingPipeline<T>(
+export async function withExistingBackends<T>(
   options: Pick<GlobalOptions, "config" | "profile">,
-  use: (pipeline: OpenedPipeline, resolved: ResolvedConfig) => Promise<T>,
+  use: (opened: { backends: Backends }, resolved: ResolvedConfig) => Promise<T>,
   needs: LocalBackendPath["key"][] = ["storage.root", "index.path"],
   cwd: string = process.cwd(),
 ): Promise<T> {
@@ -70,7 +82,12 @@ export async function withExistingPipeline<T>(
       },
     );
   }
-  return withPipeline(options, use, cwd);
+  const backends = await createBackends(resolved.config, { baseDir: resolved.baseDir });
+  try {
+    return await use({ backends }, resolved);
+  } finally {
+    await closeBackends(backends);
+  }
 }
 
 /** The folder store, SQLite index and outbox of `resolved` that do not exist yet. */

@@ -1,6 +1,7 @@
 /**
  * Heavy backends load only when configured: a run on the embedded default never loads the AWS SDK, an
- * AWS run never loads SQLite, and `zrec --help` loads neither core nor cosmiconfig. The built CLI runs
+ * AWS run never loads SQLite, `zrec --help` loads neither core nor cosmiconfig, and the commands that
+ * only read the archive load no HTTP or Zoom client (issue #18). The built CLI runs
  * with a preloaded module hook (module-log/) that writes down every module URL it resolves.
  */
 import { mkdtemp, readFile } from "node:fs/promises";
@@ -26,11 +27,11 @@ afterAll(async () => {
 });
 
 /** Runs `zrec args` in `ws` and returns the URLs of the modules it loaded. */
-async function modulesLoaded(ws: { dir: string; env: Record<string, string> }, args: string[]) {
+async function modulesLoaded(ws: { dir: string; env: Record<string, string> }, args: string[], exitCode = 0) {
   const log = join(await mkdtemp(join(tmpdir(), "zrec-modules-")), "modules.txt");
   const env = { ...ws.env, NODE_OPTIONS: `--import=${register.href}`, ZREC_MODULE_LOG: log };
   const run = await runZrec(args, { cwd: ws.dir, env });
-  expect(run.code, run.stderr).toBe(0);
+  expect(run.code, run.stderr).toBe(exitCode);
   const urls = (await readFile(log, "utf8")).split("\n").filter(Boolean);
   return {
     urls,
@@ -58,6 +59,22 @@ describe("module loading", () => {
     const { loads } = await modulesLoaded(ws, ["list", "--json"]);
     expect(loads(AWS_SDK)).toBe(true);
     expect(loads(SQLITE)).toBe(false);
+  });
+
+  it("list, get and jobs list load no HTTP client, no Zoom client and zod as one bundled module", async () => {
+    const ws = await makeWorkspace(sim);
+    const id = "0a7203ad-04ac-45d8-bd6d-6a778f226c65";
+    for (const args of [["list"], ["get", id], ["jobs", "list"]]) {
+      // An empty index: get answers "not in the index" (exit 2), after loading all it needs.
+      const { urls } = await modulesLoaded(ws, args, args[0] === "get" ? 2 : 0);
+      const unwanted = urls.filter((url) =>
+        /\/undici\/|\/zod\/|\/core\/dist\/(zoom\/(api|http|download|oauth)|transfer\/|pipeline\/deps)/.test(
+          url,
+        ),
+      );
+      expect(unwanted, args.join(" ")).toEqual([]);
+      expect(urls.some((url) => url.endsWith("/core/dist/config/zod.js"))).toBe(true);
+    }
   });
 
   it("zrec --help loads commander and nothing of core, cosmiconfig or ora", async () => {

@@ -21,6 +21,12 @@ export interface ObjectInfo {
   etag?: string;
 }
 
+/** An object with its bytes, as a whole-archive scan yields it. */
+export interface ScannedObject {
+  key: string;
+  body: Uint8Array;
+}
+
 export interface PutOptions {
   contentType: string;
 }
@@ -54,6 +60,14 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Every key that starts with `prefix`, in lexicographic order, page by page. */
   list(prefix: string): AsyncIterable<string>;
+  /**
+   * Optional: every object called `name` in a folder directly under the store's top
+   * (`{folder}/{name}`, e.g. each recording's `recording_document.json`), with its bytes, in key order.
+   * A store offers it when it can beat `list("")` plus a `get` per key (the folder store lists one
+   * folder instead of every recording's); callers go through `scanFolders` (tasks/scan-folders.ts),
+   * which falls back to exactly that.
+   */
+  scanFolders?(name: string): AsyncIterable<ScannedObject>;
   /** Removes the object; removing a missing key is not an error. */
   delete(key: string): Promise<void>;
   createMultipartUpload(
@@ -82,6 +96,11 @@ export interface RecordingIndex {
   put(document: RecordingDocument): Promise<void>;
   /** Inserts or replaces many rows (rebuild-db); batched by the adapter. */
   putMany(documents: RecordingDocument[]): Promise<void>;
+  /**
+   * Optional: how many documents one `putMany` should carry when many are written (rebuild-db). SQLite
+   * writes each call as one transaction, and each commit may checkpoint its log; absent: 1,000.
+   */
+  readonly bulkBatchSize?: number;
   get(recordingId: string): Promise<RecordingDocument | undefined>;
   /** Newest first (by start_time). */
   list(filter?: ListFilter): Promise<RecordingDocument[]>;

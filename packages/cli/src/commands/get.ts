@@ -14,13 +14,13 @@ export function getCommand(): Command {
     .action(async (id: string, flags: { output?: string; force?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, { withExistingPipeline }] = await Promise.all([
-        import("@zrec/core"),
+      const [core, { withExistingBackends }] = await Promise.all([
+        import("@zrec/core/archive"),
         import("../session.js"),
       ]);
       const recordingId = toRecordingId(id, core);
 
-      const document = await withExistingPipeline(options, async ({ backends }) => {
+      const document = await withExistingBackends(options, async ({ backends }) => {
         const found = await backends.index.get(recordingId);
         if (!found) {
           throw new core.NotFoundError(
@@ -61,7 +61,7 @@ export function getCommand(): Command {
  * Accepts the id as `list` prints it, in upper case too, or Zoom's base64 meeting uuid (what Zoom's
  * web portal and webhooks show), since that is often what a user has at hand.
  */
-function toRecordingId(given: string, core: typeof import("@zrec/core")): string {
+function toRecordingId(given: string, core: typeof import("@zrec/core/archive")): string {
   const lower = given.trim().toLowerCase();
   if (core.isRecordingId(lower)) return lower;
   try {

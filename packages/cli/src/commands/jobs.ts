@@ -6,7 +6,7 @@ import { UsageError } from "../errors.js";
 import { type GlobalOptions, globalOptions } from "../options.js";
 import { createOutput, formatTable, printJson } from "../ui/output.js";
 
-type Core = typeof import("@zrec/core");
+type Core = typeof import("@zrec/core/archive");
 
 /**
  * program.ts copies the program's output and exit handling onto each command it adds; a command with
@@ -87,7 +87,7 @@ async function withQueue<T>(
   use: (queue: JobQueue | undefined, file: string, core: Core, source: string) => T,
 ): Promise<T> {
   const [core, { resolveFor, configName }] = await Promise.all([
-    import("@zrec/core"),
+    import("@zrec/core/archive"),
     import("../session.js"),
   ]);
   const resolved = await resolveFor(options);

@@ -24,7 +24,7 @@ export function listCommand(): Command {
     .action(async (flags: ListFlags, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, session] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+      const [core, session] = await Promise.all([import("@zrec/core/archive"), import("../session.js")]);
       const problem = (message: string) => new core.InputError(message);
       const filter: ListFilter = {
         ...(flags.since === undefined ? {} : { since: parseSince(flags.since, problem) }),
@@ -33,7 +33,7 @@ export function listCommand(): Command {
       };
 
       const filtered = Object.keys(filter).length > 0 || flags.organization !== undefined;
-      const { documents, unindexed } = await session.withExistingPipeline(
+      const { documents, unindexed } = await session.withExistingBackends(
         options,
         async ({ backends }, { config }) => {
           const organization =

@@ -28,15 +28,15 @@ export function purgeOldCommand(): Command {
     .action(async (flags: PurgeFlags, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, { withExistingPipeline }] = await Promise.all([
-        import("@zrec/core"),
+      const [core, { withExistingBackends }] = await Promise.all([
+        import("@zrec/core/archive"),
         import("../session.js"),
       ]);
       const problem = (message: string) => new core.InputError(message);
       const asOf = flags.asOf === undefined ? new Date() : parseDay(flags.asOf, "--as-of", problem);
       const execute = flags.yes === true;
 
-      const report = await withExistingPipeline(options, ({ backends }, { config }) =>
+      const report = await withExistingBackends(options, ({ backends }, { config }) =>
         core.purgeOld({ backends, config }, { asOf, execute }),
       );
 

@@ -25,13 +25,13 @@ export function rebuildDbCommand(): Command {
     .action(async (flags: { dryRun?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
-      const [core, { withExistingPipeline }] = await Promise.all([
-        import("@zrec/core"),
+      const [core, { withExistingBackends }] = await Promise.all([
+        import("@zrec/core/archive"),
         import("../session.js"),
       ]);
       const dryRun = flags.dryRun === true;
 
-      const { report, where } = await withExistingPipeline(
+      const { report, where } = await withExistingBackends(
         options,
         async ({ backends }) => {
           const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });

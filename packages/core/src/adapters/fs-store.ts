@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { ObjectStore, StoredObject } from "../ports.js";
 import { openFsMultipart } from "./fs-multipart.js";
+import { scanFolderObjects } from "./fs-scan.js";
 import { hasCode, makeFolder, syncDirectory, writeFully } from "./fs-write.js";
 import { keyProblem, refusedKey } from "./keys.js";
 
@@ -261,6 +262,10 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
 
     list(prefix) {
       return walk(root, "", prefix);
+    },
+
+    scanFolders(name) {
+      return scanFolderObjects(name, { root, skip: FS_TEMP_DIR, fail });
     },
 
     async delete(key) {

@@ -2,12 +2,13 @@
  * Turns zod's issues into the one sentence a user reads: the file, the dotted key, what the key wants
  * and what it got. Secret values are described by their kind only, never echoed.
  */
-import { z } from "zod";
+
 import { ConfigError } from "../errors.js";
 import { ACCOUNT_ENV } from "./env.js";
 import { isPlainObject } from "./merge.js";
 import { configSchema } from "./schema.js";
 import { isSecretPath } from "./secrets.js";
+import { z } from "./zod.js";
 
 type Path = readonly PropertyKey[];
 interface Problem {

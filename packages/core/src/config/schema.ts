@@ -3,7 +3,9 @@
  * phrase that completes "`<key>` must be …", so issues.ts can say what a key wants without knowing it.
  * Objects are strict: an unknown key is an error, never silently ignored.
  */
-import { z } from "zod";
+
+import { defaultConfig } from "./defaults.js";
+import { z } from "./zod.js";
 
 /**
  * Lists and account maps are written by hand; thousands of entries are junk. Refusing them before zod
@@ -58,7 +60,12 @@ function bounded<T extends z.ZodType>(schema: T, what: string) {
     .pipe(schema);
 }
 
+/**
+ * The default needs no check, and checking costs every command 30–60 ms (the first DateTimeFormat with a
+ * time zone loads ICU's zone data), most of them never converting a time (issue #18).
+ */
 function isTimeZone(value: string): boolean {
+  if (value === defaultConfig.timezone) return true;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: value });
     return true;

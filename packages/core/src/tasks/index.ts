@@ -9,6 +9,7 @@ export {
   rebuildDb,
 } from "./rebuild-db.js";
 export { type ReindexOptions, type ReindexResult, reindex } from "./reindex.js";
+export { type ScanOptions, scanFolders } from "./scan-folders.js";
 export { type SetupOptions, type SetupOutcome, type SetupStep, setupBackends } from "./setup.js";
 export {
   type SweepMeeting,

@@ -14,6 +14,8 @@ import { fileKeyOf, utcDate } from "./shared.js";
 
 /** Objects of one recording deleted at once (the document itself always goes last, alone). */
 const DELETE_CONCURRENCY = 8;
+/** Sizes asked of the store at once, for files whose document does not give one. */
+const SIZE_CONCURRENCY = 16;
 const DAY_MS = 86_400_000;
 
 export interface PurgeOptions {
@@ -82,17 +84,23 @@ export async function purgeOld(
   const { store, index, notifier } = deps.backends;
 
   const documents = await index.list();
+  const due = documents.flatMap((document) => {
+    const reason = dueReason(document, asOf, olderThanDays);
+    return reason ? [{ document, reason }] : [];
+  });
+  // Sizes the documents lack are asked of the store for every candidate at once, a few at a time:
+  // one after the other, 10,000 legacy documents (no size for their timeline) were 10,000 round trips.
+  const sizeLimit = pLimit(SIZE_CONCURRENCY);
+  const sizes = await Promise.all(due.map(({ document }) => sizeLimit(() => bytesOf(document, store))));
   const candidates: PurgeCandidate[] = [];
-  for (const document of documents) {
-    const due = dueReason(document, asOf, olderThanDays);
-    if (!due) continue;
+  for (const [i, { document, reason }] of due.entries()) {
     const candidate: PurgeCandidate = {
       recording_id: document.recording_id,
       recording_path: document.recording_path,
       meeting_topic: document.meeting_topic,
       start_time: document.start_time,
-      bytes: await bytesOf(document, store),
-      ...due,
+      bytes: sizes[i] ?? 0,
+      ...reason,
       deleted: false,
     };
     candidates.push(candidate);

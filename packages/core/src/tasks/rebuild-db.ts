@@ -2,13 +2,13 @@
  * rebuild-db: rebuilds the index from the recording documents in the store, as the older system's
  * "scan the bucket" did. Documents either system wrote are indexed; a bad one is skipped and named.
  */
-import pLimit from "p-limit";
 import { DocumentError, InputError } from "../errors.js";
-import type { Backends, ObjectStore } from "../ports.js";
+import type { Backends } from "../ports.js";
 import { type RecordingDocument, validateDocument } from "../recording/document.js";
+import { scanFolders } from "./scan-folders.js";
 
-/** `{folder}/recording_document.json`, exactly two segments: deeper copies are not the archive's. */
-const DOCUMENT_KEY = /^([^/]+)\/recording_document\.json$/;
+/** Read as `{folder}/recording_document.json`, exactly two segments: deeper copies are not the archive's. */
+const DOCUMENT_NAME = "recording_document.json";
 
 export interface RebuildProgress {
   /** Documents read so far. */
@@ -22,9 +22,12 @@ export interface RebuildProgress {
 export interface RebuildOptions {
   /** Validate and count, write nothing. Default false. */
   dryRun?: boolean;
-  /** Documents per `index.putMany` call. Default 100. */
+  /**
+   * Documents per `index.putMany` call. Default: the index's `bulkBatchSize` (SQLite 10,000, one
+   * transaction each), else 1,000. Memory holds about two batches.
+   */
   batchSize?: number;
-  /** Documents read from the store at once. Default 16. */
+  /** Documents read from the store at once, where the store has no `scanFolders` of its own (S3). Default 16. */
   concurrency?: number;
   /** Called after each batch. */
   onProgress?: (progress: RebuildProgress) => void;
@@ -49,7 +52,7 @@ export interface RebuildReport {
   bad: BadDocument[];
 }
 
-type Checked = { document: RecordingDocument } | { bad: BadDocument } | undefined;
+type Checked = { document: RecordingDocument } | { bad: BadDocument };
 
 /**
  * Lists every `{recording_id}/recording_document.json` in the store, reads and validates each, and
@@ -68,20 +71,12 @@ export async function rebuildDb(
 ): Promise<RebuildReport> {
   const { store, index } = deps.backends;
   const dryRun = options.dryRun ?? false;
-  const batchSize = positiveInteger(options.batchSize ?? 100, "batchSize");
-  const limit = pLimit(positiveInteger(options.concurrency ?? 16, "concurrency"));
+  const batchSize = positiveInteger(options.batchSize ?? index.bulkBatchSize ?? 1000, "batchSize");
+  const concurrency = positiveInteger(options.concurrency ?? 16, "concurrency");
   const report: RebuildReport = { dryRun, scanned: 0, indexed: 0, bad: [] };
 
   let writing: Promise<void> = Promise.resolve();
-  const flush = async (keys: string[]): Promise<void> => {
-    const checked = await Promise.all(keys.map((key) => limit(() => readDocument(store, key))));
-    const good: RecordingDocument[] = [];
-    for (const result of checked) {
-      if (result === undefined) continue;
-      report.scanned += 1;
-      if ("bad" in result) report.bad.push(result.bad);
-      else good.push(result.document);
-    }
+  const flush = async (good: RecordingDocument[]): Promise<void> => {
     // One write in flight: the next batch is read while this one is written, and no more piles up.
     await writing;
     writing = (async () => {
@@ -93,30 +88,33 @@ export async function rebuildDb(
     writing.catch(() => {});
   };
 
-  let keys: string[] = [];
-  for await (const key of store.list("")) {
-    if (!DOCUMENT_KEY.test(key)) continue;
-    keys.push(key);
-    if (keys.length >= batchSize) {
-      await flush(keys);
-      keys = [];
+  let good: RecordingDocument[] = [];
+  let inBatch = 0;
+  for await (const { key, body } of scanFolders(store, DOCUMENT_NAME, { concurrency })) {
+    report.scanned += 1;
+    inBatch += 1;
+    const result = checkDocument(key, body);
+    if ("bad" in result) report.bad.push(result.bad);
+    else good.push(result.document);
+    if (inBatch >= batchSize) {
+      await flush(good);
+      good = [];
+      inBatch = 0;
     }
   }
-  if (keys.length > 0) await flush(keys);
+  if (inBatch > 0) await flush(good);
   await writing;
   return report;
 }
 
-/** The document at `key` checked, or undefined when it vanished between listing and reading. */
-async function readDocument(store: ObjectStore, key: string): Promise<Checked> {
-  const bytes = await store.get(key);
-  if (bytes === undefined) return undefined;
+/** The document stored at `key` (`{folder}/recording_document.json`), checked. */
+function checkDocument(key: string, bytes: Uint8Array): Checked {
   const bad = (reason: string, field?: string): Checked => ({
     bad: { key, reason, ...(field === undefined ? {} : { field }) },
   });
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
   } catch {
     // V8's message quotes the text around the fault, which may be a meeting password.
     return bad(`${key} is not valid JSON.`);
@@ -128,7 +126,7 @@ async function readDocument(store: ObjectStore, key: string): Promise<Checked> {
     if (error instanceof DocumentError) return bad(error.message, error.field);
     throw error;
   }
-  const folder = DOCUMENT_KEY.exec(key)?.[1];
+  const folder = key.slice(0, key.indexOf("/"));
   if (document.recording_id !== folder) {
     return bad(
       `${key} has recording_id ${document.recording_id}, which differs from its folder ${JSON.stringify(folder)}.`,

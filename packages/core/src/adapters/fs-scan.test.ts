@@ -1,0 +1,97 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ObjectStore, ScannedObject } from "../ports.js";
+import { scanFolders } from "../tasks/scan-folders.js";
+import { scanFolderObjects } from "./fs-scan.js";
+import { createFsStore, FS_TEMP_DIR } from "./fs-store.js";
+
+let parent: string;
+let root: string;
+let store: ObjectStore;
+beforeEach(async () => {
+  parent = await mkdtemp(path.join(tmpdir(), "zrec-fs-scan-"));
+  root = path.join(parent, "root");
+  store = createFsStore({ root });
+});
+afterEach(async () => {
+  await rm(parent, { recursive: true, force: true });
+});
+
+async function collect(objects: AsyncIterable<ScannedObject>): Promise<[string, string][]> {
+  const found: [string, string][] = [];
+  for await (const { key, body } of objects) found.push([key, Buffer.from(body).toString("utf8")]);
+  return found;
+}
+
+async function file(relative: string, text: string): Promise<void> {
+  await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
+  await writeFile(path.join(root, relative), text);
+}
+
+describe("the folder store's scanFolders", () => {
+  it("yields exactly what a listing and a get per key yield, in the same order", async () => {
+    await file("a/doc.json", "a");
+    await file("a-c/doc.json", "a-c");
+    await file("a/deeper/doc.json", "too deep");
+    await file("b/other.json", "not the name");
+    await file("doc.json", "not in a folder");
+    await file(`${FS_TEMP_DIR}/doc.json`, "unfinished");
+    await file("e/doc.json", "");
+    // Larger than the first read (64 KiB): read on to the end.
+    const large = "x".repeat(200_000);
+    await file("g/doc.json", large);
+    await mkdir(path.join(root, "d", "doc.json"), { recursive: true });
+    // Links are not objects: a listing never showed them, so neither does the scan.
+    await symlink(path.join(root, "a"), path.join(root, "linked-folder"));
+    await mkdir(path.join(root, "c"));
+    await symlink(path.join(root, "a", "doc.json"), path.join(root, "c", "doc.json"));
+    await mkdir(path.join(root, "f"));
+    await symlink(path.join(parent, "outside.json"), path.join(root, "f", "doc.json"));
+    await writeFile(path.join(parent, "outside.json"), "outside the root");
+
+    const expected: [string, string][] = [
+      ["a-c/doc.json", "a-c"],
+      ["a/doc.json", "a"],
+      ["e/doc.json", ""],
+      ["g/doc.json", large],
+    ];
+    expect(await collect(scanFolders(store, "doc.json"))).toEqual(expected);
+    // The fallback every other store takes: the same store without its own scan.
+    const { scanFolders: _own, ...listAndGet } = store;
+    expect(await collect(scanFolders(listAndGet, "doc.json", { concurrency: 2 }))).toEqual(expected);
+  });
+
+  it("scans a root that does not exist yet as empty, creating nothing", async () => {
+    expect(await collect(scanFolders(store, "doc.json"))).toEqual([]);
+    await expect(rm(root)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("refuses a name that is not one key segment", async () => {
+    await expect(collect(scanFolders(store, "a/doc.json"))).rejects.toThrow(/one key segment/);
+    await expect(collect(scanFolders(store, ".."))).rejects.toThrow(/one key segment/);
+  });
+
+  it("lets the event loop run between slices of reads", async () => {
+    const folders = Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, "0")}`);
+    for (const folder of folders) await file(`${folder}/doc.json`, folder);
+    let keysWhenTimerRan: number | undefined;
+    const keys: string[] = [];
+    setTimeout(() => {
+      keysWhenTimerRan = keys.length;
+    }, 0);
+    const fail = (_action: string, _key: string, cause: unknown) => cause as Error;
+    for await (const { key } of scanFolderObjects("doc.json", {
+      root,
+      skip: FS_TEMP_DIR,
+      fail,
+      sliceMs: 0,
+    })) {
+      keys.push(key);
+    }
+    expect(keys).toEqual(folders.map((folder) => `${folder}/doc.json`));
+    // A timer due at once ran while the scan was under way, not only after it.
+    expect(keysWhenTimerRan).toBeLessThan(folders.length);
+  });
+});
