@@ -5,6 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "../config/types.js";
+import { WEBHOOK_SECRET_KEYS, webhookSecrets } from "../config/webhook-secrets.js";
 import { ConfigError, InputError, messageOf } from "../errors.js";
 import { openPipeline } from "../pipeline/deps.js";
 import type { IngestEvent } from "../pipeline/events.js";
@@ -44,7 +45,7 @@ export interface RunningServer {
 }
 
 /**
- * @throws ConfigError without `zoom.webhookSecretToken` or a Zoom account; InputError when the port is taken.
+ * @throws ConfigError without any webhook secret token or a Zoom account; InputError when the port is taken.
  * @example
  * const server = await startServing({ config, baseDir, port: 8080, log: jsonLogger(write) });
  * process.once("SIGTERM", () => server.stop(30_000));
@@ -96,7 +97,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
   const server = createServer(
     createWebhookReceiver({
       path: webhookPath,
-      secret: config.zoom.webhookSecretToken,
+      secret: webhookSecrets(config),
       queue,
       config,
       log,
@@ -152,10 +153,10 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
 }
 
 function checkConfig(config: Config): void {
-  if (config.zoom.webhookSecretToken === "") {
+  if (webhookSecrets(config).all.length === 0) {
     throw new ConfigError(
       "zoom.webhookSecretToken",
-      "zoom.webhookSecretToken is not set, so zrec serve could not tell Zoom's webhooks from anyone else's.",
+      `No webhook secret token is set (${WEBHOOK_SECRET_KEYS}), so zrec serve could not tell Zoom's webhooks from anyone else's.`,
       { suggestion: "Set ZOOM_WEBHOOK_SECRET_TOKEN to the Secret Token of your Zoom app." },
     );
   }
