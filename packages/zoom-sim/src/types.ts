@@ -5,6 +5,8 @@ export interface SimAccount {
   accountId: string;
   clientId: string;
   clientSecret: string;
+  /** The Secret Token this account's app signs its webhooks with. Default: the sim's `webhookSecretToken`. */
+  webhookSecretToken?: string;
 }
 
 export interface ZoomSimOptions {
