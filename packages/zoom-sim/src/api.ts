@@ -127,6 +127,11 @@ function v2Route(
   }
   if (first === "meetings" && second && third === undefined && method === "GET")
     return getMeeting(context, second);
+  if (first === "past_webinars" && second && third === undefined && method === "GET") {
+    return getPastMeeting(context, second, true);
+  }
+  if (first === "webinars" && second && third === undefined && method === "GET")
+    return getMeeting(context, second, true);
   if (first === "meetings" && second && third === "recordings") {
     if (method === "GET") return getRecordings(context, second);
     if (method === "DELETE") return deleteRecordings(context, second);

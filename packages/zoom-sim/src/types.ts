@@ -77,7 +77,10 @@ export interface SimMeetingSpec {
   /** Default: the host's account. */
   accountId?: string;
   files: SimFileSpec[];
-  /** Zoom's meeting type. Default 2 (scheduled). */
+  /**
+   * Zoom's meeting type. Default 2 (scheduled). 5, 6 or 9 make it a webinar: its metadata is then at
+   * /past_webinars/{uuid} and /webinars/{id}, and the meeting routes answer 404 for it, as Zoom's do.
+   */
   type?: number;
   /** Default "America/New_York". */
   timezone?: string;

@@ -44,6 +44,10 @@ export interface ZoomClient {
   getPastMeeting(uuid: string): Promise<ZoomPastMeeting>;
   /** GET /meetings/{id}: the parent (scheduled) meeting. */
   getMeeting(meetingId: number | string): Promise<ZoomMeeting>;
+  /** GET /past_webinars/{uuid}: a webinar instance, the same shape as a past meeting. */
+  getPastWebinar(uuid: string): Promise<ZoomPastMeeting>;
+  /** GET /webinars/{id}: the parent webinar, the same fields zrec reads of a meeting. */
+  getWebinar(webinarId: number | string): Promise<ZoomMeeting>;
   /** GET /meetings/{uuid}/recordings. */
   getMeetingRecordings(uuid: string): Promise<ZoomMeetingRecordings>;
   /** GET /users, every page. `status` defaults to `active`. */
@@ -174,6 +178,8 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     accessToken: ({ forceRefresh = false } = {}) => retrying(() => tokens.get({ forceRefresh })),
     getPastMeeting: async (uuid) => getObject(`/past_meetings/${uuidSegment(uuid)}`),
     getMeeting: async (meetingId) => getObject(`/meetings/${segment(String(meetingId), "meeting id")}`),
+    getPastWebinar: async (uuid) => getObject(`/past_webinars/${uuidSegment(uuid)}`),
+    getWebinar: async (webinarId) => getObject(`/webinars/${segment(String(webinarId), "webinar id")}`),
     getMeetingRecordings: async (uuid) => getObject(`/meetings/${uuidSegment(uuid)}/recordings`),
     listUsers: ({ status = "active" } = {}) =>
       pages(async (next) => {

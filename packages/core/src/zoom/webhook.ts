@@ -208,6 +208,7 @@ export function parseRecordingEvent(value: unknown, source = "the webhook"): Zoo
     optional(object, field, "string", "payload.object.", fail);
   }
   optional(object, "duration", "number", "payload.object.", fail);
+  optional(object, "type", "number", "payload.object.", fail);
   try {
     recordingIdFromUuid(object.uuid as string);
   } catch {
