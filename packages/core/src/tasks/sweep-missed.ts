@@ -6,13 +6,12 @@ import pLimit from "p-limit";
 import { type NamedZoomAccount, requireZoomAccount } from "../config/accounts.js";
 import { InputError, messageOf } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
-import { skipReason } from "../pipeline/filters.js";
-import { runIngest } from "../pipeline/run-ingest.js";
+import { ingestFromZoom, type ZoomIngestOutcome } from "../pipeline/ingest-from-zoom.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
-import type { ZoomMeetingRecordings, ZoomRecordingEvent } from "../zoom/types.js";
+import type { ZoomMeetingRecordings } from "../zoom/types.js";
 import { utcDate } from "./shared.js";
 
-export type SweepOutcome = "archived" | "too-short" | "processing" | "ingested" | "would-ingest" | "failed";
+export type SweepOutcome = ZoomIngestOutcome | "failed";
 
 const OUTCOMES: readonly SweepOutcome[] = [
   "archived",
@@ -20,8 +19,13 @@ const OUTCOMES: readonly SweepOutcome[] = [
   "processing",
   "ingested",
   "would-ingest",
+  "completed",
+  "incomplete",
   "failed",
 ];
+
+/** The user statuses that can hold recordings. */
+const USER_STATUSES = ["active", "inactive"] as const;
 
 export interface SweepMeeting {
   /** Name of the configured Zoom account it was found in. */
@@ -33,13 +37,14 @@ export interface SweepMeeting {
   topic: string;
   start_time?: string;
   /**
-   * `archived`: the index has it. `too-short`: the ingest filters skip it (`ingest.minimumDurationMinutes`).
-   * `processing`: Zoom has not finished some of its files; a later sweep (or the webhook) gets it.
-   * `ingested`: it was missing and is now archived. `would-ingest`: the same, in a dry run.
-   * `failed`: looking it up or ingesting it failed; see `error`.
+   * `archived`: the archive holds every file Zoom does. `too-short`: the ingest filters skip it
+   * (`ingest.minimumDurationMinutes`). `processing`: Zoom has not finished some of its files; a later
+   * sweep (or the webhook) gets it. `ingested`: it was missing and is now archived. `would-ingest`: the
+   * same, in a dry run. `completed`: it was archived without some of Zoom's files, now added;
+   * `incomplete`: the same, in a dry run. `failed`: looking it up or ingesting it failed; see `error`.
    */
   outcome: SweepOutcome;
-  /** Why it was not ingested (`too-short`, `processing`). */
+  /** Why it was not ingested (`too-short`, `processing`), or which files were missing (`completed`, `incomplete`). */
   reason?: string;
   /** What went wrong (`failed`). */
   error?: string;
@@ -77,7 +82,7 @@ export interface SweepReport {
 }
 
 /**
- * For each account, lists every active user and each user's recordings over the window, and ingests
+ * For each account, lists every active and inactive user and each user's recordings over the window, and ingests
  * the meetings the index does not have, on an event made as Zoom would send it, without a download
  * token, so the account's OAuth token fetches the files. Listing goes on while meetings are ingested.
  * A meeting that fails is reported and the sweep goes on; a listing that fails ends the sweep with
@@ -115,7 +120,9 @@ export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Pr
       const zoom = deps.zoom(account.name);
       // Ids first: Zoom's page tokens expire after 15 minutes, and listing recordings can take longer.
       const userIds: string[] = [];
-      for await (const user of zoom.listUsers()) userIds.push(user.id);
+      // A deactivated host keeps their recordings; a pending user (invited, never joined) has none.
+      for (const status of USER_STATUSES)
+        for await (const user of zoom.listUsers({ status })) userIds.push(user.id);
       users += userIds.length;
       for (const userId of userIds) {
         for await (const meeting of zoom.listRecordings(userId, options)) {
@@ -151,12 +158,12 @@ export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Pr
 
 async function sweepOne(
   meeting: ZoomMeetingRecordings,
-  { name, account }: NamedZoomAccount,
+  account: NamedZoomAccount,
   dryRun: boolean,
   deps: PipelineDeps,
 ): Promise<SweepMeeting> {
   const base = {
-    account: name,
+    account: account.name,
     uuid: meeting.uuid,
     topic: meeting.topic,
     ...(meeting.start_time === undefined ? {} : { start_time: meeting.start_time }),
@@ -164,30 +171,8 @@ async function sweepOne(
   let recordingId: string | undefined;
   try {
     recordingId = recordingIdFromUuid(meeting.uuid);
-    const known = { ...base, recording_id: recordingId };
-    const archived = await deps.backends.index.get(recordingId);
-    if (archived) return { ...known, outcome: "archived", recording_path: archived.recording_path };
-
-    const event: ZoomRecordingEvent = {
-      event: "recording.completed",
-      event_ts: (deps.now?.() ?? new Date()).getTime(),
-      payload: { account_id: account.accountId, object: meeting },
-    };
-    const skipped = skipReason(event, deps.config);
-    if (skipped !== undefined) return { ...known, outcome: "too-short", reason: skipped };
-    const unfinished = unfinishedFiles(meeting);
-    if (unfinished !== undefined) return { ...known, outcome: "processing", reason: unfinished };
-    if (dryRun) return { ...known, outcome: "would-ingest" };
-
-    const result = await runIngest(event, deps);
-    if (result.status === "skipped") {
-      return { ...known, outcome: "too-short", reason: result.reason ?? "skipped by the ingest filters" };
-    }
-    return {
-      ...known,
-      outcome: "ingested",
-      ...(result.recording_path === undefined ? {} : { recording_path: result.recording_path }),
-    };
+    const { warnings: _warnings, ...report } = await ingestFromZoom(meeting, account, deps, { dryRun });
+    return { ...base, ...report };
   } catch (error) {
     return {
       ...base,
@@ -196,19 +181,6 @@ async function sweepOne(
       error: messageOf(error),
     };
   }
-}
-
-/**
- * Why the meeting is not ready, when Zoom is still processing some of its files. Ingesting it now
- * would archive it without them, and with `trashAfterIngest` would trash them before they were copied.
- */
-function unfinishedFiles(meeting: ZoomMeetingRecordings): string | undefined {
-  const files = meeting.recording_files ?? [];
-  // Zoom omits status on CC and TIMELINE files; only a status other than "completed" means unfinished.
-  const unfinished = files.filter((file) => file.status !== undefined && file.status !== "completed");
-  if (unfinished.length === 0) return undefined;
-  const statuses = [...new Set(unfinished.map((file) => file.status))].join(", ");
-  return `Zoom has not finished ${unfinished.length} of its ${files.length} files (status ${statuses})`;
 }
 
 function checkWindow(from: Date, to: Date): { from: string; to: string } {
