@@ -21,6 +21,7 @@ export const ErrorCode = {
   NOT_FOUND: "NOT_FOUND",
   INGEST_FAILED: "INGEST_FAILED",
   JOB_QUEUE_FAILED: "JOB_QUEUE_FAILED",
+  ZOOM_PROCESSING: "ZOOM_PROCESSING",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -148,5 +149,20 @@ export class IngestFailed extends ZrecError {
       },
     );
     this.failures = failures;
+  }
+}
+
+/**
+ * Zoom is still processing a file of the recording, so it cannot be archived whole yet. Worth another
+ * try later (`zrec serve` reschedules the job); not a failure of zrec's.
+ */
+export class RecordingProcessing extends ZrecError {
+  constructor(
+    readonly recordingId: string,
+    reason: string,
+  ) {
+    super(ErrorCode.ZOOM_PROCESSING, `Recording ${recordingId} is not complete yet: ${reason}.`, {
+      suggestion: "It is tried again later; `zrec sweep-missed` also completes it once Zoom has finished.",
+    });
   }
 }

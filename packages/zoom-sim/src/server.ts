@@ -121,6 +121,13 @@ export class ZoomSim {
     return this.#state.addMeeting(spec);
   }
 
+  /** Changes a file's status, e.g. from "processing" to "completed" once "Zoom" has finished it. */
+  setFileStatus(fileId: string, status: string): void {
+    const { file, meeting } = this.#state.requireFile(fileId);
+    file.status = status;
+    meeting.recording = this.#state.recordingJson(meeting);
+  }
+
   /** A meeting added earlier, by instance uuid. */
   meeting(uuid: string): SimMeeting | undefined {
     return this.#state.meetings.get(uuid);

@@ -9,7 +9,7 @@ import { WEBHOOK_SECRET_KEYS, webhookSecrets } from "../config/webhook-secrets.j
 import { ConfigError, InputError, messageOf } from "../errors.js";
 import { openPipeline } from "../pipeline/deps.js";
 import type { IngestEvent } from "../pipeline/events.js";
-import { runIngest } from "../pipeline/run-ingest.js";
+import { runIngestJob } from "./ingest-job.js";
 import type { Logger } from "./log.js";
 import { createWebhookReceiver } from "./receiver.js";
 import { type ClaimedJob, type JobQueue, jobQueuePath } from "./types.js";
@@ -74,7 +74,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
         log({ msg: "job.file", job: job.id, key: event.key, size: event.size, skipped: event.skipped });
       }
     };
-    const result = await runIngest(parsePayload(job), { ...pipeline.deps, signal, onEvent });
+    const result = await runIngestJob(parsePayload(job), { ...pipeline.deps, signal, onEvent });
     return {
       status: result.status,
       reason: result.reason,
