@@ -6,6 +6,7 @@
  */
 export { CDN_URL_TTL_SECONDS } from "./cdn.js";
 export { encodeUuidForPath, needsDoubleEncoding } from "./ids.js";
+export { ACCOUNT_RECORDINGS_SCOPE, DEFAULT_SCOPES } from "./oauth.js";
 export { DEFAULT_ACCOUNT, startZoomSim, ZoomSim } from "./server.js";
 export type {
   AuthorizationKind,

@@ -7,6 +7,13 @@ export interface SimAccount {
   clientSecret: string;
   /** The Secret Token this account's app signs its webhooks with. Default: the sim's `webhookSecretToken`. */
   webhookSecretToken?: string;
+  /**
+   * The scopes its tokens grant. Default `DEFAULT_SCOPES` (everything zrec uses). Without
+   * `ACCOUNT_RECORDINGS_SCOPE`, GET /accounts/me/recordings answers 400 with Zoom's code 4711.
+   */
+  scopes?: string[];
+  /** API requests (/v2) answered per UTC day; past it, 429 with `x-ratelimit-type: Daily-limit`. Default unlimited. */
+  dailyRequestLimit?: number;
 }
 
 export interface ZoomSimOptions {

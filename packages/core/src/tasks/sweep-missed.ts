@@ -4,9 +4,10 @@
  */
 import pLimit from "p-limit";
 import { type NamedZoomAccount, requireZoomAccount } from "../config/accounts.js";
-import { InputError, messageOf } from "../errors.js";
+import { ErrorCode, InputError, messageOf, ZoomApiError } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
 import { ingestFromZoom, type ZoomIngestOutcome } from "../pipeline/ingest-from-zoom.js";
+import { isScopeRefusal, type ZoomClient } from "../zoom/api.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
 import type { ZoomMeetingRecordings } from "../zoom/types.js";
 import { utcDate } from "./shared.js";
@@ -26,6 +27,13 @@ const OUTCOMES: readonly SweepOutcome[] = [
 
 /** The user statuses that can hold recordings. */
 const USER_STATUSES = ["active", "inactive"] as const;
+const DAY = 86_400_000;
+
+/** The first UTC day GET /accounts/me/recordings reaches: six months back, plus a day of margin. */
+function accountListingCutoff(now: Date): Date {
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 6, now.getUTCDate() + 1));
+  return day;
+}
 
 export interface SweepMeeting {
   /** Name of the configured Zoom account it was found in. */
@@ -65,6 +73,26 @@ export interface SweepOptions {
   concurrency?: number;
   /** Called once per meeting as soon as its outcome is known. */
   onMeeting?: (meeting: SweepMeeting) => void;
+  /**
+   * `auto` (default): the account listing for the last six months where the app's scopes allow it,
+   * per user otherwise. `per-user`: always per user (for comparison, and benchmarks).
+   */
+  listing?: "auto" | "per-user";
+}
+
+/** How one account was swept. */
+export interface SweepAccountReport {
+  account: string;
+  /** `account`: GET /accounts/me/recordings, one call per month; `per-user`: one per user per month. */
+  listing: "account" | "per-user" | "account and per-user";
+  /** Why the account listing was not used although it could have been (a missing scope). */
+  fallback?: string;
+  /** Users listed (active and inactive); 0 when the account listing covered the whole window. */
+  users: number;
+  /** REST requests to this account's API during the sweep, listing and ingests together. */
+  requests: number;
+  /** Set when Zoom's daily limit stopped this account's sweep: the sentence says until when. */
+  stopped?: string;
 }
 
 export interface SweepReport {
@@ -79,6 +107,8 @@ export interface SweepReport {
   /** One entry per meeting (deduplicated by uuid), by start time. */
   meetings: SweepMeeting[];
   counts: Record<SweepOutcome, number>;
+  /** Per account: how it was listed, how many API requests it took, and whether it was stopped. */
+  perAccount: SweepAccountReport[];
 }
 
 /**
@@ -113,34 +143,63 @@ export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Pr
   const limit = pLimit(concurrency);
   const seen = new Set<string>();
   const pending: Promise<SweepMeeting>[] = [];
-  let users = 0;
+  const perAccount: SweepAccountReport[] = [];
+  const counted: { zoom: ZoomClient; before: number; report: SweepAccountReport }[] = [];
   let listingError: unknown;
-  try {
-    for (const account of accounts) {
-      const zoom = deps.zoom(account.name);
-      // Ids first: Zoom's page tokens expire after 15 minutes, and listing recordings can take longer.
-      const userIds: string[] = [];
-      // A deactivated host keeps their recordings; a pending user (invited, never joined) has none.
-      for (const status of USER_STATUSES)
-        for await (const user of zoom.listUsers({ status })) userIds.push(user.id);
-      users += userIds.length;
-      for (const userId of userIds) {
-        for await (const meeting of zoom.listRecordings(userId, options)) {
-          deps.signal?.throwIfAborted();
-          if (seen.has(meeting.uuid)) continue;
-          seen.add(meeting.uuid);
-          pending.push(
-            limit(async () => {
-              const entry = await sweepOne(meeting, account, dryRun, deps);
-              options.onMeeting?.(entry);
-              return entry;
-            }),
-          );
+  const window = { from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T00:00:00Z`) };
+  const cutoff = accountListingCutoff(deps.now?.() ?? new Date());
+  for (const account of accounts) {
+    const zoom = deps.zoom(account.name);
+    const report: SweepAccountReport = { account: account.name, listing: "per-user", users: 0, requests: 0 };
+    perAccount.push(report);
+    counted.push({ zoom, before: zoom.requestCount(), report });
+    const found = (meeting: ZoomMeetingRecordings) => {
+      deps.signal?.throwIfAborted();
+      if (seen.has(meeting.uuid)) return;
+      seen.add(meeting.uuid);
+      pending.push(
+        limit(async () => {
+          const entry = await sweepOne(meeting, account, dryRun, deps);
+          options.onMeeting?.(entry);
+          return entry;
+        }),
+      );
+    };
+    try {
+      // One call per month for the whole account where Zoom allows it: the last six months, with the scope.
+      let perUser: { from: Date; to: Date } | undefined = window;
+      if (options.listing !== "per-user" && window.to >= cutoff) {
+        const recent = { from: new Date(Math.max(window.from.getTime(), cutoff.getTime())), to: window.to };
+        try {
+          for await (const meeting of zoom.listAccountRecordings(recent)) found(meeting);
+          report.listing = window.from < cutoff ? "account and per-user" : "account";
+          perUser =
+            window.from < cutoff ? { from: window.from, to: new Date(cutoff.getTime() - DAY) } : undefined;
+        } catch (error) {
+          if (!isScopeRefusal(error)) throw error;
+          report.fallback = `the account listing was refused (${messageOf(error)}); listed per user`;
         }
       }
+      if (perUser) {
+        // Ids first: Zoom's page tokens expire after 15 minutes, and listing recordings can take longer.
+        // A deactivated host keeps their recordings; a pending user (invited, never joined) has none.
+        const userIds: string[] = [];
+        for (const status of USER_STATUSES) {
+          for await (const user of zoom.listUsers({ status })) userIds.push(user.id);
+        }
+        report.users = userIds.length;
+        for (const userId of userIds)
+          for await (const meeting of zoom.listRecordings(userId, perUser)) found(meeting);
+      }
+    } catch (error) {
+      // Zoom's daily limit: this account is done for today, the others have their own limits.
+      if (error instanceof ZoomApiError && error.code === ErrorCode.ZOOM_RATE_LIMITED) {
+        report.stopped = messageOf(error);
+        continue;
+      }
+      listingError = error;
+      break;
     }
-  } catch (error) {
-    listingError = error;
   }
   // Settled, not raced: ingests already running must finish (or fail) before the sweep returns or throws.
   const settled = await Promise.allSettled(pending);
@@ -153,7 +212,18 @@ export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Pr
     .sort(byStartTime);
   const counts = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Record<SweepOutcome, number>;
   for (const meeting of meetings) counts[meeting.outcome] += 1;
-  return { from, to, dryRun, accounts: accounts.map((account) => account.name), users, meetings, counts };
+  for (const { zoom, before, report } of counted) report.requests = zoom.requestCount() - before;
+  const users = perAccount.reduce((sum, report) => sum + report.users, 0);
+  return {
+    from,
+    to,
+    dryRun,
+    accounts: accounts.map((account) => account.name),
+    users,
+    meetings,
+    counts,
+    perAccount,
+  };
 }
 
 async function sweepOne(
