@@ -12,6 +12,7 @@ import type { Config } from "../config/types.js";
 import { messageOf, ZrecError } from "../errors.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { createZoomClient } from "../zoom/api.js";
+import { zoomAccountProbes } from "./doctor-zoom.js";
 
 export interface DoctorCheck {
   /** `credentials`, `storage`, `index`, `notify` or `zoom.accounts.<name>`. */
@@ -47,6 +48,7 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
     const result = await settle(check, probe);
     checks.push(result);
     options.onCheck?.(result);
+    return result;
   };
 
   for (const [check, probe] of credentialProbes(config)) await run(check, probe);
@@ -56,7 +58,7 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
   const accounts = Object.entries(config.zoom.accounts);
   if (accounts.length === 0) await run("zoom", async () => ({ skipped: "no zoom.accounts" }));
   for (const [name, account] of accounts) {
-    await run(`zoom.accounts.${name}`, async () => {
+    const token = await run(`zoom.accounts.${name}`, async () => {
       const zoom = createZoomClient({
         account,
         apiBaseUrl: config.zoom.apiBaseUrl,
@@ -68,6 +70,7 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
       await zoom.accessToken();
       return `Zoom issued an OAuth token for account ${name}`;
     });
+    for (const [check, probe] of zoomAccountProbes(config, name, account, token.ok)) await run(check, probe);
   }
   return checks;
 }
