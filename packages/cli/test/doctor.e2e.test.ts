@@ -49,6 +49,8 @@ describe("zrec doctor", () => {
       ["index", true],
       ["notify", true],
       ["zoom.accounts.default", true],
+      ["zoom.accounts.default.webhook", true],
+      ["zoom.accounts.default.scopes", true],
     ]);
     expect(checks[2]?.detail).toMatch(
       /^s3:\/\/zrec-[0-9a-f]+\/archive\/: wrote, read back and deleted \.zrec-doctor\//,
@@ -81,7 +83,7 @@ describe("zrec doctor", () => {
     const human = await runZrec(["doctor"], { cwd: ws.dir, env: { ...ws.env, ZOOM_CLIENT_SECRET: wrong } });
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^failed {2}zoom\.accounts\.default/m);
-    expect(human.stdout.trim().split("\n").at(-1)).toBe("1 of 6 checks failed: zoom.accounts.default.");
+    expect(human.stdout.trim().split("\n").at(-1)).toBe("1 of 8 checks failed: zoom.accounts.default.");
   });
 
   it("fails the storage line when the bucket is missing, saying why and what to do", async () => {

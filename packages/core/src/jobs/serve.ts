@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
 import { WEBHOOK_SECRET_KEYS, webhookSecrets } from "../config/webhook-secrets.js";
 import { ConfigError, InputError, messageOf } from "../errors.js";
@@ -170,6 +171,9 @@ function checkConfig(config: Config): void {
       },
     );
   }
+  // Every account's events may arrive: each must be able to fetch them, so a missing client secret is
+  // named now rather than failing each job.
+  for (const name of Object.keys(config.zoom.accounts)) requireZoomAccount(config, name);
 }
 
 /** The stored body was verified JSON when it was queued; a file edited by hand since is bad input. */

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import path from "node:path";
+import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
 import { messageOf, ZrecError } from "../errors.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
@@ -59,6 +60,7 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
   if (accounts.length === 0) await run("zoom", async () => ({ skipped: "no zoom.accounts" }));
   for (const [name, account] of accounts) {
     const token = await run(`zoom.accounts.${name}`, async () => {
+      requireZoomAccount(config, name);
       const zoom = createZoomClient({
         account,
         apiBaseUrl: config.zoom.apiBaseUrl,
