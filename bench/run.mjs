@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * zrec's benchmarks: `pnpm bench` (quick, a few minutes at most) or `pnpm bench --full`.
- * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded` runs a subset.
+ * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded,sweep` runs a subset.
  *
  * Every copy runs in its own process (its peak RSS is its own); zoom-sim and s3rver run in processes of
  * their own too. Prints a Markdown report with each target met / not met, and keeps it (and the raw
@@ -20,6 +20,7 @@ import { ingest } from "./sections/ingest.mjs";
 import { memory } from "./sections/memory.mjs";
 import { rebuildDb, rebuildDbEmbedded } from "./sections/rebuild-db.mjs";
 import { startup } from "./sections/startup.mjs";
+import { sweep } from "./sections/sweep.mjs";
 import { throughput } from "./sections/throughput.mjs";
 import { webhook } from "./sections/webhook.mjs";
 
@@ -35,6 +36,8 @@ const SECTIONS = {
     title: "7. rebuild-db on the embedded default, 10,000 and 100,000",
     run: rebuildDbEmbedded,
   },
+  // Minutes of listing: in the full run, or asked for by name.
+  sweep: { title: "8. sweep-missed: per-user against account-level listing", run: sweep, fullOnly: true },
 };
 
 const { values } = parseArgs({
@@ -99,7 +102,7 @@ try {
   }
   const ctx = { full, log, sim, services, destinations, aws, workDir, tempDir: workDir };
   for (const [name, section] of Object.entries(SECTIONS)) {
-    if (!wanted(name)) continue;
+    if (!wanted(name) || (section.fullOnly && !full && only === undefined)) continue;
     const t0 = performance.now();
     const result = await section.run(ctx);
     log(`${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -31,9 +31,14 @@ describe("the zrec program", () => {
   });
 
   it("reports a missing argument and an unknown option, pointing at the command's help", async () => {
+    expect((await parse("get")).error).toMatchObject({
+      message: "missing required argument 'recording-id'",
+      suggestion: 'Run "zrec get --help" to see how it is used.',
+    });
+    // `ingest` takes a webhook file or --uuid: neither is a usage error of its own.
     expect((await parse("ingest")).error).toMatchObject({
-      message: "missing required argument 'webhook.json'",
-      suggestion: 'Run "zrec ingest --help" to see how it is used.',
+      message: expect.stringMatching(/either a webhook file or --uuid/),
+      badInput: true,
     });
     expect((await parse("get", "x", "--frobnicate")).error).toMatchObject({
       message: "unknown option '--frobnicate'",
@@ -44,7 +49,7 @@ describe("the zrec program", () => {
     const help = await parse("--help");
     expect(help.error).toEqual(new SilentExit(0));
     expect(help.stdout).toContain("Usage: zrec");
-    expect(help.stdout).toMatch(/ingest (\[options\] )?<webhook\.json>/);
+    expect(help.stdout).toMatch(/ingest (\[options\] )?\[webhook\.json\]/);
     const version = await parse("--version");
     expect(version.error).toEqual(new SilentExit(0));
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);

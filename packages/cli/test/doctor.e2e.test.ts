@@ -50,7 +50,8 @@ describe("zrec doctor", () => {
       ["index", true],
       ["notify", true],
       ["zoom.accounts.default", true],
-      ["webhook", true],
+      ["zoom.accounts.default.webhook", true],
+      ["zoom.accounts.default.scopes", true],
     ]);
     expect(checks[2]?.detail).toMatch(
       /^s3:\/\/zrec-[0-9a-f]+\/archive\/: wrote, read back and deleted \.zrec-doctor\//,
@@ -84,9 +85,9 @@ describe("zrec doctor", () => {
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/^failed {2}zoom\.accounts\.default/m);
     expect(human.stdout).toMatch(
-      /^warning webhook {15}no webhook secret: zrec serve and the Lambda webhook/m,
+      /^warning zoom\.accounts\.default\.webhook +no webhook secret \(own or zoom\.webhookSecretToken\)/m,
     );
-    expect(human.stdout.trim().split("\n").at(-1)).toBe("1 of 7 checks failed: zoom.accounts.default.");
+    expect(human.stdout.trim().split("\n").at(-1)).toBe("1 of 8 checks failed: zoom.accounts.default.");
   });
 
   it("fails the storage line when the bucket is missing, saying why and what to do", async () => {

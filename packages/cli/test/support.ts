@@ -96,6 +96,8 @@ export async function makeWorkspace(
       apiBaseUrl: sim.apiBaseUrl,
       oauthUrl: sim.oauthUrl,
       allowedDownloadHosts: ["127.0.0.1"],
+      // zoom-sim has no rate limit to respect; Zoom's default pace would make a sweep of 320 users slow.
+      maxRequestsPerSecond: 1000,
     },
     ingest: { trashAfterIngest: true, partSizeMiB: 5, partConcurrency: 4 },
     organizations: [{ name: "OLF", match: ["OLF", "Foundation"] }],

@@ -68,7 +68,7 @@ describe.each(backendKinds)("zrec sweep-missed (%s)", (kind) => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split("\n");
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     const lineOf = (m: SimMeeting) => lines.find((line) => line.includes(m.recordingId)) ?? "";
     expect(lineOf(archived)).toMatch(/^archived +2025-03-05T15:00:00Z +\S+ +\S+ +FOLIO Sys Ops/);
     expect(lineOf(tooShort)).toMatch(/^too-short .*Oops, wrong room: .*ingest\.minimumDurationMinutes/);
@@ -80,15 +80,21 @@ describe.each(backendKinds)("zrec sweep-missed (%s)", (kind) => {
     expect(lines[4]).toBe(
       `Swept default (${USERS} users), 2025-03-01 to 2025-04-30: 4 meetings (1 archived, 1 too-short, 2 would-ingest).`,
     );
-    expect(lines[5]).toMatch(/^Dry run: nothing was changed\. Run it without --dry-run to ingest the 2/);
+    // The window is older than six months: listed per user (active, then inactive users).
+    expect(lines[5]).toMatch(/^ {2}default: listed per user, \d+ API requests$/);
+    expect(lines[6]).toMatch(/^Dry run: nothing was changed\. Run it without --dry-run to ingest the 2/);
 
     expect(await ws.keys()).toEqual([]);
     expect(await rows()).toEqual([archived.recordingId]);
     expect(await ws.outbox()).toEqual([]);
     expect(sim.requests.filter((r) => r.path.startsWith("/rec/"))).toEqual([]);
-    // Two pages of users at 300 a page, and two months for each user.
+    // Two pages of active users at 300 a page, one of inactive ones, and two months for each user.
     const userPages = sim.requests.filter((r) => r.path === "/v2/users");
-    expect(userPages.map((r) => r.query.page_size)).toEqual(["300", "300"]);
+    expect(userPages.map((r) => [r.query.status, r.query.page_size])).toEqual([
+      ["active", "300"],
+      ["active", "300"],
+      ["inactive", "300"],
+    ]);
     expect(sim.requests.filter((r) => r.path === "/v2/users/user-320/recordings")).toHaveLength(2);
   });
 

@@ -22,6 +22,7 @@ export const ErrorCode = {
   INGEST_FAILED: "INGEST_FAILED",
   JOB_QUEUE_FAILED: "JOB_QUEUE_FAILED",
   RECORDING_GONE: "RECORDING_GONE",
+  ZOOM_PROCESSING: "ZOOM_PROCESSING",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -165,5 +166,20 @@ export class IngestFailed extends ZrecError {
       },
     );
     this.failures = failures;
+  }
+}
+
+/**
+ * Zoom is still processing a file of the recording, so it cannot be archived whole yet. Worth another
+ * try later (`zrec serve` reschedules the job); not a failure of zrec's.
+ */
+export class RecordingProcessing extends ZrecError {
+  constructor(
+    readonly recordingId: string,
+    reason: string,
+  ) {
+    super(ErrorCode.ZOOM_PROCESSING, `Recording ${recordingId} is not complete yet: ${reason}.`, {
+      suggestion: "It is tried again later; `zrec sweep-missed` also completes it once Zoom has finished.",
+    });
   }
 }

@@ -13,6 +13,8 @@ export { openPipeline, zoomClientsFor } from "./pipeline/deps.js";
 export type { IngestEvent } from "./pipeline/events.js";
 export { skipReason } from "./pipeline/filters.js";
 export { finishIngest } from "./pipeline/finish-ingest.js";
+export type { ZoomIngestOutcome, ZoomIngestReport } from "./pipeline/ingest-from-zoom.js";
+export { ingestFromZoom } from "./pipeline/ingest-from-zoom.js";
 export { ingestMetadata } from "./pipeline/ingest-metadata.js";
 export { retrieveRecording } from "./pipeline/retrieve-recording.js";
 export type { IngestResult } from "./pipeline/run-ingest.js";

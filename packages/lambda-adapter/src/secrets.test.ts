@@ -110,4 +110,43 @@ describe("resolveZoomSecrets", () => {
     expect(String(typo)).toMatch(/unknown key "ZOOM_CLIENT_SECRTE"/);
     expect(String(typo)).not.toContain("s3cret-value");
   });
+
+  it("reads one SSM parameter set per account named in ZOOM_ACCOUNTS, at most 10 names a call", async () => {
+    const values: Record<string, string> = {};
+    for (const name of ["a", "b", "c"]) {
+      values[`/z/accounts/${name}/account-id`] = `acct-${name}`;
+      values[`/z/accounts/${name}/client-id`] = `id-${name}`;
+      values[`/z/accounts/${name}/client-secret`] = `s3cret-${name}`;
+    }
+    values["/z/accounts/b/webhook-secret-token"] = "whsec-b";
+    const requests = fakeAws(SSM, parameters(values), { times: 2 });
+    const config = await loadHandlerConfig(
+      {
+        ZOOM_ACCOUNTS: "a, b,c",
+        ZOOM_ACCOUNTS_PARAMETER_PATH: "/z/accounts/",
+        ZOOM_WEBHOOK_SECRET_TOKEN: "shared",
+      },
+      clients(),
+    );
+    expect(requests.map((r) => (r.body.Names as string[]).length)).toEqual([10, 2]);
+    expect(config.zoom.accounts.a).toEqual({
+      accountId: "acct-a",
+      clientId: "id-a",
+      clientSecret: "s3cret-a",
+    });
+    expect(config.zoom.accounts.b?.webhookSecretToken).toBe("whsec-b");
+    expect(config.zoom.webhookSecretToken).toBe("shared");
+  });
+
+  it("names the account whose SSM parameter is missing, and refuses accounts without a path", async () => {
+    fakeAws(SSM, parameters({ "/z/accounts/a/account-id": "acct-a" }));
+    const missing = await resolveZoomSecrets(
+      { ZOOM_ACCOUNTS: "a", ZOOM_ACCOUNTS_PARAMETER_PATH: "/z/accounts" },
+      clients(),
+    ).catch((e) => e);
+    expect(missing).toBeInstanceOf(ConfigError);
+    expect(String(missing.message)).toMatch(/\/z\/accounts\/a\/client-id of Zoom account "a"/);
+    const noPath = await resolveZoomSecrets({ ZOOM_ACCOUNTS: "a" }, clients()).catch((e) => e);
+    expect(noPath).toMatchObject({ key: "ZOOM_ACCOUNTS_PARAMETER_PATH" });
+  });
 });

@@ -5,6 +5,12 @@
  * 2. `<NAME>_PARAMETER`, the name of an SSM parameter (a SecureString) holding it;
  * 3. `ZOOM_SECRET_ID`, a Secrets Manager secret whose SecretString is a JSON object keyed by these
  *    names, optionally with `accounts` (named accounts for `zoom.accounts`, to sweep several).
+ *
+ * Further Zoom accounts, each with its own app and so its own webhook secret token, come from either
+ * that secret's `accounts` or one SSM parameter set per account: `ZOOM_ACCOUNTS` lists the names
+ * (comma-separated) and each is read from `{ZOOM_ACCOUNTS_PARAMETER_PATH}/{name}/account-id`,
+ * `client-id`, `client-secret` and, optionally, `webhook-secret-token` (without one the account's
+ * events are verified with ZOOM_WEBHOOK_SECRET_TOKEN).
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { GetParametersCommandOutput, SSMClient } from "@aws-sdk/client-ssm";
@@ -19,6 +25,19 @@ export const ZOOM_SECRET_NAMES = [
   "ZOOM_WEBHOOK_SECRET_TOKEN",
 ] as const;
 export const SECRET_ID_VARIABLE = "ZOOM_SECRET_ID";
+export const ACCOUNTS_VARIABLE = "ZOOM_ACCOUNTS";
+export const ACCOUNTS_PATH_VARIABLE = "ZOOM_ACCOUNTS_PARAMETER_PATH";
+
+/** Each account field and the name of its parameter under `{path}/{account}/`; the last is optional. */
+const ACCOUNT_PARAMETERS = [
+  ["accountId", "account-id"],
+  ["clientId", "client-id"],
+  ["clientSecret", "client-secret"],
+  ["webhookSecretToken", "webhook-secret-token"],
+] as const;
+const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** GetParameters takes at most 10 names a call. */
+const PARAMETERS_PER_CALL = 10;
 
 /** Clients to use instead of new ones (tests); new ones follow AWS_REGION and AWS_ENDPOINT_URL_<SERVICE>. */
 export interface SecretClients {
@@ -57,29 +76,76 @@ export async function resolveZoomSecrets(env: Env, clients: SecretClients = {}):
     if (fromParameter !== undefined) resolved[name] = fromParameter;
     else if (typeof fromSecret === "string") resolved[name] = fromSecret;
   }
-  const accounts = secret?.accounts;
-  return accounts === undefined
-    ? { env: resolved }
-    : { env: resolved, accounts: accounts as Record<string, unknown> };
+  const fromParameters = await readAccountParameters(env, clients);
+  const accounts =
+    secret?.accounts === undefined && fromParameters === undefined
+      ? undefined
+      : { ...(secret?.accounts as Record<string, unknown> | undefined), ...fromParameters };
+  return accounts === undefined ? { env: resolved } : { env: resolved, accounts };
+}
+
+/** The accounts named by ZOOM_ACCOUNTS, each from its own SSM parameter set; undefined when unset. */
+async function readAccountParameters(
+  env: Env,
+  clients: SecretClients,
+): Promise<Record<string, unknown> | undefined> {
+  const listed = env[ACCOUNTS_VARIABLE];
+  if (!present(listed) || listed.trim() === "") return undefined;
+  const names = [
+    ...new Set(
+      listed
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== ""),
+    ),
+  ];
+  const bad = names.find((name) => !ACCOUNT_NAME.test(name));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      ACCOUNTS_VARIABLE,
+      `${ACCOUNTS_VARIABLE} names an account "${bad.slice(0, 64)}": names are letters, digits, - and _ only.`,
+    );
+  }
+  const path = env[ACCOUNTS_PATH_VARIABLE];
+  if (!present(path)) {
+    throw new ConfigError(
+      ACCOUNTS_PATH_VARIABLE,
+      `${ACCOUNTS_VARIABLE} is set but ${ACCOUNTS_PATH_VARIABLE} is not, so the accounts' parameters cannot be found.`,
+      { suggestion: `Set ${ACCOUNTS_PATH_VARIABLE} to the SSM path above each account's parameters.` },
+    );
+  }
+  const root = path.replace(/\/+$/, "");
+  const wanted = names.flatMap((name) =>
+    ACCOUNT_PARAMETERS.map(([field, leaf]) => ({ name, field, parameter: `${root}/${name}/${leaf}` })),
+  );
+  const { values, invalid } = await getParameters(
+    wanted.map((w) => w.parameter),
+    clients,
+  );
+  const accounts: Record<string, Record<string, string>> = {};
+  for (const { name, field, parameter } of wanted) {
+    const value = values.get(parameter);
+    if (value !== undefined) accounts[name] = { ...accounts[name], [field]: value };
+    else if (field !== "webhookSecretToken" && invalid.includes(parameter)) {
+      throw new ConfigError(
+        ACCOUNTS_VARIABLE,
+        `The SSM parameter ${parameter} of Zoom account "${name}" (named by ${ACCOUNTS_VARIABLE}) does not exist.`,
+        { suggestion: "Create it with `aws ssm put-parameter --type SecureString`, or fix the variable." },
+      );
+    }
+  }
+  return accounts;
 }
 
 async function readParameters(
   wanted: { variable: string; parameter: string }[],
   clients: SecretClients,
 ): Promise<Map<string, string>> {
-  const names = [...new Set(wanted.map((w) => w.parameter))];
-  if (names.length === 0) return new Map();
-  const { GetParametersCommand, SSMClient } = await import("@aws-sdk/client-ssm");
-  const client = clients.ssm ?? new SSMClient({});
-  let answer: GetParametersCommandOutput;
-  try {
-    answer = await client.send(new GetParametersCommand({ Names: names, WithDecryption: true }));
-  } catch (error) {
-    throw new Error(`Reading the SSM parameters ${names.join(", ")} failed: ${messageOf(error)}`, {
-      cause: error,
-    });
-  }
-  const missing = wanted.find((w) => answer.InvalidParameters?.includes(w.parameter));
+  const { values, invalid } = await getParameters(
+    wanted.map((w) => w.parameter),
+    clients,
+  );
+  const missing = wanted.find((w) => invalid.includes(w.parameter));
   if (missing) {
     throw new ConfigError(
       missing.variable,
@@ -87,7 +153,34 @@ async function readParameters(
       { suggestion: "Create it with `aws ssm put-parameter --type SecureString`, or fix the variable." },
     );
   }
-  return new Map((answer.Parameters ?? []).map((p) => [p.Name ?? "", p.Value ?? ""]));
+  return values;
+}
+
+/** Decrypted values by name, and the names SSM does not know, in as few calls as GetParameters allows. */
+async function getParameters(
+  wanted: string[],
+  clients: SecretClients,
+): Promise<{ values: Map<string, string>; invalid: string[] }> {
+  const names = [...new Set(wanted)];
+  const values = new Map<string, string>();
+  const invalid: string[] = [];
+  if (names.length === 0) return { values, invalid };
+  const { GetParametersCommand, SSMClient } = await import("@aws-sdk/client-ssm");
+  const client = clients.ssm ?? new SSMClient({});
+  for (let start = 0; start < names.length; start += PARAMETERS_PER_CALL) {
+    const batch = names.slice(start, start + PARAMETERS_PER_CALL);
+    let answer: GetParametersCommandOutput;
+    try {
+      answer = await client.send(new GetParametersCommand({ Names: batch, WithDecryption: true }));
+    } catch (error) {
+      throw new Error(`Reading the SSM parameters ${batch.join(", ")} failed: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+    for (const p of answer.Parameters ?? []) values.set(p.Name ?? "", p.Value ?? "");
+    invalid.push(...(answer.InvalidParameters ?? []));
+  }
+  return { values, invalid };
 }
 
 const SECRET_KEYS: readonly string[] = [...ZOOM_SECRET_NAMES, "accounts"];

@@ -58,7 +58,7 @@ const BUCKET_OBJECTS = { "Fn::Sub": `\${RecordingsBucket.Arn}/*` };
 const parameter = (name: string) => ({
   "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${ZoomParameterPrefix}/${name}`,
 });
-const ZOOM_ACCOUNT = ["account-id", "client-id", "client-secret"].map(parameter);
+const ZOOM_ACCOUNT = ["account-id", "client-id", "client-secret", "accounts/*"].map(parameter);
 
 /**
  * What each function's code path calls (see core's adapters): HeadObject needs s3:GetObject,
@@ -69,7 +69,7 @@ const ZOOM_ACCOUNT = ["account-id", "client-id", "client-secret"].map(parameter)
 const USES: Record<string, Record<string, unknown[]>> = {
   WebhookFunction: {
     "states:StartExecution": [REF("IngestStateMachine")],
-    "ssm:GetParameters": [parameter("webhook-secret-token")],
+    "ssm:GetParameters": [parameter("webhook-secret-token"), ...ZOOM_ACCOUNT],
   },
   IngestMetadataFunction: {
     "s3:GetObject": [BUCKET_OBJECTS],
@@ -252,12 +252,22 @@ describe("template.yaml", () => {
       template.Globals.Function.Environment.Variables,
       ...ofType("AWS::Serverless::Function").map(([, f]) => f.Properties.Environment?.Variables ?? {}),
     ].flatMap((vars: Json) => Object.keys(vars));
-    expect(variables.filter((name) => name.startsWith("ZOOM_") && !name.endsWith("_PARAMETER"))).toEqual([]);
+    // ZOOM_ACCOUNTS holds account names and ZOOM_ACCOUNTS_PARAMETER_PATH where their parameters are.
+    const plain = ["ZOOM_ACCOUNTS", "ZOOM_ACCOUNTS_PARAMETER_PATH"];
+    expect(
+      variables.filter(
+        (name) => name.startsWith("ZOOM_") && !name.endsWith("_PARAMETER") && !plain.includes(name),
+      ),
+    ).toEqual([]);
     for (const [name, fn] of ofType("AWS::Serverless::Function")) {
       const vars: Json = fn.Properties.Environment?.Variables ?? {};
       const named = Object.keys(vars)
         .filter((v) => v.endsWith("_PARAMETER"))
         .map((v) => vars[v]["Fn::Sub"]);
+      if (vars.ZOOM_ACCOUNTS !== undefined) {
+        expect(vars.ZOOM_ACCOUNTS).toEqual(REF("ZoomAccounts"));
+        named.push(`${vars.ZOOM_ACCOUNTS_PARAMETER_PATH["Fn::Sub"]}/*`);
+      }
       const allowed = (USES[name]?.["ssm:GetParameters"] ?? []).map((arn) => (arn as Json)["Fn::Sub"]);
       expect(
         allowed.map((arn: string) => arn.replace(/^.*:parameter/, "")),

@@ -217,4 +217,58 @@ describe("webhook handler", () => {
       body: { Names: ["/zrec/zoom/webhook-secret-token"], WithDecryption: true },
     });
   });
+
+  describe("with two Zoom accounts, each app with its own secret token", () => {
+    const ACCOUNTS = { a: { id: "acct-a", secret: "secret-a" }, b: { id: "acct-b", secret: "secret-b" } };
+    const ssmValues: Record<string, string> = {};
+    for (const [name, { id, secret }] of Object.entries(ACCOUNTS)) {
+      ssmValues[`/zrec/zoom/accounts/${name}/account-id`] = id;
+      ssmValues[`/zrec/zoom/accounts/${name}/client-id`] = `${name}-client`;
+      ssmValues[`/zrec/zoom/accounts/${name}/client-secret`] = `${name}-client-secret`;
+      ssmValues[`/zrec/zoom/accounts/${name}/webhook-secret-token`] = secret;
+    }
+    const accountHandler = () => {
+      fakeAws(SSM, (request) => {
+        const names = request.body.Names as string[];
+        const Parameters = names
+          .filter((Name) => Name in ssmValues)
+          .map((Name) => ({ Name, Type: "SecureString", Value: ssmValues[Name] }));
+        return [200, { Parameters, InvalidParameters: names.filter((n) => !(n in ssmValues)) }];
+      });
+      return createHandler({
+        ZOOM_ACCOUNTS: "a,b",
+        ZOOM_ACCOUNTS_PARAMETER_PATH: "/zrec/zoom/accounts",
+        ZREC_STATE_MACHINE_ARN: STATE_MACHINE,
+      });
+    };
+    const eventOf = (accountId: string) => {
+      const payload = event.payload as Record<string, unknown>;
+      return { ...event, event_ts: Date.now(), payload: { ...payload, account_id: accountId } };
+    };
+
+    it("answers each app's url_validation with that app's secret", async () => {
+      const handler = accountHandler();
+      for (const { secret } of Object.values(ACCOUNTS)) {
+        const body = { event: "endpoint.url_validation", event_ts: 1, payload: { plainToken: "plain" } };
+        const result = await handler(signed(body, { secret }));
+        expect(result.statusCode).toBe(200);
+        expect(bodyOf(result).encryptedToken).toBe(
+          createHmac("sha256", secret).update("plain").digest("hex"),
+        );
+      }
+    });
+
+    it("accepts each account's events and refuses one signed with the other account's secret", async () => {
+      const handler = accountHandler();
+      const requests = fakeAws(SFN, started, { times: 2 });
+      expect((await handler(signed(eventOf("acct-a"), { secret: "secret-a" }))).statusCode).toBe(200);
+      expect((await handler(signed(eventOf("acct-b"), { secret: "secret-b" }))).statusCode).toBe(200);
+      const crossed = await handler(signed(eventOf("acct-b"), { secret: "secret-a" }));
+      expect(crossed.statusCode).toBe(401);
+      expect(String(bodyOf(crossed).error)).toMatch(
+        /not signed with the secret token of Zoom account "acct-b"/,
+      );
+      expect(requests).toHaveLength(2);
+    });
+  });
 });

@@ -13,21 +13,34 @@ function meetingMissing(raw: string): BodyPlan {
   return jsonPlan(404, zoomError(3001, `Meeting does not exist: ${safeDecode(raw) ?? raw}.`));
 }
 
-/** GET /v2/past_meetings/{uuid} */
-export function getPastMeeting(context: ApiContext, raw: string): BodyPlan {
+/** Zoom's webinar types: 5 webinar, 6 recurring without a fixed time, 9 recurring with one. */
+const WEBINAR_TYPES: readonly number[] = [5, 6, 9];
+const isWebinar = (meeting: { type: number }) => WEBINAR_TYPES.includes(meeting.type);
+
+function webinarMissing(raw: string): BodyPlan {
+  return jsonPlan(404, zoomError(3001, `Webinar does not exist: ${safeDecode(raw) ?? raw}.`));
+}
+
+/** GET /v2/past_meetings/{uuid}, or /v2/past_webinars/{uuid} when `webinar`: each knows only its kind. */
+export function getPastMeeting(context: ApiContext, raw: string, webinar = false): BodyPlan {
   const meeting = meetingFromSegment(context, raw, { withRecordings: false });
-  if (!meeting || meeting.pastMeetingMissing) return meetingMissing(raw);
+  const missing = webinar ? webinarMissing : meetingMissing;
+  if (!meeting || meeting.pastMeetingMissing || isWebinar(meeting) !== webinar) return missing(raw);
   return jsonPlan(200, pastMeetingJson(meeting, PARTICIPANTS));
 }
 
-/** GET /v2/meetings/{meetingId}: the parent meeting, whose uuid is not the instance's. */
-export function getMeeting(context: ApiContext, raw: string): BodyPlan {
+/**
+ * GET /v2/meetings/{meetingId}, or /v2/webinars/{webinarId} when `webinar`: the parent, whose uuid is
+ * not the instance's.
+ */
+export function getMeeting(context: ApiContext, raw: string, webinar = false): BodyPlan {
   const decoded = safeDecode(raw) ?? raw;
   if (!/^\d+$/.test(decoded)) {
-    return jsonPlan(400, zoomError(300, `Invalid meeting id: ${decoded}.`));
+    return jsonPlan(400, zoomError(300, `Invalid ${webinar ? "webinar" : "meeting"} id: ${decoded}.`));
   }
   const meeting = context.state.latestInstance(Number(decoded), context.accountId, false);
-  if (!meeting || meeting.parentMeetingDeleted) return meetingMissing(raw);
+  const missing = webinar ? webinarMissing : meetingMissing;
+  if (!meeting || meeting.parentMeetingDeleted || isWebinar(meeting) !== webinar) return missing(raw);
   return jsonPlan(200, meetingJson(meeting, `${context.state.apiOrigin}/j/${meeting.id}`));
 }
 

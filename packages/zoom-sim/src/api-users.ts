@@ -1,9 +1,10 @@
 /** /v2 routes about users: listing them, and listing a user's recordings over a date window. */
 import { type ApiContext, pageSizeOf, paginate } from "./api-context.js";
 import { safeDecode } from "./ids.js";
+import { ACCOUNT_RECORDINGS_SCOPE, DEFAULT_SCOPES } from "./oauth.js";
 import { addNote } from "./request-log.js";
 import { type BodyPlan, jsonPlan } from "./respond.js";
-import type { SimUser } from "./types.js";
+import type { SimMeeting, SimUser } from "./types.js";
 import { zoomError } from "./zoom-json.js";
 
 /** GET /v2/users?status&page_size&next_page_token */
@@ -47,7 +48,34 @@ export function listUserRecordings(context: ApiContext, rawUserId: string): Body
       candidate.accountId === context.accountId && (candidate.id === userId || candidate.email === userId),
   );
   if (!user) return jsonPlan(404, zoomError(1001, `User does not exist: ${userId}.`));
+  return recordingsPage(context, `${user.id}`, (meeting) => meeting.hostId === user.id);
+}
 
+/** Zoom's account endpoint reaches this far back, no further. */
+const ACCOUNT_LISTING_MONTHS = 6;
+
+/** GET /v2/accounts/me/recordings?from&to&page_size&next_page_token: every user's, one call per window. */
+export function listAccountRecordings(context: ApiContext): BodyPlan {
+  const account = context.state.accounts.find((a) => a.accountId === context.accountId);
+  if (!(account?.scopes ?? DEFAULT_SCOPES).includes(ACCOUNT_RECORDINGS_SCOPE)) {
+    return jsonPlan(
+      400,
+      zoomError(4711, `Invalid access token, does not contain scopes:[${ACCOUNT_RECORDINGS_SCOPE}].`),
+    );
+  }
+  const from = context.request.query.get("from") ?? "";
+  const oldest = new Date();
+  oldest.setUTCMonth(oldest.getUTCMonth() - ACCOUNT_LISTING_MONTHS);
+  if (isDate(from) && from < oldest.toISOString().slice(0, 10)) {
+    return jsonPlan(
+      400,
+      zoomError(300, "Only recordings of the last 6 months can be listed for an account."),
+    );
+  }
+  return recordingsPage(context, "account", () => true);
+}
+
+function recordingsPage(context: ApiContext, key: string, mine: (meeting: SimMeeting) => boolean): BodyPlan {
   const query = context.request.query;
   const today = new Date().toISOString().slice(0, 10);
   const from = query.get("from") ?? today;
@@ -62,14 +90,14 @@ export function listUserRecordings(context: ApiContext, rawUserId: string): Body
   }
 
   const meetings = [...context.state.meetings.values()]
-    .filter((meeting) => meeting.hostId === user.id && meeting.accountId === context.accountId)
+    .filter((meeting) => mine(meeting) && meeting.accountId === context.accountId)
     .filter((meeting) => !context.state.gone.has(meeting.uuid))
     .filter((meeting) => {
       const day = meeting.startTime.slice(0, 10);
       return day >= from && day <= to;
     })
     .sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0));
-  const page = paginate(context, `recordings:${context.accountId}:${user.id}:${from}:${to}`, meetings);
+  const page = paginate(context, `recordings:${context.accountId}:${key}:${from}:${to}`, meetings);
   if ("error" in page) return jsonPlan(400, zoomError(300, page.error));
   return jsonPlan(200, {
     from,

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ApiContext, PageTokens } from "./api-context.js";
 import { deleteRecordings, getMeeting, getPastMeeting, getRecordings } from "./api-meetings.js";
-import { listUserRecordings, listUsers } from "./api-users.js";
+import { listAccountRecordings, listUserRecordings, listUsers } from "./api-users.js";
 import type { CdnSigner } from "./cdn.js";
 import type { FaultBook } from "./faults.js";
 import { safeDecode } from "./ids.js";
@@ -118,7 +118,12 @@ function v2Route(
   const [, v2, first, second, third, ...rest] = request.rawPath.split("/");
   const method = request.method;
   if (v2 !== "v2" || rest.length > 0) return jsonPlan(404, NOT_FOUND);
+  const limited = deps.state.countDailyRequest(check.accountId);
+  if (limited) return limited;
   if (first === "users" && second === undefined && method === "GET") return listUsers(context);
+  if (first === "accounts" && second === "me" && third === "recordings" && method === "GET") {
+    return listAccountRecordings(context);
+  }
   if (first === "users" && second && third === "recordings" && method === "GET") {
     return listUserRecordings(context, second);
   }
@@ -127,6 +132,11 @@ function v2Route(
   }
   if (first === "meetings" && second && third === undefined && method === "GET")
     return getMeeting(context, second);
+  if (first === "past_webinars" && second && third === undefined && method === "GET") {
+    return getPastMeeting(context, second, true);
+  }
+  if (first === "webinars" && second && third === undefined && method === "GET")
+    return getMeeting(context, second, true);
   if (first === "meetings" && second && third === "recordings") {
     if (method === "GET") return getRecordings(context, second);
     if (method === "DELETE") return deleteRecordings(context, second);

@@ -9,6 +9,9 @@ import { jsonPlan } from "./respond.js";
 import type { SimAccount } from "./types.js";
 
 export const OAUTH_SCOPE = "meeting:read:admin recording:read:admin recording:write:admin user:read:admin";
+/** The granular scope of GET /accounts/{accountId}/recordings. */
+export const ACCOUNT_RECORDINGS_SCOPE = "cloud_recording:read:list_account_recordings:admin";
+export const DEFAULT_SCOPES = [...OAUTH_SCOPE.split(" "), ACCOUNT_RECORDINGS_SCOPE];
 
 export type TokenCheck = { ok: true; accountId: string } | { ok: false; reason: "unknown" | "expired" };
 
@@ -116,7 +119,7 @@ export function oauthToken(
     access_token: tokens.issue(account.accountId),
     token_type: "bearer",
     expires_in: tokens.ttlSeconds,
-    scope: OAUTH_SCOPE,
+    scope: (account.scopes ?? DEFAULT_SCOPES).join(" "),
     api_url: apiOrigin,
   });
 }

@@ -121,6 +121,13 @@ export class ZoomSim {
     return this.#state.addMeeting(spec);
   }
 
+  /** Changes a file's status, e.g. from "processing" to "completed" once "Zoom" has finished it. */
+  setFileStatus(fileId: string, status: string): void {
+    const { file, meeting } = this.#state.requireFile(fileId);
+    file.status = status;
+    meeting.recording = this.#state.recordingJson(meeting);
+  }
+
   /** A meeting added earlier, by instance uuid. */
   meeting(uuid: string): SimMeeting | undefined {
     return this.#state.meetings.get(uuid);
@@ -139,9 +146,23 @@ export class ZoomSim {
     return urlValidationEvent(plainToken);
   }
 
-  /** Raw body and headers signed with webhookSecretToken; `timestamp` in epoch seconds, default now. */
-  signedWebhook(body: object, options: { timestamp?: number } = {}): SignedWebhook {
-    return signWebhook(this.webhookSecretToken, body, options.timestamp);
+  /**
+   * Raw body and headers signed as the app of `accountId` (default: the account `payload.account_id`
+   * names) signs them: with that account's own webhookSecretToken, else the sim's. `timestamp` in epoch
+   * seconds, default now.
+   */
+  signedWebhook(body: object, options: { timestamp?: number; accountId?: string } = {}): SignedWebhook {
+    return signWebhook(
+      this.webhookSecretFor(options.accountId ?? accountIdOf(body)),
+      body,
+      options.timestamp,
+    );
+  }
+
+  /** The Secret Token of the app of `accountId`: its own, else the sim's `webhookSecretToken`. */
+  webhookSecretFor(accountId: string | undefined): string {
+    const account = this.accounts.find((a) => a.accountId === accountId);
+    return account?.webhookSecretToken ?? this.webhookSecretToken;
   }
 
   /** Hex sha256 of a file's whole content, computed streaming (and remembered). */
@@ -243,4 +264,9 @@ function listen(server: Server, port: number): Promise<void> {
 function originOf(server: Server): string {
   const address = server.address() as AddressInfo;
   return `http://${HOST}:${address.port}`;
+}
+
+function accountIdOf(body: object): string | undefined {
+  const payload = (body as { payload?: { account_id?: unknown } }).payload;
+  return typeof payload?.account_id === "string" ? payload.account_id : undefined;
 }

@@ -1,8 +1,9 @@
 /** What the sim's Zoom account holds: users, meeting instances with their recordings, and what was trashed. */
 import { randomUUID } from "node:crypto";
 import { canonicalUuid, derivedZoomUuid, randomMeetingNumber, randomZoomUuid, tokenishPath } from "./ids.js";
+import { type BodyPlan, jsonPlan } from "./respond.js";
 import type { SimAccount, SimFile, SimMeeting, SimMeetingSpec, SimUser, SimUserSpec } from "./types.js";
-import { defaultRecordingType, fileExtensionOf, recordingJson } from "./zoom-json.js";
+import { defaultRecordingType, fileExtensionOf, recordingJson, zoomError } from "./zoom-json.js";
 
 const OMITTED_BY_ZOOM = new Set(["CC", "TIMELINE"]);
 
@@ -28,6 +29,29 @@ export class SimState {
     readonly accounts: SimAccount[],
     readonly apiOrigin: string,
   ) {}
+
+  /** API requests per account and UTC day, for `dailyRequestLimit`. */
+  readonly #daily = new Map<string, number>();
+
+  /**
+   * Counts one /v2 request of `accountId`; past its `dailyRequestLimit`, Zoom's daily-limit 429 to send
+   * instead, with a Retry-After naming the next 00:00 UTC.
+   */
+  countDailyRequest(accountId: string): BodyPlan | undefined {
+    const limit = this.accounts.find((a) => a.accountId === accountId)?.dailyRequestLimit;
+    if (limit === undefined) return undefined;
+    const key = `${accountId}:${new Date().toISOString().slice(0, 10)}`;
+    const used = (this.#daily.get(key) ?? 0) + 1;
+    this.#daily.set(key, used);
+    if (used <= limit) return undefined;
+    const now = new Date();
+    const reset = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+    return jsonPlan(
+      429,
+      zoomError(429, "You have reached the maximum daily rate limit for this API. Try again later."),
+      { "x-ratelimit-type": "Daily-limit", "retry-after": reset.toUTCString() },
+    );
+  }
 
   get defaultAccountId(): string {
     const first = this.accounts[0];

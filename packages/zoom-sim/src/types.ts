@@ -5,6 +5,15 @@ export interface SimAccount {
   accountId: string;
   clientId: string;
   clientSecret: string;
+  /** The Secret Token this account's app signs its webhooks with. Default: the sim's `webhookSecretToken`. */
+  webhookSecretToken?: string;
+  /**
+   * The scopes its tokens grant. Default `DEFAULT_SCOPES` (everything zrec uses). Without
+   * `ACCOUNT_RECORDINGS_SCOPE`, GET /accounts/me/recordings answers 400 with Zoom's code 4711.
+   */
+  scopes?: string[];
+  /** API requests (/v2) answered per UTC day; past it, 429 with `x-ratelimit-type: Daily-limit`. Default unlimited. */
+  dailyRequestLimit?: number;
 }
 
 export interface ZoomSimOptions {
@@ -75,7 +84,10 @@ export interface SimMeetingSpec {
   /** Default: the host's account. */
   accountId?: string;
   files: SimFileSpec[];
-  /** Zoom's meeting type. Default 2 (scheduled). */
+  /**
+   * Zoom's meeting type. Default 2 (scheduled). 5, 6 or 9 make it a webinar: its metadata is then at
+   * /past_webinars/{uuid} and /webinars/{id}, and the meeting routes answer 404 for it, as Zoom's do.
+   */
   type?: number;
   /** Default "America/New_York". */
   timezone?: string;

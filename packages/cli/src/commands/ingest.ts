@@ -3,7 +3,7 @@
 import path from "node:path";
 import type { Config, IngestEvent, IngestResult } from "@zrec/core";
 import { Command } from "commander";
-import { Interrupted } from "../errors.js";
+import { Interrupted, UsageError } from "../errors.js";
 import { globalOptions } from "../options.js";
 import { createOutput, formatBytes, formatTable, type Output, printJson } from "../ui/output.js";
 import { createProgress, type Progress, progressEnabled } from "../ui/progress.js";
@@ -14,18 +14,36 @@ interface Where {
   config: Config;
 }
 
+interface IngestFlags {
+  remote?: boolean;
+  uuid?: string;
+  account?: string;
+}
+
 export function ingestCommand(): Command {
   return new Command("ingest")
     .description("archive the recording of a recording.completed event saved as JSON")
-    .argument("<webhook.json>", "the webhook request body (as Zoom sent it, or from its webhook logs)")
+    .argument("[webhook.json]", "the webhook request body (as Zoom sent it, or from its webhook logs)")
     .option("--remote", "start the ingest on AWS (the deployed start-ingest function) instead of here")
+    .option("--uuid <meeting uuid>", "archive this recording from Zoom's API instead of a webhook file")
+    .option("--account <name>", "with --uuid: the account of zoom.accounts that holds it")
     .addHelpText(
       "after",
       "\nRunning it again is safe: stored files are not copied again and nothing is sent twice.\n" +
         "Exit 1 when a file could not be copied; nothing is trashed then.",
     )
-    .action(async (file: string, flags: { remote?: boolean }, command: Command) => {
+    .action(async (file: string | undefined, flags: IngestFlags, command: Command) => {
       const options = globalOptions(command);
+      if (flags.uuid !== undefined || file === undefined) {
+        if (file !== undefined || flags.remote || flags.uuid === undefined) {
+          throw new UsageError(
+            "zrec ingest takes either a webhook file or --uuid (and --remote only with a file).",
+            "Run `zrec ingest webhook.json`, or `zrec ingest --uuid <meeting uuid> [--account NAME]`.",
+          );
+        }
+        return (await import("./ingest-uuid.js")).ingestUuid(options, flags.uuid, flags.account);
+      }
+      if (flags.account !== undefined) throw new UsageError("--account goes with --uuid only.");
       const out = createOutput(options);
       const [core, { readJsonFile }, { withPipeline, resolveFor, missingLocalPaths, configName }] =
         await Promise.all([import("@zrec/core"), import("../json-file.js"), import("../session.js")]);

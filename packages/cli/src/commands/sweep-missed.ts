@@ -91,7 +91,11 @@ export function sweepMissedCommand(): Command {
 
       if (out.json) printJson(report);
       else summarize(report, out.line);
+      const stopped = report.perAccount.filter((account) => account.stopped !== undefined);
+      for (const account of stopped)
+        process.stderr.write(`zrec: account ${account.account}: ${account.stopped}\n`);
       const failed = report.counts.failed;
+      if (failed === 0 && stopped.length > 0) throw new SilentExit(1);
       if (failed === 0) return;
       const which = `${failed} of ${report.meetings.length} meetings`;
       process.stderr.write(
@@ -119,6 +123,11 @@ function summarize(report: SweepReport, line: (text?: string) => void): void {
   line(
     `Swept ${report.accounts.join(", ")} (${report.users} users), ${report.from} to ${report.to}: ${found}.`,
   );
+  for (const account of report.perAccount) {
+    const listed = account.listing === "per-user" ? "per user" : `by ${account.listing} listing`;
+    const stopped = account.stopped === undefined ? "" : "; stopped by Zoom's daily limit";
+    line(`  ${account.account}: listed ${listed}, ${account.requests} API requests${stopped}`);
+  }
   const would = report.counts["would-ingest"];
   const next = would > 0 ? ` Run it without --dry-run to ingest the ${would} marked would-ingest.` : "";
   if (report.dryRun) line(`Dry run: nothing was changed.${next}`);

@@ -16,12 +16,27 @@ const HOW_TO_ADD =
 
 /**
  * The account called `name`; without a name, `default`, or the only account when there is just one.
- * Throws ConfigError (key `zoom.accounts.<name>`) when there is no such account.
+ * Throws ConfigError (key `zoom.accounts.<name>`) when there is no such account, or (key
+ * `zoom.accounts.<name>.clientSecret`) when its client secret is not set: loading accepts an account
+ * without one, so that the commands that never talk to Zoom run without Zoom credentials.
  *
  * @example
  * const { name, account } = requireZoomAccount(config, options.account);
  */
 export function requireZoomAccount(config: Config, name?: string): NamedZoomAccount {
+  const found = pickZoomAccount(config, name);
+  if (found.account.clientSecret === "") {
+    const key = `zoom.accounts.${found.name}.clientSecret`;
+    const where =
+      found.name === "default" ? " (in the file or as the environment variable ZOOM_CLIENT_SECRET)" : "";
+    throw new ConfigError(key, `${key} is required to talk to Zoom${where}`, {
+      suggestion: "Set it to the Client Secret of the account's Server-to-Server OAuth app.",
+    });
+  }
+  return found;
+}
+
+function pickZoomAccount(config: Config, name?: string): NamedZoomAccount {
   const accounts = config.zoom.accounts;
   const names = Object.keys(accounts);
   if (name !== undefined) {
@@ -51,7 +66,8 @@ export function requireZoomAccount(config: Config, name?: string): NamedZoomAcco
 
 /**
  * The configured account whose `accountId` is `zoomAccountId` (an event's `account_id`); otherwise the
- * default or only account, as {@link requireZoomAccount} picks it.
+ * default or only account, as {@link requireZoomAccount} picks it. Its credentials may be incomplete:
+ * the Zoom client made for it says so.
  *
  * @example
  * const { name } = accountForZoomAccountId(config, event.payload.account_id);
@@ -62,5 +78,5 @@ export function accountForZoomAccountId(config: Config, zoomAccountId?: string):
       if (account.accountId === zoomAccountId) return { name, account };
     }
   }
-  return requireZoomAccount(config);
+  return pickZoomAccount(config);
 }

@@ -5,6 +5,7 @@ export const defaultConfig: Config = {
   zoom: {
     accounts: {},
     webhookSecretToken: "",
+    maxRequestsPerSecond: 10,
     apiBaseUrl: "https://api.zoom.us/v2",
     oauthUrl: "https://zoom.us/oauth/token",
     allowedDownloadHosts: ["zoom.us", "*.zoom.us", "zoom.com", "*.zoom.com"],

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../errors.js";
+import { requireZoomAccount } from "./accounts.js";
 import { loadConfig } from "./load.js";
 
 const load = (raw: unknown, env: Record<string, string | undefined>) =>
@@ -63,11 +64,11 @@ describe("loadConfig: secrets from the environment", () => {
   });
 
   it("names the missing variable when a partial set leaves the default account incomplete", () => {
-    const error = errorOf({}, { ZOOM_ACCOUNT_ID: "a", ZOOM_CLIENT_ID: "c" });
-    expect(error.key).toBe("zoom.accounts.default.clientSecret");
-    expect(error.message).toBe(
-      "zrec.config.json: ZOOM_ACCOUNT_ID and ZOOM_CLIENT_ID are set but ZOOM_CLIENT_SECRET is not, " +
-        "and zoom.accounts.default has no clientSecret to complete the default Zoom account",
+    // The client secret alone may wait: requireZoomAccount asks for it when a command talks to Zoom.
+    const noSecret = load({}, { ZOOM_ACCOUNT_ID: "a", ZOOM_CLIENT_ID: "c" });
+    expect(noSecret.zoom.accounts.default).toEqual({ accountId: "a", clientId: "c", clientSecret: "" });
+    expect(() => requireZoomAccount(noSecret)).toThrow(
+      "zoom.accounts.default.clientSecret is required to talk to Zoom (in the file or as the environment variable ZOOM_CLIENT_SECRET)",
     );
     const two = errorOf({}, { ZOOM_CLIENT_SECRET: "s" });
     expect(two.key).toBe("zoom.accounts.default.accountId");
@@ -75,10 +76,10 @@ describe("loadConfig: secrets from the environment", () => {
   });
 
   it("names the missing variable when the file's default account lacks what the environment does not give", () => {
-    const raw = { zoom: { accounts: { default: { accountId: "file-acc" } } } };
+    const raw = { zoom: { accounts: { default: { clientSecret: "file-secret" } } } };
     const error = errorOf(raw, { ZOOM_CLIENT_ID: "c" });
-    expect(error.key).toBe("zoom.accounts.default.clientSecret");
-    expect(error.message).toMatch(/ZOOM_CLIENT_ID is set but ZOOM_CLIENT_SECRET is not/);
+    expect(error.key).toBe("zoom.accounts.default.accountId");
+    expect(error.message).toMatch(/ZOOM_CLIENT_ID is set but ZOOM_ACCOUNT_ID is not/);
   });
 
   it("leaves a misshapen zoom block to the schema's error", () => {

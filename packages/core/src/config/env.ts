@@ -47,7 +47,10 @@ export function applyEnvSecrets(
     if (existing === undefined || isPlainObject(existing)) {
       const account: Record<string, unknown> = { ...existing };
       for (const [field, variable] of given) account[field] = env[variable];
-      const missing = ACCOUNT_ENV.filter(([field]) => account[field] === undefined);
+      // The client secret may be left out: commands that never talk to Zoom run without it.
+      const missing = ACCOUNT_ENV.filter(
+        ([field]) => field !== "clientSecret" && account[field] === undefined,
+      );
       const first = missing[0];
       if (first) {
         const set = given.map(([, variable]) => variable);

@@ -143,9 +143,9 @@ describe("loadConfig: a wrong value names its dotted key", () => {
     const match = errorOf({ organizations: [{ name: "A", match: ["A"] }, { name: "B" }] });
     expect(match.key).toBe("organizations.1.match");
     expect(match.message).toBe("zrec.config.json: organizations.1.match is required");
-    const secret = errorOf({ zoom: { accounts: { default: { accountId: "a", clientId: "c" } } } });
-    expect(secret.key).toBe("zoom.accounts.default.clientSecret");
-    expect(secret.message).toMatch(/ZOOM_CLIENT_SECRET/);
+    const secret = errorOf({ zoom: { accounts: { default: { accountId: "a", clientSecret: "s" } } } });
+    expect(secret.key).toBe("zoom.accounts.default.clientId");
+    expect(secret.message).toMatch(/ZOOM_CLIENT_ID/);
   });
 
   it("refuses account names that could not be typed as --account or read back from a dotted key", () => {

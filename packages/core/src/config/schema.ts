@@ -91,8 +91,15 @@ const awsClient = {
 const objectPhrase = (keys: string) => ({ error: `an object with ${keys}` });
 
 const accountSchema = z.strictObject(
-  { accountId: text(), clientId: text(), clientSecret: text() },
-  objectPhrase("accountId, clientId and clientSecret"),
+  {
+    accountId: text(),
+    clientId: text(),
+    // May come later: only the commands that talk to Zoom need it, and requireZoomAccount says so.
+    clientSecret: text().default(""),
+    // Optional: an account without its own verifies its app's events with zoom.webhookSecretToken.
+    webhookSecretToken: text().optional(),
+  },
+  objectPhrase("accountId, clientId, clientSecret and optionally webhookSecretToken"),
 );
 
 const zoomSchema = z.strictObject(
@@ -106,6 +113,11 @@ const zoomSchema = z.strictObject(
       "an object",
     ),
     webhookSecretToken: z.string({ error: "a string" }),
+    maxRequestsPerSecond: number(
+      "a number of requests per second, more than 0 and at most 1000",
+      0.001,
+      1000,
+    ),
     apiBaseUrl: httpUrl(),
     oauthUrl: httpUrl(),
     allowedDownloadHosts: bounded(

@@ -23,8 +23,11 @@ const redact = (value: string) => (value === "" ? "" : REDACTED);
  */
 export function redactConfig(config: Config): Config {
   const copy = structuredClone(config);
-  for (const account of Object.values(copy.zoom.accounts))
+  for (const account of Object.values(copy.zoom.accounts)) {
     account.clientSecret = redact(account.clientSecret);
+    if (account.webhookSecretToken !== undefined)
+      account.webhookSecretToken = redact(account.webhookSecretToken);
+  }
   copy.zoom.webhookSecretToken = redact(copy.zoom.webhookSecretToken);
   return copy;
 }

@@ -4,12 +4,17 @@ export interface ZoomAccount {
   accountId: string;
   clientId: string;
   clientSecret: string;
+  /** The Secret Token of this account's app; absent: `zoom.webhookSecretToken` verifies its events. */
+  webhookSecretToken?: string;
 }
 
 export interface ZoomConfig {
   /** Named Server-to-Server OAuth apps; `default` is used when an event names no known account. */
   accounts: Record<string, ZoomAccount>;
+  /** Verifies the events of every account that has no `webhookSecretToken` of its own. */
   webhookSecretToken: string;
+  /** Requests per second to one Zoom account, shared by every request of the process. Default 10. */
+  maxRequestsPerSecond: number;
   /** Default `https://api.zoom.us/v2`. */
   apiBaseUrl: string;
   /** Default `https://zoom.us/oauth/token`. */

@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config/types.js";
+import type { WebhookSecrets } from "../config/webhook-secrets.js";
 import { messageOf, WebhookRejected } from "../errors.js";
 import { skipReason } from "../pipeline/filters.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
@@ -19,8 +20,8 @@ import { type Job, type JobQueue, jobIdFor } from "./types.js";
 export interface ReceiverOptions {
   /** Where Zoom posts, e.g. `/ingest/zoom_webhook`. */
   path: string;
-  /** `zoom.webhookSecretToken`. */
-  secret: string;
+  /** One Secret Token, or every account's (`webhookSecrets(config)`): each event needs its own account's. */
+  secret: string | WebhookSecrets;
   queue: JobQueue;
   /** For the ingest filters (`ingest.minimumDurationMinutes`), applied before anything is queued. */
   config: Config;

@@ -4,11 +4,13 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
+import { WEBHOOK_SECRET_KEYS, webhookSecrets } from "../config/webhook-secrets.js";
 import { ConfigError, InputError, messageOf } from "../errors.js";
 import { openPipeline } from "../pipeline/deps.js";
 import type { IngestEvent } from "../pipeline/events.js";
-import { runIngest } from "../pipeline/run-ingest.js";
+import { runIngestJob } from "./ingest-job.js";
 import type { Logger } from "./log.js";
 import { createWebhookReceiver } from "./receiver.js";
 import { type ClaimedJob, type JobQueue, jobQueuePath } from "./types.js";
@@ -44,7 +46,7 @@ export interface RunningServer {
 }
 
 /**
- * @throws ConfigError without `zoom.webhookSecretToken` or a Zoom account; InputError when the port is taken.
+ * @throws ConfigError without any webhook secret token or a Zoom account; InputError when the port is taken.
  * @example
  * const server = await startServing({ config, baseDir, port: 8080, log: jsonLogger(write) });
  * process.once("SIGTERM", () => server.stop(30_000));
@@ -73,7 +75,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
         log({ msg: "job.file", job: job.id, key: event.key, size: event.size, skipped: event.skipped });
       }
     };
-    const result = await runIngest(parsePayload(job), { ...pipeline.deps, signal, onEvent });
+    const result = await runIngestJob(parsePayload(job), { ...pipeline.deps, signal, onEvent });
     return {
       status: result.status,
       reason: result.reason,
@@ -96,7 +98,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
   const server = createServer(
     createWebhookReceiver({
       path: webhookPath,
-      secret: config.zoom.webhookSecretToken,
+      secret: webhookSecrets(config),
       queue,
       config,
       log,
@@ -152,10 +154,10 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
 }
 
 function checkConfig(config: Config): void {
-  if (config.zoom.webhookSecretToken === "") {
+  if (webhookSecrets(config).all.length === 0) {
     throw new ConfigError(
       "zoom.webhookSecretToken",
-      "zoom.webhookSecretToken is not set, so zrec serve could not tell Zoom's webhooks from anyone else's.",
+      `No webhook secret token is set (${WEBHOOK_SECRET_KEYS}), so zrec serve could not tell Zoom's webhooks from anyone else's.`,
       { suggestion: "Set ZOOM_WEBHOOK_SECRET_TOKEN to the Secret Token of your Zoom app." },
     );
   }
@@ -169,6 +171,9 @@ function checkConfig(config: Config): void {
       },
     );
   }
+  // Every account's events may arrive: each must be able to fetch them, so a missing client secret is
+  // named now rather than failing each job.
+  for (const name of Object.keys(config.zoom.accounts)) requireZoomAccount(config, name);
 }
 
 /** The stored body was verified JSON when it was queued; a file edited by hand since is bad input. */

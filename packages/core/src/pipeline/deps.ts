@@ -37,6 +37,7 @@ export function zoomClientsFor(config: Config): (accountName: string) => ZoomCli
         account,
         apiBaseUrl: config.zoom.apiBaseUrl,
         oauthUrl: config.zoom.oauthUrl,
+        maxRequestsPerSecond: config.zoom.maxRequestsPerSecond,
       });
       clients.set(name, client);
     }

@@ -37,10 +37,24 @@ export async function ingestMetadata(
 
   await requireRecordingAtZoom(zoom, object.uuid, recordingId, deps);
   await putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event));
-  const pastMeeting = await unlessGone(() => zoom.getPastMeeting(object.uuid), warnings, "past meeting");
-  if (pastMeeting) await putJson(store, `${recordingId}/past_meeting.json`, storableMeeting(pastMeeting));
-  const meeting = await unlessGone(() => zoom.getMeeting(object.id), warnings, "parent meeting");
-  if (meeting) await putJson(store, `${recordingId}/meeting.json`, storableMeeting(meeting));
+  // A webinar's metadata lives at its own endpoints (the meeting ones answer 404 for it), and is stored
+  // beside the recording under its own names; the document's fields are filled the same way.
+  const webinar = isWebinar(object.type);
+  const pastMeeting = webinar
+    ? await unlessGone(() => zoom.getPastWebinar(object.uuid), warnings, "past webinar")
+    : await unlessGone(() => zoom.getPastMeeting(object.uuid), warnings, "past meeting");
+  if (pastMeeting) {
+    await putJson(
+      store,
+      `${recordingId}/${webinar ? "past_webinar" : "past_meeting"}.json`,
+      storableMeeting(pastMeeting),
+    );
+  }
+  const meeting = webinar
+    ? await unlessGone(() => zoom.getWebinar(object.id), warnings, "webinar")
+    : await unlessGone(() => zoom.getMeeting(object.id), warnings, "parent meeting");
+  if (meeting)
+    await putJson(store, `${recordingId}/${webinar ? "webinar" : "meeting"}.json`, storableMeeting(meeting));
 
   const existing = await existingDocument(deps, recordingId);
   // A transcript arriving later only adds files: what the archive (or an operator) says stays.
@@ -80,6 +94,13 @@ export async function ingestMetadata(
     files,
     warnings,
   };
+}
+
+/** Zoom's webinar types: 5 webinar, 6 recurring without a fixed time, 9 recurring with one. */
+const WEBINAR_TYPES: readonly number[] = [5, 6, 9];
+
+function isWebinar(type: number | undefined): boolean {
+  return type !== undefined && WEBINAR_TYPES.includes(type);
 }
 
 function buildDraft(

@@ -8,10 +8,12 @@ import { randomUUID } from "node:crypto";
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import path from "node:path";
+import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
 import { ErrorCode, messageOf, ZrecError } from "../errors.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { createZoomClient } from "../zoom/api.js";
+import { zoomAccountProbes } from "./doctor-zoom.js";
 
 export interface DoctorCheck {
   /** `credentials`, `storage`, `index`, `notify` or `zoom.accounts.<name>`. */
@@ -38,7 +40,7 @@ export interface DoctorOptions {
 /** Under the store's root or prefix; a name no recording id can take. */
 export const DOCTOR_PREFIX = ".zrec-doctor/";
 
-type Outcome = string | { skipped: string } | { warning: string; suggestion: string };
+export type Outcome = string | { skipped: string } | { warning: string; suggestion: string };
 type Probe = () => Promise<Outcome>;
 
 /**
@@ -53,6 +55,7 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
     const result = await settle(check, probe);
     checks.push(result);
     options.onCheck?.(result);
+    return result;
   };
 
   for (const [check, probe] of credentialProbes(config)) await run(check, probe);
@@ -60,9 +63,14 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
   await run("index", () => probeIndex(config.index));
   await run("notify", () => probeNotify(config.notify));
   const accounts = Object.entries(config.zoom.accounts);
-  if (accounts.length === 0) await run("zoom", async () => noZoomAccount());
+  if (accounts.length === 0) {
+    await run("zoom", async () => noZoomAccount());
+    // With accounts, each account's line says which secret verifies its events.
+    await run("webhook", async () => probeWebhookSecret(config));
+  }
   for (const [name, account] of accounts) {
-    await run(`zoom.accounts.${name}`, async () => {
+    const token = await run(`zoom.accounts.${name}`, async () => {
+      requireZoomAccount(config, name);
       const zoom = createZoomClient({
         account,
         apiBaseUrl: config.zoom.apiBaseUrl,
@@ -74,8 +82,8 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
       await zoom.accessToken();
       return `Zoom issued an OAuth token for account ${name}`;
     });
+    for (const [check, probe] of zoomAccountProbes(config, name, account, token.ok)) await run(check, probe);
   }
-  await run("webhook", async () => probeWebhookSecret(config));
   return checks;
 }
 

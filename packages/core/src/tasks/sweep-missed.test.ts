@@ -124,6 +124,8 @@ describe("sweepMissed", () => {
       processing: 1,
       ingested: 0,
       "would-ingest": 2,
+      completed: 0,
+      incomplete: 0,
       failed: 0,
     });
     expect(outcomes(report.meetings)).toEqual({
@@ -145,8 +147,9 @@ describe("sweepMissed", () => {
     expect(await deps.backends.index.list()).toHaveLength(1);
     expect(await archive.outbox()).toEqual([]);
     expect(sim.requests.filter((r) => r.path.startsWith("/rec/"))).toEqual([]);
-    // Five users at two a page: the listing followed next_page_token.
-    expect(sim.requests.filter((r) => r.path === "/v2/users")).toHaveLength(3);
+    // Five active users at two a page: the listing followed next_page_token; then the inactive ones.
+    const listings = sim.requests.filter((r) => r.path === "/v2/users");
+    expect(listings.map((r) => r.query.status)).toEqual(["active", "active", "active", "inactive"]);
   });
 
   it("ingests the missed meetings with the OAuth token and reports the rest", async () => {
@@ -228,5 +231,63 @@ describe("sweepMissed", () => {
       InputError,
     );
     expect(sim.requests).toEqual([]);
+  });
+
+  it("finds a deactivated host's recording, and never asks for a pending user's", async () => {
+    sim.addUser({ id: "left-us", status: "inactive" });
+    sim.addUser({ id: "invited", status: "pending" });
+    const departed = sim.addMeeting({
+      hostId: "left-us",
+      startTime: "2025-03-10T15:00:00Z",
+      durationMinutes: 30,
+      topic: "Handover",
+      files: [{ fileType: "M4A", size: 10_000 }],
+    });
+    const deps = depsFor();
+    const report = await sweepMissed(deps, { accounts: [], ...window });
+    expect(report.users).toBe(1);
+    expect(outcomes(report.meetings)).toEqual({ [departed.recordingId]: "ingested" });
+    expect(sim.requests.filter((r) => r.path.includes("/users/invited"))).toEqual([]);
+  });
+
+  it("completes a recording archived without some of Zoom's files, once, and reports it", async () => {
+    sim.addUser({ id: "user-1" });
+    const meeting = sim.addMeeting({
+      hostId: "user-1",
+      startTime: "2025-03-12T15:00:00Z",
+      durationMinutes: 30,
+      topic: "Half archived",
+      files: [
+        { fileType: "MP4", size: 40_000 },
+        { fileType: "TRANSCRIPT", size: 2_000 },
+      ],
+    });
+    const deps = depsFor();
+    // Only the transcript came (recording.transcript_completed); recording.completed never did.
+    const { runIngest } = await import("../pipeline/run-ingest.js");
+    const event = sim.recordingEvent(meeting.uuid, { event: "recording.transcript_completed" }) as {
+      payload: { object: { recording_files: { file_type: string }[] } };
+    };
+    event.payload.object.recording_files = event.payload.object.recording_files.filter(
+      (f) => f.file_type === "TRANSCRIPT",
+    );
+    await runIngest(event, deps);
+    expect((await deps.backends.index.get(meeting.recordingId))?.files).toHaveLength(1);
+
+    const dry = await sweepMissed(deps, { accounts: [], ...window, dryRun: true });
+    expect(dry.meetings[0]).toMatchObject({
+      outcome: "incomplete",
+      reason: expect.stringMatching(/lacks shared_screen/),
+    });
+    const report = await sweepMissed(deps, { accounts: [], ...window });
+    expect(report.meetings[0]).toMatchObject({ outcome: "completed", recording_path: expect.any(String) });
+    const document = await deps.backends.index.get(meeting.recordingId);
+    expect(document?.files.map((f) => f.recording_type).sort()).toEqual([
+      "audio_transcript",
+      "shared_screen_with_speaker_view",
+    ]);
+    expect((await sweepMissed(deps, { accounts: [], ...window })).counts.archived).toBe(1);
+    // One notification for the transcript, one for the completed recording; none for the last sweep.
+    expect((await archive.outbox()).filter((m) => m.recording_id === meeting.recordingId)).toHaveLength(2);
   });
 });

@@ -4,15 +4,15 @@
  */
 import pLimit from "p-limit";
 import { type NamedZoomAccount, requireZoomAccount } from "../config/accounts.js";
-import { InputError, messageOf } from "../errors.js";
+import { ErrorCode, InputError, messageOf, ZoomApiError } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
-import { skipReason } from "../pipeline/filters.js";
-import { runIngest } from "../pipeline/run-ingest.js";
+import { ingestFromZoom, type ZoomIngestOutcome } from "../pipeline/ingest-from-zoom.js";
+import { isScopeRefusal, type ZoomClient } from "../zoom/api.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
-import type { ZoomMeetingRecordings, ZoomRecordingEvent } from "../zoom/types.js";
+import type { ZoomMeetingRecordings } from "../zoom/types.js";
 import { utcDate } from "./shared.js";
 
-export type SweepOutcome = "archived" | "too-short" | "processing" | "ingested" | "would-ingest" | "failed";
+export type SweepOutcome = ZoomIngestOutcome | "failed";
 
 const OUTCOMES: readonly SweepOutcome[] = [
   "archived",
@@ -20,8 +20,20 @@ const OUTCOMES: readonly SweepOutcome[] = [
   "processing",
   "ingested",
   "would-ingest",
+  "completed",
+  "incomplete",
   "failed",
 ];
+
+/** The user statuses that can hold recordings. */
+const USER_STATUSES = ["active", "inactive"] as const;
+const DAY = 86_400_000;
+
+/** The first UTC day GET /accounts/me/recordings reaches: six months back, plus a day of margin. */
+function accountListingCutoff(now: Date): Date {
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 6, now.getUTCDate() + 1));
+  return day;
+}
 
 export interface SweepMeeting {
   /** Name of the configured Zoom account it was found in. */
@@ -33,13 +45,14 @@ export interface SweepMeeting {
   topic: string;
   start_time?: string;
   /**
-   * `archived`: the index has it. `too-short`: the ingest filters skip it (`ingest.minimumDurationMinutes`).
-   * `processing`: Zoom has not finished some of its files; a later sweep (or the webhook) gets it.
-   * `ingested`: it was missing and is now archived. `would-ingest`: the same, in a dry run.
-   * `failed`: looking it up or ingesting it failed; see `error`.
+   * `archived`: the archive holds every file Zoom does. `too-short`: the ingest filters skip it
+   * (`ingest.minimumDurationMinutes`). `processing`: Zoom has not finished some of its files; a later
+   * sweep (or the webhook) gets it. `ingested`: it was missing and is now archived. `would-ingest`: the
+   * same, in a dry run. `completed`: it was archived without some of Zoom's files, now added;
+   * `incomplete`: the same, in a dry run. `failed`: looking it up or ingesting it failed; see `error`.
    */
   outcome: SweepOutcome;
-  /** Why it was not ingested (`too-short`, `processing`). */
+  /** Why it was not ingested (`too-short`, `processing`), or which files were missing (`completed`, `incomplete`). */
   reason?: string;
   /** What went wrong (`failed`). */
   error?: string;
@@ -60,6 +73,26 @@ export interface SweepOptions {
   concurrency?: number;
   /** Called once per meeting as soon as its outcome is known. */
   onMeeting?: (meeting: SweepMeeting) => void;
+  /**
+   * `auto` (default): the account listing for the last six months where the app's scopes allow it,
+   * per user otherwise. `per-user`: always per user (for comparison, and benchmarks).
+   */
+  listing?: "auto" | "per-user";
+}
+
+/** How one account was swept. */
+export interface SweepAccountReport {
+  account: string;
+  /** `account`: GET /accounts/me/recordings, one call per month; `per-user`: one per user per month. */
+  listing: "account" | "per-user" | "account and per-user";
+  /** Why the account listing was not used although it could have been (a missing scope). */
+  fallback?: string;
+  /** Users listed (active and inactive); 0 when the account listing covered the whole window. */
+  users: number;
+  /** REST requests to this account's API during the sweep, listing and ingests together. */
+  requests: number;
+  /** Set when Zoom's daily limit stopped this account's sweep: the sentence says until when. */
+  stopped?: string;
 }
 
 export interface SweepReport {
@@ -74,10 +107,12 @@ export interface SweepReport {
   /** One entry per meeting (deduplicated by uuid), by start time. */
   meetings: SweepMeeting[];
   counts: Record<SweepOutcome, number>;
+  /** Per account: how it was listed, how many API requests it took, and whether it was stopped. */
+  perAccount: SweepAccountReport[];
 }
 
 /**
- * For each account, lists every active user and each user's recordings over the window, and ingests
+ * For each account, lists every active and inactive user and each user's recordings over the window, and ingests
  * the meetings the index does not have, on an event made as Zoom would send it, without a download
  * token, so the account's OAuth token fetches the files. Listing goes on while meetings are ingested.
  * A meeting that fails is reported and the sweep goes on; a listing that fails ends the sweep with
@@ -108,32 +143,63 @@ export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Pr
   const limit = pLimit(concurrency);
   const seen = new Set<string>();
   const pending: Promise<SweepMeeting>[] = [];
-  let users = 0;
+  const perAccount: SweepAccountReport[] = [];
+  const counted: { zoom: ZoomClient; before: number; report: SweepAccountReport }[] = [];
   let listingError: unknown;
-  try {
-    for (const account of accounts) {
-      const zoom = deps.zoom(account.name);
-      // Ids first: Zoom's page tokens expire after 15 minutes, and listing recordings can take longer.
-      const userIds: string[] = [];
-      for await (const user of zoom.listUsers()) userIds.push(user.id);
-      users += userIds.length;
-      for (const userId of userIds) {
-        for await (const meeting of zoom.listRecordings(userId, options)) {
-          deps.signal?.throwIfAborted();
-          if (seen.has(meeting.uuid)) continue;
-          seen.add(meeting.uuid);
-          pending.push(
-            limit(async () => {
-              const entry = await sweepOne(meeting, account, dryRun, deps);
-              options.onMeeting?.(entry);
-              return entry;
-            }),
-          );
+  const window = { from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T00:00:00Z`) };
+  const cutoff = accountListingCutoff(deps.now?.() ?? new Date());
+  for (const account of accounts) {
+    const zoom = deps.zoom(account.name);
+    const report: SweepAccountReport = { account: account.name, listing: "per-user", users: 0, requests: 0 };
+    perAccount.push(report);
+    counted.push({ zoom, before: zoom.requestCount(), report });
+    const found = (meeting: ZoomMeetingRecordings) => {
+      deps.signal?.throwIfAborted();
+      if (seen.has(meeting.uuid)) return;
+      seen.add(meeting.uuid);
+      pending.push(
+        limit(async () => {
+          const entry = await sweepOne(meeting, account, dryRun, deps);
+          options.onMeeting?.(entry);
+          return entry;
+        }),
+      );
+    };
+    try {
+      // One call per month for the whole account where Zoom allows it: the last six months, with the scope.
+      let perUser: { from: Date; to: Date } | undefined = window;
+      if (options.listing !== "per-user" && window.to >= cutoff) {
+        const recent = { from: new Date(Math.max(window.from.getTime(), cutoff.getTime())), to: window.to };
+        try {
+          for await (const meeting of zoom.listAccountRecordings(recent)) found(meeting);
+          report.listing = window.from < cutoff ? "account and per-user" : "account";
+          perUser =
+            window.from < cutoff ? { from: window.from, to: new Date(cutoff.getTime() - DAY) } : undefined;
+        } catch (error) {
+          if (!isScopeRefusal(error)) throw error;
+          report.fallback = `the account listing was refused (${messageOf(error)}); listed per user`;
         }
       }
+      if (perUser) {
+        // Ids first: Zoom's page tokens expire after 15 minutes, and listing recordings can take longer.
+        // A deactivated host keeps their recordings; a pending user (invited, never joined) has none.
+        const userIds: string[] = [];
+        for (const status of USER_STATUSES) {
+          for await (const user of zoom.listUsers({ status })) userIds.push(user.id);
+        }
+        report.users = userIds.length;
+        for (const userId of userIds)
+          for await (const meeting of zoom.listRecordings(userId, perUser)) found(meeting);
+      }
+    } catch (error) {
+      // Zoom's daily limit: this account is done for today, the others have their own limits.
+      if (error instanceof ZoomApiError && error.code === ErrorCode.ZOOM_RATE_LIMITED) {
+        report.stopped = messageOf(error);
+        continue;
+      }
+      listingError = error;
+      break;
     }
-  } catch (error) {
-    listingError = error;
   }
   // Settled, not raced: ingests already running must finish (or fail) before the sweep returns or throws.
   const settled = await Promise.allSettled(pending);
@@ -146,17 +212,28 @@ export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Pr
     .sort(byStartTime);
   const counts = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Record<SweepOutcome, number>;
   for (const meeting of meetings) counts[meeting.outcome] += 1;
-  return { from, to, dryRun, accounts: accounts.map((account) => account.name), users, meetings, counts };
+  for (const { zoom, before, report } of counted) report.requests = zoom.requestCount() - before;
+  const users = perAccount.reduce((sum, report) => sum + report.users, 0);
+  return {
+    from,
+    to,
+    dryRun,
+    accounts: accounts.map((account) => account.name),
+    users,
+    meetings,
+    counts,
+    perAccount,
+  };
 }
 
 async function sweepOne(
   meeting: ZoomMeetingRecordings,
-  { name, account }: NamedZoomAccount,
+  account: NamedZoomAccount,
   dryRun: boolean,
   deps: PipelineDeps,
 ): Promise<SweepMeeting> {
   const base = {
-    account: name,
+    account: account.name,
     uuid: meeting.uuid,
     topic: meeting.topic,
     ...(meeting.start_time === undefined ? {} : { start_time: meeting.start_time }),
@@ -164,30 +241,8 @@ async function sweepOne(
   let recordingId: string | undefined;
   try {
     recordingId = recordingIdFromUuid(meeting.uuid);
-    const known = { ...base, recording_id: recordingId };
-    const archived = await deps.backends.index.get(recordingId);
-    if (archived) return { ...known, outcome: "archived", recording_path: archived.recording_path };
-
-    const event: ZoomRecordingEvent = {
-      event: "recording.completed",
-      event_ts: (deps.now?.() ?? new Date()).getTime(),
-      payload: { account_id: account.accountId, object: meeting },
-    };
-    const skipped = skipReason(event, deps.config);
-    if (skipped !== undefined) return { ...known, outcome: "too-short", reason: skipped };
-    const unfinished = unfinishedFiles(meeting);
-    if (unfinished !== undefined) return { ...known, outcome: "processing", reason: unfinished };
-    if (dryRun) return { ...known, outcome: "would-ingest" };
-
-    const result = await runIngest(event, deps);
-    if (result.status === "skipped") {
-      return { ...known, outcome: "too-short", reason: result.reason ?? "skipped by the ingest filters" };
-    }
-    return {
-      ...known,
-      outcome: "ingested",
-      ...(result.recording_path === undefined ? {} : { recording_path: result.recording_path }),
-    };
+    const { warnings: _warnings, ...report } = await ingestFromZoom(meeting, account, deps, { dryRun });
+    return { ...base, ...report };
   } catch (error) {
     return {
       ...base,
@@ -196,19 +251,6 @@ async function sweepOne(
       error: messageOf(error),
     };
   }
-}
-
-/**
- * Why the meeting is not ready, when Zoom is still processing some of its files. Ingesting it now
- * would archive it without them, and with `trashAfterIngest` would trash them before they were copied.
- */
-function unfinishedFiles(meeting: ZoomMeetingRecordings): string | undefined {
-  const files = meeting.recording_files ?? [];
-  // Zoom omits status on CC and TIMELINE files; only a status other than "completed" means unfinished.
-  const unfinished = files.filter((file) => file.status !== undefined && file.status !== "completed");
-  if (unfinished.length === 0) return undefined;
-  const statuses = [...new Set(unfinished.map((file) => file.status))].join(", ");
-  return `Zoom has not finished ${unfinished.length} of its ${files.length} file${files.length === 1 ? "" : "s"} (status ${statuses})`;
 }
 
 function checkWindow(from: Date, to: Date): { from: string; to: string } {

@@ -9,6 +9,7 @@ import { failureError, type HttpContext, isTransient, readFailure, retryAfterOf,
 import { encodeMeetingUuidForPath } from "./ids.js";
 import { createTokenCache } from "./oauth.js";
 import { monthWindows, PAGE_SIZE, pages } from "./paging.js";
+import { rateLimiterFor } from "./rate-limit.js";
 import type { ZoomMeeting, ZoomMeetingRecordings, ZoomPastMeeting, ZoomUser } from "./types.js";
 
 /** Zoom's code for "This recording does not exist": trashing it again is success for us. */
@@ -35,6 +36,8 @@ export interface ZoomClientOptions {
   now?: () => number;
   /** Per request, headers and body. Default 30 000. */
   timeoutMs?: number;
+  /** Config `zoom.maxRequestsPerSecond`: the account's shared token bucket. Default unlimited. */
+  maxRequestsPerSecond?: number;
 }
 
 export interface ZoomClient {
@@ -44,6 +47,10 @@ export interface ZoomClient {
   getPastMeeting(uuid: string): Promise<ZoomPastMeeting>;
   /** GET /meetings/{id}: the parent (scheduled) meeting. */
   getMeeting(meetingId: number | string): Promise<ZoomMeeting>;
+  /** GET /past_webinars/{uuid}: a webinar instance, the same shape as a past meeting. */
+  getPastWebinar(uuid: string): Promise<ZoomPastMeeting>;
+  /** GET /webinars/{id}: the parent webinar, the same fields zrec reads of a meeting. */
+  getWebinar(webinarId: number | string): Promise<ZoomMeeting>;
   /** GET /meetings/{uuid}/recordings. */
   getMeetingRecordings(uuid: string): Promise<ZoomMeetingRecordings>;
   /** GET /users, every page. `status` defaults to `active`. */
@@ -53,8 +60,29 @@ export interface ZoomClient {
    * one calendar month per request, every page; a meeting is yielded once.
    */
   listRecordings(userId: string, window: { from: Date; to: Date }): AsyncIterable<ZoomMeetingRecordings>;
+  /**
+   * GET /accounts/me/recordings: every user's recordings in one listing, one calendar month per request,
+   * every page. Zoom reaches only the last six months this way, and refuses it to an app without the
+   * scope (`isScopeRefusal`).
+   */
+  listAccountRecordings(window: { from: Date; to: Date }): AsyncIterable<ZoomMeetingRecordings>;
   /** Moves a meeting's recordings to Zoom's trash (never deletes them for good). */
   trashRecordings(uuid: string): Promise<"trashed" | "already-gone">;
+  /** REST requests sent so far (every try counts), for the sweep's report and benchmarks. */
+  requestCount(): number;
+  /** The scopes the current token grants, fetching a token first if none is cached. */
+  grantedScopes(): Promise<string[] | undefined>;
+}
+
+/** Zoom's code for a token without a scope the endpoint needs. */
+const MISSING_SCOPE = 4711;
+
+/** True for Zoom's answer to an app whose token lacks the endpoint's scope. */
+export function isScopeRefusal(error: unknown): boolean {
+  return (
+    error instanceof ZoomApiError &&
+    (error.zoomCode === MISSING_SCOPE || (error.status === 403 && error.code !== ErrorCode.ZOOM_AUTH))
+  );
 }
 
 /**
@@ -85,6 +113,11 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     secrets: () => [account.clientSecret, basic, tokens.peek()],
   };
   const tokens = createTokenCache({ account, oauthUrl: options.oauthUrl, http });
+  const limiter =
+    options.maxRequestsPerSecond === undefined
+      ? undefined
+      : rateLimiterFor(account.accountId, options.maxRequestsPerSecond);
+  let requests = 0;
   const policy = { ...defaultRetryPolicy, ...options.retry };
 
   const retrying = <T>(task: () => Promise<T>): Promise<T> =>
@@ -107,14 +140,19 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     });
     // Once per call, not per try: a token refused right after a refresh will not get better.
     let refreshed = false;
+    const sendOne = async (token: string) => {
+      await limiter?.take();
+      requests += 1;
+      return send(http, label, url, init(token));
+    };
     return retrying(async (): Promise<unknown> => {
       let token = await tokens.get();
-      let response = await send(http, label, url, init(token));
+      let response = await sendOne(token);
       if (response.status === 401 && !refreshed) {
         refreshed = true;
         await response.body?.cancel();
         token = await tokens.get({ stale: token });
-        response = await send(http, label, url, init(token));
+        response = await sendOne(token);
       }
       if (response.status === 401) {
         const failure = await readFailure(http, response);
@@ -149,9 +187,10 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     return body as T;
   }
 
-  async function* recordingsOf(userId: string, window: { from: Date; to: Date }) {
+  async function* recordingsOf(userId: string | undefined, window: { from: Date; to: Date }) {
     const windows = monthWindows(window.from, window.to);
-    const path = `/users/${segment(userId, "user id")}/recordings`;
+    const path =
+      userId === undefined ? "/accounts/me/recordings" : `/users/${segment(userId, "user id")}/recordings`;
     // Zoom decides which window a meeting falls in by its own clock: one on a boundary may come twice.
     const seen = new Set<string>();
     for (const { from, to } of windows) {
@@ -174,6 +213,8 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     accessToken: ({ forceRefresh = false } = {}) => retrying(() => tokens.get({ forceRefresh })),
     getPastMeeting: async (uuid) => getObject(`/past_meetings/${uuidSegment(uuid)}`),
     getMeeting: async (meetingId) => getObject(`/meetings/${segment(String(meetingId), "meeting id")}`),
+    getPastWebinar: async (uuid) => getObject(`/past_webinars/${uuidSegment(uuid)}`),
+    getWebinar: async (webinarId) => getObject(`/webinars/${segment(String(webinarId), "webinar id")}`),
     getMeetingRecordings: async (uuid) => getObject(`/meetings/${uuidSegment(uuid)}/recordings`),
     listUsers: ({ status = "active" } = {}) =>
       pages(async (next) => {
@@ -184,6 +225,12 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
         return { items: body?.users ?? [], next: body?.next_page_token };
       }),
     listRecordings: recordingsOf,
+    listAccountRecordings: (window) => recordingsOf(undefined, window),
+    requestCount: () => requests,
+    async grantedScopes() {
+      await retrying(() => tokens.get());
+      return tokens.scopes();
+    },
     async trashRecordings(uuid) {
       try {
         await call("DELETE", `/meetings/${uuidSegment(uuid)}/recordings`, { action: "trash" });

@@ -96,7 +96,7 @@ export async function failureError(
     if (status !== 429)
       return new ZoomApiError(`${message} Zoom asked to wait until ${resetAt}.`, { ...details, code });
     return new ZoomApiError(
-      `Zoom's API rate limit for account ${ctx.accountId} is used up until ${resetAt} (${label}: ${failure.text}).`,
+      `Zoom's ${daily ? "daily " : ""}API rate limit for account ${ctx.accountId} is used up until ${resetAt} (${label}: ${failure.text}).`,
       { ...details, code, suggestion: `Run this again after ${resetAt}.` },
     );
   }

@@ -18,6 +18,8 @@ export interface TokenCache {
   get(options?: { forceRefresh?: boolean; stale?: string }): Promise<string>;
   /** The cached token, for scrubbing messages. */
   peek(): string | undefined;
+  /** The scopes Zoom said the last token grants (its `scope`, space-separated); undefined before one. */
+  scopes(): string[] | undefined;
 }
 
 export function createTokenCache(options: {
@@ -27,6 +29,7 @@ export function createTokenCache(options: {
 }): TokenCache {
   const { account, http } = options;
   let cached: { token: string; expiresAt: number } | undefined;
+  let granted: string[] | undefined;
   let inFlight: Promise<string> | undefined;
 
   async function requestToken(): Promise<string> {
@@ -55,7 +58,7 @@ export function createTokenCache(options: {
     if (!response.ok) throw await failureError(http, label, response);
 
     const body = (await response.json().catch(() => undefined)) as
-      | { access_token?: unknown; expires_in?: unknown }
+      | { access_token?: unknown; expires_in?: unknown; scope?: unknown }
       | undefined;
     if (
       typeof body?.access_token !== "string" ||
@@ -70,6 +73,7 @@ export function createTokenCache(options: {
     // A token that lives less than twice the margin is kept for half its life rather than not at all.
     const keepMs = Math.max(lifetimeMs - EXPIRY_MARGIN_MS, lifetimeMs / 2);
     cached = { token: body.access_token, expiresAt: http.now() + keepMs };
+    if (typeof body.scope === "string") granted = body.scope.split(/\s+/).filter((scope) => scope !== "");
     return body.access_token;
   }
 
@@ -84,5 +88,6 @@ export function createTokenCache(options: {
       return inFlight;
     },
     peek: () => cached?.token,
+    scopes: () => granted,
   };
 }

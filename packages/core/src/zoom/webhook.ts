@@ -4,6 +4,7 @@
  * Lambda handler and tests share them.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { WebhookSecrets } from "../config/webhook-secrets.js";
 import { ConfigError, InputError, WebhookRejected } from "../errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import { canonicalMeetingUuid, recordingIdFromUuid } from "./ids.js";
@@ -20,8 +21,11 @@ export interface WebhookRequest {
   headers: WebhookHeaders;
   /** The body exactly as received (a Lambda body base64-decoded first): the signature covers these bytes. */
   rawBody: string | Uint8Array;
-  /** `zoom.webhookSecretToken`. */
-  secret: string;
+  /**
+   * One Secret Token, or the configured set (see `webhookSecrets`): a recording event must then be signed
+   * with the token of the account its `payload.account_id` names, url_validation with any of them.
+   */
+  secret: string | WebhookSecrets;
   /** The current time (default: the clock), for tests. */
   now?: Date | number;
 }
@@ -57,14 +61,24 @@ export function signWebhook(
  * @example
  * verifyWebhook({ headers: req.headers, rawBody, secret: config.zoom.webhookSecretToken });
  */
-export function verifyWebhook({ headers, rawBody, secret, now }: WebhookRequest): void {
-  if (typeof secret !== "string" || secret === "") {
+export function verifyWebhook(request: WebhookRequest): void {
+  signingSecrets(request);
+}
+
+/**
+ * Checks the headers and freshness, then the signature against every candidate token (each compared in
+ * constant time, and all of them, so the time taken says nothing about which matched). Returns the
+ * tokens that match.
+ */
+function signingSecrets({ headers, rawBody, secret, now }: WebhookRequest): string[] {
+  const candidates = typeof secret === "string" ? (secret === "" ? [] : [secret]) : secret.all;
+  if (candidates.length === 0) {
     throw new ConfigError(
       "zoom.webhookSecretToken",
       "zoom.webhookSecretToken is empty, so webhooks cannot be verified.",
       {
         suggestion:
-          "Set ZOOM_WEBHOOK_SECRET_TOKEN (or zoom.webhookSecretToken) to the Secret Token of your Zoom app.",
+          "Set ZOOM_WEBHOOK_SECRET_TOKEN (or zoom.webhookSecretToken, or zoom.accounts.NAME.webhookSecretToken) to the Secret Token of your Zoom app.",
       },
     );
   }
@@ -92,14 +106,18 @@ export function verifyWebhook({ headers, rawBody, secret, now }: WebhookRequest)
       { suggestion: "Check this machine's clock; Zoom signs each delivery with the time it was sent." },
     );
   }
-  const expected = Buffer.from(signatureFor(rawBody, secret, timestamp), "utf8");
   const received = Buffer.from(signature, "utf8");
-  if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
+  const matching = candidates.filter((candidate) => {
+    const expected = Buffer.from(signatureFor(rawBody, candidate, timestamp), "utf8");
+    return received.length === expected.length && timingSafeEqual(received, expected);
+  });
+  if (matching.length === 0) {
     throw new WebhookRejected(401, "The webhook request's x-zm-signature does not match its body.", {
       suggestion:
-        "Check that zoom.webhookSecretToken is the Secret Token of the Zoom app sending these events.",
+        "Check that the webhook secret token configured for this account is the Secret Token of the Zoom app sending these events.",
     });
   }
+  return matching;
 }
 
 /**
@@ -114,7 +132,7 @@ export function verifyWebhook({ headers, rawBody, secret, now }: WebhookRequest)
  * if (outcome.kind === "recording") await startIngest(outcome.event);
  */
 export function handleWebhook(request: WebhookRequest): WebhookOutcome {
-  verifyWebhook(request);
+  const matching = signingSecrets(request);
   const body = parseBody(request.rawBody);
   const event = body.event;
   if (typeof event !== "string") throw new WebhookRejected(400, 'The webhook body has no "event" name.');
@@ -127,10 +145,25 @@ export function handleWebhook(request: WebhookRequest): WebhookOutcome {
         'The endpoint.url_validation request has no "payload.plainToken" string.',
       );
     }
-    const encryptedToken = createHmac("sha256", request.secret).update(plainToken, "utf8").digest("hex");
+    // url_validation names no account: answer with the token of the app that signed it.
+    const encryptedToken = createHmac("sha256", matching[0] as string)
+      .update(plainToken, "utf8")
+      .digest("hex");
     return { kind: "url_validation", status: 200, body: { plainToken, encryptedToken } };
   }
   if (!RECORDING_EVENTS.includes(event)) return { kind: "ignored", event };
+  if (typeof request.secret !== "string") {
+    const accountId = isObject(body.payload) ? body.payload.account_id : undefined;
+    const required = request.secret.forAccount(typeof accountId === "string" ? accountId : undefined);
+    if (required === undefined || !matching.includes(required)) {
+      const named =
+        typeof accountId === "string" ? `Zoom account ${quote(accountId)}` : "the account it names";
+      throw new WebhookRejected(401, `The webhook request is not signed with the secret token of ${named}.`, {
+        suggestion:
+          "Set zoom.accounts.NAME.webhookSecretToken to the Secret Token of that account's Zoom app (and its accountId to the account's id).",
+      });
+    }
+  }
   try {
     return { kind: "recording", event: parseRecordingEvent(body, "the webhook") };
   } catch (error) {
@@ -182,6 +215,7 @@ export function parseRecordingEvent(value: unknown, source = "the webhook"): Zoo
     optional(object, field, "string", "payload.object.", fail);
   }
   optional(object, "duration", "number", "payload.object.", fail);
+  optional(object, "type", "number", "payload.object.", fail);
   try {
     recordingIdFromUuid(object.uuid as string);
   } catch {

@@ -4,7 +4,7 @@
  * soon as it is started (or was already, for a re-delivery); 5xx when it could not be started; 4xx
  * only for requests that must never be retried. Nothing is downloaded here.
  */
-import { handleWebhook, messageOf, skipReason, WebhookRejected } from "@zrec/core";
+import { handleWebhook, messageOf, skipReason, WebhookRejected, webhookSecrets } from "@zrec/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ExecutionNotStarted, executionStarter } from "../execution.js";
 import type { LambdaContext } from "../handler.js";
@@ -32,7 +32,6 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
     const log = createLog("webhook", context?.awsRequestId);
     try {
       const loaded = await config();
-      const { zoom } = loaded;
       // The signature covers the bytes Zoom sent; API Gateway base64-encodes bodies it deems binary.
       const rawBody = Buffer.from(request.body ?? "", request.isBase64Encoded ? "base64" : "utf8");
       // As `zrec serve`: Zoom's recording events are a few KiB; a larger body is not parsed at all.
@@ -43,7 +42,8 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
       const outcome = handleWebhook({
         headers: request.headers ?? {},
         rawBody,
-        secret: zoom.webhookSecretToken,
+        // Each event must carry the signature of its own account's app (zoom.accounts.NAME.webhookSecretToken).
+        secret: webhookSecrets(loaded),
         now: now(),
       });
       if (outcome.kind === "url_validation") return json(200, outcome.body);

@@ -1,0 +1,89 @@
+import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../config/load.js";
+import { RecordingProcessing } from "../errors.js";
+import type { PipelineDeps } from "../pipeline/deps.js";
+import { openTestArchive, type TestArchive } from "../tasks/tasks.test-support.js";
+import { createZoomClient } from "../zoom/api.js";
+import { runIngestJob } from "./ingest-job.js";
+import { failureKind } from "./worker-pool.js";
+
+let sim: ZoomSim;
+let archive: TestArchive;
+beforeEach(async () => {
+  [sim, archive] = await Promise.all([startZoomSim(), openTestArchive()]);
+});
+afterEach(async () => {
+  await Promise.all([sim.close(), archive.close()]);
+});
+
+function depsFor(): PipelineDeps {
+  const account = sim.accounts[0];
+  if (!account) throw new Error("the sim has no account");
+  const config = loadConfig(
+    {
+      zoom: {
+        accounts: { default: account },
+        apiBaseUrl: sim.apiBaseUrl,
+        oauthUrl: sim.oauthUrl,
+        allowedDownloadHosts: ["127.0.0.1"],
+      },
+      ingest: { trashAfterIngest: true },
+    },
+    { env: {}, baseDir: archive.dir },
+  );
+  const client = createZoomClient({
+    account,
+    apiBaseUrl: config.zoom.apiBaseUrl,
+    oauthUrl: config.zoom.oauthUrl,
+  });
+  return { config, backends: archive.backends, zoom: () => client };
+}
+
+describe("runIngestJob", () => {
+  it("fails for now, as a transient failure, while Zoom still processes a file, and completes it later", async () => {
+    sim.addUser({ id: "host-1" });
+    const meeting = sim.addMeeting({
+      topic: "Still rendering",
+      startTime: "2025-03-12T15:00:00Z",
+      durationMinutes: 30,
+      files: [
+        { fileType: "MP4", size: 40_000, status: "processing" },
+        { fileType: "CHAT", size: 1_000 },
+      ],
+    });
+    const deps = depsFor();
+    const event = sim.recordingEvent(meeting.uuid);
+
+    const first = await runIngestJob(event, deps).catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(RecordingProcessing);
+    expect(failureKind(first)).toBe("transient");
+    expect(String((first as Error).message)).toMatch(/status processing/);
+    expect(sim.trashCalls).toEqual([]);
+
+    const video = meeting.files.find((file) => file.fileType === "MP4");
+    sim.setFileStatus(video?.id ?? "", "completed");
+    const second = await runIngestJob(event, deps);
+    expect(second.files.map((file) => file.recording_type).sort()).toEqual([
+      "chat_file",
+      "shared_screen_with_speaker_view",
+    ]);
+    const document = await deps.backends.index.get(meeting.recordingId);
+    expect(document?.files).toHaveLength(2);
+    expect(sim.trashCalls).toEqual([{ uuid: meeting.uuid, action: "trash", status: 204 }]);
+  });
+
+  it("ends at once when the event's files are all finished", async () => {
+    sim.addUser({ id: "host-1" });
+    const meeting = sim.addMeeting({
+      topic: "Done",
+      startTime: "2025-03-12T15:00:00Z",
+      durationMinutes: 30,
+      files: [{ fileType: "M4A", size: 10_000 }],
+    });
+    const deps = depsFor();
+    const result = await runIngestJob(sim.recordingEvent(meeting.uuid), deps);
+    expect(result.status).toBe("ingested");
+    expect(sim.requests.filter((r) => r.path.endsWith("/recordings") && r.method === "GET")).toHaveLength(1);
+  });
+});
