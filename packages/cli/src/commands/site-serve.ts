@@ -3,7 +3,7 @@ import path from "node:path";
 import { Command } from "commander";
 import { UsageError } from "../errors.js";
 import { globalOptions } from "../options.js";
-import { createOutput, printJson } from "../ui/output.js";
+import { createOutput } from "../ui/output.js";
 
 interface ServeFlags {
   port: string;
@@ -54,7 +54,8 @@ export function siteServeCommand(): Command {
         );
       });
       const url = new URL(home.slice(1), server.url).href;
-      if (out.json) printJson({ url, dir });
+      // One line, as the server's first and only output: a caller reads it before the server is done.
+      if (out.json) process.stdout.write(`${JSON.stringify({ url, dir })}\n`);
       else out.line(`Serving ${dir} at ${url} (Ctrl+C to stop)`);
       await new Promise<void>((resolve) => {
         const stop = () => {

@@ -28,6 +28,7 @@ export function page(frame: PageFrame): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${fullTitle}</title>
 <link rel="stylesheet" href="${root}assets/site.css">
 <script src="${root}assets/site.js" defer></script>
