@@ -15,6 +15,24 @@ import { seedRecording } from "../../core/src/site/site.test-support.js";
 import { type Browser, launchBrowser, type PageProblems, watchPage } from "./site-browser.js";
 import { cliMain, runZrec } from "./support.js";
 
+/**
+ * The page's objects these tests touch, typed here: the test files compile without the DOM library
+ * (adding it would clash with Node's stream and fetch types elsewhere).
+ */
+interface Listening {
+  addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
+}
+interface PagePlayer extends Listening {
+  tagName: string;
+  readyState: number;
+  currentTime: number;
+  duration: number;
+  currentSrc: string;
+  textTracks: ArrayLike<{ cues: ArrayLike<{ text: string }> | null }>;
+  querySelector(selector: string): (Listening & { kind: string; readyState: number }) | null;
+}
+declare const document: { getElementById(id: string): PagePlayer | null };
+
 const fixture = (name: string) => readFile(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const artifacts = fileURLToPath(new URL("./artifacts/", import.meta.url));
 
@@ -126,14 +144,14 @@ describe("the archive's website in a browser", () => {
     expect(await page.title()).toBe("Open Library archive");
     const orgLinks = await page
       .locator("ul.orgs a")
-      .evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
+      .evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
     expect(orgLinks).toHaveLength(2);
     const reached = new Set<string>();
     for (const link of orgLinks) {
       await page.goto(link);
       for (const href of await page
         .locator("main a[href*='rec/']")
-        .evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href))) {
+        .evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href))) {
         reached.add(/rec\/([0-9a-f-]+)\.html/.exec(href)?.[1] ?? href);
       }
     }
@@ -159,7 +177,7 @@ describe("the archive's website in a browser", () => {
     await link.click();
     await page.waitForURL(`**/rec/${folio.recording_id}.html#t=12`);
     await page.waitForFunction(() => {
-      const player = document.getElementById("player") as HTMLVideoElement | null;
+      const player = document.getElementById("player");
       return player !== null && player.readyState >= 1 && Math.abs(player.currentTime - 12) < 0.5;
     });
     expectNoProblems(problems);
@@ -169,20 +187,20 @@ describe("the archive's website in a browser", () => {
   it("plays the store's media with the transcript as captions, and a transcript line seeks the player", async () => {
     const { page, problems } = await open(new URL(`rec/${folio.recording_id}.html`, home).href);
     const media = await page.evaluate(async () => {
-      const player = document.getElementById("player") as HTMLVideoElement;
-      const track = player.querySelector("track") as HTMLTrackElement;
-      await new Promise((resolve) => {
-        if (player.readyState >= 1) resolve(null);
+      const player = document.getElementById("player") as PagePlayer;
+      const track = player.querySelector("track") as NonNullable<ReturnType<PagePlayer["querySelector"]>>;
+      await new Promise<void>((resolve) => {
+        if (player.readyState >= 1) resolve();
         else player.addEventListener("loadedmetadata", resolve, { once: true });
       });
       if (track.readyState !== 2)
-        await new Promise((resolve) => track.addEventListener("load", resolve, { once: true }));
+        await new Promise<void>((resolve) => track.addEventListener("load", resolve, { once: true }));
       return {
         tag: player.tagName,
         src: player.currentSrc,
         duration: Math.round(player.duration),
         captions: track.kind,
-        cues: [...(player.textTracks[0]?.cues ?? [])].map((cue) => (cue as VTTCue).text),
+        cues: Array.from(player.textTracks[0]?.cues ?? [], (cue) => cue.text),
       };
     });
     expect(media).toMatchObject({
@@ -195,7 +213,7 @@ describe("the archive's website in a browser", () => {
 
     await page.locator(".transcript a.seek", { hasText: "00:20" }).click();
     await page.waitForFunction(
-      () => Math.abs((document.getElementById("player") as HTMLVideoElement).currentTime - 20) < 1,
+      () => Math.abs((document.getElementById("player") as PagePlayer).currentTime - 20) < 1,
     );
     expect(await page.locator(".transcript li.current").textContent()).toContain("Any questions");
     expect(page.url()).toMatch(/#t=20$/);
@@ -210,9 +228,7 @@ describe("the archive's website in a browser", () => {
     await page.close();
 
     const audio = await open(new URL(`rec/${olfAudio.recording_id}.html`, home).href);
-    await audio.page.waitForFunction(
-      () => (document.getElementById("player") as HTMLAudioElement).readyState >= 1,
-    );
+    await audio.page.waitForFunction(() => (document.getElementById("player") as PagePlayer).readyState >= 1);
     expect(await audio.page.locator("audio#player").count()).toBe(1);
     expectNoProblems(audio.problems);
     await audio.page.close();

@@ -53,7 +53,7 @@ export function siteBuildCommand(): Command {
       if (out.json) return printJson(report);
       const how = report.full ? "Built the whole site" : "Updated the site";
       out.line(
-        `${how} in ${report.output}: ${report.published} recordings published, ${report.built.length} pages built, ${report.withdrawn.length} withdrawn (${report.written} files written, ${report.deleted} removed).`,
+        `${how} in ${report.output}: ${report.published} ${report.published === 1 ? "recording" : "recordings"} published, ${report.built.length} pages built, ${report.withdrawn.length} withdrawn (${report.written} files written, ${report.deleted} removed).`,
       );
       if (flags.out === undefined && report.storage === "fs") out.line("See it with: zrec site serve");
     });
