@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * zrec's benchmarks: `pnpm bench` (quick, a few minutes at most) or `pnpm bench --full`.
- * `--only throughput,memory,ingest,webhook,startup,rebuild-db` runs a subset.
+ * `--only throughput,memory,ingest,webhook,startup,rebuild-db,site` runs a subset.
  *
  * Every copy runs in its own process (its peak RSS is its own); zoom-sim and s3rver run in processes of
  * their own too. Prints a Markdown report with each target met / not met, and keeps it (and the raw
@@ -19,6 +19,7 @@ import { startService } from "./lib/service.mjs";
 import { ingest } from "./sections/ingest.mjs";
 import { memory } from "./sections/memory.mjs";
 import { rebuildDb } from "./sections/rebuild-db.mjs";
+import { site } from "./sections/site.mjs";
 import { startup } from "./sections/startup.mjs";
 import { throughput } from "./sections/throughput.mjs";
 import { webhook } from "./sections/webhook.mjs";
@@ -31,6 +32,7 @@ const SECTIONS = {
   "rebuild-db": { title: "4. rebuild-db", run: rebuildDb },
   webhook: { title: "5. Webhook: verification, Lambda cold start", run: webhook },
   startup: { title: "6. CLI start-up", run: startup },
+  site: { title: "7. The website: site build and search", run: site },
 };
 
 const { values } = parseArgs({
@@ -73,7 +75,7 @@ try {
   // Resolved here, not by the child: `--import tsx` alone resolves against the working directory.
   const withTsx = { execArgv: ["--import", import.meta.resolve("tsx")] };
   let aws;
-  if (wanted("throughput") || wanted("rebuild-db")) {
+  if (wanted("throughput") || wanted("rebuild-db") || wanted("site")) {
     const s3 = await startService(new URL("./lib/s3rver-server.mjs", import.meta.url), withTsx);
     services.push(s3);
     destinations.s3 = { type: "s3", endpoint: s3.info.endpoint, bucket: s3.info.bucket, env: s3.info.env };
