@@ -23,6 +23,7 @@ import {
 } from "./pages.js";
 import { chatFile, fileKey, isPublished, localTime, transcriptFile } from "./recording-view.js";
 import {
+  addPostings,
   byShard,
   CUES_PER_BLOCK,
   type CueBlock,
@@ -34,6 +35,7 @@ import {
   recordingTerms,
   type SearchMeta,
   SHARD_COUNT,
+  type ShardAdditions,
   shardPath,
   type TermShard,
   updateShard,
@@ -204,7 +206,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
   // need to know which shards held the changed and withdrawn recordings' words.
   const dropNumbers = new Set<number>();
   const touchedShards = new Set<number>();
-  const limit = pLimit(8);
+  const limit = pLimit(16);
   if (!full) {
     const stale = [...changed.map((d) => d.recording_id).filter((id) => prev.recordings[id]), ...withdrawn];
     await Promise.all(
@@ -224,7 +226,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
   }
 
   // Recording pages and cue blocks of what changed.
-  const additions = new Map<number, Map<number, Map<string, number[]>>>();
+  const additions = new Map<number, ShardAdditions>();
   const recordings: Record<string, ManifestEntry> = {};
   for (const doc of published) {
     const old = prev.recordings[doc.recording_id];
@@ -244,9 +246,9 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
         }
         for (const [shard, found] of byShard(recordingTerms(doc.meeting_topic, extras.cues))) {
           touchedShards.add(shard);
-          const forShard = additions.get(shard) ?? new Map<number, Map<string, number[]>>();
+          const forShard = additions.get(shard) ?? new Map<string, number[]>();
           additions.set(shard, forShard);
-          forShard.set(n, found);
+          addPostings(forShard, n, found);
         }
         recordings[id] = {
           h: hashOf.get(id) as string,
@@ -271,7 +273,8 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
     [...shards].map((shard) =>
       limit(async () => {
         const before = full ? {} : ((await readJson<TermShard>(output, shardPath(shard))) ?? {});
-        const after = updateShard(before, dropNumbers, additions.get(shard) ?? new Map());
+        const after = updateShard(before, dropNumbers, additions.get(shard));
+        additions.delete(shard);
         if (Object.keys(after).length > 0) {
           await write(shardPath(shard), JSON.stringify(after));
           present.add(shard);

@@ -71,13 +71,31 @@ export function byShard(found: Map<string, number[]>): Map<number, Map<string, n
 }
 
 /**
+ * A shard's new postings while a build collects them: term -> one flat list of small integers
+ * (`n, count, cue…, n, count, cue…`). A full build of a large archive holds every posting at once,
+ * and nested arrays and maps cost ten times the memory of these packed lists.
+ */
+export type ShardAdditions = Map<string, number[]>;
+
+export function addPostings(into: ShardAdditions, n: number, found: Map<string, number[]>): void {
+  for (const [term, cues] of found) {
+    let list = into.get(term);
+    if (!list) {
+      list = [];
+      into.set(term, list);
+    }
+    list.push(n, cues.length, ...cues);
+  }
+}
+
+/**
  * A shard with every posting of the `drop` recordings removed and `add`'s postings put in. Postings
  * stay sorted by recording number, so the same archive gives the same bytes however it was built.
  */
 export function updateShard(
   shard: TermShard,
   drop: ReadonlySet<number>,
-  add: ReadonlyMap<number, Map<string, number[]>>,
+  add: ShardAdditions | undefined,
 ): TermShard {
   const next = new Map<string, number[][]>();
   for (const [term, postings] of Object.entries(shard)) {
@@ -85,8 +103,14 @@ export function updateShard(
     const kept = postings.filter((p) => Array.isArray(p) && !drop.has(p[0] as number));
     if (kept.length > 0) next.set(term, kept);
   }
-  for (const [n, found] of add) {
-    for (const [term, cues] of found) next.set(term, [...(next.get(term) ?? []), [n, ...cues]]);
+  for (const [term, flat] of add ?? []) {
+    const postings = next.get(term) ?? [];
+    for (let i = 0; i < flat.length; ) {
+      const count = flat[i + 1] as number;
+      postings.push(flat.slice(i, i + 1).concat(flat.slice(i + 2, i + 2 + count)));
+      i += 2 + count;
+    }
+    next.set(term, postings);
   }
   const sorted: TermShard = {};
   for (const term of [...next.keys()].sort()) {
