@@ -224,6 +224,22 @@ describe("the archive's website in a browser", () => {
     expect(await page.locator(".transcript b").count()).toBe(0);
     expect(await page.locator(".chat li").textContent()).toContain("link to the runbook");
     await page.screenshot({ path: join(artifacts, "recording.png") });
+
+    // Keyboard: a transcript time stamp is a link; Enter on it seeks like a click.
+    await page.locator(".transcript a.seek", { hasText: "00:12" }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      () => Math.abs((document.getElementById("player") as PagePlayer).currentTime - 12) < 1,
+    );
+    // A phone: nothing wider than the screen, the transcript below the player.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const width = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+          .documentElement.scrollWidth,
+    );
+    expect(width).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(artifacts, "recording-phone.png"), fullPage: true });
     expectNoProblems(problems);
     await page.close();
 
