@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * zrec's benchmarks: `pnpm bench` (quick, a few minutes at most) or `pnpm bench --full`.
- * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded,sweep` runs a subset.
+ * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded,sweep,site` runs a subset.
  *
  * Every copy runs in its own process (its peak RSS is its own); zoom-sim and s3rver run in processes of
  * their own too. Prints a Markdown report with each target met / not met, and keeps it (and the raw
@@ -19,6 +19,7 @@ import { startService } from "./lib/service.mjs";
 import { ingest } from "./sections/ingest.mjs";
 import { memory } from "./sections/memory.mjs";
 import { rebuildDb, rebuildDbEmbedded } from "./sections/rebuild-db.mjs";
+import { site } from "./sections/site.mjs";
 import { startup } from "./sections/startup.mjs";
 import { sweep } from "./sections/sweep.mjs";
 import { throughput } from "./sections/throughput.mjs";
@@ -38,6 +39,7 @@ const SECTIONS = {
   },
   // Minutes of listing: in the full run, or asked for by name.
   sweep: { title: "8. sweep-missed: per-user against account-level listing", run: sweep, fullOnly: true },
+  site: { title: "9. The website: site build and search", run: site },
 };
 
 const { values } = parseArgs({
@@ -80,7 +82,7 @@ try {
   // Resolved here, not by the child: `--import tsx` alone resolves against the working directory.
   const withTsx = { execArgv: ["--import", import.meta.resolve("tsx")] };
   let aws;
-  if (wanted("throughput") || wanted("rebuild-db")) {
+  if (wanted("throughput") || wanted("rebuild-db") || wanted("site")) {
     const s3 = await startService(new URL("./lib/s3rver-server.mjs", import.meta.url), withTsx);
     services.push(s3);
     destinations.s3 = { type: "s3", endpoint: s3.info.endpoint, bucket: s3.info.bucket, env: s3.info.env };

@@ -13,8 +13,10 @@ import { listCommand } from "./commands/list.js";
 import { purgeOldCommand } from "./commands/purge-old.js";
 import { rebuildDbCommand } from "./commands/rebuild-db.js";
 import { reindexCommand } from "./commands/reindex.js";
+import { searchCommand } from "./commands/search.js";
 import { serveCommand } from "./commands/serve.js";
 import { setupCommand } from "./commands/setup.js";
+import { siteCommand } from "./commands/site.js";
 import { sweepMissedCommand } from "./commands/sweep-missed.js";
 import { SilentExit, UsageError } from "./errors.js";
 
@@ -34,6 +36,8 @@ const commands: (() => Command)[] = [
   jobsCommand,
   setupCommand,
   doctorCommand,
+  siteCommand,
+  searchCommand,
 ];
 
 function packageVersion(): string {
@@ -87,6 +91,10 @@ export function buildProgram(): Command {
     const command = create();
     // addCommand, unlike .command(), does not pass settings down: copy the output and exit handling.
     command.copyInheritedSettings(program).exitOverride(exitHandler(`zrec ${command.name()}`));
+    // Subcommands of a group (`zrec site build`) are added before the group reaches the program.
+    for (const sub of command.commands) {
+      sub.copyInheritedSettings(command).exitOverride(exitHandler(`zrec ${command.name()} ${sub.name()}`));
+    }
     program.addCommand(command);
   }
   return program;

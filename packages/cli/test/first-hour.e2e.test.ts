@@ -133,7 +133,9 @@ describe("dispositions", () => {
     );
     const run = await runZrec(["reindex", "doc.json"], { cwd: ws.dir, env: ws.env });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/"disposition\.action" should be "delete" or "keep" but is "remove"/);
+    expect(run.stderr).toMatch(
+      /"disposition\.action" should be one of "delete", "keep", "unpublish" but is "remove"/,
+    );
     expect(await readFile(join(ws.dataDir, meeting.recordingId, "recording_document.json"), "utf8")).toBe(
       stored,
     );

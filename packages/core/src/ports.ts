@@ -29,6 +29,8 @@ export interface ScannedObject {
 
 export interface PutOptions {
   contentType: string;
+  /** How long browsers and CDNs may keep the object (the site's files); stores without headers ignore it. */
+  cacheControl?: string;
 }
 
 /** A multipart upload in progress. Parts may arrive in any order and concurrently. */

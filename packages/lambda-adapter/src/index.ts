@@ -42,5 +42,6 @@ export const HANDLER_NAMES = [
   "sweep-missed",
   "purge-old",
   "rebuild-db",
+  "site-builder",
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];

@@ -19,11 +19,13 @@ import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureTable } from "../../core/src/adapters/dynamodb-table.js";
+import { seedRecording } from "../../core/src/site/site.test-support.js";
 import { type Dynalite, startDynalite } from "../../core/test/support/dynalite.js";
 import { type RunningS3rver, startS3rver } from "../../core/test/support/s3rver.js";
 import { createHandler as purgeOld } from "../src/handlers/purge-old.js";
 import { createHandler as rebuildDb } from "../src/handlers/rebuild-db.js";
 import { createHandler as reindex } from "../src/handlers/reindex.js";
+import { createHandler as siteBuilder } from "../src/handlers/site-builder.js";
 import { createHandler as startIngest } from "../src/handlers/start-ingest.js";
 import { createHandler as sweepMissed } from "../src/handlers/sweep-missed.js";
 import { fakeAws } from "./support/fake-aws.js";
@@ -222,5 +224,27 @@ describe("operator handlers", () => {
     });
     expect(input.payload.object.recording_files).toHaveLength(1);
     expect(input).not.toHaveProperty("download_token");
+  });
+
+  it("site-builder updates the website in the bucket from a batch of notifications, purges included", async () => {
+    const build = siteBuilder(env);
+    const doc = await seedRecording(backends, {
+      topic: "FOLIO site on Lambda",
+      organization: "FOLIO",
+      start: "2024-07-05T15:00:00Z",
+      said: [[4, "Ada: the lambda builds the pages"]],
+    });
+    const notification = (event: string) => ({
+      Records: [{ messageAttributes: { event: { stringValue: event, dataType: "String" } } }],
+    });
+    const page = `site/rec/${doc.recording_id}.html`;
+    const first = await build(notification("ingested") as never);
+    expect(first).toMatchObject({ built: expect.any(Number), withdrawn: 0 });
+    expect(Buffer.from((await backends.store.get(page)) ?? []).toString()).toContain("FOLIO site on Lambda");
+    expect(await backends.store.head("site/index.html")).toBeDefined();
+
+    await backends.index.delete(doc.recording_id);
+    expect(await build(notification("deleted") as never)).toMatchObject({ built: 0, withdrawn: 1 });
+    expect(await backends.store.head(page)).toBeUndefined();
   });
 });

@@ -122,6 +122,13 @@ const USES: Record<string, Record<string, unknown[]>> = {
     "s3:GetObject": [BUCKET_OBJECTS],
     "dynamodb:BatchWriteItem": [ATT("RecordingsTable")],
   },
+  SiteBuilderFunction: {
+    "dynamodb:Scan": [ATT("RecordingsTable")],
+    "s3:ListBucket": [ATT("RecordingsBucket")],
+    "s3:GetObject": [BUCKET_OBJECTS],
+    "s3:PutObject": [BUCKET_OBJECTS],
+    "s3:DeleteObject": [BUCKET_OBJECTS],
+  },
 };
 
 /** action -> resources, from a SAM `Policies` list of inline statements. */
@@ -205,6 +212,22 @@ describe("template.yaml", () => {
       maxReceiveCount: 5,
     });
     expect(resources.WebsiteDeadLetterQueue?.Type).toBe("AWS::SQS::Queue");
+  });
+
+  it("has an optional SiteBuilder on the notification queue, one build at a time", () => {
+    const fn = resources.SiteBuilderFunction as Json;
+    expect(fn.Condition).toBe("BuildSite");
+    expect(template.Conditions.BuildSite).toEqual({ "Fn::Equals": [REF("SiteBuilder"), "true"] });
+    expect(template.Parameters.SiteBuilder).toMatchObject({ Default: "false" });
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Properties.Events.Notifications).toMatchObject({
+      Type: "SQS",
+      Properties: { Queue: ATT("WebsiteQueue") },
+    });
+    // Lambda refuses a queue whose visibility timeout is shorter than the function's.
+    expect(resources.WebsiteQueue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      fn.Properties.Timeout,
+    );
   });
 
   it("runs sweep-missed and purge-old on schedules, purge executing for real", () => {

@@ -158,7 +158,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     description,
     urlFor,
 
-    async put(key, body, { contentType }) {
+    async put(key, body, { contentType, cacheControl }) {
       const Key = objectKey(key);
       const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
       try {
@@ -168,6 +168,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
             Key,
             Body: bytes,
             ContentType: contentType,
+            ...(cacheControl === undefined ? {} : { CacheControl: cacheControl }),
             ContentLength: bytes.byteLength,
           }),
         );

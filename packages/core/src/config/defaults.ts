@@ -23,6 +23,7 @@ export const defaultConfig: Config = {
   purge: { olderThanDays: null },
   serve: { queuePath: null, concurrency: 2, maxAttempts: 6 },
   remote: {},
+  site: { organizations: null, title: "Recordings", mediaBaseUrl: null },
   organizations: [],
   defaultOrganization: "other",
   timezone: "America/New_York",

@@ -216,6 +216,19 @@ const organizationSchema = z.strictObject(
   objectPhrase('"name" and "match"'),
 );
 
+const sitePhrase = "organizations, title and mediaBaseUrl";
+const siteSchema = z.strictObject(
+  {
+    organizations: bounded(
+      z.array(text(), { error: "a list of organisation names, or null for every organisation" }),
+      "a list",
+    ).nullable(),
+    title: text("a non-empty title"),
+    mediaBaseUrl: httpUrl("an http(s) URL, or null for links relative to the store").nullable(),
+  },
+  objectPhrase(sitePhrase),
+);
+
 /** The whole configuration, after defaults are merged in; its output is assignable to `Config`. */
 export const configSchema = z.strictObject(
   {
@@ -227,6 +240,7 @@ export const configSchema = z.strictObject(
     purge: purgeSchema,
     serve: serveSchema,
     remote: remoteSchema,
+    site: siteSchema,
     organizations: bounded(z.array(organizationSchema, { error: "a list of organisation rules" }), "a list"),
     defaultOrganization: text(),
     timezone: z

@@ -91,6 +91,19 @@ export interface RemoteConfig {
   profile?: string;
 }
 
+/** What `zrec site build` publishes, and how it links to the media. */
+export interface SiteConfig {
+  /** Organisations (names as in `organizations`) whose recordings are published. Default null: every one. */
+  organizations: string[] | null;
+  /** Shown on every page. Default "Recordings". */
+  title: string;
+  /**
+   * Where a site written with `--out` finds the media (`{mediaBaseUrl}/{recording_id}/…`). Default null:
+   * links relative to the store, for a site inside the store (`{root}/site/`).
+   */
+  mediaBaseUrl: string | null;
+}
+
 export interface OrganizationRule {
   name: string;
   match: string[];
@@ -105,6 +118,7 @@ export interface Config {
   purge: PurgeConfig;
   serve: ServeConfig;
   remote: RemoteConfig;
+  site: SiteConfig;
   organizations: OrganizationRule[];
   /** Default `other`. */
   defaultOrganization: string;

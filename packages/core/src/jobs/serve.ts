@@ -10,6 +10,7 @@ import { WEBHOOK_SECRET_KEYS, webhookSecrets } from "../config/webhook-secrets.j
 import { ConfigError, InputError, messageOf } from "../errors.js";
 import { openPipeline } from "../pipeline/deps.js";
 import type { IngestEvent } from "../pipeline/events.js";
+import { createSiteUpdater } from "../site/updater.js";
 import { runIngestJob } from "./ingest-job.js";
 import type { Logger } from "./log.js";
 import { createWebhookReceiver } from "./receiver.js";
@@ -67,6 +68,14 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
     throw error;
   }
 
+  // Keeps the store's site current once `zrec site build` has made one.
+  const site = createSiteUpdater({
+    config,
+    store: pipeline.backends.store,
+    index: pipeline.backends.index,
+    log,
+  });
+
   const run = async (job: ClaimedJob, signal: AbortSignal) => {
     const onEvent = (event: IngestEvent) => {
       if (event.type === "warning")
@@ -76,6 +85,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
       }
     };
     const result = await runIngestJob(parsePayload(job), { ...pipeline.deps, signal, onEvent });
+    if (result.status === "ingested" && result.notified) site.request(`job ${job.id}`);
     return {
       status: result.status,
       reason: result.reason,
@@ -117,6 +127,8 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
     throw error;
   }
   pool.start();
+  // Recordings archived while the server was down (by `zrec ingest`, a sweep) reach the site now.
+  site.request("start");
 
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;
@@ -143,6 +155,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
       const { released } = await pool.stop(graceMs);
       server.closeAllConnections();
       await closed;
+      await site.idle();
       queue.close();
       await pipeline.close().catch((error: unknown) => {
         log({ level: "error", msg: "server.close_failed", error: messageOf(error) });

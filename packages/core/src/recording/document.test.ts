@@ -150,7 +150,7 @@ describe("validateDocument", () => {
     expect(errorOf({ ...zrecDocument(), zoom_account: null }).field).toBe("zoom_account");
     const remove = errorOf({ ...zrecDocument(), disposition: { action: "remove", after: "2025-01-31" } });
     expect(remove.field).toBe("disposition.action");
-    expect(remove.message).toContain('should be "delete" or "keep" but is "remove"');
+    expect(remove.message).toContain('should be one of "delete", "keep", "unpublish" but is "remove"');
     expect(errorOf({ ...zrecDocument(), disposition: { action: "Delete", after: "2025-01-31" } }).field).toBe(
       "disposition.action",
     );

@@ -9,13 +9,17 @@ import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import { isRecordingId } from "../zoom/ids.js";
 
 /**
- * The actions a disposition may name: purge-old deletes on `delete` and never touches `keep`. Anything
- * else is refused when a document is read in, because a misspelt `delete` would never be purged.
+ * The actions a disposition may name: purge-old deletes on `delete` and never touches `keep` or
+ * `unpublish`; the site builder leaves `unpublish` recordings out (they stay archived). Anything else is
+ * refused when a document is read in, because a misspelt `delete` would never be purged.
  */
-export const DISPOSITION_ACTIONS = ["delete", "keep"] as const;
+export const DISPOSITION_ACTIONS = ["delete", "keep", "unpublish"] as const;
 
 export interface Disposition {
-  /** One of DISPOSITION_ACTIONS: "delete" is acted on by purge-old; "keep" protects from the age rule. */
+  /**
+   * One of DISPOSITION_ACTIONS: "delete" is acted on by purge-old; "keep" protects from the age rule;
+   * "unpublish" keeps the recording off the website from that date.
+   */
   action: string;
   /** YYYY-MM-DD: the action is due on or after this date. */
   after: string;
@@ -178,7 +182,8 @@ function checkDisposition(disposition: unknown, fail: Fail): void {
       typeof fields.action === "string" && fields.action.length <= 20
         ? JSON.stringify(fields.action)
         : describe(fields.action);
-    nested("action", `should be "delete" or "keep" but is ${given}`);
+    const allowed = DISPOSITION_ACTIONS.map((action) => JSON.stringify(action)).join(", ");
+    nested("action", `should be one of ${allowed} but is ${given}`);
   }
   requireType(fields, "after", "string", nested);
   if (!isCalendarDate(fields.after as string)) nested("after", "should be a date written YYYY-MM-DD");

@@ -1,0 +1,11 @@
+/** `zrec site`: the archive's static website (`build`, `serve`). */
+import { Command } from "commander";
+import { siteBuildCommand } from "./site-build.js";
+import { siteServeCommand } from "./site-serve.js";
+
+export function siteCommand(): Command {
+  return new Command("site")
+    .description("build the archive's website into the store, or serve it locally")
+    .addCommand(siteBuildCommand())
+    .addCommand(siteServeCommand());
+}

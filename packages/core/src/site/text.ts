@@ -1,0 +1,36 @@
+/**
+ * How words are matched, the same in the index builder, `zrec search` and the browser (site.js repeats
+ * these two rules; a test holds them together): lower case, accents kept, every run of letters and
+ * numbers is a term.
+ */
+
+/** Terms shorter than this are not indexed: "a", "I" match everything and cost the most. */
+export const MIN_TERM_LENGTH = 2;
+/** Longer terms are cut: nobody searches for a 60-letter word, and it bounds shard size. */
+export const MAX_TERM_LENGTH = 40;
+
+/**
+ * @example
+ * terms("Café, über-Straße 42!"); // ["café", "über", "straße", "42"]
+ */
+export function terms(text: string): string[] {
+  const found: string[] = [];
+  for (const match of text
+    .normalize("NFC")
+    .toLowerCase()
+    .matchAll(/[\p{L}\p{N}]+/gu)) {
+    const term = match[0].slice(0, MAX_TERM_LENGTH);
+    if (term.length >= MIN_TERM_LENGTH) found.push(term);
+  }
+  return found;
+}
+
+/** The shard a term's postings live in: FNV-1a of its UTF-16 code units, modulo `shardCount`. */
+export function shardOf(term: string, shardCount: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < term.length; i++) {
+    hash ^= term.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shardCount;
+}

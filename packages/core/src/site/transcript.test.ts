@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { SITE_JS } from "./assets.js";
+import { shardOf, terms } from "./text.js";
+import { formatSeconds, parseChat, parseSeconds, parseTranscript } from "./transcript.js";
+
+describe("parseTranscript", () => {
+  it("reads Zoom's WebVTT: numbered cues, speaker before the colon, CRLF, cue markup dropped", () => {
+    const vtt =
+      "WEBVTT\r\n\r\n1\r\n00:00:01.500 --> 00:00:03.000\r\nAda Lovelace: Hello <b>all</b>\r\n\r\n" +
+      "2\r\n01:02:03.000 --> 01:02:04.000\r\nno speaker here\r\n\r\nNOTE junk without timing\r\n\r\n" +
+      "3\r\nnot a time --> 00:00:01.000\r\nlost\r\n";
+    expect(parseTranscript(vtt)).toEqual([
+      { start: 1.5, speaker: "Ada Lovelace", text: "Hello all" },
+      { start: 3723, text: "no speaker here" },
+    ]);
+  });
+
+  it("survives junk: empty, binary, a huge cue", () => {
+    expect(parseTranscript("")).toEqual([]);
+    expect(parseTranscript("\u0000\u0001\u0002")).toEqual([]);
+    const [cue] = parseTranscript(`WEBVTT\n\n00:00.000 --> 00:01.000\n${"x".repeat(10_000)}`);
+    expect(cue?.text.length).toBe(2000);
+  });
+});
+
+describe("parseChat", () => {
+  it("reads the old one-line and the new two-line formats, keeping other lines as text", () => {
+    const chat =
+      "00:01:02\t From  Ada Lovelace : hello there\n" +
+      "00:02:03 From Grace to Everyone:\n\tsee the runbook\n\tpage 2\n" +
+      "a stray line\n";
+    expect(parseChat(chat)).toEqual([
+      { at: 62, sender: "Ada Lovelace", text: "hello there" },
+      { at: 123, sender: "Grace to Everyone", text: "see the runbook page 2" },
+      { text: "a stray line" },
+    ]);
+  });
+});
+
+describe("times", () => {
+  it("parses and formats", () => {
+    expect(parseSeconds("01:02:03.5")).toBe(3723.5);
+    expect(parseSeconds("02:03")).toBe(123);
+    expect(parseSeconds("soon")).toBeUndefined();
+    expect(formatSeconds(3723.9)).toBe("1:02:03");
+    expect(formatSeconds(62)).toBe("01:02");
+  });
+});
+
+describe("the browser's search rules", () => {
+  it("are the same as the builder's: terms and shards", () => {
+    // The site's script, run in this process with a stand-in page, exposes nothing; its two rules are
+    // lifted out by name and evaluated.
+    const grab = (name: string) => {
+      const start = SITE_JS.indexOf(`function ${name}(`);
+      let depth = 0;
+      for (let i = SITE_JS.indexOf("{", start); i < SITE_JS.length; i++) {
+        if (SITE_JS[i] === "{") depth++;
+        if (SITE_JS[i] === "}" && --depth === 0) return SITE_JS.slice(start, i + 1);
+      }
+      throw new Error(`${name} not found in site.js`);
+    };
+    const browserTerms = new Function(`${grab("terms")}; return terms;`)() as (t: string) => string[];
+    const browserShard = new Function(`${grab("shardOf")}; return shardOf;`)() as (
+      t: string,
+      n: number,
+    ) => number;
+    const samples = ["Café Über-Straße 42!", "ZANZIBAR cluster", "a I x", "日本語のテキスト", "e\u0301cole"];
+    for (const sample of samples) {
+      expect(browserTerms(sample)).toEqual(terms(sample));
+      for (const term of terms(sample)) expect(browserShard(term, 512)).toBe(shardOf(term, 512));
+    }
+  });
+});
