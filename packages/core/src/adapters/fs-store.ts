@@ -18,6 +18,8 @@ import { keyProblem, refusedKey } from "./keys.js";
 
 /** Temporary files live here, inside the root, so that the final rename never crosses file systems. */
 export const FS_TEMP_DIR = ".zrec-tmp";
+/** Part folders of resumable uploads, one per key, inside the temporary folder. */
+export const FS_RESUME_DIR = "resume";
 
 /**
  * Temporary files are named `{host}.{pid}.{uuid}.part`, so that a process killed mid-write (kill -9, a
@@ -274,7 +276,22 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       await pruneEmptyParents(full);
     },
 
-    async createMultipartUpload(key, { partSize, size }) {
+    async read(key) {
+      const full = pathFor(key);
+      try {
+        const handle = await open(full, "r");
+        if ((await handle.stat()).isDirectory()) {
+          await handle.close();
+          return undefined;
+        }
+        return handle.createReadStream({ highWaterMark: 1024 * 1024 });
+      } catch (error) {
+        if (hasCode(error, "ENOENT", "ENOTDIR", "EISDIR")) return undefined;
+        throw fail("reading", key, error);
+      }
+    },
+
+    async createMultipartUpload(key, { partSize, size, resumeId }) {
       const finalPath = pathFor(key);
       let tempPath: string;
       try {
@@ -282,6 +299,12 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       } catch (error) {
         throw fail("starting the upload of", key, error);
       }
+      // One part folder per key (named by its hash: keys hold slashes), so the next run finds it.
+      const folder = path.join(
+        tempDir,
+        FS_RESUME_DIR,
+        createHash("sha256").update(key).digest("hex").slice(0, 40),
+      );
       return openFsMultipart({
         description,
         key,
@@ -290,6 +313,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         partSize,
         size,
         moveIntoPlace: (temp) => moveIntoPlace(temp, finalPath),
+        ...(resumeId !== undefined ? { resume: { folder, resumeId } } : {}),
       });
     },
   };

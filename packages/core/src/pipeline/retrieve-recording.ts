@@ -55,13 +55,18 @@ export async function retrieveRecording(
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.transfer?.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.transfer.idleTimeoutMs } : {}),
     ...(deps.transfer?.retry !== undefined ? { retry: deps.transfer.retry } : {}),
-    onProgress: ({ loaded, total }) =>
+    ...resumable(task),
+    onProgress: ({ loaded, total, resumedFrom }) => {
+      if (resumedFrom !== undefined && total !== undefined) {
+        deps.onEvent?.({ type: "file-resumed", key: task.key, from: resumedFrom, total });
+      }
       deps.onEvent?.({
         type: "file-progress",
         key: task.key,
         loaded,
         ...(total !== undefined ? { total } : {}),
-      }),
+      });
+    },
   });
 
   const file = task.zoom_file;
@@ -126,6 +131,16 @@ function pick(source: Partial<StoredFile>, keys: (keyof StoredFile)[]): Partial<
 function partSizeFor(task: FileTask, deps: PipelineDeps): number {
   const configured = Math.round(deps.config.ingest.partSizeMiB * MiB);
   return task.expected_size === undefined ? configured : choosePartSize(task.expected_size, configured);
+}
+
+/**
+ * A copy resumes only from parts stored for the same Zoom file at the same size: a file Zoom re-encoded
+ * (another size) or one without an id (no way to tell it from another) starts over.
+ */
+function resumable(task: FileTask): { resumeId?: string } {
+  const id = task.zoom_file.id;
+  if (typeof id !== "string" || id === "" || task.expected_size === undefined) return {};
+  return { resumeId: `${id}:${task.expected_size}` };
 }
 
 const totalOf = (task: FileTask) => (task.expected_size !== undefined ? { total: task.expected_size } : {});

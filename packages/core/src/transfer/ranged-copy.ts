@@ -12,6 +12,7 @@ import { ErrorCode, messageOf, TransferError, ZrecError } from "../errors.js";
 import type { MultipartUpload, ObjectStore, StoredObject } from "../ports.js";
 import type { RetryPolicy } from "../retry.js";
 import type { GuardedResponse } from "./guarded-response.js";
+import { ThreadHash } from "./hash-thread.js";
 import { OrderedHash } from "./ordered-hash.js";
 import { PartBuffers } from "./part-buffers.js";
 import { fetchPart, firstRequest } from "./part-fetch.js";
@@ -32,6 +33,8 @@ export interface CopyProgress {
   loaded: number;
   /** The file's size, once known. */
   total?: number;
+  /** Bytes an earlier, interrupted copy had stored and this one reused (`resumed at … of …`). */
+  resumedFrom?: number;
 }
 
 export interface RangedCopyOptions {
@@ -53,6 +56,13 @@ export interface RangedCopyOptions {
   onProgress?: (progress: CopyProgress) => void;
   /** Abort a response that sends no bytes for this long, and try again; default 30 s. */
   idleTimeoutMs?: number;
+  /**
+   * Makes a multipart copy resumable: the store keeps a checkpoint of the parts stored, and a later copy
+   * with the same `resumeId` (and key, size and part size) fetches only the parts still missing. Name
+   * the source with it, e.g. Zoom's file id and size. A copy killed (not failed: a failure aborts) leaves
+   * the checkpoint for the next run.
+   */
+  resumeId?: string;
 }
 
 export interface CopyResult extends StoredObject {
@@ -62,6 +72,8 @@ export interface CopyResult extends StoredObject {
   parts: number;
   /** False when the server ignored Range (or hid the size) and the file was streamed in one GET. */
   rangeHonoured: boolean;
+  /** Bytes reused from an earlier, interrupted copy (0 when it started from scratch). */
+  resumedBytes: number;
 }
 
 /** What the copy's pieces share; internal to `transfer/`. */
@@ -75,9 +87,10 @@ export interface CopyContext {
   expectedSize: number | undefined;
   retry: Partial<RetryPolicy>;
   idleTimeoutMs: number;
+  resumeId: string | undefined;
   /** Aborted by the caller's signal or by the copy's first failure. */
   signal: AbortSignal;
-  progress(loaded: number, total: number | undefined): void;
+  progress(loaded: number, total: number | undefined, resumedFrom?: number): void;
 }
 
 /**
@@ -120,8 +133,15 @@ export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult
     expectedSize: options.expectedSize,
     retry: options.retry ?? {},
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    resumeId: options.resumeId,
     signal: controller.signal,
-    progress: (loaded, total) => onProgress?.(total === undefined ? { key, loaded } : { key, loaded, total }),
+    progress: (loaded, total, resumedFrom) =>
+      onProgress?.({
+        key,
+        loaded,
+        ...(total !== undefined ? { total } : {}),
+        ...(resumedFrom !== undefined ? { resumedFrom } : {}),
+      }),
   };
   try {
     return await copy(context, controller);
@@ -136,7 +156,7 @@ async function copy(context: CopyContext, controller: AbortController): Promise<
   const first = await firstRequest(context);
   if (first.kind === "stream") {
     const { stored, sha256 } = await streamCopy(context, first.response);
-    return { ...stored, sha256, parts: 1, rangeHonoured: false };
+    return { ...stored, sha256, parts: 1, rangeHonoured: false, resumedBytes: 0 };
   }
   const { total, response } = first;
   if (context.expectedSize !== undefined && total !== context.expectedSize) {
@@ -156,7 +176,7 @@ async function singlePut(
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const stored = await context.store.put(context.key, bytes, { contentType: context.contentType });
   context.progress(total, total);
-  return { ...stored, sha256, parts: 1, rangeHonoured: true };
+  return { ...stored, sha256, parts: 1, rangeHonoured: true, resumedBytes: 0 };
 }
 
 async function multipartCopy(
@@ -170,12 +190,29 @@ async function multipartCopy(
   const count = partCount(total, partSize);
   let upload: MultipartUpload;
   try {
-    upload = await store.createMultipartUpload(key, { contentType, partSize, size: total });
+    upload = await store.createMultipartUpload(key, {
+      contentType,
+      partSize,
+      size: total,
+      ...(context.resumeId !== undefined ? { resumeId: context.resumeId } : {}),
+    });
   } catch (error) {
     firstResponse.release(error);
     throw error;
   }
   const hash = new OrderedHash();
+  const reused = new Set(upload.resumed?.parts);
+  const resumedBytes = upload.resumed?.bytes ?? 0;
+  if (reused.size > 0) {
+    // This process never saw the reused parts' bytes: the file is hashed from the store once complete.
+    hash.stopHashing();
+    for (const partNumber of reused) hash.add(partNumber, EMPTY);
+    if (reused.has(1)) {
+      unusedFirst = undefined;
+      firstResponse.release();
+    }
+    context.progress(resumedBytes, total, resumedBytes);
+  }
   // A part's bytes live in one of these buffers from its first byte until it is both stored and hashed.
   // A request goes out before its buffer is free (the socket holds the first bytes meanwhile), so a
   // worker asks for its next part while its last one is still being stored; the spares let a part be
@@ -186,7 +223,11 @@ async function multipartCopy(
   const failures: unknown[] = [];
   const storing = new Set<Promise<void>>();
   let nextPart = 1;
-  let loaded = 0;
+  let loaded = resumedBytes;
+  const takePart = (): number | undefined => {
+    while (nextPart <= count && reused.has(nextPart)) nextPart++;
+    return nextPart <= count ? nextPart++ : undefined;
+  };
 
   const fail = (error: unknown) => {
     failures.push(error);
@@ -213,8 +254,10 @@ async function multipartCopy(
   };
 
   const worker = async (): Promise<void> => {
-    while (failures.length === 0 && !signal.aborted && nextPart <= count) {
-      const part = partSpec(nextPart++, partSize, total);
+    while (failures.length === 0 && !signal.aborted) {
+      const partNumber = takePart();
+      if (partNumber === undefined) break;
+      const part = partSpec(partNumber, partSize, total);
       let buffer: Uint8Array | undefined;
       const takeBuffer = async () => {
         buffer = await buffers.take(signal);
@@ -237,7 +280,7 @@ async function multipartCopy(
     }
   };
 
-  await Promise.all(Array.from({ length: Math.min(partConcurrency, count) }, worker));
+  await Promise.all(Array.from({ length: Math.min(partConcurrency, count - reused.size) }, worker));
   await Promise.all(storing);
   unusedFirst?.release();
   let stored: StoredObject | undefined;
@@ -262,7 +305,27 @@ async function multipartCopy(
     });
     throw first;
   }
-  return { ...stored, sha256: await hash.digest(), parts: count, rangeHonoured: true };
+  const sha256 = reused.size > 0 ? await hashStored(store, key) : await hash.digest();
+  return { ...stored, sha256, parts: count, rangeHonoured: true, resumedBytes };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * SHA-256 of the object as the store holds it, read back (on the hashing thread): how a resumed copy
+ * gets the whole file's checksum without fetching from Zoom again what an earlier run stored.
+ */
+async function hashStored(store: ObjectStore, key: string): Promise<string> {
+  const body = await store.read(key);
+  if (!body) throw new TransferError(`${store.description}: ${key} vanished right after it was stored`);
+  const hash = new ThreadHash();
+  try {
+    for await (const chunk of body) await hash.update(chunk);
+  } catch (error) {
+    hash.forget();
+    throw error;
+  }
+  return hash.digest();
 }
 
 function failureMessage(error: unknown, context: CopyContext): string {
