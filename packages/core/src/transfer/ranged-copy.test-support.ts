@@ -248,7 +248,11 @@ export class MemoryStore implements ObjectStore {
 
   async read(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
     const body = this.objects.get(key)?.body;
-    return body ? [body] : undefined;
+    return body
+      ? (async function* () {
+          yield body;
+        })()
+      : undefined;
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
