@@ -5,7 +5,17 @@
  * after each part that a later upload of the same file reuses once every listed part passes its SHA-256.
  */
 import { createHash } from "node:crypto";
-import { type FileHandle, mkdir, open, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { MultipartUpload, StoredObject } from "../ports.js";
@@ -113,7 +123,11 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
             await writeFile(`${at}.new`, JSON.stringify(next));
             await rename(`${at}.new`, at);
           },
-          remove: () => rm(resume.folder, { recursive: true, force: true }),
+          async remove() {
+            await rm(resume.folder, { recursive: true, force: true });
+            // The part folders' parent goes too once empty: an idle store keeps no trace of a copy.
+            await rmdir(path.dirname(resume.folder)).catch(() => {});
+          },
         }
       : undefined;
 
