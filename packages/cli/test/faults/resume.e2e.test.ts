@@ -139,7 +139,7 @@ async function runSeed(seed: number, kind: BackendKind): Promise<string[]> {
 }
 
 describe("zrec ingest killed with SIGKILL mid-copy resumes on the next run", () => {
-  const cases = seeds.map((seed, i) => [seed, i % 2 === 0 ? "embedded" : "aws"] as const);
+  const cases = seeds.map((seed) => [seed, seed % 2 === 1 ? "embedded" : "aws"] as const);
   it.each(cases)(
     "seed %i on %s: fetches only the missing parts, same bytes, right SHA-256",
     async (seed, kind) => {
