@@ -16,7 +16,7 @@ import { ThreadHash } from "./hash-thread.js";
 import { OrderedHash } from "./ordered-hash.js";
 import { PartBuffers } from "./part-buffers.js";
 import { fetchPart, firstRequest } from "./part-fetch.js";
-import { type PartSpec, partCount, partSpec, SizeMismatchError } from "./part-plan.js";
+import { type PartSpec, partCount, partSpec, RangeMismatchError, SizeMismatchError } from "./part-plan.js";
 import type { ByteSource } from "./source.js";
 import { streamCopy } from "./stream-copy.js";
 
@@ -118,7 +118,7 @@ export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult
   const controller = new AbortController();
   // Each request, part waiting for a buffer and part waiting for the hash listens to this signal: many
   // listeners at once are expected here, not a leak.
-  setMaxListeners(4 * partConcurrency + 2 * SPARE_BUFFERS + 10, controller.signal);
+  setMaxListeners(listenersFor(partConcurrency), controller.signal);
   const onCallerAbort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onCallerAbort();
   else options.signal?.addEventListener("abort", onCallerAbort, { once: true });
@@ -153,7 +153,64 @@ export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult
 }
 
 async function copy(context: CopyContext, controller: AbortController): Promise<CopyResult> {
+  const planned = context.expectedSize;
+  if (planned !== undefined && partCount(planned, context.partSize) > 1) {
+    return plannedCopy(context, controller, planned);
+  }
   const first = await firstRequest(context);
+  return copyAfterFirst(context, controller, first);
+}
+
+/**
+ * A copy whose size Zoom gave (file_size): every range is planned from it and `partConcurrency`
+ * requests go out at once, with no round trip to learn the size first. Part 1's request is still the
+ * one that checks: its Content-Range total must be `file_size` (a disagreement is asked again, then
+ * fails with SIZE_MISMATCH, as before); a server that ignores Range (200) makes the copy fall back to
+ * one streamed GET of that very answer.
+ */
+async function plannedCopy(
+  context: CopyContext,
+  controller: AbortController,
+  total: number,
+): Promise<CopyResult> {
+  const first = firstRequest(context);
+  const part1 = first.then((answer) => {
+    if (answer.kind === "ranged") return answer.response;
+    throw new RangeMismatchError("part 1: the server does not honour Range");
+  });
+  part1.catch(() => {});
+  // The planned attempt has its own signal: its failure must not abort part 1's answer, which a server
+  // ignoring Range has made the whole body that the fallback streams.
+  const attempt = new AbortController();
+  setMaxListeners(listenersFor(context.partConcurrency), attempt.signal);
+  const onAbort = () => attempt.abort(context.signal.reason);
+  context.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await multipartCopy({ ...context, signal: attempt.signal }, attempt, total, part1);
+  } catch (error) {
+    const answer = await first.then(
+      (value) => ({ value }),
+      (reason: unknown) => ({ reason }),
+    );
+    if ("reason" in answer && answer.reason instanceof SizeMismatchError) throw answer.reason;
+    if ("value" in answer && answer.value.kind === "stream" && !context.signal.aborted) {
+      // The planned upload is aborted (multipartCopy's way out); the file is streamed instead.
+      return copyAfterFirst(context, controller, answer.value);
+    }
+    throw error;
+  } finally {
+    context.signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Each request, part waiting for a buffer and part waiting for the hash listens to a copy's signal. */
+const listenersFor = (partConcurrency: number) => 4 * partConcurrency + 2 * SPARE_BUFFERS + 10;
+
+async function copyAfterFirst(
+  context: CopyContext,
+  controller: AbortController,
+  first: Awaited<ReturnType<typeof firstRequest>>,
+): Promise<CopyResult> {
   if (first.kind === "stream") {
     const { stored, sha256 } = await streamCopy(context, first.response);
     return { ...stored, sha256, parts: 1, rangeHonoured: false, resumedBytes: 0 };
@@ -183,10 +240,19 @@ async function multipartCopy(
   context: CopyContext,
   controller: AbortController,
   total: number,
-  firstResponse: GuardedResponse,
+  firstResponse: GuardedResponse | Promise<GuardedResponse>,
 ): Promise<CopyResult> {
   const { store, key, contentType, partSize, partConcurrency, signal } = context;
-  let unusedFirst: GuardedResponse | undefined = firstResponse;
+  let unusedFirst: GuardedResponse | Promise<GuardedResponse> | undefined = firstResponse;
+  const releaseFirst = (reason?: unknown) => {
+    const response = unusedFirst;
+    unusedFirst = undefined;
+    if (response)
+      void Promise.resolve(response).then(
+        (r) => r.release(reason),
+        () => {},
+      );
+  };
   const count = partCount(total, partSize);
   let upload: MultipartUpload;
   try {
@@ -197,7 +263,7 @@ async function multipartCopy(
       ...(context.resumeId !== undefined ? { resumeId: context.resumeId } : {}),
     });
   } catch (error) {
-    firstResponse.release(error);
+    releaseFirst(error);
     throw error;
   }
   const hash = new OrderedHash();
@@ -207,10 +273,7 @@ async function multipartCopy(
     // This process never saw the reused parts' bytes: the file is hashed from the store once complete.
     hash.stopHashing();
     for (const partNumber of reused) hash.add(partNumber, EMPTY);
-    if (reused.has(1)) {
-      unusedFirst = undefined;
-      firstResponse.release();
-    }
+    if (reused.has(1)) releaseFirst();
     context.progress(resumedBytes, total, resumedBytes);
   }
   // A part's bytes live in one of these buffers from its first byte until it is both stored and hashed.
@@ -265,8 +328,9 @@ async function multipartCopy(
       };
       try {
         await hash.whenHashedThrough(part.partNumber - buffers.limit, signal);
-        const response = part.partNumber === 1 ? unusedFirst : undefined;
-        unusedFirst = undefined;
+        const pending = part.partNumber === 1 ? unusedFirst : undefined;
+        if (part.partNumber === 1) unusedFirst = undefined;
+        const response = await pending;
         const body = await fetchPart(context, part, total, response, takeBuffer);
         hash.add(part.partNumber, body);
         // Stored in the background: this worker's next request goes out now. (fetchPart took the buffer.)
@@ -282,7 +346,7 @@ async function multipartCopy(
 
   await Promise.all(Array.from({ length: Math.min(partConcurrency, count - reused.size) }, worker));
   await Promise.all(storing);
-  unusedFirst?.release();
+  releaseFirst();
   let stored: StoredObject | undefined;
   if (failures.length === 0 && signal.aborted) failures.push(signal.reason);
   if (failures.length === 0) {
