@@ -13,7 +13,7 @@ export type { IngestEvent } from "./pipeline/events.js";
 export { skipReason } from "./pipeline/filters.js";
 export { finishIngest } from "./pipeline/finish-ingest.js";
 export { ingestMetadata } from "./pipeline/ingest-metadata.js";
-export { retrieveRecording } from "./pipeline/retrieve-recording.js";
+export { retrieveRecording, retrieveRecordingWithin } from "./pipeline/retrieve-recording.js";
 export type { IngestResult } from "./pipeline/run-ingest.js";
 export { runIngest } from "./pipeline/run-ingest.js";
 export type * from "./pipeline/types.js";

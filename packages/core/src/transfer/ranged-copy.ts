@@ -63,6 +63,24 @@ export interface RangedCopyOptions {
    * the checkpoint for the next run.
    */
   resumeId?: string;
+  /**
+   * The copy's time budget (a resumable copy only): once it aborts, no new part is started, the parts in
+   * flight are stored, and the copy rejects with {@link CopySuspended}, leaving its checkpoint for the
+   * next call to go on from.
+   */
+  budget?: AbortSignal;
+}
+
+/** A resumable copy stopped because its budget ran out; the next copy with the same resumeId goes on. */
+export class CopySuspended extends Error {
+  constructor(
+    readonly key: string,
+    readonly loaded: number,
+    readonly total: number,
+  ) {
+    super(`the copy of ${key} stopped at ${loaded} of ${total} bytes: its time budget ran out`);
+    this.name = "CopySuspended";
+  }
 }
 
 export interface CopyResult extends StoredObject {
@@ -88,6 +106,7 @@ export interface CopyContext {
   retry: Partial<RetryPolicy>;
   idleTimeoutMs: number;
   resumeId: string | undefined;
+  budget: AbortSignal | undefined;
   /** Aborted by the caller's signal or by the copy's first failure. */
   signal: AbortSignal;
   progress(loaded: number, total: number | undefined, resumedFrom?: number): void;
@@ -134,6 +153,7 @@ export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult
     retry: options.retry ?? {},
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     resumeId: options.resumeId,
+    budget: options.budget,
     signal: controller.signal,
     progress: (loaded, total, resumedFrom) =>
       onProgress?.({
@@ -146,6 +166,7 @@ export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult
   try {
     return await copy(context, controller);
   } catch (error) {
+    if (error instanceof CopySuspended) throw error;
     throw asTransferError(error, context);
   } finally {
     options.signal?.removeEventListener("abort", onCallerAbort);
@@ -188,6 +209,7 @@ async function plannedCopy(
   try {
     return await multipartCopy({ ...context, signal: attempt.signal }, attempt, total, part1);
   } catch (error) {
+    if (error instanceof CopySuspended) throw error;
     const answer = await first.then(
       (value) => ({ value }),
       (reason: unknown) => ({ reason }),
@@ -287,6 +309,8 @@ async function multipartCopy(
   const storing = new Set<Promise<void>>();
   let nextPart = 1;
   let loaded = resumedBytes;
+  // Only a resumable copy can stop half-way: another one would lose what it stored.
+  const budgetSpent = () => context.resumeId !== undefined && context.budget?.aborted === true;
   const takePart = (): number | undefined => {
     while (nextPart <= count && reused.has(nextPart)) nextPart++;
     return nextPart <= count ? nextPart++ : undefined;
@@ -317,7 +341,7 @@ async function multipartCopy(
   };
 
   const worker = async (): Promise<void> => {
-    while (failures.length === 0 && !signal.aborted) {
+    while (failures.length === 0 && !signal.aborted && !budgetSpent()) {
       const partNumber = takePart();
       if (partNumber === undefined) break;
       const part = partSpec(partNumber, partSize, total);
@@ -347,6 +371,11 @@ async function multipartCopy(
   await Promise.all(Array.from({ length: Math.min(partConcurrency, count - reused.size) }, worker));
   await Promise.all(storing);
   releaseFirst();
+  if (failures.length === 0 && !signal.aborted && loaded < total && budgetSpent()) {
+    // Every part started is stored and checkpointed: the upload stays for the next call.
+    hash.forget();
+    throw new CopySuspended(key, loaded, total);
+  }
   let stored: StoredObject | undefined;
   if (failures.length === 0 && signal.aborted) failures.push(signal.reason);
   if (failures.length === 0) {
