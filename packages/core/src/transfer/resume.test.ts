@@ -3,7 +3,7 @@
  * died without completing or aborting (what kill -9 leaves), and the next copy of the same file fetches
  * only the parts still missing. The CLI's kill -9 runs are in packages/cli/test/faults/resume.e2e.test.ts.
  */
-import { mkdtemp, open, readdir, rm } from "node:fs/promises";
+import { mkdtemp, open, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -157,5 +157,32 @@ describe.each(Object.keys(backends))("a resumed copy on the %s store", (name) =>
     expect(result).toMatchObject({ sha256: server.sha256, resumedBytes: 0 });
     expect(server.content.equals(await storedBytes(backend.store))).toBe(true);
     expect(await backend.leftovers()).toEqual([]);
+  });
+});
+
+describe("part folders that no run came back to", () => {
+  it("are removed by a store's first write once older than abandonedAfterDays; recent ones are kept", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "zrec-abandoned-"));
+    folders.push(root);
+    const parts = path.join(root, FS_TEMP_DIR, FS_RESUME_DIR);
+    await interruptedCopy(createFsStore({ root }), [1]);
+    const [old] = await readdir(parts);
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+    await utimes(path.join(parts, old as string), eightDaysAgo, eightDaysAgo);
+    const other = KEY.replace("shared_screen", "audio_only");
+    const recent = await createFsStore({ root }).createMultipartUpload(other, {
+      contentType: "audio/m4a",
+      partSize: PART,
+      size: SIZE,
+      resumeId: "file-2:1",
+    });
+    await recent.uploadPart({ partNumber: 1, offset: 0, body: server.content.subarray(0, PART) });
+
+    await createFsStore({ root, abandonedAfterDays: 7 }).put("x/y.json", "{}", {
+      contentType: "application/json",
+    });
+    const left = await readdir(parts);
+    expect(left).not.toContain(old);
+    expect(left).toHaveLength(1);
   });
 });
