@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * zrec's benchmarks: `pnpm bench` (quick, a few minutes at most) or `pnpm bench --full`.
- * `--only throughput,memory,ingest,webhook,startup,rebuild-db` runs a subset.
+ * `--only throughput,memory,ingest,webhook,startup,rebuild-db,resume` runs a subset.
  *
  * Every copy runs in its own process (its peak RSS is its own); zoom-sim and s3rver run in processes of
  * their own too. Prints a Markdown report with each target met / not met, and keeps it (and the raw
@@ -19,6 +19,7 @@ import { startService } from "./lib/service.mjs";
 import { ingest } from "./sections/ingest.mjs";
 import { memory } from "./sections/memory.mjs";
 import { rebuildDb } from "./sections/rebuild-db.mjs";
+import { resume } from "./sections/resume.mjs";
 import { startup } from "./sections/startup.mjs";
 import { throughput } from "./sections/throughput.mjs";
 import { webhook } from "./sections/webhook.mjs";
@@ -31,6 +32,7 @@ const SECTIONS = {
   "rebuild-db": { title: "4. rebuild-db", run: rebuildDb },
   webhook: { title: "5. Webhook: verification, Lambda cold start", run: webhook },
   startup: { title: "6. CLI start-up", run: startup },
+  resume: { title: "7. Resumable copies and planned ranges", run: resume },
 };
 
 const { values } = parseArgs({
@@ -66,7 +68,7 @@ const report = [];
 const targets = [];
 const data = {};
 try {
-  const needSim = ["throughput", "memory", "ingest"].some(wanted);
+  const needSim = ["throughput", "memory", "ingest", "resume"].some(wanted);
   const sim = needSim ? await startService(new URL("./lib/sim-server.mjs", import.meta.url)) : undefined;
   if (sim) services.push(sim);
   const destinations = { fs: { type: "fs", root: path.join(workDir, "store") } };
