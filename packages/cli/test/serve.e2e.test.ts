@@ -223,12 +223,11 @@ describe("zrec serve", () => {
       }
       return [];
     };
-    let stored: number[] = [];
     const deadline = Date.now() + 15_000;
-    while ((stored = await checkpoint()).length === 0 && Date.now() < deadline) await sleep(25);
+    while ((await checkpoint()).length === 0 && Date.now() < deadline) await sleep(25);
     server.child.kill("SIGKILL");
     await server.exited;
-    stored = await checkpoint();
+    const stored = await checkpoint();
     expect(stored.length).toBeGreaterThan(0);
 
     const before = sim.requests.length;
