@@ -8,7 +8,7 @@
  *   before #16) and from the real event, in the same run (target: at least 0.8 x 8 x one connection).
  */
 import { spawn } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { timeCommand } from "../lib/child.mjs";
@@ -18,6 +18,16 @@ import { CAP } from "./throughput.mjs";
 const ZREC = fileURLToPath(new URL("../../packages/cli/dist/main.js", import.meta.url));
 const PART_MIB = 8;
 const CONCURRENCY = 4;
+
+/** Bytes the checkpoint in `dir`'s folder store lists as stored (0 without one). */
+async function checkpointed(dir) {
+  const parts = path.join(dir, "zrec-data", ".zrec-tmp", "resume");
+  for (const folder of await readdir(parts).catch(() => [])) {
+    const text = await readFile(path.join(parts, folder, "checkpoint.json"), "utf8").catch(() => "");
+    if (text) return JSON.parse(text).parts.reduce((sum, part) => sum + part.size, 0);
+  }
+  return 0;
+}
 
 export async function resume(ctx) {
   const fileSize = ctx.full ? GiB : 256 * MiB;
@@ -75,7 +85,8 @@ export async function resume(ctx) {
     const dir = await ingestIn(`kill-${fraction}`, meeting.event, ingest);
     await ctx.sim.call("cdnBytes");
     const killed = await killedAt(dir, fraction * full.ms);
-    const first = await ctx.sim.call("cdnBytes");
+    await ctx.sim.call("cdnBytes");
+    const stored = await checkpointed(dir);
     const again = await run(dir);
     const resumedFrom = /resumed .* at (.*) of /.exec(again.stderr)?.[1] ?? "0 B (started over)";
     rows.push([
@@ -85,8 +96,9 @@ export async function resume(ctx) {
       size(again.bytes),
       fixed(again.ms / full.ms, 2),
     ]);
-    // What the kill left missing is at least what the CDN had not sent yet.
-    const missing = Math.max(0, fileSize - first);
+    // Missing: what the kill left without a checkpointed part (bytes the CDN sent may still have been
+    // in socket buffers or in the copy's part buffers).
+    const missing = fileSize - stored;
     targets.push(
       target(
         `resume after a kill at ${fraction * 100}%: re-run fetches ≤ missing + ${CONCURRENCY} × ${PART_MIB} MiB`,
