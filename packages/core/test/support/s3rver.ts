@@ -325,12 +325,14 @@ function installFixes(server: S3rverApp): void {
     if ((await uploadKey(bucket, uploadId)) !== key) throw noSuchUpload();
     const dir = uploadDir(bucket, uploadId);
     const names = (await readdir(dir)).filter((name) => /^\d+$/.test(name));
-    const parts = await Promise.all(
+    const listed = await Promise.all(
       names.map(async (name) => {
+        // A part still being received (or cut off mid-body) has no .md5 yet: S3 does not list it.
         const [md5, info] = await Promise.all([
-          readFile(path.join(dir, `${name}.md5`), "utf8"),
-          stat(path.join(dir, name)),
+          readFile(path.join(dir, `${name}.md5`), "utf8").catch(() => undefined),
+          stat(path.join(dir, name)).catch(() => undefined),
         ]);
+        if (md5 === undefined || info === undefined) return undefined;
         return {
           PartNumber: Number(name),
           ETag: `"${md5}"`,
@@ -339,7 +341,7 @@ function installFixes(server: S3rverApp): void {
         };
       }),
     );
-    parts.sort((a, b) => a.PartNumber - b.PartNumber);
+    const parts = listed.filter((part) => part !== undefined).sort((a, b) => a.PartNumber - b.PartNumber);
     ctx.body = {
       ListPartsResult: {
         Bucket: bucket,
