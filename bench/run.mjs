@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * zrec's benchmarks: `pnpm bench` (quick, a few minutes at most) or `pnpm bench --full`.
- * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded,sweep,site` runs a subset.
+ * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded,sweep,site,resume`
+ * runs a subset.
  *
  * Every copy runs in its own process (its peak RSS is its own); zoom-sim and s3rver run in processes of
  * their own too. Prints a Markdown report with each target met / not met, and keeps it (and the raw
@@ -19,6 +20,7 @@ import { startService } from "./lib/service.mjs";
 import { ingest } from "./sections/ingest.mjs";
 import { memory } from "./sections/memory.mjs";
 import { rebuildDb, rebuildDbEmbedded } from "./sections/rebuild-db.mjs";
+import { resume } from "./sections/resume.mjs";
 import { site } from "./sections/site.mjs";
 import { startup } from "./sections/startup.mjs";
 import { sweep } from "./sections/sweep.mjs";
@@ -40,6 +42,7 @@ const SECTIONS = {
   // Minutes of listing: in the full run, or asked for by name.
   sweep: { title: "8. sweep-missed: per-user against account-level listing", run: sweep, fullOnly: true },
   site: { title: "9. The website: site build and search", run: site },
+  resume: { title: "10. Resumable copies and planned ranges", run: resume },
 };
 
 const { values } = parseArgs({
@@ -75,7 +78,7 @@ const report = [];
 const targets = [];
 const data = {};
 try {
-  const needSim = ["throughput", "memory", "ingest"].some(wanted);
+  const needSim = ["throughput", "memory", "ingest", "resume"].some(wanted);
   const sim = needSim ? await startService(new URL("./lib/sim-server.mjs", import.meta.url)) : undefined;
   if (sim) services.push(sim);
   const destinations = { fs: { type: "fs", root: path.join(workDir, "store") } };

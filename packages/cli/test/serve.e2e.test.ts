@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -208,6 +208,41 @@ describe("zrec serve", () => {
     const stored = join(ws.dataDir, m.recordingId, "shared_screen_with_speaker_view.mp4");
     expect(await sha256File(stored)).toBe(await sim.expectedSha256(fileId));
     expect((await jobs()).find((j) => j.id === body.job)).toMatchObject({ state: "done", attempts: 2 });
+  });
+
+  it("resumes a killed job's copy after a restart instead of fetching it all again", async () => {
+    const m = meeting("Killed mid-download, resumed", 4 * 5 * MiB);
+    const fileId = m.files[0]?.id ?? "";
+    const { body } = await deliver(m).send();
+    const parts = join(ws.dataDir, ".zrec-tmp", "resume");
+    const checkpoint = async () => {
+      for (const folder of await readdir(parts).catch(() => [])) {
+        const text = await readFile(join(parts, folder, "checkpoint.json"), "utf8").catch(() => "");
+        const found = text === "" ? [] : (JSON.parse(text) as { parts: { partNumber: number }[] }).parts;
+        if (found.length > 0) return found.map((p) => p.partNumber);
+      }
+      return [];
+    };
+    const deadline = Date.now() + 15_000;
+    while ((await checkpoint()).length === 0 && Date.now() < deadline) await sleep(25);
+    server.child.kill("SIGKILL");
+    await server.exited;
+    const stored = await checkpoint();
+    expect(stored.length).toBeGreaterThan(0);
+
+    const before = sim.requests.length;
+    server = await start(["--grace-seconds", "1"]);
+    await server.waitFor((l) => l.msg === "job.finished" && l.job === body.job, 30_000);
+    const resumed = await server.waitFor((l) => l.msg === "job.file.resumed" && l.job === body.job);
+    expect(resumed.from).toBe(stored.length * 5 * MiB);
+    const asked = sim.requests
+      .slice(before)
+      .filter((r) => r.server === "cdn" && r.path.includes(fileId) && r.range !== undefined)
+      .map((r) => Math.floor(Number(/bytes=(\d+)-/.exec(r.range ?? "")?.[1]) / (5 * MiB)) + 1);
+    // Part 1 is asked first whatever is stored (it checks the size); no other stored part is fetched.
+    expect(asked.filter((part) => part !== 1 && stored.includes(part))).toEqual([]);
+    const file = join(ws.dataDir, m.recordingId, "shared_screen_with_speaker_view.mp4");
+    expect(await sha256File(file)).toBe(await sim.expectedSha256(fileId));
   });
 
   it("keeps a job that failed for good with its error, and `zrec jobs retry` runs it again", async () => {

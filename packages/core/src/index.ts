@@ -16,7 +16,7 @@ export { finishIngest } from "./pipeline/finish-ingest.js";
 export type { ZoomIngestOutcome, ZoomIngestReport } from "./pipeline/ingest-from-zoom.js";
 export { ingestFromZoom } from "./pipeline/ingest-from-zoom.js";
 export { ingestMetadata } from "./pipeline/ingest-metadata.js";
-export { retrieveRecording } from "./pipeline/retrieve-recording.js";
+export { retrieveRecording, retrieveRecordingWithin } from "./pipeline/retrieve-recording.js";
 export type { IngestResult } from "./pipeline/run-ingest.js";
 export { runIngest } from "./pipeline/run-ingest.js";
 export type * from "./pipeline/types.js";

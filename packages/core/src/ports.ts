@@ -46,6 +46,24 @@ export interface MultipartUpload {
   complete(): Promise<StoredObject>;
   /** Discards every part; never throws for an upload that is already gone. */
   abort(): Promise<void>;
+  /**
+   * Parts an earlier, interrupted run of a resumable upload (`resumeId`) stored and this one reuses: the
+   * caller sends only the others. Absent when nothing was reused.
+   */
+  readonly resumed?: { parts: number[]; bytes: number };
+}
+
+/** Options of {@link ObjectStore.createMultipartUpload}. */
+export interface MultipartOptions extends PutOptions {
+  partSize: number;
+  size: number;
+  /**
+   * Makes the upload resumable: the store keeps a checkpoint beside it, rewritten after each part, and a
+   * later upload of the same key with the same `resumeId`, size and part size reuses the parts it lists.
+   * It names the source (zrec: the Zoom file id and size). Completing or aborting removes the checkpoint;
+   * a process that dies leaves it for the next run (or the clean-up of abandoned uploads).
+   */
+  resumeId?: string;
 }
 
 export interface ObjectStore {
@@ -72,10 +90,9 @@ export interface ObjectStore {
   scanFolders?(name: string): AsyncIterable<ScannedObject>;
   /** Removes the object; removing a missing key is not an error. */
   delete(key: string): Promise<void>;
-  createMultipartUpload(
-    key: string,
-    options: PutOptions & { partSize: number; size: number },
-  ): Promise<MultipartUpload>;
+  createMultipartUpload(key: string, options: MultipartOptions): Promise<MultipartUpload>;
+  /** Streams the object's bytes, or undefined when there is none. */
+  read(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   close?(): Promise<void>;
 }
 

@@ -12,6 +12,11 @@ export type LambdaContext = Pick<Context, "awsRequestId" | "getRemainingTimeInMi
 
 /** Time left for aborting a multipart upload and reporting, after the deadline signal fires. */
 const WIND_DOWN_MS = 10_000;
+/**
+ * Time a stage with a budget (RetrieveRecording) keeps after its budget ends, before the deadline
+ * signal: the parts in flight are stored and checkpointed in it (4 parts of 8 MiB from a slow CDN).
+ */
+const BUDGET_MARGIN_MS = 60_000;
 
 /**
  * @example
@@ -27,7 +32,15 @@ export function taskHandler<I, O>(
     const signal =
       remaining === undefined ? undefined : AbortSignal.timeout(Math.max(1_000, remaining - WIND_DOWN_MS));
     try {
-      return await run(input, { log, ...(signal ? { signal } : {}) });
+      const deadline =
+        remaining === undefined
+          ? undefined
+          : Date.now() + Math.max(0, remaining - WIND_DOWN_MS - BUDGET_MARGIN_MS);
+      return await run(input, {
+        log,
+        ...(signal ? { signal } : {}),
+        ...(deadline !== undefined ? { deadline } : {}),
+      });
     } catch (error) {
       const failure = new HandlerError(error);
       log("error", failure.message, { errorType: failure.name });

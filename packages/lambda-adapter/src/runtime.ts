@@ -49,6 +49,8 @@ export interface Invocation {
   log: Log;
   /** Aborts shortly before Lambda's own timeout, so that a copy aborts its multipart upload. */
   signal?: AbortSignal;
+  /** Epoch ms by which a stage with a time budget should return (well before `signal` aborts). */
+  deadline?: number;
 }
 
 /** Backends and Zoom clients, shared by every event this container handles; deps made per event. */
@@ -61,9 +63,10 @@ export function pipelineRuntime(
     checkLambdaBackends(config);
     return openPipeline(config);
   });
-  return async ({ log, signal }) => ({
+  return async ({ log, signal, deadline }) => ({
     ...(await opened()).deps,
     onEvent: logIngestEvent(log),
     ...(signal ? { signal } : {}),
+    ...(deadline !== undefined ? { stageDeadline: deadline } : {}),
   });
 }

@@ -122,7 +122,25 @@ function retrieveFiles(
     ItemProcessor: {
       ProcessorConfig: { Mode: "INLINE" },
       StartAt: taskName,
-      States: { [taskName]: task(taskName, { End: true }) },
+      // A file that cannot be copied within one invocation comes back `incomplete` with its parts
+      // checkpointed: the same task again goes on from there, until the file is stored.
+      States: {
+        [taskName]: task(taskName, { ResultPath: "$.retrieved", Next: `${taskName}Copied` }),
+        [`${taskName}Copied`]: {
+          Type: "Choice",
+          Choices: [
+            {
+              And: [
+                { Variable: "$.retrieved.status", IsPresent: true },
+                { Variable: "$.retrieved.status", StringEquals: "incomplete" },
+              ],
+              Next: taskName,
+            },
+          ],
+          Default: `${taskName}Stored`,
+        },
+        [`${taskName}Stored`]: { Type: "Pass", OutputPath: "$.retrieved", End: true },
+      },
     },
     ResultPath: "$.files",
     Next: "FinishIngest",

@@ -4,7 +4,7 @@
  * dynalite and zoom-sim. Its end state must equal what the in-process `runIngest` leaves.
  */
 import "./support/promise-with-resolvers.js";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -234,6 +234,64 @@ describe("the ingest state machine on the real handlers", () => {
     );
     expect(downloads.map((r) => r.authorizationKind)).toContain("bearer-oauth");
     expect(downloads.map((r) => r.authorizationKind)).not.toContain("bearer-download-token");
+  });
+
+  it("loops RetrieveRecording on one file whose copy outlasts the stage's time budget, then finishes once", async () => {
+    const uuid = "Qm9ZCk6bRmS3X3a0yNn2xw==";
+    const meeting = remote.sim.addMeeting({
+      ...MEETING,
+      uuid,
+      id: 81234567893,
+      files: [
+        {
+          id: "budget-mp4",
+          fileType: "MP4",
+          size: 6 * 5 * MiB - 12_345,
+          recordingStart: "2024-07-04T17:03:00Z",
+        },
+      ],
+    });
+    const config = {
+      ...remote.config,
+      ingest: {
+        trashAfterIngest: true,
+        fileConcurrency: 1,
+        partSizeMiB: 5,
+        partConcurrency: 2,
+        stageTimeBudgetSeconds: 1,
+      },
+    };
+    const env = { ...zoomSecrets, ZREC_CONFIG: JSON.stringify(config) };
+    const context = lambdaContext();
+    const budgeted = retrieveRecording(env);
+    const saved = tasks.RetrieveRecording;
+    tasks.RetrieveRecording = (input) => budgeted(input as never, context as never);
+    // 4 MiB/s per connection, 2 connections: about 4 s of copying against a budget of 1 s a call.
+    remote.sim.setBandwidth(4 * MiB);
+    const result = await execute(remote.sim.recordingEvent(uuid)).finally(() => {
+      remote.sim.setBandwidth(undefined);
+      tasks.RetrieveRecording = saved;
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatchObject({ files: 1, trashed: "trashed" });
+    const entered = result.events.flatMap((e) => (e.type === "StateEntered" ? [e.state.name] : []));
+    expect(entered.filter((name) => name === "RetrieveRecording").length).toBeGreaterThanOrEqual(3);
+    expect(entered.filter((name) => name === "FinishIngest")).toHaveLength(1);
+    expect(logged.some((line) => line.includes('"file-suspended"'))).toBe(true);
+    expect(logged.some((line) => line.includes('"file-resumed"'))).toBe(true);
+
+    const backends = await open(remote);
+    const id = meeting.recordingId;
+    const expected = await remote.sim.expectedSha256("budget-mp4");
+    const bytes = await backends.store.get(`${id}/shared_screen_with_speaker_view.mp4`);
+    expect(
+      createHash("sha256")
+        .update(bytes ?? new Uint8Array())
+        .digest("hex"),
+    ).toBe(expected);
+    const document = await backends.index.get(id);
+    expect(document?.files.map((f) => f.sha256)).toEqual([expected]);
+    expect(await s3.pendingUploads(remote.bucket)).toEqual([]);
   });
 
   it("fails the execution before FinishIngest when a file cannot be downloaded, trashing nothing", async () => {

@@ -5,7 +5,7 @@ import type { Config, IngestEvent, IngestResult } from "@zrec/core";
 import { Command } from "commander";
 import { Interrupted, UsageError } from "../errors.js";
 import { globalOptions } from "../options.js";
-import { createOutput, formatBytes, formatTable, type Output, printJson } from "../ui/output.js";
+import { createOutput, formatBytes, formatTable, type Output, printJson, resumedLine } from "../ui/output.js";
 import { createProgress, type Progress, progressEnabled } from "../ui/progress.js";
 
 interface Where {
@@ -135,6 +135,9 @@ function report(event: IngestEvent, progress: Progress, out: Output, warned: Set
       break;
     case "file-progress":
       progress.fileProgress(event.key, event.loaded, event.total);
+      break;
+    case "file-resumed":
+      progress.printAbove(() => out.note(resumedLine(event)));
       break;
     case "file-done":
       progress.fileDone(event.key, event.size, event.skipped);

@@ -3,7 +3,7 @@ import type { IngestEvent, SweepMeeting, SweepReport } from "@zrec/core";
 import { Command, Option } from "commander";
 import { Interrupted, SilentExit } from "../errors.js";
 import { globalOptions } from "../options.js";
-import { createOutput, escapeControl, printJson } from "../ui/output.js";
+import { createOutput, escapeControl, printJson, resumedLine } from "../ui/output.js";
 import { createProgress, progressEnabled } from "../ui/progress.js";
 import { parseDay } from "./purge-old.js";
 
@@ -68,6 +68,7 @@ export function sweepMissedCommand(): Command {
         const onEvent = (e: IngestEvent) => {
           if (e.type === "file-start") progress.fileStart(e.key, e.total);
           if (e.type === "file-progress") progress.fileProgress(e.key, e.loaded, e.total);
+          if (e.type === "file-resumed") progress.printAbove(() => out.note(resumedLine(e)));
           if (e.type === "file-done") progress.fileDone(e.key, e.size, e.skipped);
           if (e.type === "warning") progress.printAbove(() => out.warn(e.message));
         };

@@ -10,6 +10,8 @@ export interface Output {
   line(text?: string): void;
   /** A warning on stderr; nothing with --quiet. */
   warn(text: string): void;
+  /** A remark about the run on stderr (`zrec: resumed …`); nothing with --quiet. */
+  note(text: string): void;
 }
 
 export interface Streams {
@@ -34,6 +36,9 @@ export function createOutput(
     },
     warn: (text) => {
       if (!options.quiet) streams.stderr.write(`zrec: warning: ${escapeControl(text, "\n")}\n`);
+    },
+    note: (text) => {
+      if (!options.quiet) streams.stderr.write(`zrec: ${escapeControl(text, "\n")}\n`);
     },
   };
 }
@@ -95,4 +100,9 @@ export function formatTable(headers: string[], rows: string[][]): string {
         .join("  "),
     )
     .join("\n");
+}
+
+/** `resumed 0a72…/shared_screen.mp4 at 256 MiB of 384 MiB`: a copy that reuses an interrupted one's parts. */
+export function resumedLine(event: { key: string; from: number; total: number }): string {
+  return `resumed ${event.key} at ${formatBytes(event.from)} of ${formatBytes(event.total)}`;
 }

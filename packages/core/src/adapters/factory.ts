@@ -19,14 +19,16 @@ export interface CreateBackendsOptions {
  * try { await backends.index.list({ limit: 10 }); } finally { await closeBackends(backends); }
  */
 export async function createBackends(
-  config: Pick<Config, "storage" | "index" | "notify">,
+  config: Pick<Config, "storage" | "index" | "notify"> & {
+    ingest?: Pick<Config["ingest"], "abandonedAfterDays">;
+  },
   options: CreateBackendsOptions = {},
 ): Promise<Backends> {
   const baseDir = options.baseDir ?? process.cwd();
   const local = (file: string) => path.resolve(baseDir, file);
   const opened: Partial<Backends> = {};
   try {
-    opened.store = await createStore(config.storage, local);
+    opened.store = await createStore(config.storage, local, config.ingest?.abandonedAfterDays);
     opened.index = await createIndex(config.index, local);
     opened.notifier = await createNotifier(config.notify, local);
     return opened as Backends;
@@ -79,11 +81,18 @@ export function localBackendPaths(
 
 type Resolve = (file: string) => string;
 
-async function createStore(storage: Config["storage"], local: Resolve): Promise<ObjectStore> {
+async function createStore(
+  storage: Config["storage"],
+  local: Resolve,
+  abandonedAfterDays: number | undefined,
+): Promise<ObjectStore> {
   switch (storage.type) {
     case "fs": {
       const { createFsStore } = await import("./fs-store.js");
-      return createFsStore({ root: local(storage.root) });
+      return createFsStore({
+        root: local(storage.root),
+        ...(abandonedAfterDays !== undefined ? { abandonedAfterDays } : {}),
+      });
     }
     case "s3": {
       const { createS3Store } = await import("./s3-store.js");

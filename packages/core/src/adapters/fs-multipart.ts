@@ -1,13 +1,32 @@
 /**
  * A multipart upload into one temporary file: parts are written at their offsets as they arrive (in any
  * order, concurrently), and the finished file is renamed into place only once every part is there.
+ * A resumable upload (`resume`) lives in a part folder of its own: the file, and a checkpoint rewritten
+ * after each part that a later upload of the same file reuses once every listed part passes its SHA-256.
  */
 import { createHash } from "node:crypto";
-import { type FileHandle, open, unlink } from "node:fs/promises";
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
+import path from "node:path";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { MultipartUpload, StoredObject } from "../ports.js";
+import { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
 import { hasCode, writeFully } from "./fs-write.js";
+import type { CheckpointKeeper } from "./multipart-base.js";
 import { checkLayout, multipartUpload } from "./multipart-base.js";
+
+/** The part folder's files. */
+const DATA_FILE = "data";
+const CHECKPOINT_FILE = "checkpoint.json";
 
 export interface FsMultipartOptions {
   /** Names the store in messages, e.g. `folder ./zrec-data`. */
@@ -20,6 +39,11 @@ export interface FsMultipartOptions {
   size: number;
   /** Moves the complete, synced temporary file to the key's path. */
   moveIntoPlace: (tempPath: string) => Promise<void>;
+  /**
+   * Makes the upload resumable: `folder` (one per key, in the store's temporary folder) holds the file
+   * and its checkpoint instead of `tempPath`.
+   */
+  resume?: { folder: string; resumeId: string };
 }
 
 /**
@@ -31,7 +55,7 @@ export interface FsMultipartOptions {
  * const stored = await upload.complete();
  */
 export async function openFsMultipart(options: FsMultipartOptions): Promise<MultipartUpload> {
-  const { description, key, tempPath, partSize, size } = options;
+  const { description, key, partSize, size, resume } = options;
   const layout = { description, key, partSize, size, partCount: Math.ceil(size / partSize) };
   checkLayout(layout);
   const fail = (what: string, cause?: unknown) =>
@@ -40,27 +64,48 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
       `${description}: ${what} ${key} failed${cause === undefined ? "" : `: ${messageOf(cause)}`}`,
       cause === undefined ? {} : { cause },
     );
+  const tempPath = resume ? path.join(resume.folder, DATA_FILE) : options.tempPath;
 
-  let handle: FileHandle;
-  try {
-    handle = await open(tempPath, "wx");
-  } catch (error) {
-    throw fail("starting the upload of", error);
+  let handle: FileHandle | undefined;
+  let checkpoint: Checkpoint | undefined;
+  if (resume) {
+    const target = { key, resumeId: resume.resumeId, size, partSize };
+    checkpoint = await reusableCheckpoint(resume.folder, target).catch(() => undefined);
+    if (checkpoint) handle = await open(tempPath, "r+").catch(() => undefined);
+    if (!handle) {
+      checkpoint = { version: 1, ...target, upload: path.basename(resume.folder), parts: [] };
+      try {
+        await rm(resume.folder, { recursive: true, force: true });
+        await mkdir(resume.folder, { recursive: true });
+      } catch (error) {
+        throw fail("starting the upload of", error);
+      }
+    }
   }
-  try {
-    // Preallocated so that parts can land at any offset in any order.
-    await handle.truncate(size);
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await unlink(tempPath).catch(() => {});
-    throw fail("starting the upload of", error);
+  if (!handle) {
+    try {
+      handle = await open(tempPath, "wx");
+    } catch (error) {
+      throw fail("starting the upload of", error);
+    }
+    try {
+      // Preallocated so that parts can land at any offset in any order.
+      await handle.truncate(size);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      await unlink(tempPath).catch(() => {});
+      throw fail("starting the upload of", error);
+    }
   }
+  const file = handle;
 
-  const digests = new Map<number, Buffer>();
+  const digests = new Map<number, Buffer>(
+    checkpoint?.parts.map((part) => [part.partNumber, Buffer.from(part.etag, "hex")]),
+  );
 
   /** Closes and removes the temporary file; the upload is gone afterwards whatever happened. */
   async function discard(): Promise<void> {
-    await handle.close().catch(() => {});
+    await file.close().catch(() => {});
     try {
       await unlink(tempPath);
     } catch (error) {
@@ -68,20 +113,43 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
     }
   }
 
+  const keeper: CheckpointKeeper | undefined =
+    resume && checkpoint
+      ? {
+          initial: checkpoint,
+          async save(next) {
+            // Written aside and renamed: a kill mid-write leaves the previous checkpoint, never half of one.
+            const at = path.join(resume.folder, CHECKPOINT_FILE);
+            await writeFile(`${at}.new`, JSON.stringify(next));
+            await rename(`${at}.new`, at);
+          },
+          async remove() {
+            await rm(resume.folder, { recursive: true, force: true });
+            // The part folders' parent goes too once empty: an idle store keeps no trace of a copy.
+            await rmdir(path.dirname(resume.folder)).catch(() => {});
+          },
+        }
+      : undefined;
+
   return multipartUpload(layout, {
     async sendPart(partNumber, offset, body) {
       try {
-        await writeFully(handle, body, offset);
+        await writeFully(file, body, offset);
       } catch (error) {
         throw fail(`writing part ${partNumber} of`, error);
       }
-      digests.set(partNumber, createHash("md5").update(body).digest());
+      const md5 = createHash("md5").update(body).digest();
+      digests.set(partNumber, md5);
+      return {
+        etag: md5.toString("hex"),
+        ...(keeper ? { sha256: createHash("sha256").update(body).digest("hex") } : {}),
+      };
     },
 
     async finish(): Promise<StoredObject> {
       try {
-        await handle.sync();
-        await handle.close();
+        await file.sync();
+        await file.close();
         await options.moveIntoPlace(tempPath);
       } catch (error) {
         await discard().catch(() => {});
@@ -94,5 +162,33 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
     },
 
     discard,
+    ...(keeper ? { checkpoint: keeper } : {}),
   });
+}
+
+/**
+ * The part folder's checkpoint when it was made for `target` and every part it lists still holds the
+ * bytes it had (SHA-256 read back from the file): a part that changed since makes the copy start over.
+ */
+async function reusableCheckpoint(
+  folder: string,
+  target: Pick<Checkpoint, "key" | "resumeId" | "size" | "partSize">,
+): Promise<Checkpoint | undefined> {
+  const text = await readFile(path.join(folder, CHECKPOINT_FILE), "utf8");
+  const checkpoint = parseCheckpoint(text, target);
+  if (!checkpoint || checkpoint.parts.length === 0) return undefined;
+  const handle = await open(path.join(folder, DATA_FILE), "r");
+  try {
+    if ((await handle.stat()).size !== target.size) return undefined;
+    const buffer = Buffer.alloc(target.partSize);
+    for (const part of checkpoint.parts) {
+      const bytes = buffer.subarray(0, part.size);
+      const { bytesRead } = await handle.read(bytes, 0, part.size, (part.partNumber - 1) * target.partSize);
+      if (bytesRead !== part.size) return undefined;
+      if (createHash("sha256").update(bytes).digest("hex") !== part.sha256) return undefined;
+    }
+    return checkpoint;
+  } finally {
+    await handle.close();
+  }
 }

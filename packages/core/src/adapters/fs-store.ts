@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { type FileHandle, open, readdir, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -19,6 +19,8 @@ import { keyProblem, refusedKey } from "./keys.js";
 
 /** Temporary files live here, inside the root, so that the final rename never crosses file systems. */
 export const FS_TEMP_DIR = ".zrec-tmp";
+/** Part folders of resumable uploads, one per key, inside the temporary folder. */
+export const FS_RESUME_DIR = "resume";
 
 /**
  * Temporary files are named `{host}.{pid}.{uuid}.part`, so that a process killed mid-write (kill -9, a
@@ -32,6 +34,37 @@ const TEMP_NAME = /^(.+)\.(\d+)\.[0-9a-f-]{36}\.part$/;
 export interface FsStoreOptions {
   /** The folder that holds every object; created on first write. Relative paths resolve against the cwd. */
   root: string;
+  /**
+   * Part folders of interrupted resumable copies untouched for this many days are removed by the first
+   * write of each process (`ingest.abandonedAfterDays`). Default 7.
+   */
+  abandonedAfterDays?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes the part folders (`.zrec-tmp/resume/…`) of copies that no run came back to: their checkpoint
+ * (rewritten after every part) is older than `maxAgeMs`. Best effort, like {@link removeOrphans}.
+ */
+async function removeAbandoned(tempDir: string, maxAgeMs: number): Promise<void> {
+  const parts = path.join(tempDir, FS_RESUME_DIR);
+  let names: string[];
+  try {
+    names = await readdir(parts);
+  } catch {
+    return;
+  }
+  const cutoff = Date.now() - maxAgeMs;
+  for (const name of names) {
+    const folder = path.join(parts, name);
+    // The folder's own time changes when its checkpoint is renamed into it, i.e. after every part.
+    const touched = await stat(folder).then(
+      (info) => info.mtimeMs,
+      () => Number.POSITIVE_INFINITY,
+    );
+    if (touched < cutoff) await rm(folder, { recursive: true, force: true }).catch(() => {});
+  }
 }
 
 /**
@@ -115,7 +148,9 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
 
   async function newTempPath(): Promise<string> {
     await makeFolder(tempDir);
-    swept ??= removeOrphans(tempDir);
+    swept ??= removeOrphans(tempDir).then(() =>
+      removeAbandoned(tempDir, (options.abandonedAfterDays ?? 7) * DAY_MS),
+    );
     await swept;
     return path.join(tempDir, `${TEMP_HOST}.${process.pid}.${randomUUID()}.part`);
   }
@@ -279,7 +314,22 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       await pruneEmptyParents(full);
     },
 
-    async createMultipartUpload(key, { partSize, size }) {
+    async read(key) {
+      const full = pathFor(key);
+      try {
+        const handle = await open(full, "r");
+        if ((await handle.stat()).isDirectory()) {
+          await handle.close();
+          return undefined;
+        }
+        return handle.createReadStream({ highWaterMark: 1024 * 1024 });
+      } catch (error) {
+        if (hasCode(error, "ENOENT", "ENOTDIR", "EISDIR")) return undefined;
+        throw fail("reading", key, error);
+      }
+    },
+
+    async createMultipartUpload(key, { partSize, size, resumeId }) {
       const finalPath = pathFor(key);
       let tempPath: string;
       try {
@@ -287,6 +337,12 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
       } catch (error) {
         throw fail("starting the upload of", key, error);
       }
+      // One part folder per key (named by its hash: keys hold slashes), so the next run finds it.
+      const folder = path.join(
+        tempDir,
+        FS_RESUME_DIR,
+        createHash("sha256").update(key).digest("hex").slice(0, 40),
+      );
       return openFsMultipart({
         description,
         key,
@@ -295,6 +351,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         partSize,
         size,
         moveIntoPlace: (temp) => moveIntoPlace(temp, finalPath),
+        ...(resumeId !== undefined ? { resume: { folder, resumeId } } : {}),
       });
     },
   };

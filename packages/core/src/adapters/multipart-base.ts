@@ -5,6 +5,7 @@
  */
 import { BackendError, ErrorCode } from "../errors.js";
 import type { MultipartUpload, StoredObject } from "../ports.js";
+import { type Checkpoint, type CheckpointPart, checkpointBytes } from "./checkpoint.js";
 
 export interface MultipartLayout {
   /** Names the store in messages, e.g. `folder ./zrec-data`. */
@@ -17,14 +18,33 @@ export interface MultipartLayout {
 }
 
 export interface MultipartPrimitives {
-  /** Stores one part; its number, offset and length have been checked against the layout. */
-  sendPart(partNumber: number, offset: number, body: Uint8Array): Promise<void>;
+  /**
+   * Stores one part; its number, offset and length have been checked against the layout. Resolves with
+   * what a checkpoint keeps of it (its ETag, and its SHA-256 where the backend has one).
+   */
+  sendPart(
+    partNumber: number,
+    offset: number,
+    body: Uint8Array,
+  ): Promise<Omit<CheckpointPart, "partNumber" | "size">>;
   /** Makes the object appear once every part has arrived; cleans up after itself when it fails. */
   finish(): Promise<StoredObject>;
   /** Throws every part away, once no part is in flight; an upload already gone is not an error. */
   discard(): Promise<void>;
   /** Called before waiting for parts in flight on abort, so that they can be cancelled rather than awaited. */
   cancelInFlight?(): void;
+  /** For a resumable upload: where its checkpoint is kept, and what an earlier run already stored. */
+  checkpoint?: CheckpointKeeper;
+}
+
+/** Keeps a resumable upload's checkpoint; the base decides when to write and remove it. */
+export interface CheckpointKeeper {
+  /** The checkpoint this upload starts from: parts an earlier run stored (none for a fresh upload). */
+  initial: Checkpoint;
+  /** Replaces the stored checkpoint. */
+  save(checkpoint: Checkpoint): Promise<void>;
+  /** Removes the checkpoint (and whatever else only it needed); one already gone is not an error. */
+  remove(): Promise<void>;
 }
 
 type State = "open" | "completing" | "completed" | "aborted";
@@ -58,13 +78,35 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
   const refuse = (sentence: string) => multipartRefusal(layout, sentence);
   let state: State = "open";
   let completion: Promise<StoredObject> | undefined;
-  const arrived = new Set<number>();
+  const keeper = primitives.checkpoint;
+  const recorded = new Map<number, CheckpointPart>(keeper?.initial.parts.map((p) => [p.partNumber, p]));
+  const arrived = new Set<number>(recorded.keys());
   const inFlight = new Set<Promise<void>>();
+  // Saves run one at a time, each writing every part recorded so far; a failed save only costs a later
+  // resume some parts, so it never fails the copy.
+  let saving: Promise<void> = Promise.resolve();
+  const saveCheckpoint = () => {
+    if (!keeper) return Promise.resolve();
+    saving = saving.then(() =>
+      keeper
+        .save({
+          ...keeper.initial,
+          parts: [...recorded.values()].sort((a, b) => a.partNumber - b.partNumber),
+        })
+        .catch(() => {}),
+    );
+    return saving;
+  };
+  const removeCheckpoint = async () => {
+    await saving;
+    await keeper?.remove().catch(() => {});
+  };
 
   async function discard(): Promise<void> {
     primitives.cancelInFlight?.();
     await Promise.allSettled(inFlight);
     await primitives.discard();
+    await removeCheckpoint();
   }
 
   async function finish(): Promise<StoredObject> {
@@ -77,10 +119,20 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
         `part${missing.length === 1 ? "" : "s"} ${missing.join(", ")} of ${partCount} never arrived`,
       );
     }
-    return primitives.finish();
+    const stored = await primitives.finish();
+    await removeCheckpoint();
+    return stored;
   }
 
   return {
+    ...(keeper && keeper.initial.parts.length > 0
+      ? {
+          resumed: {
+            parts: keeper.initial.parts.map((p) => p.partNumber),
+            bytes: checkpointBytes(keeper.initial),
+          },
+        }
+      : {}),
     async uploadPart({ partNumber, offset, body }) {
       if (state !== "open") throw refuse(`part ${partNumber} arrived after the upload was ${state}`);
       if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > partCount) {
@@ -95,14 +147,20 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
         );
       }
       const sent = primitives.sendPart(partNumber, offset, body);
-      const tracked = sent.catch(() => {});
+      const tracked = sent.then(
+        () => {},
+        () => {},
+      );
       inFlight.add(tracked);
       try {
-        await sent;
+        const kept = await sent;
         arrived.add(partNumber);
+        recorded.set(partNumber, { partNumber, size: body.byteLength, ...kept });
       } finally {
         inFlight.delete(tracked);
       }
+      // After the part is stored, never before: a kill loses at most the parts in flight.
+      await saveCheckpoint();
     },
 
     complete() {

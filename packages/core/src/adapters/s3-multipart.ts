@@ -9,12 +9,19 @@ import {
   type CompletedPart,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
+  type Part,
+  PutObjectCommand,
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { BackendError } from "../errors.js";
 import type { MultipartUpload, ObjectInfo, StoredObject } from "../ports.js";
+import { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
+import type { CheckpointKeeper } from "./multipart-base.js";
 import { checkLayout, multipartRefusal, multipartUpload } from "./multipart-base.js";
 import { S3_MAX_PART_SIZE, S3_MAX_PARTS, S3_MIN_PART_SIZE } from "./s3-limits.js";
 
@@ -37,6 +44,8 @@ export interface S3MultipartOptions {
   fail: (action: string, cause: unknown) => BackendError;
   /** The object at the key, once complete (size and ETag as S3 reports them). */
   head: () => Promise<ObjectInfo | undefined>;
+  /** Makes the upload resumable: its checkpoint is the object `checkpointKey` in the same bucket. */
+  resume?: { resumeId: string; checkpointKey: string };
 }
 
 /**
@@ -73,23 +82,64 @@ export async function startS3Multipart(options: S3MultipartOptions): Promise<Mul
     throw refuse(`${layout.partCount} parts are more than S3's ${S3_MAX_PARTS} (see choosePartSize)`);
   }
 
-  let uploadId: string;
-  try {
-    const created = await client.send(
-      new CreateMultipartUploadCommand({
-        Bucket: bucket,
-        Key: objectKey,
-        ContentType: options.contentType,
-        ...(checksums ? { ChecksumAlgorithm: "SHA256" as const } : {}),
-      }),
-    );
-    if (!created.UploadId) throw new Error("the answer carried no UploadId");
-    uploadId = created.UploadId;
-  } catch (error) {
-    throw fail("starting the upload of", error);
+  const { resume } = options;
+  const wanted = resume ? { key, resumeId: resume.resumeId, size, partSize } : undefined;
+  let checkpoint: Checkpoint | undefined =
+    resume && wanted
+      ? await reusableCheckpoint(client, bucket, objectKey, resume.checkpointKey, wanted)
+      : undefined;
+  let uploadId = checkpoint?.upload;
+  if (uploadId === undefined) {
+    uploadId = await createUpload();
+    if (wanted) checkpoint = { version: 1, ...wanted, upload: uploadId, parts: [] };
+  }
+
+  async function createUpload(): Promise<string> {
+    try {
+      const created = await client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: bucket,
+          Key: objectKey,
+          ContentType: options.contentType,
+          ...(checksums ? { ChecksumAlgorithm: "SHA256" as const } : {}),
+        }),
+      );
+      if (!created.UploadId) throw new Error("the answer carried no UploadId");
+      return created.UploadId;
+    } catch (error) {
+      throw fail("starting the upload of", error);
+    }
   }
   const target = { Bucket: bucket, Key: objectKey, UploadId: uploadId };
-  const parts = new Map<number, CompletedPart>();
+  const parts = new Map<number, CompletedPart>(
+    checkpoint?.parts.map((part) => [
+      part.partNumber,
+      {
+        PartNumber: part.partNumber,
+        ETag: part.etag,
+        ...(checksums && part.sha256 ? { ChecksumSHA256: part.sha256 } : {}),
+      },
+    ]),
+  );
+  const keeper: CheckpointKeeper | undefined =
+    resume && checkpoint
+      ? {
+          initial: checkpoint,
+          async save(next) {
+            await client.send(
+              new PutObjectCommand({
+                Bucket: bucket,
+                Key: resume.checkpointKey,
+                Body: JSON.stringify(next),
+                ContentType: "application/json",
+              }),
+            );
+          },
+          async remove() {
+            await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: resume.checkpointKey }));
+          },
+        }
+      : undefined;
   // Cancels part requests still on the wire when the upload is aborted (Ctrl-C must not wait for them).
   const cancel = new AbortController();
   let discarding: Promise<void> | undefined;
@@ -158,6 +208,7 @@ export async function startS3Multipart(options: S3MultipartOptions): Promise<Mul
         ETag: etag,
         ...(checksum ? { ChecksumSHA256: checksum } : {}),
       });
+      return { etag, ...(checksum ? { sha256: checksum } : {}) };
     },
 
     async finish(): Promise<StoredObject> {
@@ -182,7 +233,60 @@ export async function startS3Multipart(options: S3MultipartOptions): Promise<Mul
 
     discard,
     cancelInFlight: () => cancel.abort(),
+    ...(keeper ? { checkpoint: keeper } : {}),
   });
+}
+
+/**
+ * The checkpoint at `checkpointKey` when it was made for `target` and S3 still holds every part it lists
+ * with the same ETag and size (ListParts). An upload S3 no longer knows starts over; one whose parts
+ * disagree is aborted first. Anything unreadable counts as no checkpoint: resuming is an optimisation.
+ */
+async function reusableCheckpoint(
+  client: S3Client,
+  bucket: string,
+  objectKey: string,
+  checkpointKey: string,
+  target: Pick<Checkpoint, "key" | "resumeId" | "size" | "partSize">,
+): Promise<Checkpoint | undefined> {
+  let checkpoint: Checkpoint | undefined;
+  try {
+    const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: checkpointKey }));
+    checkpoint = parseCheckpoint((await answer.Body?.transformToString()) ?? "", target);
+  } catch {
+    return undefined;
+  }
+  if (!checkpoint) return undefined;
+  const upload = { Bucket: bucket, Key: objectKey, UploadId: checkpoint.upload };
+  let listed: Map<number, Part>;
+  try {
+    listed = await listParts(client, upload);
+  } catch {
+    return undefined;
+  }
+  const intact = checkpoint.parts.every((part) => {
+    const found = listed.get(part.partNumber);
+    return found?.ETag === part.etag && found.Size === part.size;
+  });
+  if (intact && checkpoint.parts.length > 0) return checkpoint;
+  await client.send(new AbortMultipartUploadCommand(upload)).catch(() => {});
+  return undefined;
+}
+
+async function listParts(
+  client: S3Client,
+  upload: { Bucket: string; Key: string; UploadId: string },
+): Promise<Map<number, Part>> {
+  const parts = new Map<number, Part>();
+  let marker: string | undefined;
+  for (;;) {
+    const page = await client.send(
+      new ListPartsCommand({ ...upload, ...(marker !== undefined ? { PartNumberMarker: marker } : {}) }),
+    );
+    for (const part of page.Parts ?? []) if (part.PartNumber !== undefined) parts.set(part.PartNumber, part);
+    if (!page.IsTruncated || page.NextPartNumberMarker === undefined) return parts;
+    marker = page.NextPartNumberMarker;
+  }
 }
 
 /** Whether an SDK error says the upload no longer exists (aborted or completed already). */

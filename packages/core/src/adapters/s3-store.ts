@@ -27,6 +27,12 @@ const MiB = 1024 * 1024;
 const STREAM_PART_SIZE = 8 * MiB;
 const STREAM_QUEUE_SIZE = 4;
 
+/**
+ * Checkpoints of resumable uploads, under the store's prefix: `{prefix}.zrec-uploads/{key}.json`. No
+ * recording key starts with a dot, so nothing that lists recordings mistakes one for a recording.
+ */
+export const S3_CHECKPOINT_PREFIX = ".zrec-uploads/";
+
 /** A ready client (its owner configures and destroys it), or what to build one from. Never both. */
 export type S3Connection =
   | { client: S3Client; region?: never; endpoint?: never; profile?: never; forcePathStyle?: never }
@@ -234,11 +240,23 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       }
     },
 
-    async createMultipartUpload(key, { contentType, partSize, size }) {
+    async read(key) {
+      const Key = objectKey(key);
+      try {
+        const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
+        return (answer.Body as AsyncIterable<Uint8Array> | undefined) ?? (async function* () {})();
+      } catch (error) {
+        if (sdkName(error) === "NoSuchKey") return undefined;
+        throw fail("reading", key, error);
+      }
+    },
+
+    async createMultipartUpload(key, { contentType, partSize, size, resumeId }) {
+      const Key = objectKey(key);
       return startS3Multipart({
         client,
         bucket,
-        objectKey: objectKey(key),
+        objectKey: Key,
         key,
         url: urlFor(key),
         contentType,
@@ -248,6 +266,14 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         description,
         fail: (action, cause) => fail(action, key, cause),
         head: () => head(key),
+        ...(resumeId !== undefined
+          ? {
+              resume: {
+                resumeId,
+                checkpointKey: `${prefix}${S3_CHECKPOINT_PREFIX}${Key.slice(prefix.length)}.json`,
+              },
+            }
+          : {}),
       });
     },
 

@@ -19,6 +19,8 @@ export const defaultConfig: Config = {
     partSizeMiB: 8,
     partConcurrency: 4,
     trashAfterIngest: false,
+    stageTimeBudgetSeconds: null,
+    abandonedAfterDays: 7,
   },
   purge: { olderThanDays: null },
   serve: { queuePath: null, concurrency: 2, maxAttempts: 6 },

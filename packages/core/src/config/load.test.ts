@@ -36,6 +36,8 @@ describe("loadConfig: defaults", () => {
         partSizeMiB: 8,
         partConcurrency: 4,
         trashAfterIngest: false,
+        stageTimeBudgetSeconds: null,
+        abandonedAfterDays: 7,
       },
       organizations: [],
       defaultOrganization: "other",

@@ -170,6 +170,9 @@ const ingestSchema = z.strictObject(
     partSizeMiB: number("a number of at least 5 and at most 5120 (MiB)", 5, 5120),
     partConcurrency: whole(1, 64),
     trashAfterIngest: z.boolean({ error: "true or false" }),
+    // A few seconds is enough for a test; 900 is Lambda's own limit.
+    stageTimeBudgetSeconds: whole(1, 900).nullable(),
+    abandonedAfterDays: whole(1, 3650),
   },
   objectPhrase("the ingest settings"),
 );

@@ -55,6 +55,14 @@ export interface IngestConfig {
   partConcurrency: number;
   /** Move the Zoom recording to trash once everything is stored. Default false. */
   trashAfterIngest: boolean;
+  /**
+   * On Lambda, RetrieveRecording copies for at most this long per invocation (also bounded by the
+   * invocation's remaining time less a margin), then returns its checkpoint and is invoked again.
+   * Default null: the invocation's remaining time alone.
+   */
+  stageTimeBudgetSeconds: number | null;
+  /** Part folders of interrupted copies that no run came back to are removed after this. Default 7. */
+  abandonedAfterDays: number;
 }
 
 export interface PurgeConfig {

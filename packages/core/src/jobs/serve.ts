@@ -80,6 +80,9 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
     const onEvent = (event: IngestEvent) => {
       if (event.type === "warning")
         log({ level: "warn", msg: "job.warning", job: job.id, warning: event.message });
+      if (event.type === "file-resumed") {
+        log({ msg: "job.file.resumed", job: job.id, key: event.key, from: event.from, total: event.total });
+      }
       if (event.type === "file-done") {
         log({ msg: "job.file", job: job.id, key: event.key, size: event.size, skipped: event.skipped });
       }

@@ -23,6 +23,12 @@ export interface PipelineDeps {
    */
   transfer?: { idleTimeoutMs?: number; retry?: Partial<RetryPolicy> };
   signal?: AbortSignal;
+  /**
+   * When a stage that can stop half-way and be called again (retrieve-recording on Lambda) must return:
+   * epoch ms. Its copy stops starting parts then (or after `ingest.stageTimeBudgetSeconds`, whichever
+   * comes first) and returns its checkpoint instead of the stored file. Absent: no budget.
+   */
+  stageDeadline?: number;
   now?: () => Date;
 }
 

@@ -5,21 +5,35 @@
  */
 import { choosePartSize } from "../adapters/s3-limits.js";
 import { TransferError } from "../errors.js";
-import { rangedCopy } from "../transfer/ranged-copy.js";
+import { CopySuspended, rangedCopy } from "../transfer/ranged-copy.js";
 import { createDownloadSource } from "../zoom/download.js";
 import { isRecordingId } from "../zoom/ids.js";
 import type { PipelineDeps } from "./deps.js";
 import { downloadTokenProvider } from "./download-token.js";
 import { storableFile } from "./redact.js";
 import { getJson, putJson } from "./store-json.js";
-import type { FileTask, RetrieveRecordingInput, StoredFile } from "./types.js";
+import type { FileTask, IncompleteFile, RetrieveRecordingInput, StoredFile } from "./types.js";
 
 const MiB = 1024 * 1024;
 
+/** Copies the file whole, however long it takes (the CLI, `zrec serve`). */
 export async function retrieveRecording(
   input: RetrieveRecordingInput,
   deps: PipelineDeps,
 ): Promise<StoredFile> {
+  const { stageDeadline: _none, ...unbounded } = deps;
+  return (await retrieveRecordingWithin(input, unbounded)) as StoredFile;
+}
+
+/**
+ * Copies within a time budget (Lambda): until `deps.stageDeadline` or `ingest.stageTimeBudgetSeconds`,
+ * whichever comes first. When it runs out first, the parts stored so far stay checkpointed and the result
+ * is an {@link IncompleteFile}; the same input again goes on from there (the state machine loops).
+ */
+export async function retrieveRecordingWithin(
+  input: RetrieveRecordingInput,
+  deps: PipelineDeps,
+): Promise<StoredFile | IncompleteFile> {
   const { task } = input;
   checkTask(task);
   const { store } = deps.backends;
@@ -44,25 +58,39 @@ export async function retrieveRecording(
     ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
   });
   deps.onEvent?.({ type: "file-start", key: task.key, ...totalOf(task) });
-  const copied = await rangedCopy({
-    source,
-    store,
-    key: task.key,
-    contentType: task.mime_type,
-    partSize: partSizeFor(task, deps),
-    partConcurrency: deps.config.ingest.partConcurrency,
-    ...(task.expected_size !== undefined ? { expectedSize: task.expected_size } : {}),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    ...(deps.transfer?.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.transfer.idleTimeoutMs } : {}),
-    ...(deps.transfer?.retry !== undefined ? { retry: deps.transfer.retry } : {}),
-    onProgress: ({ loaded, total }) =>
-      deps.onEvent?.({
-        type: "file-progress",
-        key: task.key,
-        loaded,
-        ...(total !== undefined ? { total } : {}),
-      }),
-  });
+  const budget = budgetSignal(deps);
+  let copied: Awaited<ReturnType<typeof rangedCopy>>;
+  try {
+    copied = await rangedCopy({
+      source,
+      store,
+      key: task.key,
+      contentType: task.mime_type,
+      partSize: partSizeFor(task, deps),
+      partConcurrency: deps.config.ingest.partConcurrency,
+      ...(task.expected_size !== undefined ? { expectedSize: task.expected_size } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.transfer?.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.transfer.idleTimeoutMs } : {}),
+      ...(deps.transfer?.retry !== undefined ? { retry: deps.transfer.retry } : {}),
+      ...resumable(task),
+      ...(budget ? { budget } : {}),
+      onProgress: ({ loaded, total, resumedFrom }) => {
+        if (resumedFrom !== undefined && total !== undefined) {
+          deps.onEvent?.({ type: "file-resumed", key: task.key, from: resumedFrom, total });
+        }
+        deps.onEvent?.({
+          type: "file-progress",
+          key: task.key,
+          loaded,
+          ...(total !== undefined ? { total } : {}),
+        });
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof CopySuspended)) throw error;
+    deps.onEvent?.({ type: "file-suspended", key: task.key, loaded: error.loaded, total: error.total });
+    return { status: "incomplete", key: task.key, loaded: error.loaded, total: error.total };
+  }
 
   const file = task.zoom_file;
   const stored: StoredFile = {
@@ -126,6 +154,25 @@ function pick(source: Partial<StoredFile>, keys: (keyof StoredFile)[]): Partial<
 function partSizeFor(task: FileTask, deps: PipelineDeps): number {
   const configured = Math.round(deps.config.ingest.partSizeMiB * MiB);
   return task.expected_size === undefined ? configured : choosePartSize(task.expected_size, configured);
+}
+
+/** Aborts at the stage's deadline or after `ingest.stageTimeBudgetSeconds`, when either is set. */
+function budgetSignal(deps: PipelineDeps): AbortSignal | undefined {
+  if (deps.stageDeadline === undefined) return undefined;
+  const configured = deps.config.ingest.stageTimeBudgetSeconds;
+  const left = deps.stageDeadline - Date.now();
+  const ms = configured === null ? left : Math.min(left, configured * 1000);
+  return AbortSignal.timeout(Math.max(0, ms));
+}
+
+/**
+ * A copy resumes only from parts stored for the same Zoom file at the same size: a file Zoom re-encoded
+ * (another size) or one without an id (no way to tell it from another) starts over.
+ */
+function resumable(task: FileTask): { resumeId?: string } {
+  const id = task.zoom_file.id;
+  if (typeof id !== "string" || id === "" || task.expected_size === undefined) return {};
+  return { resumeId: `${id}:${task.expected_size}` };
 }
 
 const totalOf = (task: FileTask) => (task.expected_size !== undefined ? { total: task.expected_size } : {});

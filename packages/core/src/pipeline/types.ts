@@ -57,6 +57,18 @@ export interface RetrieveRecordingInput {
 /** What retrieve-recording returns: the document's entry for the stored file. */
 export type StoredFile = RecordingFileEntry & { key: string; size: number; sha256: string };
 
+/**
+ * What retrieve-recording returns when its time budget ran out before the copy ended: the parts stored
+ * so far are checkpointed, and calling it again with the same input goes on from there.
+ */
+export interface IncompleteFile {
+  status: "incomplete";
+  key: string;
+  /** Bytes stored so far. */
+  loaded: number;
+  total: number;
+}
+
 export type ReadyMetadata = Extract<IngestMetadataOutput, { status: "ready" }>;
 
 export interface FinishIngestInput {

@@ -32,6 +32,8 @@ export class OrderedHash {
   private hashed = 0;
   private failure: { error: unknown } | undefined;
   private waiters: Waiter[] = [];
+  /** Set by {@link OrderedHash.stopHashing}: parts only keep their order, no digest will be made. */
+  private counting = false;
 
   /** Every part up to and including this one is hashed. */
   get hashedThrough(): number {
@@ -51,6 +53,12 @@ export class OrderedHash {
     this.held.set(partNumber, bytes);
     for (let part = this.held.get(this.next); part; part = this.held.get(this.next)) {
       const number = this.next++;
+      if (this.counting) {
+        this.held.delete(number);
+        this.hashed = number;
+        this.wake();
+        continue;
+      }
       this.hash.update(part).then(
         () => {
           this.held.delete(number);
@@ -89,8 +97,18 @@ export class OrderedHash {
   /** The hex digest; only once every part is hashed. */
   async digest(): Promise<string> {
     if (this.held.size > 0) throw new Error("parts are still waiting to be hashed");
+    if (this.counting) throw new Error("this hash only counted parts");
     if (this.failure) throw this.failure.error;
     return this.hash.digest();
+  }
+
+  /**
+   * From now on parts are only counted in order (a resumed copy, whose earlier parts this process never
+   * saw, hashes the stored object afterwards instead); {@link OrderedHash.digest} refuses.
+   */
+  stopHashing(): void {
+    this.counting = true;
+    this.hash.forget();
   }
 
   /** Gives up on the hash (the copy failed): nothing is digested. */

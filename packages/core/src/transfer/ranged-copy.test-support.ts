@@ -246,6 +246,15 @@ export class MemoryStore implements ObjectStore {
     return this.objects.get(key)?.body;
   }
 
+  async read(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const body = this.objects.get(key)?.body;
+    return body
+      ? (async function* () {
+          yield body;
+        })()
+      : undefined;
+  }
+
   async head(key: string): Promise<ObjectInfo | undefined> {
     const object = this.objects.get(key);
     return object ? { key, size: object.body.length } : undefined;

@@ -131,7 +131,7 @@ describe("rangedCopy: the happy paths", () => {
     const size = 5 * PART + 7;
     const { server, store, copy } = await setup({ size, ignoreRange: true });
     const progress: CopyProgress[] = [];
-    const result = await copy({ expectedSize: size, onProgress: (p) => progress.push(p) });
+    const result = await copy({ onProgress: (p) => progress.push(p) });
     expect(result).toMatchObject({ size, parts: 1, rangeHonoured: false, sha256: server.sha256 });
     expect(server.requests).toHaveLength(1);
     expect(store.streams).toEqual([KEY]);
@@ -139,6 +139,28 @@ describe("rangedCopy: the happy paths", () => {
     expect(store.uploads).toHaveLength(0);
     expect(same(await store.get(KEY), server.content)).toBe(true);
     expect(progress.at(-1)).toEqual({ key: KEY, loaded: size, total: size });
+  });
+
+  it("given file_size, streams a server that ignores Range from part 1's answer; the planned upload is aborted", async () => {
+    const size = 5 * PART + 7;
+    const { server, store, copy } = await setup({ size, ignoreRange: true });
+    const result = await copy({ expectedSize: size, partConcurrency: 3 });
+    expect(result).toMatchObject({ size, parts: 1, rangeHonoured: false, sha256: server.sha256 });
+    // The planned requests went out together; none is asked again, and part 1's answer is streamed.
+    expect(server.requests.length).toBeLessThanOrEqual(3);
+    expect(store.streams).toEqual([KEY]);
+    expect(store.uploads.every((u) => u.aborted && !u.completed)).toBe(true);
+    expect(same(await store.get(KEY), server.content)).toBe(true);
+  });
+
+  it("given file_size, sends partConcurrency requests at once, before part 1's answer is in", async () => {
+    const size = 8 * PART;
+    const { server, copy } = await setup({ size, delayMs: 150 });
+    const result = await copy({ expectedSize: size, partConcurrency: 4 });
+    expect(result).toMatchObject({ size, parts: 8, sha256: server.sha256 });
+    const [first, ...others] = server.requests;
+    const before = others.filter((r) => r.startedAt < (first?.endedAt ?? 0));
+    expect(before.map((r) => r.part).sort()).toEqual([2, 3, 4]);
   });
 
   it("falls back to one plain GET when Content-Range hides the total", async () => {
@@ -243,9 +265,10 @@ describe("rangedCopy: failures leave nothing behind", () => {
 
   it("fails with SIZE_MISMATCH when a streamed body ends at the wrong size, and stores nothing", async () => {
     const { server, store, copy } = await setup({ size: 3 * PART, ignoreRange: true, noContentLength: true });
-    const error = await failureOf(copy({ expectedSize: 3 * PART - 1 }));
+    const error = await failureOf(copy({ expectedSize: 3 * PART - 1, partConcurrency: 2 }));
     expect(error.code).toBe(ErrorCode.SIZE_MISMATCH);
-    expect(server.requests).toHaveLength(1);
+    // Part 1's answer (the whole body) is what is streamed; part 2's planned request is not asked again.
+    expect(server.requests.length).toBeLessThanOrEqual(2);
     expect(await store.head(KEY)).toBeUndefined();
   });
 

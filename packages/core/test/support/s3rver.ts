@@ -6,7 +6,7 @@
  * answered here, in front of its router, the way S3 documents them:
  * - ListObjectsV2 pages (s3rver's continuation tokens use DES, which Node 17+ refuses, and it walks the
  *   folder in readdir order instead of key order);
- * - AbortMultipartUpload and ListMultipartUploads (s3rver has neither);
+ * - AbortMultipartUpload, ListMultipartUploads and ListParts (s3rver has none of them);
  * - UploadPart/CompleteMultipartUpload of an unknown upload answer `NoSuchUpload`;
  * - UploadPart checks `x-amz-checksum-sha256` when sent (`BadDigest`);
  * - CompleteMultipartUpload checks the parts (`InvalidPart`, `InvalidPartOrder`, `EntityTooSmall` for a
@@ -320,6 +320,41 @@ function installFixes(server: S3rverApp): void {
     };
   }
 
+  /** ListParts: the parts received so far, with the ETag and size UploadPart answered (one page). */
+  async function listParts(ctx: KoaContext, bucket: string, key: string, uploadId: string): Promise<void> {
+    if ((await uploadKey(bucket, uploadId)) !== key) throw noSuchUpload();
+    const dir = uploadDir(bucket, uploadId);
+    const names = (await readdir(dir)).filter((name) => /^\d+$/.test(name));
+    const listed = await Promise.all(
+      names.map(async (name) => {
+        // A part still being received (or cut off mid-body) has no .md5 yet: S3 does not list it.
+        const [md5, info] = await Promise.all([
+          readFile(path.join(dir, `${name}.md5`), "utf8").catch(() => undefined),
+          stat(path.join(dir, name)).catch(() => undefined),
+        ]);
+        if (md5 === undefined || info === undefined) return undefined;
+        return {
+          PartNumber: Number(name),
+          ETag: `"${md5}"`,
+          Size: info.size,
+          LastModified: info.mtime.toISOString(),
+        };
+      }),
+    );
+    const parts = listed.filter((part) => part !== undefined).sort((a, b) => a.PartNumber - b.PartNumber);
+    ctx.body = {
+      ListPartsResult: {
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        MaxParts: 1000,
+        IsTruncated: false,
+        StorageClass: "STANDARD",
+        Part: parts,
+      },
+    };
+  }
+
   /**
    * Every object key in the bucket (`{key}._S3rver_object` files), its folders read in parallel. Node
    * 20's `readdir(…, { recursive: true })` took 7x as long on 10,000 folders.
@@ -439,7 +474,9 @@ function installFixes(server: S3rverApp): void {
           ? () => listObjectsV2(ctx, bucket)
           : bucket !== "" && key !== "" && ctx.method === "DELETE" && uploadId !== undefined
             ? () => abortUpload(ctx, bucket, key, uploadId)
-            : undefined;
+            : bucket !== "" && key !== "" && ctx.method === "GET" && uploadId !== undefined
+              ? () => listParts(ctx, bucket, key, uploadId)
+              : undefined;
     if (handle === undefined) return next();
     if (!(await store.getBucket(bucket))) {
       throw new S3Error("NoSuchBucket", "The specified bucket does not exist", { BucketName: bucket });

@@ -1,0 +1,193 @@
+import { messageOf, TransferError } from "../errors.js";
+import type { MultipartUpload, ObjectStore, StoredObject } from "../ports.js";
+import type { GuardedResponse } from "./guarded-response.js";
+import { ThreadHash } from "./hash-thread.js";
+import { OrderedHash } from "./ordered-hash.js";
+import { PartBuffers } from "./part-buffers.js";
+import { fetchPart } from "./part-fetch.js";
+import { type PartSpec, partCount, partSpec } from "./part-plan.js";
+import type { CopyContext, CopyResult } from "./ranged-copy.js";
+
+/** Part buffers beyond one per request in flight: a part can be read while earlier ones are stored. */
+export const SPARE_BUFFERS = 2;
+
+/** A resumable copy stopped because its budget ran out; the next copy with the same resumeId goes on. */
+export class CopySuspended extends Error {
+  constructor(
+    readonly key: string,
+    readonly loaded: number,
+    readonly total: number,
+  ) {
+    super(`the copy of ${key} stopped at ${loaded} of ${total} bytes: its time budget ran out`);
+    this.name = "CopySuspended";
+  }
+}
+
+export async function multipartCopy(
+  context: CopyContext,
+  controller: AbortController,
+  total: number,
+  firstResponse: GuardedResponse | Promise<GuardedResponse>,
+): Promise<CopyResult> {
+  const { store, key, contentType, partSize, partConcurrency, signal } = context;
+  let unusedFirst: GuardedResponse | Promise<GuardedResponse> | undefined = firstResponse;
+  const releaseFirst = (reason?: unknown) => {
+    const response = unusedFirst;
+    unusedFirst = undefined;
+    if (response)
+      void Promise.resolve(response).then(
+        (r) => r.release(reason),
+        () => {},
+      );
+  };
+  const count = partCount(total, partSize);
+  let upload: MultipartUpload;
+  try {
+    upload = await store.createMultipartUpload(key, {
+      contentType,
+      partSize,
+      size: total,
+      ...(context.resumeId !== undefined ? { resumeId: context.resumeId } : {}),
+    });
+  } catch (error) {
+    releaseFirst(error);
+    throw error;
+  }
+  const hash = new OrderedHash();
+  const reused = new Set(upload.resumed?.parts);
+  const resumedBytes = upload.resumed?.bytes ?? 0;
+  if (reused.size > 0) {
+    // This process never saw the reused parts' bytes: the file is hashed from the store once complete.
+    hash.stopHashing();
+    for (const partNumber of reused) hash.add(partNumber, EMPTY);
+    if (reused.has(1)) releaseFirst();
+    context.progress(resumedBytes, total, resumedBytes);
+  }
+  // A part's bytes live in one of these buffers from its first byte until it is both stored and hashed.
+  // A request goes out before its buffer is free (the socket holds the first bytes meanwhile), so a
+  // worker asks for its next part while its last one is still being stored; the spares let a part be
+  // read while earlier ones are stored. A part is not asked for before every part `limit` places
+  // before it is hashed: a slow part holds up the hash, and the parts after it are held in buffers, so
+  // this bound is what guarantees the slow part a buffer when its bytes come.
+  const buffers = new PartBuffers(partSize, partConcurrency + Math.min(partConcurrency, SPARE_BUFFERS));
+  const failures: unknown[] = [];
+  const storing = new Set<Promise<void>>();
+  let nextPart = 1;
+  let loaded = resumedBytes;
+  // Only a resumable copy can stop half-way: another one would lose what it stored.
+  const budgetSpent = () => context.resumeId !== undefined && context.budget?.aborted === true;
+  const takePart = (): number | undefined => {
+    while (nextPart <= count && reused.has(nextPart)) nextPart++;
+    return nextPart <= count ? nextPart++ : undefined;
+  };
+
+  const fail = (error: unknown) => {
+    failures.push(error);
+    // Stops the other workers' requests and retry waits now rather than after their parts finish.
+    if (!signal.aborted) controller.abort(error);
+  };
+
+  const storePart = async (part: PartSpec, body: Uint8Array, buffer: Uint8Array): Promise<void> => {
+    try {
+      await upload.uploadPart({ partNumber: part.partNumber, offset: part.start, body });
+    } catch (error) {
+      // The store may still hold on to the bytes: this buffer is not reused.
+      buffers.drop();
+      fail(error);
+      return;
+    }
+    loaded += body.length;
+    context.progress(loaded, total);
+    // Not before the hash has read it too: then nothing holds the buffer any more.
+    hash.whenHashedThrough(part.partNumber, signal).then(
+      () => buffers.give(buffer),
+      () => buffers.drop(),
+    );
+  };
+
+  const worker = async (): Promise<void> => {
+    while (failures.length === 0 && !signal.aborted && !budgetSpent()) {
+      const partNumber = takePart();
+      if (partNumber === undefined) break;
+      const part = partSpec(partNumber, partSize, total);
+      let buffer: Uint8Array | undefined;
+      const takeBuffer = async () => {
+        buffer = await buffers.take(signal);
+        return buffer;
+      };
+      try {
+        await hash.whenHashedThrough(part.partNumber - buffers.limit, signal);
+        const pending = part.partNumber === 1 ? unusedFirst : undefined;
+        if (part.partNumber === 1) unusedFirst = undefined;
+        const response = await pending;
+        const body = await fetchPart(context, part, total, response, takeBuffer);
+        hash.add(part.partNumber, body);
+        // Stored in the background: this worker's next request goes out now. (fetchPart took the buffer.)
+        const stored = storePart(part, body, buffer as Uint8Array);
+        storing.add(stored);
+        void stored.finally(() => storing.delete(stored));
+      } catch (error) {
+        if (buffer) buffers.give(buffer);
+        fail(error);
+      }
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.min(partConcurrency, count - reused.size) }, worker));
+  await Promise.all(storing);
+  releaseFirst();
+  if (failures.length === 0 && !signal.aborted && loaded < total && budgetSpent()) {
+    // Every part started is stored and checkpointed: the upload stays for the next call.
+    hash.forget();
+    throw new CopySuspended(key, loaded, total);
+  }
+  let stored: StoredObject | undefined;
+  if (failures.length === 0 && signal.aborted) failures.push(signal.reason);
+  if (failures.length === 0) {
+    try {
+      await hash.whenHashedThrough(count, signal);
+      stored = await upload.complete();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (stored === undefined) {
+    hash.forget();
+    const first = failures[0];
+    // Every uploadPart has settled (awaited above), so no part lands after this.
+    await upload.abort().catch((abortError: unknown) => {
+      throw new TransferError(
+        `${failureMessage(first, context)}; aborting the multipart upload also failed: ${messageOf(abortError)}`,
+        { cause: first },
+      );
+    });
+    throw first;
+  }
+  const sha256 = reused.size > 0 ? await hashStored(store, key) : await hash.digest();
+  return { ...stored, sha256, parts: count, rangeHonoured: true, resumedBytes };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * SHA-256 of the object as the store holds it, read back (on the hashing thread): how a resumed copy
+ * gets the whole file's checksum without fetching from Zoom again what an earlier run stored.
+ */
+async function hashStored(store: ObjectStore, key: string): Promise<string> {
+  const body = await store.read(key);
+  if (!body) throw new TransferError(`${store.description}: ${key} vanished right after it was stored`);
+  const hash = new ThreadHash();
+  try {
+    for await (const chunk of body) await hash.update(chunk);
+  } catch (error) {
+    hash.forget();
+    throw error;
+  }
+  return hash.digest();
+}
+
+export function failureMessage(error: unknown, context: CopyContext): string {
+  const detail =
+    error instanceof Error && error.name === "AbortError" ? "the copy was aborted" : messageOf(error);
+  return `Copying ${context.key} from ${context.source.description} failed: ${detail}`;
+}

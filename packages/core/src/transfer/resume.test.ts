@@ -1,0 +1,188 @@
+/**
+ * Resuming a copy on both real stores (a folder, S3 on s3rver): an earlier run stored some parts and
+ * died without completing or aborting (what kill -9 leaves), and the next copy of the same file fetches
+ * only the parts still missing. The CLI's kill -9 runs are in packages/cli/test/faults/resume.e2e.test.ts.
+ */
+import { mkdtemp, open, readdir, rm, utimes } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type RunningS3rver, startS3rver } from "../../test/support/s3rver.js";
+import { createFsStore, FS_RESUME_DIR, FS_TEMP_DIR } from "../adapters/fs-store.js";
+import { createS3Store, S3_CHECKPOINT_PREFIX } from "../adapters/s3-store.js";
+import type { ObjectStore } from "../ports.js";
+import { rangedCopy } from "./ranged-copy.js";
+import { httpSource, type RangeServer, startRangeServer } from "./ranged-copy.test-support.js";
+
+const MiB = 1024 * 1024;
+// S3 wants parts of at least 5 MiB but the last.
+const PART = 5 * MiB;
+const SIZE = 4 * PART + 123_456;
+const PARTS = 5;
+const KEY = "0a7203ad-04ac-45d8-bd6d-6a778f226c65/shared_screen.mp4";
+const BUCKET = "resume";
+const RESUME_ID = `file-1:${SIZE}`;
+
+let s3: RunningS3rver;
+let client: S3Client;
+let server: RangeServer;
+let source: ReturnType<typeof httpSource>;
+let testNumber = 0;
+const folders: string[] = [];
+
+beforeAll(async () => {
+  s3 = await startS3rver({ buckets: [BUCKET] });
+  client = s3.client();
+  server = await startRangeServer({ size: SIZE, partSize: PART });
+  source = httpSource(server.url);
+});
+afterAll(async () => {
+  await source?.close();
+  await server?.close();
+  await s3?.close();
+});
+afterEach(async () => {
+  for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
+});
+
+interface Backend {
+  store: ObjectStore;
+  /** Checkpoints and unfinished uploads left behind. */
+  leftovers(): Promise<string[]>;
+  /** Spoils the interrupted upload: a stored part's bytes change (folder) or S3 forgets the upload. */
+  spoil(): Promise<void>;
+}
+
+const backends: Record<string, () => Promise<Backend>> = {
+  folder: async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "zrec-resume-"));
+    folders.push(root);
+    const parts = path.join(root, FS_TEMP_DIR, FS_RESUME_DIR);
+    return {
+      store: createFsStore({ root }),
+      leftovers: async () => readdir(parts).catch(() => []),
+      async spoil() {
+        const [folder] = await readdir(parts);
+        const handle = await open(path.join(parts, folder as string, "data"), "r+");
+        await handle.write(Buffer.from("not the bytes that were stored"), 0, 30, PART + 10);
+        await handle.close();
+      },
+    };
+  },
+  s3: async () => {
+    const prefix = `t${++testNumber}/`;
+    const checkpointKey = `${prefix}${S3_CHECKPOINT_PREFIX}${KEY}.json`;
+    const store = createS3Store({ client, bucket: BUCKET, prefix });
+    return {
+      store,
+      async leftovers() {
+        const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
+        const checkpoint = await client
+          .send(new GetObjectCommand({ Bucket: BUCKET, Key: checkpointKey }))
+          .then(() => [checkpointKey])
+          .catch(() => []);
+        return [...(listed.Uploads ?? []).map((u) => `upload ${u.UploadId}`), ...checkpoint];
+      },
+      async spoil() {
+        const answer = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: checkpointKey }));
+        const { upload } = JSON.parse((await answer.Body?.transformToString()) ?? "{}") as { upload: string };
+        const { AbortMultipartUploadCommand } = await import("@aws-sdk/client-s3");
+        await client.send(
+          new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: `${prefix}${KEY}`, UploadId: upload }),
+        );
+      },
+    };
+  },
+};
+
+/** What a killed copy leaves: parts stored, checkpoint written, neither completed nor aborted. */
+async function interruptedCopy(store: ObjectStore, partNumbers: number[], resumeId = RESUME_ID) {
+  const upload = await store.createMultipartUpload(KEY, {
+    contentType: "video/mp4",
+    partSize: PART,
+    size: SIZE,
+    resumeId,
+  });
+  for (const partNumber of partNumbers) {
+    const start = (partNumber - 1) * PART;
+    const body = server.content.subarray(start, Math.min(start + PART, SIZE));
+    await upload.uploadPart({ partNumber, offset: start, body });
+  }
+}
+
+function copy(store: ObjectStore, resumeId = RESUME_ID) {
+  const before = server.requests.length;
+  const copied = rangedCopy({ source, store, key: KEY, contentType: "video/mp4", partSize: PART, resumeId });
+  return copied.then((result) => ({
+    result,
+    fetchedParts: server.requests.slice(before).map((r) => r.part),
+  }));
+}
+
+async function storedBytes(store: ObjectStore): Promise<Buffer> {
+  return Buffer.from((await store.get(KEY)) ?? new Uint8Array());
+}
+
+describe.each(Object.keys(backends))("a resumed copy on the %s store", (name) => {
+  it("fetches only the missing parts and stores the same bytes with the whole file's SHA-256", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    await interruptedCopy(backend.store, [1, 2, 4]);
+    expect(await backend.leftovers()).toHaveLength(name === "s3" ? 2 : 1);
+
+    const { result, fetchedParts } = await copy(backend.store);
+    // Part 1 is asked for first whatever the checkpoint says: that request learns the size.
+    expect(fetchedParts.sort()).toEqual([1, 3, 5]);
+    expect(result).toMatchObject({ size: SIZE, sha256: server.sha256, parts: PARTS, resumedBytes: 3 * PART });
+    expect(server.content.equals(await storedBytes(backend.store))).toBe(true);
+    expect(await backend.leftovers()).toEqual([]);
+  });
+
+  it("starts over when the source's size (its resume id) changed", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    await interruptedCopy(backend.store, [1, 2, 3], `file-1:${SIZE - 1}`);
+    const { result, fetchedParts } = await copy(backend.store);
+    expect(fetchedParts.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(result).toMatchObject({ sha256: server.sha256, resumedBytes: 0 });
+    expect(server.content.equals(await storedBytes(backend.store))).toBe(true);
+    expect(await backend.leftovers()).toEqual([]);
+  });
+
+  it("starts over when a stored part changed or the upload is gone", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    await interruptedCopy(backend.store, [1, 2, 3]);
+    await backend.spoil();
+    const { result, fetchedParts } = await copy(backend.store);
+    expect(fetchedParts.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(result).toMatchObject({ sha256: server.sha256, resumedBytes: 0 });
+    expect(server.content.equals(await storedBytes(backend.store))).toBe(true);
+    expect(await backend.leftovers()).toEqual([]);
+  });
+});
+
+describe("part folders that no run came back to", () => {
+  it("are removed by a store's first write once older than abandonedAfterDays; recent ones are kept", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "zrec-abandoned-"));
+    folders.push(root);
+    const parts = path.join(root, FS_TEMP_DIR, FS_RESUME_DIR);
+    await interruptedCopy(createFsStore({ root }), [1]);
+    const [old] = await readdir(parts);
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+    await utimes(path.join(parts, old as string), eightDaysAgo, eightDaysAgo);
+    const other = KEY.replace("shared_screen", "audio_only");
+    const recent = await createFsStore({ root }).createMultipartUpload(other, {
+      contentType: "audio/m4a",
+      partSize: PART,
+      size: SIZE,
+      resumeId: "file-2:1",
+    });
+    await recent.uploadPart({ partNumber: 1, offset: 0, body: server.content.subarray(0, PART) });
+
+    await createFsStore({ root, abandonedAfterDays: 7 }).put("x/y.json", "{}", {
+      contentType: "application/json",
+    });
+    const left = await readdir(parts);
+    expect(left).not.toContain(old);
+    expect(left).toHaveLength(1);
+  });
+});
