@@ -63,6 +63,7 @@ describe("module loading", () => {
 
   it("list, get and jobs list load no HTTP client, no Zoom client and zod as one bundled module", async () => {
     const ws = await makeWorkspace(sim);
+    expect((await runZrec(["setup"], { cwd: ws.dir, env: ws.env })).code).toBe(0);
     const id = "0a7203ad-04ac-45d8-bd6d-6a778f226c65";
     for (const args of [["list"], ["get", id], ["jobs", "list"]]) {
       // An empty index: get answers "not in the index" (exit 2), after loading all it needs.

@@ -60,6 +60,8 @@ export function doctorCommand(): Command {
 function show(check: DoctorCheck, out: Output): void {
   const status = !check.ok ? "failed" : check.skipped ? "skipped" : check.warning ? "warning" : "ok";
   const detail = check.skipped ? check.detail.replace(/^skipped: /, "") : check.detail;
-  out.line(`${status.padEnd(8)}${check.check.padEnd(22)}${detail}`);
+  // Lines appear as checks finish, so the column cannot be sized to the longest name: a longer name
+  // (an account's `zoom.accounts.NAME.webhook`) keeps one space before its detail.
+  out.line(`${status.padEnd(8)}${`${check.check} `.padEnd(22)}${detail}`);
   if (check.suggestion) out.line(`${" ".repeat(30)}${check.suggestion}`);
 }

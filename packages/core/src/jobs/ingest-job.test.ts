@@ -84,6 +84,8 @@ describe("runIngestJob", () => {
     const deps = depsFor();
     const result = await runIngestJob(sim.recordingEvent(meeting.uuid), deps);
     expect(result.status).toBe("ingested");
-    expect(sim.requests.filter((r) => r.path.endsWith("/recordings") && r.method === "GET")).toHaveLength(1);
+    // The ingest's own two looks (is it still at Zoom, before anything is written; the trash guard's),
+    // and none by the job: nothing was unfinished.
+    expect(sim.requests.filter((r) => r.path.endsWith("/recordings") && r.method === "GET")).toHaveLength(2);
   });
 });
