@@ -63,14 +63,19 @@ function webhookSecretLine(config: Config, account: ZoomAccount): Outcome {
   };
 }
 
-async function scopesLine(config: Config, account: ZoomAccount): Promise<string | { skipped: string }> {
-  const zoom = createZoomClient({
+/** A Zoom client for doctor's probes: a person is waiting, so one retry for a blip, not the ingest's patient schedule. */
+export function doctorZoomClient(config: Config, account: ZoomAccount) {
+  return createZoomClient({
     account,
     apiBaseUrl: config.zoom.apiBaseUrl,
     oauthUrl: config.zoom.oauthUrl,
     retry: { attempts: 2 },
     timeoutMs: 15_000,
   });
+}
+
+async function scopesLine(config: Config, account: ZoomAccount): Promise<string | { skipped: string }> {
+  const zoom = doctorZoomClient(config, account);
   const granted = await zoom.grantedScopes();
   if (granted === undefined) return { skipped: "Zoom did not say which scopes the token grants" };
   const has = (any: readonly string[]) => any.some((scope) => granted.includes(scope));

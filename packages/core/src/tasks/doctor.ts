@@ -12,8 +12,7 @@ import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
 import { ErrorCode, messageOf, ZrecError } from "../errors.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
-import { createZoomClient } from "../zoom/api.js";
-import { zoomAccountProbes } from "./doctor-zoom.js";
+import { doctorZoomClient, zoomAccountProbes } from "./doctor-zoom.js";
 
 export interface DoctorCheck {
   /** `credentials`, `storage`, `index`, `notify` or `zoom.accounts.<name>`. */
@@ -71,15 +70,7 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
   for (const [name, account] of accounts) {
     const token = await run(`zoom.accounts.${name}`, async () => {
       requireZoomAccount(config, name);
-      const zoom = createZoomClient({
-        account,
-        apiBaseUrl: config.zoom.apiBaseUrl,
-        oauthUrl: config.zoom.oauthUrl,
-        // A person is waiting: one retry for a blip, not the ingest's patient schedule.
-        retry: { attempts: 2 },
-        timeoutMs: 15_000,
-      });
-      await zoom.accessToken();
+      await doctorZoomClient(config, account).accessToken();
       return `Zoom issued an OAuth token for account ${name}`;
     });
     for (const [check, probe] of zoomAccountProbes(config, name, account, token.ok)) await run(check, probe);
