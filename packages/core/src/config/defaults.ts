@@ -23,7 +23,7 @@ export const defaultConfig: Config = {
     abandonedAfterDays: 7,
   },
   purge: { olderThanDays: null },
-  serve: { queuePath: null, concurrency: 2, maxAttempts: 6 },
+  serve: { queuePath: null, concurrency: 2, maxAttempts: 6, retryBaseSeconds: 60 },
   remote: {},
   site: { organizations: null, title: "Recordings", mediaBaseUrl: null },
   organizations: [],

@@ -191,8 +191,9 @@ const serveSchema = z.strictObject(
     queuePath: text("a file path, or null for the default").nullable(),
     concurrency: whole(1, 64),
     maxAttempts: whole(1, 100),
+    retryBaseSeconds: whole(1, 3600),
   },
-  objectPhrase("queuePath, concurrency and maxAttempts"),
+  objectPhrase("queuePath, concurrency, maxAttempts and retryBaseSeconds"),
 );
 
 const remoteSchema = z.strictObject(

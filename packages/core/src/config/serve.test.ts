@@ -16,16 +16,13 @@ function errorOf(raw: unknown): ConfigError {
 }
 
 describe("serve configuration", () => {
-  it("defaults to the index's file, 2 jobs at once and 6 tries", () => {
-    expect(load({}).serve).toEqual({ queuePath: null, concurrency: 2, maxAttempts: 6 });
+  it("defaults to the index's file, 2 jobs at once and 6 tries, the first retry after 60 s", () => {
+    expect(load({}).serve).toEqual({ queuePath: null, concurrency: 2, maxAttempts: 6, retryBaseSeconds: 60 });
   });
 
-  it("accepts a queue file, a concurrency and a number of tries", () => {
-    expect(load({ serve: { queuePath: "jobs.db", concurrency: 8, maxAttempts: 1 } }).serve).toEqual({
-      queuePath: "jobs.db",
-      concurrency: 8,
-      maxAttempts: 1,
-    });
+  it("accepts a queue file, a concurrency, a number of tries and the first retry's wait", () => {
+    const serve = { queuePath: "jobs.db", concurrency: 8, maxAttempts: 1, retryBaseSeconds: 5 };
+    expect(load({ serve }).serve).toEqual(serve);
   });
 
   it.each([
@@ -34,6 +31,8 @@ describe("serve configuration", () => {
     ["serve.concurrency", { concurrency: 0 }, /a whole number from 1 to 64/],
     ["serve.concurrency", { concurrency: 2.5 }, /a whole number from 1 to 64/],
     ["serve.maxAttempts", { maxAttempts: 0 }, /a whole number from 1 to 100/],
+    ["serve.retryBaseSeconds", { retryBaseSeconds: 0 }, /a whole number from 1 to 3600/],
+    ["serve.retryBaseSeconds", { retryBaseSeconds: "60" }, /a whole number from 1 to 3600/],
     ["serve.port", { port: 8080 }, /unknown key "serve.port"/],
   ])("refuses %s = %j, naming the key", (key, serve, phrase) => {
     const error = errorOf({ serve });

@@ -86,6 +86,11 @@ export interface ServeConfig {
    * marked failed. Default 6.
    */
   maxAttempts: number;
+  /**
+   * Seconds before the second try of such a job; the wait doubles with each try (jittered, at most an
+   * hour). Default 60: long enough for Zoom to finish processing a file or lift a 429.
+   */
+  retryBaseSeconds: number;
 }
 
 /** Where `zrec ingest --remote` and `zrec reindex --remote` send their work: the deployed Lambda functions. */

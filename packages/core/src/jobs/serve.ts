@@ -105,6 +105,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
     concurrency: options.concurrency ?? config.serve.concurrency,
     maxAttempts: config.serve.maxAttempts,
     ...options.pool,
+    retryDelay: { baseDelayMs: config.serve.retryBaseSeconds * 1000, ...options.pool?.retryDelay },
   });
 
   let stopping = false;

@@ -33,7 +33,7 @@ export interface WorkerPoolOptions {
   maxAttempts: number;
   log: Logger;
   /** Backoff between tries: doubling from `baseDelayMs`, capped, jittered. Default 60 s up to 1 h. */
-  retryDelay?: { baseDelayMs: number; maxDelayMs: number };
+  retryDelay?: { baseDelayMs?: number; maxDelayMs?: number };
   /** How often the queue is looked at for due jobs (another process may add or retry one). Default 1 s. */
   pollMs?: number;
   /** How often running jobs are marked alive and abandoned ones looked for. Default 10 s. */

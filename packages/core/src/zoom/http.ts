@@ -89,10 +89,12 @@ export async function failureError(
   if (status !== 429 && status < 500) return new ZoomApiError(message, details);
 
   const code = status === 429 ? ErrorCode.ZOOM_RATE_LIMITED : ErrorCode.ZOOM_API;
-  const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), ctx.now());
+  // One reading of the clock: a second one would put a Retry-After date off by the milliseconds between.
+  const now = ctx.now();
+  const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), now);
   const daily = /daily/i.test(response.headers.get("x-ratelimit-type") ?? "");
   if (retryAfterMs !== undefined && retryAfterMs > ctx.maxRetryAfterMs) {
-    const resetAt = new Date(ctx.now() + retryAfterMs).toISOString();
+    const resetAt = new Date(now + retryAfterMs).toISOString();
     if (status !== 429)
       return new ZoomApiError(`${message} Zoom asked to wait until ${resetAt}.`, { ...details, code });
     return new ZoomApiError(
