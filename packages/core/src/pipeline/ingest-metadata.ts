@@ -11,6 +11,7 @@ import type { ZoomClient } from "../zoom/api.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
 import type { ZoomMeeting, ZoomPastMeeting, ZoomRecordingEvent } from "../zoom/types.js";
 import { parseRecordingEvent } from "../zoom/webhook.js";
+import { downloadPlan, listedById } from "./api-listed-file.js";
 import type { PipelineDeps } from "./deps.js";
 import { skipReason } from "./filters.js";
 import { storableFile, storableMeeting } from "./redact.js";
@@ -35,7 +36,7 @@ export async function ingestMetadata(
   const { store } = deps.backends;
   const warnings: string[] = [];
 
-  await requireRecordingAtZoom(zoom, object.uuid, recordingId, deps);
+  const listed = await requireRecordingAtZoom(zoom, object.uuid, recordingId, deps);
   await putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event));
   // A webinar's metadata lives at its own endpoints (the meeting ones answer 404 for it), and is stored
   // beside the recording under its own names; the document's fields are filled the same way.
@@ -67,16 +68,20 @@ export async function ingestMetadata(
         };
 
   const files: FileTask[] = planFileNames(object.recording_files ?? [], existing?.files ?? []).map(
-    (planned) => ({
-      recording_id: recordingId,
-      key: `${recordingId}/${planned.fileName}`,
-      metadata_key: `${recordingId}/${planned.metadataName}`,
-      recording_type: planned.recordingType,
-      mime_type: planned.mimeType,
-      ...(typeof planned.file.file_size === "number" ? { expected_size: planned.file.file_size } : {}),
-      zoom_file: planned.file,
-      zoom_account: zoomAccount,
-    }),
+    (planned) => {
+      const { file, fromApi } = downloadPlan(planned.file, listed);
+      return {
+        recording_id: recordingId,
+        key: `${recordingId}/${planned.fileName}`,
+        metadata_key: `${recordingId}/${planned.metadataName}`,
+        recording_type: planned.recordingType,
+        mime_type: planned.mimeType,
+        ...(typeof file.file_size === "number" ? { expected_size: file.file_size } : {}),
+        zoom_file: file,
+        ...(fromApi ? { download_url_from_api: true as const } : {}),
+        zoom_account: zoomAccount,
+      };
+    },
   );
   for (const message of warnings) deps.onEvent?.({ type: "warning", message });
   deps.onEvent?.({
@@ -142,20 +147,22 @@ function buildDraft(
  * written first would be an orphan. Gone is an outcome of its own, not a failure worth retrying. A
  * recording this archive already holds goes on as any re-run does (its stored files are not fetched
  * again, so a re-run after trashAfterIngest still changes nothing and succeeds).
+ * Returns Zoom's files by id, where downloads are taken from (api-listed-file.ts); undefined when the
+ * list is unknown, and the event's URLs are used as before.
  */
 async function requireRecordingAtZoom(
   zoom: ZoomClient,
   uuid: string,
   recordingId: string,
   deps: PipelineDeps,
-): Promise<void> {
+): Promise<ReturnType<typeof listedById>> {
   try {
-    await zoom.getMeetingRecordings(uuid);
+    return listedById((await zoom.getMeetingRecordings(uuid)).recording_files);
   } catch (error) {
     // Only "gone" is this check's business; any other failure (after the client's own retries) is
     // left to the calls that need an answer, which report it as they always have.
-    if (!(error instanceof ZoomApiError && error.status === 404)) return;
-    if (await existingDocument(deps, recordingId)) return;
+    if (!(error instanceof ZoomApiError && error.status === 404)) return undefined;
+    if (await existingDocument(deps, recordingId)) return undefined;
     throw new RecordingGone(recordingId, { cause: error });
   }
 }

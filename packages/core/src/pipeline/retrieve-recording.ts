@@ -49,7 +49,10 @@ export async function retrieveRecordingWithin(
   const source = createDownloadSource({
     url,
     token: downloadTokenProvider({
-      ...(input.download_token !== undefined ? { downloadToken: input.download_token } : {}),
+      // The event's token is for the event's URLs; the API's URL is the account's to download.
+      ...(input.download_token !== undefined && task.download_url_from_api !== true
+        ? { downloadToken: input.download_token }
+        : {}),
       ...(input.event_ts !== undefined ? { eventTs: input.event_ts } : {}),
       zoom: deps.zoom(task.zoom_account),
       now: (deps.now?.() ?? new Date()).getTime(),

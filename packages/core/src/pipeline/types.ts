@@ -23,8 +23,16 @@ export interface FileTask {
   mime_type: string;
   /** Zoom's file_size; absent for CC and TIMELINE files, whose size is learnt from the download. */
   expected_size?: number;
-  /** The file object exactly as Zoom sent it (its download_url needs a token, so it is no secret). */
+  /**
+   * The file object as the event sent it (its download_url needs a token, so it is no secret), with the
+   * download_url and file_size of Zoom's API list where that lists the file's id (api-listed-file.ts).
+   */
   zoom_file: ZoomRecordingFile;
+  /**
+   * zoom_file.download_url is the API's, not the event's: downloaded with the account's OAuth token,
+   * since the event's download_token is issued for the event's URLs. Absent: the event's URL.
+   */
+  download_url_from_api?: true;
   /** Name of the configured Zoom account whose OAuth token may download it. */
   zoom_account: string;
 }

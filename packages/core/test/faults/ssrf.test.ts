@@ -134,11 +134,13 @@ describe("SSRF: a download URL outside zoom.allowedDownloadHosts is refused befo
     const world = await openWorld({ config: { zoom: { allowedDownloadHosts: allowed } } });
     const guard = new LoopbackOnly();
     try {
+      // A file Zoom gives no id (CC, TIMELINE) is downloaded from the event's URL: a file the API lists
+      // by id is taken from the API's URL, so a forged URL of it is never fetched (trash-guard.test.ts).
       const meeting = world.sim.addMeeting({
         topic: "SSRF attempt",
         startTime: "2025-03-04T15:00:00Z",
         durationMinutes: 30,
-        files: [{ fileType: "M4A", size: 10_000 }],
+        files: [{ fileType: "CC", size: 10_000 }],
       });
       const hitsBefore = canaryHits.length;
       const downloadUrl =
@@ -192,6 +194,28 @@ describe("SSRF: a download URL outside zoom.allowedDownloadHosts is refused befo
       expect(outcome.ok && outcome.result).toMatchObject({ files: [], trashed: "incomplete" });
       expect(guard.attempted).toEqual([]);
       expect(world.sim.trashCalls).toEqual([]);
+    } finally {
+      await guard.close();
+      await world.close();
+    }
+  });
+
+  it("a file the API lists by id is fetched from the API's URL: the payload's is never asked", async () => {
+    const world = await openWorld();
+    const guard = new LoopbackOnly();
+    try {
+      const meeting = world.sim.addMeeting({
+        topic: "Listed file",
+        startTime: "2025-03-04T15:00:00Z",
+        durationMinutes: 30,
+        files: [{ fileType: "M4A", size: 10_000 }],
+      });
+      const hostile = Buffer.from("http://169.254.169.254/latest/meta-data/", "utf8").toString("base64url");
+      const outcome = await runCase(world, meeting, guard, `http://127.0.0.1:${redirectorPort}/${hostile}`);
+      expect(outcome.ok).toBe(true);
+      expect(guard.attempted).not.toContain(`http://127.0.0.1:${redirectorPort}`);
+      expect(guard.refused).toEqual([]);
+      expect(await checkRun(world, meeting, outcome)).toEqual([]);
     } finally {
       await guard.close();
       await world.close();

@@ -98,11 +98,80 @@ describe("the trash guard", () => {
 });
 
 type ForgedEvent = {
-  payload: { object: { recording_files: { download_url: string; file_size: number; file_type: string }[] } };
+  payload: {
+    object: {
+      recording_files: { id?: string; download_url: string; file_size: number; file_type: string }[];
+    };
+  };
 };
 
+/**
+ * A forged event signed with the app's secret names the victim's file ids and points them at other
+ * bytes. The download is taken from the URL Zoom's API lists for each id (with the account's OAuth
+ * token), so what is archived, and then trashed, is the victim's own recording; an id the API does not
+ * list still fails the ingest before anything is trashed.
+ */
 describe("the trash guard against a forged event", () => {
-  it("fails the ingest and trashes nothing when a file entry points at another file's bytes", async () => {
+  /** The stored bytes of the victim's file `fileId`, hashed, beside what zoom-sim holds for it. */
+  const storedAndExpected = async (recordingId: string, fileId: string) => {
+    const document = await world?.backends.index.get(recordingId);
+    const entry = document?.files.find((f) => f.zoom_file_id === fileId);
+    if (!entry?.key) throw new Error(`no stored entry for ${fileId}`);
+    return { stored: await world?.sha256Of(entry.key), expected: await world?.sim.expectedSha256(fileId) };
+  };
+  const downloadsOf = (fileId: string) =>
+    world?.sim.requests.filter((r) => r.server === "api" && r.path.includes(fileId)) ?? [];
+
+  it("archives the victim's own MP4 when its entry points at another meeting's file of the same size", async () => {
+    world = await openWorld();
+    const victim = world.sim.addMeeting({ ...meetingSpec, files: [{ fileType: "MP4", size: 2 * MiB }] });
+    const other = world.sim.addMeeting({
+      ...meetingSpec,
+      topic: "Other",
+      files: [{ fileType: "MP4", size: 2 * MiB }],
+    });
+    const event = world.sim.recordingEvent(victim.uuid) as ForgedEvent;
+    const theirs = (world.sim.recordingEvent(other.uuid) as ForgedEvent).payload.object.recording_files[0];
+    const mine = event.payload.object.recording_files[0];
+    if (!mine?.id || !theirs?.id) throw new Error("files expected");
+    mine.download_url = theirs.download_url;
+    const result = await runIngest(event, world.deps);
+    const { stored, expected } = await storedAndExpected(victim.recordingId, mine.id);
+    expect(stored).toBe(expected);
+    expect(stored).not.toBe(await world.sim.expectedSha256(theirs.id));
+    expect(downloadsOf(theirs.id)).toEqual([]);
+    // The API's URL is downloaded with the account's token: the event's token is for the event's URLs.
+    expect(downloadsOf(mine.id).map((r) => [r.path.split("/")[2], r.authorizationKind])).toContainEqual([
+      "download",
+      "bearer-oauth",
+    ]);
+    expect(result.trashed).toBe("trashed");
+  });
+
+  it("archives the victim's own MP4 when its entry points at its own M4A (another size)", async () => {
+    world = await openWorld();
+    const victim = world.sim.addMeeting({
+      ...meetingSpec,
+      files: [
+        { fileType: "MP4", size: 2 * MiB },
+        { fileType: "M4A", size: MiB },
+      ],
+    });
+    const event = world.sim.recordingEvent(victim.uuid) as ForgedEvent;
+    const [mp4, m4a] = event.payload.object.recording_files;
+    if (!mp4?.id || !m4a?.id) throw new Error("two files expected");
+    // The victim's MP4 entry (its id, its type) with the M4A's bytes and size.
+    mp4.download_url = m4a.download_url;
+    mp4.file_size = m4a.file_size;
+    const result = await runIngest(event, world.deps);
+    for (const id of [mp4.id, m4a.id]) {
+      const { stored, expected } = await storedAndExpected(victim.recordingId, id);
+      expect(stored).toBe(expected);
+    }
+    expect(result.trashed).toBe("trashed");
+  });
+
+  it("fails the ingest and trashes nothing when a forged entry's id is not one Zoom lists", async () => {
     world = await openWorld();
     const victim = world.sim.addMeeting({
       ...meetingSpec,
@@ -114,31 +183,13 @@ describe("the trash guard against a forged event", () => {
     const event = world.sim.recordingEvent(victim.uuid) as ForgedEvent;
     const [mp4, m4a] = event.payload.object.recording_files;
     if (!mp4 || !m4a) throw new Error("two files expected");
-    // The victim's MP4 entry (its id, its type) with the M4A's bytes and size.
+    // Without a listed id there is no API URL to take: the event's is used, and the guard refuses it.
+    mp4.id = "not-a-zoom-file-id";
     mp4.download_url = m4a.download_url;
     mp4.file_size = m4a.file_size;
     const outcome = await attempt(() => runIngest(event, world?.deps as never));
     expect(outcome.ok).toBe(false);
-    if (!outcome.ok) expect(String(outcome.error)).toMatch(/file_size/);
-    expect(world.sim.trashCalls).toEqual([]);
-  });
-
-  it("fails the ingest and trashes nothing when the files are another meeting's", async () => {
-    world = await openWorld();
-    const victim = world.sim.addMeeting({ ...meetingSpec, files: [{ fileType: "MP4", size: 2 * MiB }] });
-    const other = world.sim.addMeeting({
-      ...meetingSpec,
-      topic: "Other",
-      files: [{ fileType: "MP4", size: MiB }],
-    });
-    const event = world.sim.recordingEvent(victim.uuid) as ForgedEvent;
-    const theirs = (world.sim.recordingEvent(other.uuid) as ForgedEvent).payload.object.recording_files[0];
-    const mine = event.payload.object.recording_files[0];
-    if (!mine || !theirs) throw new Error("files expected");
-    mine.download_url = theirs.download_url;
-    mine.file_size = theirs.file_size;
-    const outcome = await attempt(() => runIngest(event, world?.deps as never));
-    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(String(outcome.error)).toMatch(/does not list/);
     expect(world.sim.trashCalls).toEqual([]);
   });
 });
