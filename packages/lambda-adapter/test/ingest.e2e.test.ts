@@ -138,7 +138,10 @@ describe("the ingest state machine on the real handlers", () => {
    * As the webhook starts an ingest: the real starter, its token kept in the remote bucket, and the
    * StartExecution request it sends run by the local interpreter under the execution's name.
    */
-  const startAndExecute = async (event: { download_token?: string }) => {
+  const startAndExecute = async (
+    event: { download_token?: string },
+    beforeRun: (ref: string) => Promise<void> = async () => {},
+  ) => {
     let request: StartExecutionCommand["input"] | undefined;
     const sfn = {
       send: async (command: StartExecutionCommand) => {
@@ -155,6 +158,7 @@ describe("the ingest state machine on the real handlers", () => {
     const input = JSON.parse(request?.input ?? "null") as Record<string, unknown>;
     const tokenKey = `${TOKEN_PREFIX}${started.execution_name}`;
     const storedToken = await tokens.get(started.execution_name);
+    await beforeRun(started.execution_name);
     return { input, tokenKey, storedToken, ...(await execute(input, started.execution_name)) };
   };
 
@@ -276,6 +280,27 @@ describe("the ingest state machine on the real handlers", () => {
     );
     expect(downloads.map((r) => r.authorizationKind)).toContain("bearer-oauth");
     expect(downloads.map((r) => r.authorizationKind)).not.toContain("bearer-download-token");
+  });
+
+  it("downloads with the OAuth token when the stored download token is gone (a day later)", async () => {
+    const uuid = "Yk3vQ8mHSa2xW4pZ6c1d0A==";
+    const meeting = remote.sim.addMeeting({
+      ...MEETING,
+      uuid,
+      id: 81234567895,
+      files: [{ id: "gone-m4a", fileType: "M4A", size: 50_000, recordingStart: "2024-07-04T17:03:00Z" }],
+    });
+    const tokens = objectTokenStore((await open(remote)).store);
+    const { output, error } = await startAndExecute(remote.sim.recordingEvent(uuid), (ref) =>
+      tokens.delete(ref),
+    );
+    expect(error).toBeUndefined();
+    expect(output).toMatchObject({ files: 1, trashed: "trashed" });
+    const downloads = remote.sim.requests.filter(
+      (r) => r.server === "api" && r.path.endsWith(meeting.files[0]?.id ?? "?"),
+    );
+    expect(downloads.map((r) => r.authorizationKind)).toEqual(["bearer-oauth"]);
+    expect(logged.some((line) => line.includes("stored download token is gone"))).toBe(true);
   });
 
   it("still downloads with a download token an earlier deployment left inline in the input", async () => {
