@@ -107,7 +107,8 @@ export function executionStarter(env: Env, options: ExecutionStarterOptions = {}
       // as good for the same recording, and the execution that reads it is the one this name starts.
       try {
         stored = await tokens();
-        await stored.put(name, event.download_token);
+        // Within the same budget as StartExecution: a slow bucket must not keep Zoom waiting.
+        await untilAborted(stored.put(name, event.download_token), abortSignal);
       } catch (error) {
         throw new ExecutionNotStarted(name, error);
       }
@@ -134,6 +135,16 @@ export function executionStarter(env: Env, options: ExecutionStarterOptions = {}
       throw new ExecutionNotStarted(name, error);
     }
   };
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) abort();
+    signal.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 /** StartExecution failed (unreachable, throttled, denied): the ingest has not begun. */

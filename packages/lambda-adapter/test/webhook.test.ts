@@ -6,6 +6,8 @@
 
 import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { openStore, signWebhook } from "@zrec/core";
 import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import nock from "nock";
@@ -236,6 +238,26 @@ describe("webhook handler", () => {
     expect(result.statusCode).toBe(503);
     expect(Date.now() - began).toBeLessThan(3_000);
     nock.abortPendingRequests();
+  });
+
+  it("answers 5xx within Zoom's 3 seconds when the bucket does not answer, starting nothing", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const hanging = {
+      ...ENV,
+      ZREC_CONFIG: JSON.stringify({ storage: { ...storage, endpoint: `http://127.0.0.1:${port}` } }),
+    };
+    const requests = fakeAws(SFN, started);
+    const began = Date.now();
+    const result = await createHandler(hanging)(signed(event)).finally(() => {
+      silent.closeAllConnections();
+      silent.close();
+    });
+    expect(result.statusCode).toBe(503);
+    expect(Date.now() - began).toBeLessThan(3_000);
+    expect(requests).toHaveLength(0);
+    nock.cleanAll();
   });
 
   it("answers 500 when no state machine is configured", async () => {
