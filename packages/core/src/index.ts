@@ -4,7 +4,7 @@
  */
 
 export type { LocalBackendPath } from "./adapters/factory.js";
-export { closeBackends, createBackends, localBackendPaths } from "./adapters/factory.js";
+export { closeBackends, createBackends, localBackendPaths, openStore } from "./adapters/factory.js";
 export * from "./config/index.js";
 export * from "./errors.js";
 export * from "./jobs/index.js";

@@ -28,18 +28,23 @@ export async function loadHandlerConfig(env: Env, clients: SecretClients = {}): 
  * function's sandbox is gone with it, so say so instead of failing on a missing module or losing data.
  */
 export function checkLambdaBackends(config: Config): void {
-  if (config.storage.type === "fs") {
-    throw new ConfigError(
-      "storage.type",
-      `${CONFIG_VARIABLE}: storage.type "fs" cannot be used on Lambda, whose disk is temporary.`,
-      { suggestion: 'Set storage to {"type":"s3","bucket":"…"} in ZREC_CONFIG.' },
-    );
-  }
+  checkLambdaStorage(config);
   if (config.index.type === "sqlite") {
     throw new ConfigError(
       "index.type",
       `${CONFIG_VARIABLE}: index.type "sqlite" cannot be used on Lambda (the bundles hold no SQLite).`,
       { suggestion: 'Set index to {"type":"dynamodb","table":"…"} in ZREC_CONFIG.' },
+    );
+  }
+}
+
+/** The storage half of checkLambdaBackends: the webhook keeps download tokens in the bucket. */
+export function checkLambdaStorage(config: Pick<Config, "storage">): void {
+  if (config.storage.type === "fs") {
+    throw new ConfigError(
+      "storage.type",
+      `${CONFIG_VARIABLE}: storage.type "fs" cannot be used on Lambda, whose disk is temporary.`,
+      { suggestion: 'Set storage to {"type":"s3","bucket":"…"} in ZREC_CONFIG.' },
     );
   }
 }

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import { ConfigError, messageOf, recordingIdFromUuid, type ZoomRecordingEvent } from "@zrec/core";
+import { executionInput, type TokenStore } from "./download-token.js";
 import type { Env } from "./secrets.js";
 
 export const STATE_MACHINE_VARIABLE = "ZREC_STATE_MACHINE_ARN";
@@ -63,6 +64,12 @@ export interface ExecutionStarterOptions {
   client?: SFNClient;
   /** Give up after this long, so that a webhook still answers Zoom in time. Default none. */
   timeoutMs?: number;
+  /**
+   * Where an event's download_token is kept, so that the execution's input and history never hold it
+   * (download-token.ts). Without one a token is left out and the files are downloaded with the
+   * account's OAuth token: the sweep's events, built from Zoom's API, carry none.
+   */
+  tokens?: () => Promise<TokenStore>;
 }
 
 export type StartExecution = (
@@ -93,9 +100,23 @@ export function executionStarter(env: Env, options: ExecutionStarterOptions = {}
     const name = executionName(event, origin);
     const recordingId = recordingIdFromUuid(event.payload.object.uuid);
     const abortSignal = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+    const tokens = event.download_token !== undefined ? options.tokens : undefined;
+    let stored: TokenStore | undefined;
+    if (tokens !== undefined && event.download_token !== undefined) {
+      // Keyed by the execution's name: a re-delivery of the same event writes the same key with a token
+      // as good for the same recording, and the execution that reads it is the one this name starts.
+      try {
+        stored = await tokens();
+        // Within the same budget as StartExecution: a slow bucket must not keep Zoom waiting.
+        await untilAborted(stored.put(name, event.download_token), abortSignal);
+      } catch (error) {
+        throw new ExecutionNotStarted(name, error);
+      }
+    }
+    const input = JSON.stringify(executionInput(event, stored === undefined ? undefined : name));
     try {
       const started = await client.send(
-        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(event) }),
+        new StartExecutionCommand({ stateMachineArn, name, input }),
         abortSignal ? { abortSignal } : {},
       );
       return {
@@ -109,9 +130,21 @@ export function executionStarter(env: Env, options: ExecutionStarterOptions = {}
       if (error instanceof Error && error.name === "ExecutionAlreadyExists") {
         return { status: "already-started", recording_id: recordingId, execution_name: name };
       }
+      // Not deleted: a running execution of this name (StartExecution timed out after starting it) may
+      // still need it; the bucket's lifecycle rule removes it otherwise.
       throw new ExecutionNotStarted(name, error);
     }
   };
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) abort();
+    signal.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 /** StartExecution failed (unreachable, throttled, denied): the ingest has not begun. */

@@ -5,8 +5,9 @@
  * again on the next event instead of breaking the warm container for good.
  */
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import { type Config, openPipeline, type PipelineDeps } from "@zrec/core";
-import { checkLambdaBackends, loadHandlerConfig } from "./config.js";
+import { type Config, openPipeline, openStore, type PipelineDeps } from "@zrec/core";
+import { checkLambdaBackends, checkLambdaStorage, loadHandlerConfig } from "./config.js";
+import { objectTokenStore, type TokenStore } from "./download-token.js";
 import { type Log, logIngestEvent } from "./log.js";
 import type { Env, SecretClients } from "./secrets.js";
 
@@ -43,6 +44,15 @@ export function startOnce<T>(make: () => Promise<T>): () => Promise<T> {
 /** The configuration alone: for the handlers that only start executions. */
 export function configRuntime(env: Env, options: RuntimeOptions = {}): () => Promise<Config> {
   return startOnce(() => loadHandlerConfig(env, options.secretClients));
+}
+
+/** Where the handlers that start executions keep download tokens: the archive's bucket. */
+export function tokenStoreRuntime(config: () => Promise<Config>): () => Promise<TokenStore> {
+  return startOnce(async () => {
+    const loaded = await config();
+    checkLambdaStorage(loaded);
+    return objectTokenStore(await openStore(loaded.storage));
+  });
 }
 
 export interface Invocation {

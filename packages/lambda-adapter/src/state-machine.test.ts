@@ -43,10 +43,11 @@ describe("stateMachineDefinition", () => {
     expect(JSON.parse(await readFile(file, "utf8"))).toEqual(stateMachineDefinition({ fileConcurrency: 5 }));
   });
 
-  it("copies at most ingest.fileConcurrency files at once, on both download paths", () => {
+  it("copies at most ingest.fileConcurrency files at once, on every download path", () => {
     const { States } = stateMachineDefinition({ fileConcurrency: 3 });
     expect(States.RetrieveFiles?.MaxConcurrency).toBe(3);
     expect(States.RetrieveFilesWithOAuth?.MaxConcurrency).toBe(3);
+    expect(States.RetrieveFilesWithInlineToken?.MaxConcurrency).toBe(3);
     expect(() => stateMachineDefinition({ fileConcurrency: 0 })).toThrow(/fileConcurrency/);
   });
 
@@ -62,6 +63,19 @@ describe("stateMachineDefinition", () => {
       for (const retrier of retry) expect(retrier.BackoffRate, name).toBeGreaterThan(1);
       expect(task.Resource).toBe(`\${${TASK_FUNCTIONS[name as keyof typeof TASK_FUNCTIONS]}}`);
     }
+  });
+
+  it("passes the download token by reference; only an execution with it inline passes it on", () => {
+    const { States } = stateMachineDefinition({ fileConcurrency: 5 });
+    expect(States.RetrieveFiles?.ItemSelector).toEqual({
+      "task.$": "$$.Map.Item.Value",
+      "download_token_ref.$": "$.download_token_ref",
+      "event_ts.$": "$.event_ts",
+    });
+    const { RetrieveFilesWithInlineToken: inline, ...others } = States;
+    expect(JSON.stringify(inline)).toContain('"download_token.$"');
+    expect(JSON.stringify(others)).not.toContain('"download_token.$"');
+    expect(States.FinishIngest?.Parameters).toMatchObject({ "execution_name.$": "$$.Execution.Name" });
   });
 
   it("has no Catch: a file that fails for good fails the execution before FinishIngest", () => {

@@ -3,9 +3,13 @@
  * handlers: IngestMetadata, then (unless skipped) one RetrieveRecording per file, bounded by
  * `ingest.fileConcurrency`, then FinishIngest. Each task gets exactly the JSON its core stage takes.
  *
- * The execution's input is the recording event as Zoom sent it. Its `download_token` and `event_ts` go
- * to every file task; JSONPath cannot leave out a field that is missing, so an event without them (a
- * manual re-ingest) takes a second Map whose tasks carry neither and download with the OAuth token.
+ * The execution's input is the recording event without its `download_token`: the starter keeps that in
+ * the bucket and puts its reference, `download_token_ref`, in the input (download-token.ts), so no
+ * input or output in the history holds the token. The reference and `event_ts` go to every file task;
+ * JSONPath cannot leave out a field that is missing, so an event without them (a manual re-ingest)
+ * takes a second Map whose tasks carry neither and download with the OAuth token, and an event with the
+ * token inline (started by an earlier deployment) a third that passes it on as before. FinishIngest
+ * gets the execution's name, which the reference is, and deletes the stored token.
  * A file that fails for good fails its Map and so the execution, before FinishIngest: nothing is trashed.
  */
 import { RETRYABLE_ERROR } from "./errors.js";
@@ -15,6 +19,7 @@ export const TASK_FUNCTIONS = {
   IngestMetadata: "IngestMetadataFunctionArn",
   RetrieveRecording: "RetrieveRecordingFunctionArn",
   RetrieveRecordingWithOAuth: "RetrieveRecordingFunctionArn",
+  RetrieveRecordingWithInlineToken: "RetrieveRecordingFunctionArn",
   FinishIngest: "FinishIngestFunctionArn",
 } as const;
 export type TaskStateName = keyof typeof TASK_FUNCTIONS;
@@ -24,6 +29,7 @@ export const TASK_HANDLERS: Record<TaskStateName, string> = {
   IngestMetadata: "ingest-metadata",
   RetrieveRecording: "retrieve-recording",
   RetrieveRecordingWithOAuth: "retrieve-recording",
+  RetrieveRecordingWithInlineToken: "retrieve-recording",
   FinishIngest: "finish-ingest",
 };
 
@@ -35,6 +41,7 @@ export const TASK_TIMEOUT_SECONDS: Record<TaskStateName, number> = {
   IngestMetadata: 120,
   RetrieveRecording: 930,
   RetrieveRecordingWithOAuth: 930,
+  RetrieveRecordingWithInlineToken: 930,
   FinishIngest: 120,
 };
 
@@ -84,16 +91,28 @@ export function stateMachineDefinition(options: StateMachineOptions): AslDefinit
           { Variable: "$.metadata.status", StringEquals: "skipped", Next: "Skipped" },
           {
             And: [
-              { Variable: "$.download_token", IsPresent: true },
+              { Variable: "$.download_token_ref", IsPresent: true },
               { Variable: "$.event_ts", IsPresent: true },
             ],
             Next: "RetrieveFiles",
+          },
+          {
+            And: [
+              { Variable: "$.download_token", IsPresent: true },
+              { Variable: "$.event_ts", IsPresent: true },
+            ],
+            Next: "RetrieveFilesWithInlineToken",
           },
         ],
         Default: "RetrieveFilesWithOAuth",
       },
       Skipped: { Type: "Succeed", OutputPath: "$.metadata" },
       RetrieveFiles: retrieveFiles("RetrieveRecording", options, {
+        "task.$": "$$.Map.Item.Value",
+        "download_token_ref.$": "$.download_token_ref",
+        "event_ts.$": "$.event_ts",
+      }),
+      RetrieveFilesWithInlineToken: retrieveFiles("RetrieveRecordingWithInlineToken", options, {
         "task.$": "$$.Map.Item.Value",
         "download_token.$": "$.download_token",
         "event_ts.$": "$.event_ts",
@@ -102,7 +121,11 @@ export function stateMachineDefinition(options: StateMachineOptions): AslDefinit
         "task.$": "$$.Map.Item.Value",
       }),
       FinishIngest: task("FinishIngest", {
-        Parameters: { "metadata.$": "$.metadata", "files.$": "$.files" },
+        Parameters: {
+          "metadata.$": "$.metadata",
+          "files.$": "$.files",
+          "execution_name.$": "$$.Execution.Name",
+        },
         End: true,
       }),
     },

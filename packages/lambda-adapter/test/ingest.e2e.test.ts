@@ -8,6 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import {
   type Backends,
   closeBackends,
@@ -23,6 +24,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureTable } from "../../core/src/adapters/dynamodb-table.js";
 import { type Dynalite, startDynalite } from "../../core/test/support/dynalite.js";
 import { type RunningS3rver, startS3rver } from "../../core/test/support/s3rver.js";
+import { objectTokenStore, TOKEN_PREFIX } from "../src/download-token.js";
+import { executionStarter } from "../src/execution.js";
 import { createHandler as finishIngest } from "../src/handlers/finish-ingest.js";
 import { createHandler as ingestMetadata } from "../src/handlers/ingest-metadata.js";
 import { createHandler as retrieveRecording } from "../src/handlers/retrieve-recording.js";
@@ -106,10 +109,11 @@ describe("the ingest state machine on the real handlers", () => {
   };
 
   /** Runs the generated definition, each task through JSON as Step Functions would carry it. */
-  const execute = async (input: unknown) => {
+  const execute = async (input: unknown, name = `run-${randomUUID()}`) => {
     const machine = new StateMachine(stateMachineDefinition({ fileConcurrency: 2 }) as never);
     const names = Object.keys(TASK_FUNCTIONS) as TaskStateName[];
     const execution = machine.run(input as never, {
+      context: { Execution: { Name: name, Input: input as never } },
       overrides: {
         taskResourceLocalHandlers: Object.fromEntries(
           names.map((name) => [name, async (taskInput: unknown) => json(await tasks[name](json(taskInput)))]),
@@ -128,6 +132,34 @@ describe("the ingest state machine on the real handlers", () => {
     } finally {
       await collecting.catch(() => {});
     }
+  };
+
+  /**
+   * As the webhook starts an ingest: the real starter, its token kept in the remote bucket, and the
+   * StartExecution request it sends run by the local interpreter under the execution's name.
+   */
+  const startAndExecute = async (
+    event: { download_token?: string },
+    beforeRun: (ref: string) => Promise<void> = async () => {},
+  ) => {
+    let request: StartExecutionCommand["input"] | undefined;
+    const sfn = {
+      send: async (command: StartExecutionCommand) => {
+        request = command.input;
+        return { executionArn: `arn:aws:states:us-east-1:123456789012:execution:zrec:${command.input.name}` };
+      },
+    } as unknown as SFNClient;
+    const tokens = objectTokenStore((await open(remote)).store);
+    const start = executionStarter(
+      { ZREC_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:zrec" },
+      { client: sfn, tokens: async () => tokens },
+    );
+    const started = await start(event as never, { kind: "webhook" });
+    const input = JSON.parse(request?.input ?? "null") as Record<string, unknown>;
+    const tokenKey = `${TOKEN_PREFIX}${started.execution_name}`;
+    const storedToken = await tokens.get(started.execution_name);
+    await beforeRun(started.execution_name);
+    return { input, tokenKey, storedToken, ...(await execute(input, started.execution_name)) };
   };
 
   beforeAll(async () => {
@@ -150,6 +182,7 @@ describe("the ingest state machine on the real handlers", () => {
       IngestMetadata: stage(ingestMetadata(env)),
       RetrieveRecording: stage(retrieveRecording(env)),
       RetrieveRecordingWithOAuth: stage(retrieveRecording(env)),
+      RetrieveRecordingWithInlineToken: stage(retrieveRecording(env)),
       FinishIngest: stage(finishIngest(env)),
     };
   });
@@ -167,12 +200,25 @@ describe("the ingest state machine on the real handlers", () => {
 
   it("reaches the same end state as the in-process runIngest", async () => {
     const event = remote.sim.recordingEvent(UUID);
-    const { output, error } = await execute(event);
+    const token = event.download_token ?? "";
+    expect(token).not.toBe("");
+    const { output, error, events, input, tokenKey, storedToken } = await startAndExecute(event);
     expect(error).toBeUndefined();
-    // The handlers log each file, and never the download token the execution carries.
+    // The token is kept in the bucket by reference: neither the execution's input nor any state's
+    // input or output (its history) holds it, and FinishIngest deleted it.
+    expect(storedToken).toBe(token);
+    expect(input.download_token).toBeUndefined();
+    expect(typeof input.download_token_ref).toBe("string");
+    expect(JSON.stringify(events)).not.toContain(token);
+    expect(events.some((e) => e.type === "StateEntered" && e.state.name === "RetrieveRecording")).toBe(true);
+    expect(await (await open(remote)).store.head(tokenKey)).toBeUndefined();
+    // Still downloaded with the event's download token, read back from the bucket.
+    const downloads = remote.sim.requests.filter((r) => r.server === "api" && r.path.startsWith("/rec/"));
+    expect(downloads.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(downloads.map((r) => r.authorizationKind))).toEqual(new Set(["bearer-download-token"]));
+    // The handlers log each file, and never the download token.
     expect(logged.filter((line) => line.includes('"file-done"'))).toHaveLength(5);
-    expect(typeof event.download_token).toBe("string");
-    expect(logged.join("\n")).not.toContain(event.download_token);
+    expect(logged.join("\n")).not.toContain(token);
 
     const pipeline = await openPipeline(loadConfig(local.config, { env: zoomSecrets }));
     const result = await runIngest(local.sim.recordingEvent(UUID), pipeline.deps).finally(() =>
@@ -236,6 +282,47 @@ describe("the ingest state machine on the real handlers", () => {
     expect(downloads.map((r) => r.authorizationKind)).not.toContain("bearer-download-token");
   });
 
+  it("downloads with the OAuth token when the stored download token is gone (a day later)", async () => {
+    const uuid = "Yk3vQ8mHSa2xW4pZ6c1d0A==";
+    const meeting = remote.sim.addMeeting({
+      ...MEETING,
+      uuid,
+      id: 81234567895,
+      files: [{ id: "gone-m4a", fileType: "M4A", size: 50_000, recordingStart: "2024-07-04T17:03:00Z" }],
+    });
+    const tokens = objectTokenStore((await open(remote)).store);
+    const { output, error } = await startAndExecute(remote.sim.recordingEvent(uuid), (ref) =>
+      tokens.delete(ref),
+    );
+    expect(error).toBeUndefined();
+    expect(output).toMatchObject({ files: 1, trashed: "trashed" });
+    const downloads = remote.sim.requests.filter(
+      (r) => r.server === "api" && r.path.endsWith(meeting.files[0]?.id ?? "?"),
+    );
+    expect(downloads.map((r) => r.authorizationKind)).toEqual(["bearer-oauth"]);
+    expect(logged.some((line) => line.includes("stored download token is gone"))).toBe(true);
+  });
+
+  it("still downloads with a download token an earlier deployment left inline in the input", async () => {
+    const uuid = "w8f2xQ3bR0a1Yc5T7n9kLg==";
+    const meeting = remote.sim.addMeeting({
+      ...MEETING,
+      uuid,
+      id: 81234567894,
+      files: [{ id: "inline-m4a", fileType: "M4A", size: 60_000, recordingStart: "2024-07-04T17:03:00Z" }],
+    });
+    const { output, error, events } = await execute(remote.sim.recordingEvent(uuid));
+    expect(error).toBeUndefined();
+    expect(output).toMatchObject({ files: 1, trashed: "trashed" });
+    const entered = events.flatMap((e) => (e.type === "StateEntered" ? [e.state.name] : []));
+    expect(entered).toContain("RetrieveRecordingWithInlineToken");
+    // The API's download URL takes the token and redirects to a signed CDN URL, which takes none.
+    const downloads = remote.sim.requests.filter(
+      (r) => r.server === "api" && r.path.endsWith(meeting.files[0]?.id ?? "?"),
+    );
+    expect(downloads.map((r) => r.authorizationKind)).toEqual(["bearer-download-token"]);
+  });
+
   it("loops RetrieveRecording on one file whose copy outlasts the stage's time budget, then finishes once", async () => {
     const uuid = "Qm9ZCk6bRmS3X3a0yNn2xw==";
     const meeting = remote.sim.addMeeting({
@@ -268,7 +355,7 @@ describe("the ingest state machine on the real handlers", () => {
     tasks.RetrieveRecording = (input) => budgeted(input as never, context as never);
     // 4 MiB/s per connection, 2 connections: about 4 s of copying against a budget of 1 s a call.
     remote.sim.setBandwidth(4 * MiB);
-    const result = await execute(remote.sim.recordingEvent(uuid)).finally(() => {
+    const result = await startAndExecute(remote.sim.recordingEvent(uuid)).finally(() => {
       remote.sim.setBandwidth(undefined);
       tasks.RetrieveRecording = saved;
     });
@@ -314,7 +401,7 @@ describe("the ingest state machine on the real handlers", () => {
     const trashBefore = remote.sim.trashCalls.length;
     const messagesBefore = (await readFile(remote.outbox, "utf8")).trim().split("\n").length;
 
-    const { error, events } = await execute(remote.sim.recordingEvent(FAILING_UUID));
+    const { error, events } = await startAndExecute(remote.sim.recordingEvent(FAILING_UUID));
     expect(error).toBeInstanceOf(ExecutionError);
     const entered = events.flatMap((e) => (e.type === "StateEntered" ? [e.state.name] : []));
     expect(entered).toContain("RetrieveRecording");

@@ -22,6 +22,7 @@ import { ensureTable } from "../../core/src/adapters/dynamodb-table.js";
 import { seedRecording } from "../../core/src/site/site.test-support.js";
 import { type Dynalite, startDynalite } from "../../core/test/support/dynalite.js";
 import { type RunningS3rver, startS3rver } from "../../core/test/support/s3rver.js";
+import { TOKEN_PREFIX } from "../src/download-token.js";
 import { createHandler as purgeOld } from "../src/handlers/purge-old.js";
 import { createHandler as rebuildDb } from "../src/handlers/rebuild-db.js";
 import { createHandler as reindex } from "../src/handlers/reindex.js";
@@ -142,7 +143,13 @@ describe("operator handlers", () => {
     const result = await handlers.startIngest(event);
     expect(result).toMatchObject({ status: "started", recording_id: ARCHIVED.id });
     expect(requests[0]?.body.name).toBe(`${ARCHIVED.id}-manual-${NOW.getTime()}`);
-    expect(JSON.parse(String(requests[0]?.body.input))).toEqual(event);
+    // An event file's download token is kept in the bucket, as the webhook keeps Zoom's (#12).
+    const name = String(requests[0]?.body.name);
+    const { download_token: token, ...rest } = event;
+    expect(typeof token).toBe("string");
+    expect(JSON.parse(String(requests[0]?.body.input))).toEqual({ ...rest, download_token_ref: name });
+    const stored = await backends.store.get(`${TOKEN_PREFIX}${name}`);
+    expect(Buffer.from(stored ?? []).toString("utf8")).toBe(token);
 
     await expect(handlers.startIngest({ event: "meeting.started" })).rejects.toMatchObject({
       name: "zrec.Failed",

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CollectionTag, parse, type ScalarTag, type Tags } from "yaml";
 import { RECORDING_INDEXES, RECORDING_KEY } from "../../core/src/adapters/dynamodb-table.js";
+import { TOKEN_PREFIX } from "../src/download-token.js";
 import { HANDLER_NAMES } from "../src/index.js";
 import {
   TASK_FUNCTIONS,
@@ -55,6 +56,8 @@ type Json = Record<string, any>;
 const REF = (name: string) => ({ Ref: name });
 const ATT = (name: string, attribute = "Arn") => ({ "Fn::GetAtt": [name, attribute] });
 const BUCKET_OBJECTS = { "Fn::Sub": `\${RecordingsBucket.Arn}/*` };
+/** Where the webhook keeps download tokens (download-token.ts): no function may touch more for them. */
+const TOKEN_OBJECTS = { "Fn::Sub": `\${RecordingsBucket.Arn}/.zrec-tokens/*` };
 const parameter = (name: string) => ({
   "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${ZoomParameterPrefix}/${name}`,
 });
@@ -69,6 +72,7 @@ const ZOOM_ACCOUNT = ["account-id", "client-id", "client-secret", "accounts/*"].
 const USES: Record<string, Record<string, unknown[]>> = {
   WebhookFunction: {
     "states:StartExecution": [REF("IngestStateMachine")],
+    "s3:PutObject": [TOKEN_OBJECTS],
     "ssm:GetParameters": [parameter("webhook-secret-token"), ...ZOOM_ACCOUNT],
   },
   IngestMetadataFunction: {
@@ -89,13 +93,17 @@ const USES: Record<string, Record<string, unknown[]>> = {
   FinishIngestFunction: {
     "s3:GetObject": [BUCKET_OBJECTS],
     "s3:PutObject": [BUCKET_OBJECTS],
+    "s3:DeleteObject": [TOKEN_OBJECTS],
     "s3:ListBucket": [ATT("RecordingsBucket")],
     "dynamodb:GetItem": [ATT("RecordingsTable")],
     "dynamodb:PutItem": [ATT("RecordingsTable")],
     "sqs:SendMessage": [ATT("WebsiteQueue")],
     "ssm:GetParameters": ZOOM_ACCOUNT,
   },
-  StartIngestFunction: { "states:StartExecution": [REF("IngestStateMachine")] },
+  StartIngestFunction: {
+    "states:StartExecution": [REF("IngestStateMachine")],
+    "s3:PutObject": [TOKEN_OBJECTS],
+  },
   ReindexFunction: {
     "s3:GetObject": [BUCKET_OBJECTS],
     "s3:PutObject": [BUCKET_OBJECTS],
@@ -185,6 +193,13 @@ describe("template.yaml", () => {
       bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
     ).toBe("AES256");
     expect(Object.values(bucket.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
+    // Download tokens the execution that stored them did not delete (skipped, failed) expire.
+    expect(bucket.LifecycleConfiguration.Rules).toContainEqual({
+      Id: "ExpireDownloadTokens",
+      Status: "Enabled",
+      Prefix: TOKEN_PREFIX,
+      ExpirationInDays: 1,
+    });
 
     const table = resources.RecordingsTable?.Properties;
     expect(table.KeySchema).toEqual([{ AttributeName: RECORDING_KEY.name, KeyType: "HASH" }]);

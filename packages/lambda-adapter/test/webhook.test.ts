@@ -6,10 +6,14 @@
 
 import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { signWebhook } from "@zrec/core";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { openStore, signWebhook } from "@zrec/core";
 import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { type RunningS3rver, startS3rver } from "../../core/test/support/s3rver.js";
+import { TOKEN_PREFIX } from "../src/download-token.js";
 import { executionName } from "../src/execution.js";
 import { createHandler } from "../src/handlers/webhook.js";
 import { executionAlreadyExists, FAKE_AWS_ENV, fakeAws, serviceUnavailable } from "./support/fake-aws.js";
@@ -19,7 +23,15 @@ const SFN = "http://sfn.zrec.test";
 const SSM = "http://ssm.zrec.test";
 const SECRET = "webhook-secret-token";
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:zrec-ingest";
-const ENV = { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET, ZREC_STATE_MACHINE_ARN: STATE_MACHINE };
+const BUCKET = "zrec-webhook";
+/** The archive bucket (s3rver), where the webhook keeps each event's download token. */
+let storage: ReturnType<RunningS3rver["storageConfig"]>;
+let ENV: Record<string, string>;
+const withStorage = (env: Record<string, string>, config: Record<string, unknown> = {}) => ({
+  ...env,
+  ZREC_CONFIG: JSON.stringify({ ...config, storage }),
+});
+let s3: RunningS3rver;
 
 const fixture = REAL_EVENT_FILE;
 let event: Record<string, unknown>;
@@ -57,8 +69,17 @@ describe("webhook handler", () => {
   beforeAll(async () => {
     event = JSON.parse(await readFile(fixture, "utf8"));
     savedEnv = { ...process.env };
-    Object.assign(process.env, FAKE_AWS_ENV, { AWS_ENDPOINT_URL_SFN: SFN, AWS_ENDPOINT_URL_SSM: SSM });
+    s3 = await startS3rver();
+    await s3.createBucket(BUCKET);
+    storage = s3.storageConfig(BUCKET, "archive");
+    ENV = withStorage({ ZOOM_WEBHOOK_SECRET_TOKEN: SECRET, ZREC_STATE_MACHINE_ARN: STATE_MACHINE });
+    // s3rver's credentials: SFN and SSM (nock) take any.
+    Object.assign(process.env, FAKE_AWS_ENV, s3.env, {
+      AWS_ENDPOINT_URL_SFN: SFN,
+      AWS_ENDPOINT_URL_SSM: SSM,
+    });
     nock.disableNetConnect();
+    nock.enableNetConnect("127.0.0.1");
     vi.spyOn(console, "log").mockImplementation(() => {});
     vi.spyOn(console, "error").mockImplementation(() => {});
   });
@@ -66,10 +87,11 @@ describe("webhook handler", () => {
     expect(nock.pendingMocks()).toEqual([]);
     nock.cleanAll();
   });
-  afterAll(() => {
+  afterAll(async () => {
     nock.enableNetConnect();
     vi.restoreAllMocks();
     process.env = savedEnv;
+    await s3?.close();
   });
 
   it("starts the ingest execution for a signed recording event and answers 200", async () => {
@@ -81,9 +103,38 @@ describe("webhook handler", () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]?.target).toBe("AWSStepFunctions.StartExecution");
     expect(requests[0]?.body.stateMachineArn).toBe(STATE_MACHINE);
-    // The execution's input is the event exactly as Zoom sent it: the download token travels there only.
-    expect(JSON.parse(String(requests[0]?.body.input))).toEqual(event);
-    expect(String(requests[0]?.body.name)).toMatch(/^[0-9a-f-]{36}-completed-[0-9a-f]{12}$/);
+    // The execution's input is the event without its download token, which is kept in the bucket
+    // under the execution's name: the input names it, Step Functions' history never holds it.
+    const name = String(requests[0]?.body.name);
+    expect(name).toMatch(/^[0-9a-f-]{36}-completed-[0-9a-f]{12}$/);
+    const { download_token: token, ...rest } = event;
+    expect(typeof token).toBe("string");
+    expect(JSON.parse(String(requests[0]?.body.input))).toEqual({ ...rest, download_token_ref: name });
+    expect(String(requests[0]?.body.input)).not.toContain(String(token));
+    const store = await openStore(storage);
+    const stored = await store.get(`${TOKEN_PREFIX}${name}`).finally(() => store.close?.());
+    expect(Buffer.from(stored ?? []).toString("utf8")).toBe(token);
+  });
+
+  it("starts an event without a download token with no reference and stores nothing", async () => {
+    const { download_token: _token, ...withoutToken } = event;
+    const requests = fakeAws(SFN, started);
+    const result = await createHandler(ENV)(signed({ ...withoutToken, event_ts: 2 }));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(String(requests[0]?.body.input))).toEqual({ ...withoutToken, event_ts: 2 });
+    const name = String(requests[0]?.body.name);
+    const store = await openStore(storage);
+    expect(await store.head(`${TOKEN_PREFIX}${name}`).finally(() => store.close?.())).toBeUndefined();
+  });
+
+  it("answers 5xx and starts nothing when the token cannot be stored", async () => {
+    const missing = {
+      ...ENV,
+      ZREC_CONFIG: JSON.stringify({ storage: { ...storage, bucket: "no-such-bucket" } }),
+    };
+    const result = await createHandler(missing)(signed(event));
+    expect(result.statusCode).toBe(503);
+    expect(bodyOf(result).error).toMatch(/could not be started/);
   });
 
   it("refuses a body over 1 MiB with 413 before verifying it or starting anything", async () => {
@@ -103,7 +154,7 @@ describe("webhook handler", () => {
     const requests = fakeAws(SFN, started);
     const result = await createHandler(ENV)(signed(withAccents, { base64: true }));
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(String(requests[0]?.body.input))).toEqual(withAccents);
+    expect(JSON.parse(String(requests[0]?.body.input)).payload).toEqual(withAccents.payload);
   });
 
   it("answers a re-delivered event with 200 without starting a second ingest", async () => {
@@ -144,7 +195,7 @@ describe("webhook handler", () => {
 
   it("answers 200 skipped, starting nothing, for a meeting the ingest filters leave out", async () => {
     // The fixture's meeting lasted 2 minutes; with no SFN mock, any StartExecution would fail as 5xx.
-    const filtered = { ...ENV, ZREC_CONFIG: JSON.stringify({ ingest: { minimumDurationMinutes: 5 } }) };
+    const filtered = withStorage(ENV, { ingest: { minimumDurationMinutes: 5 } });
     const result = await createHandler(filtered)(signed(event));
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toMatchObject({ status: "skipped" });
@@ -189,6 +240,26 @@ describe("webhook handler", () => {
     nock.abortPendingRequests();
   });
 
+  it("answers 5xx within Zoom's 3 seconds when the bucket does not answer, starting nothing", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    const hanging = {
+      ...ENV,
+      ZREC_CONFIG: JSON.stringify({ storage: { ...storage, endpoint: `http://127.0.0.1:${port}` } }),
+    };
+    const requests = fakeAws(SFN, started);
+    const began = Date.now();
+    const result = await createHandler(hanging)(signed(event)).finally(() => {
+      silent.closeAllConnections();
+      silent.close();
+    });
+    expect(result.statusCode).toBe(503);
+    expect(Date.now() - began).toBeLessThan(3_000);
+    expect(requests).toHaveLength(0);
+    nock.cleanAll();
+  });
+
   it("answers 500 when no state machine is configured", async () => {
     const result = await createHandler({ ZOOM_WEBHOOK_SECRET_TOKEN: SECRET })(signed(event));
     expect(result.statusCode).toBe(500);
@@ -205,10 +276,12 @@ describe("webhook handler", () => {
       },
     ]);
     fakeAws(SFN, started, { times: 2 });
-    const handler = createHandler({
-      ZOOM_WEBHOOK_SECRET_TOKEN_PARAMETER: "/zrec/zoom/webhook-secret-token",
-      ZREC_STATE_MACHINE_ARN: STATE_MACHINE,
-    });
+    const handler = createHandler(
+      withStorage({
+        ZOOM_WEBHOOK_SECRET_TOKEN_PARAMETER: "/zrec/zoom/webhook-secret-token",
+        ZREC_STATE_MACHINE_ARN: STATE_MACHINE,
+      }),
+    );
     expect((await handler(signed(event))).statusCode).toBe(200);
     expect((await handler(signed({ ...event, event_ts: 1 }))).statusCode).toBe(200);
     expect(ssm).toHaveLength(1);
@@ -235,11 +308,13 @@ describe("webhook handler", () => {
           .map((Name) => ({ Name, Type: "SecureString", Value: ssmValues[Name] }));
         return [200, { Parameters, InvalidParameters: names.filter((n) => !(n in ssmValues)) }];
       });
-      return createHandler({
-        ZOOM_ACCOUNTS: "a,b",
-        ZOOM_ACCOUNTS_PARAMETER_PATH: "/zrec/zoom/accounts",
-        ZREC_STATE_MACHINE_ARN: STATE_MACHINE,
-      });
+      return createHandler(
+        withStorage({
+          ZOOM_ACCOUNTS: "a,b",
+          ZOOM_ACCOUNTS_PARAMETER_PATH: "/zrec/zoom/accounts",
+          ZREC_STATE_MACHINE_ARN: STATE_MACHINE,
+        }),
+      );
     };
     const eventOf = (accountId: string) => {
       const payload = event.payload as Record<string, unknown>;

@@ -81,6 +81,20 @@ export function localBackendPaths(
 
 type Resolve = (file: string) => string;
 
+/**
+ * The configured object store alone, for a caller that needs neither the index nor the notifier (the
+ * Lambda webhook, which keeps the download token in the bucket): their SDKs are not loaded.
+ * @example
+ * const store = await openStore(config.storage);
+ */
+export function openStore(
+  storage: Config["storage"],
+  options: CreateBackendsOptions = {},
+): Promise<ObjectStore> {
+  const baseDir = options.baseDir ?? process.cwd();
+  return createStore(storage, (file) => path.resolve(baseDir, file), undefined);
+}
+
 async function createStore(
   storage: Config["storage"],
   local: Resolve,

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { ExecutionNotStarted, executionStarter } from "../execution.js";
 import type { LambdaContext } from "../handler.js";
 import { createLog } from "../log.js";
-import { configRuntime, type HandlerOptions } from "../runtime.js";
+import { configRuntime, type HandlerOptions, tokenStoreRuntime } from "../runtime.js";
 import type { Env } from "../secrets.js";
 
 /** StartExecution's share of Zoom's 3 seconds, leaving room for verification and a cold start's slack. */
@@ -21,6 +21,7 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
   const config = configRuntime(env, options);
   const start = executionStarter(env, {
     timeoutMs: START_TIMEOUT_MS,
+    tokens: tokenStoreRuntime(config),
     ...(options.sfn ? { client: options.sfn } : {}),
   });
   const now = options.now ?? (() => new Date());

@@ -7,7 +7,8 @@
  * - correctly signed garbage (any JSON, a real event with a field replaced by anything): never a 5xx
  *   (Zoom would retry it for days), never a 401, and an execution only for a usable recording event;
  * - no answer quotes the secret.
- * Step Functions is a local HTTP server behind the real SDK client, counting StartExecution calls.
+ * Step Functions is a local HTTP server behind the real SDK client, counting StartExecution calls; the
+ * bucket the webhook keeps download tokens in is s3rver.
  */
 
 import { createHmac } from "node:crypto";
@@ -19,13 +20,14 @@ import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { Figures } from "../../../core/test/faults/figures.js";
+import { type RunningS3rver, startS3rver } from "../../../core/test/support/s3rver.js";
 import { createHandler } from "../../src/handlers/webhook.js";
 import { FAKE_AWS_ENV } from "../support/fake-aws.js";
 import { httpApiEvent, lambdaContext } from "../support/lambda.js";
 
 const SECRET = "whsec-lambda-property-secret";
 const STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:zrec-ingest";
-const ENV = { ZOOM_WEBHOOK_SECRET_TOKEN: SECRET, ZREC_STATE_MACHINE_ARN: STATE_MACHINE };
+const BUCKET = "zrec-webhook-properties";
 const fixture = REAL_EVENT_FILE;
 const runs = (normal: number) => (Number(process.env.ZREC_FAULT_RUNS ?? "") > 0 ? normal * 20 : normal);
 const figures = new Figures("lambda-webhook-properties");
@@ -35,9 +37,15 @@ let sfn: SFNClient;
 let handler: ReturnType<typeof createHandler>;
 let event: Record<string, unknown>;
 let executions = 0;
+let s3: RunningS3rver;
+let savedEnv: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   event = JSON.parse(await readFile(fixture, "utf8"));
+  s3 = await startS3rver();
+  await s3.createBucket(BUCKET);
+  savedEnv = { ...process.env };
+  Object.assign(process.env, s3.env);
   server = createServer((request, response) => {
     request.resume();
     request.on("end", () => {
@@ -54,13 +62,22 @@ beforeAll(async () => {
     credentials: { accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: "test" },
     maxAttempts: 1,
   });
-  handler = createHandler(ENV, { sfn });
+  handler = createHandler(
+    {
+      ZOOM_WEBHOOK_SECRET_TOKEN: SECRET,
+      ZREC_STATE_MACHINE_ARN: STATE_MACHINE,
+      ZREC_CONFIG: JSON.stringify({ storage: s3.storageConfig(BUCKET) }),
+    },
+    { sfn },
+  );
   vi.spyOn(console, "log").mockImplementation(() => {});
   vi.spyOn(console, "error").mockImplementation(() => {});
 });
 afterAll(async () => {
   sfn?.destroy();
   await new Promise((resolve) => server?.close(resolve));
+  await s3?.close();
+  process.env = savedEnv;
   vi.restoreAllMocks();
   await figures.write();
 });
