@@ -212,10 +212,17 @@ describe("the ingest state machine on the real handlers", () => {
     expect(JSON.stringify(events)).not.toContain(token);
     expect(events.some((e) => e.type === "StateEntered" && e.state.name === "RetrieveRecording")).toBe(true);
     expect(await (await open(remote)).store.head(tokenKey)).toBeUndefined();
-    // Still downloaded with the event's download token, read back from the bucket.
+    // The files Zoom's API lists by id come from the API's URL with the account's OAuth token (#12); the
+    // two it lists without one (CC, TIMELINE) from the event's URL with its download token, read back
+    // from the bucket.
     const downloads = remote.sim.requests.filter((r) => r.server === "api" && r.path.startsWith("/rec/"));
-    expect(downloads.length).toBeGreaterThanOrEqual(5);
-    expect(new Set(downloads.map((r) => r.authorizationKind))).toEqual(new Set(["bearer-download-token"]));
+    const byEvent = downloads.filter((r) => r.path.startsWith("/rec/webhook_download/"));
+    const byApi = downloads.filter((r) => r.path.startsWith("/rec/download/"));
+    expect(byEvent.length).toBeGreaterThanOrEqual(2);
+    expect(byApi.length).toBeGreaterThanOrEqual(3);
+    expect(byEvent.length + byApi.length).toBe(downloads.length);
+    expect(new Set(byEvent.map((r) => r.authorizationKind))).toEqual(new Set(["bearer-download-token"]));
+    expect(new Set(byApi.map((r) => r.authorizationKind))).toEqual(new Set(["bearer-oauth"]));
     // The handlers log each file, and never the download token.
     expect(logged.filter((line) => line.includes('"file-done"'))).toHaveLength(5);
     expect(logged.join("\n")).not.toContain(token);
@@ -309,14 +316,15 @@ describe("the ingest state machine on the real handlers", () => {
       ...MEETING,
       uuid,
       id: 81234567894,
-      files: [{ id: "inline-m4a", fileType: "M4A", size: 60_000, recordingStart: "2024-07-04T17:03:00Z" }],
+      // A CC file has no id in Zoom's list, so it is fetched from the event's URL with the event's token.
+      files: [{ id: "inline-cc", fileType: "CC", size: 6_000, recordingStart: "2024-07-04T17:03:00Z" }],
     });
     const { output, error, events } = await execute(remote.sim.recordingEvent(uuid));
     expect(error).toBeUndefined();
     expect(output).toMatchObject({ files: 1, trashed: "trashed" });
     const entered = events.flatMap((e) => (e.type === "StateEntered" ? [e.state.name] : []));
     expect(entered).toContain("RetrieveRecordingWithInlineToken");
-    // The API's download URL takes the token and redirects to a signed CDN URL, which takes none.
+    // The event's download URL takes the token and redirects to a signed CDN URL, which takes none.
     const downloads = remote.sim.requests.filter(
       (r) => r.server === "api" && r.path.endsWith(meeting.files[0]?.id ?? "?"),
     );
