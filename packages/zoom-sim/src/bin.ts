@@ -162,10 +162,11 @@ async function main(): Promise<void> {
     }
     output.events = values.events;
   }
-  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   const configFile = values["zrec-config"];
   if (configFile !== undefined) await writeZrecConfig(sim, configFile);
 
+  // Before anything is printed: whoever reads the output may stop the sim at once, and a SIGTERM
+  // that arrived before the handler would end the process by the signal, not with exit 0.
   const stop = () => {
     sim.close().then(
       () => process.exit(0),
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {
