@@ -8,20 +8,20 @@ import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import type { Config } from "../config/types.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
-import { documentContentHash, type RecordingDocument } from "../recording/document.js";
+import { documentContentHash } from "../recording/document.js";
 import { SITE_CSS, SITE_JS } from "./assets.js";
+import { loadExtras } from "./extras.js";
 import type { SiteOutput } from "./output.js";
 import {
   homePage,
   organizationPage,
   organizationPagePath,
-  type RecordingExtras,
   recordingPage,
   recordingPagePath,
   type SiteContext,
   searchPage,
 } from "./pages.js";
-import { chatFile, fileKey, isPublished, localTime, transcriptFile } from "./recording-view.js";
+import { isPublished, localTime } from "./recording-view.js";
 import {
   addPostings,
   byShard,
@@ -40,13 +40,10 @@ import {
   type TermShard,
   updateShard,
 } from "./search-index.js";
-import { parseChat, parseTranscript } from "./transcript.js";
 
 /** Bumped when pages or the index change shape: every site built before is then rebuilt whole. */
 const SITE_FORMAT = 1;
 const MANIFEST = "build.json";
-/** A transcript or chat bigger than this is not a real one; the page is built without it. */
-const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 
 interface ManifestEntry {
   /** documentContentHash of what was published. */
@@ -104,36 +101,6 @@ async function readJson<T>(output: SiteOutput, file: string): Promise<T | undefi
     // A damaged file is rebuilt, not trusted.
     return undefined;
   }
-}
-
-async function readText(store: ObjectStore, key: string): Promise<string | undefined> {
-  const info = await store.head(key);
-  if (!info || info.size > MAX_TEXT_BYTES) return undefined;
-  const bytes = await store.get(key);
-  return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
-}
-
-/** The transcript, chat and host's name of a recording, from the store; what is missing is left out. */
-async function loadExtras(store: ObjectStore, doc: RecordingDocument): Promise<RecordingExtras> {
-  const transcript = transcriptFile(doc);
-  const chat = chatFile(doc);
-  const [vtt, chatText, pastMeeting] = await Promise.all([
-    transcript ? readText(store, fileKey(doc, transcript)) : undefined,
-    chat ? readText(store, fileKey(doc, chat)) : undefined,
-    readText(store, `${doc.recording_id}/past_meeting.json`),
-  ]);
-  let hostName: string | undefined;
-  try {
-    const name = pastMeeting ? (JSON.parse(pastMeeting) as { user_name?: unknown }).user_name : undefined;
-    if (typeof name === "string" && name.trim() !== "" && name.length <= 200) hostName = name;
-  } catch {
-    // An unreadable past_meeting.json only costs the host's name.
-  }
-  return {
-    cues: vtt ? parseTranscript(vtt) : [],
-    chat: chatText ? parseChat(chatText) : [],
-    ...(hostName === undefined ? {} : { hostName }),
-  };
 }
 
 function mediaOrigin(mediaBase: string): string | undefined {
