@@ -106,7 +106,8 @@ describe("links between the project's documents", () => {
   });
 
   it("spells anchors as GitHub does", () => {
-    const text = "# `zrec get <id> [--force]`\n## Setup and doctor\n## Setup and doctor\n### Why? (the **s3rver** case)";
+    const text =
+      "# `zrec get <id> [--force]`\n## Setup and doctor\n## Setup and doctor\n### Why? (the **s3rver** case)";
     expect([...anchors(text)]).toEqual([
       "zrec-get-id---force",
       "setup-and-doctor",
