@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Config } from "../config/types.js";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 
-export type SetupOutcome = "created" | "exists" | "skipped";
+export type SetupOutcome = "created" | "updated" | "exists" | "skipped";
 
 export interface SetupStep {
   backend: "storage" | "index" | "notify";
@@ -54,10 +54,10 @@ async function setupStorage(storage: Config["storage"]): Promise<SetupStep[]> {
     return [{ backend: "storage", resource: `folder ${storage.root}`, outcome }];
   }
   const { createS3Client, ensureBucket } = await import("../adapters/s3-bucket.js");
-  const { bucket, region, endpoint, profile, forcePathStyle } = storage;
+  const { bucket, prefix, region, endpoint, profile, forcePathStyle } = storage;
   const client = createS3Client({ region, endpoint, profile, forcePathStyle });
   try {
-    const steps = await ensureBucket(client, bucket);
+    const steps = await ensureBucket(client, bucket, prefix);
     return steps.map((step) => ({ backend: "storage", ...step }));
   } finally {
     client.destroy();
