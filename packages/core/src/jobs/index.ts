@@ -8,10 +8,4 @@ export { createWebhookReceiver, type ReceiverOptions } from "./receiver.js";
 export { type RunningServer, type ServeOptions, startServing } from "./serve.js";
 export type * from "./types.js";
 export { JOB_STATES, jobIdFor, jobQueuePath } from "./types.js";
-export {
-  createWorkerPool,
-  type FailureKind,
-  failureKind,
-  type WorkerPool,
-  type WorkerPoolOptions,
-} from "./worker-pool.js";
+export { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
