@@ -57,6 +57,10 @@ const aws = (fault: "client" | "server", httpStatusCode: number) => ({
 });
 const s3 = (name: string, fault: "client" | "server", status: number) =>
   new S3ServiceException({ name, message: name, ...aws(fault, status) });
+/** A modeled SDK exception as the SDK throws it: its class, Amazon's message, the answer's status. */
+const modeled = <E>(Type: new (options: ModeledOptions) => E, httpStatusCode: number) =>
+  new Type({ message: `${Type.name} from Amazon`, $metadata: { httpStatusCode } });
+type ModeledOptions = { message: string; $metadata: { httpStatusCode: number } };
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 const circular = () => {
   const error = new Error("points at itself");
@@ -130,43 +134,15 @@ const rows: [string, () => unknown, RetryVerdict][] = [
   ["an AWS error known only by a 429", () => s3("UnknownError", "client", 429), "transient"],
   [
     "DynamoDB ProvisionedThroughputExceededException (a 400)",
-    () =>
-      new ProvisionedThroughputExceededException({
-        message: "slow down",
-        $metadata: { httpStatusCode: 400 },
-      }),
+    () => modeled(ProvisionedThroughputExceededException, 400),
     "transient",
   ],
-  [
-    "DynamoDB ThrottlingException (a 400)",
-    () => new ThrottlingException({ message: "slow down", $metadata: { httpStatusCode: 400 } }),
-    "transient",
-  ],
-  [
-    "an SDK error marked $retryable",
-    () => new ReplicatedWriteConflictException({ message: "conflict", $metadata: { httpStatusCode: 400 } }),
-    "transient",
-  ],
-  [
-    "SQS RequestThrottled",
-    () => new RequestThrottled({ message: "throttled", $metadata: { httpStatusCode: 400 } }),
-    "transient",
-  ],
-  [
-    "S3 AccessDenied",
-    () => new AccessDenied({ message: "Access Denied", $metadata: { httpStatusCode: 403 } }),
-    "permanent",
-  ],
-  [
-    "S3 NoSuchBucket",
-    () => new NoSuchBucket({ message: "no bucket", $metadata: { httpStatusCode: 404 } }),
-    "permanent",
-  ],
-  [
-    "DynamoDB ResourceNotFoundException",
-    () => new ResourceNotFoundException({ message: "no table", $metadata: { httpStatusCode: 400 } }),
-    "permanent",
-  ],
+  ["DynamoDB ThrottlingException (a 400)", () => modeled(ThrottlingException, 400), "transient"],
+  ["an SDK error marked $retryable", () => modeled(ReplicatedWriteConflictException, 400), "transient"],
+  ["SQS RequestThrottled", () => modeled(RequestThrottled, 400), "transient"],
+  ["S3 AccessDenied", () => modeled(AccessDenied, 403), "permanent"],
+  ["S3 NoSuchBucket", () => modeled(NoSuchBucket, 404), "permanent"],
+  ["DynamoDB ResourceNotFoundException", () => modeled(ResourceNotFoundException, 400), "permanent"],
   [
     "DynamoDB ValidationException",
     () =>
@@ -177,16 +153,8 @@ const rows: [string, () => unknown, RetryVerdict][] = [
       }),
     "permanent",
   ],
-  [
-    "SQS QueueDoesNotExist",
-    () => new QueueDoesNotExist({ message: "no queue", $metadata: { httpStatusCode: 400 } }),
-    "permanent",
-  ],
-  [
-    "SQS KmsAccessDenied",
-    () => new KmsAccessDenied({ message: "no key", $metadata: { httpStatusCode: 400 } }),
-    "permanent",
-  ],
+  ["SQS QueueDoesNotExist", () => modeled(QueueDoesNotExist, 400), "permanent"],
+  ["SQS KmsAccessDenied", () => modeled(KmsAccessDenied, 400), "permanent"],
   ["an AWS error known only by a 400", () => s3("InvalidArgument", "client", 400), "permanent"],
   [
     "no AWS credentials",
@@ -233,7 +201,7 @@ const rows: [string, () => unknown, RetryVerdict][] = [
     "BackendError over S3 AccessDenied",
     () =>
       new BackendError(ErrorCode.STORE_FAILED, "put failed", {
-        cause: new AccessDenied({ message: "Access Denied", $metadata: { httpStatusCode: 403 } }),
+        cause: modeled(AccessDenied, 403),
       }),
     "permanent",
   ],
@@ -241,7 +209,7 @@ const rows: [string, () => unknown, RetryVerdict][] = [
     "BackendError over DynamoDB throttling",
     () =>
       new BackendError(ErrorCode.INDEX_FAILED, "put failed", {
-        cause: new ThrottlingException({ message: "slow down", $metadata: { httpStatusCode: 400 } }),
+        cause: modeled(ThrottlingException, 400),
       }),
     "transient",
   ],
