@@ -19,7 +19,6 @@ import {
 import path from "node:path";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { MultipartUpload, StoredObject } from "../ports.js";
-import { digestsOnThread } from "../transfer/hash-thread.js";
 import { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
 import { hasCode, writeFully } from "./fs-write.js";
 import type { CheckpointKeeper } from "./multipart-base.js";
@@ -136,6 +135,8 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
     async sendPart(partNumber, offset, body) {
       // The MD5 runs on the hashing thread while the bytes go to disk: on two cores the main thread's
       // time is the network's. It is also what a resumed copy checks each stored part against.
+      // Loaded here: commands that only read the store (list, get) must not load the copy's modules.
+      const { digestsOnThread } = await import("../transfer/hash-thread.js");
       const [md5] = await Promise.all([
         digestsOnThread(body, ["md5"]).then((digests) => digests.md5 as string),
         writeFully(file, body, offset).catch((error) => {

@@ -7,12 +7,12 @@
  */
 import {
   type BucketLocationConstraint,
-  type LifecycleRule,
   CreateBucketCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  type LifecycleRule,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
   PutPublicAccessBlockCommand,
