@@ -61,14 +61,18 @@ describe("the browser's search rules", () => {
       throw new Error(`${name} not found in site.js`);
     };
     const browserTerms = new Function(`${grab("terms")}; return terms;`)() as (t: string) => string[];
-    const browserShard = new Function(`${grab("shardOf")}; return shardOf;`)() as (
+    const browserShard = new Function(`${grab("termHash")}; ${grab("shardOf")}; return shardOf;`)() as (
       t: string,
       n: number,
     ) => number;
     const samples = ["Café Über-Straße 42!", "ZANZIBAR cluster", "a I x", "日本語のテキスト", "e\u0301cole"];
     for (const sample of samples) {
       expect(browserTerms(sample)).toEqual(terms(sample));
-      for (const term of terms(sample)) expect(browserShard(term, 512)).toBe(shardOf(term, 512));
+      for (const term of terms(sample)) {
+        // Segments have from one shard to tens of thousands, always a power of two.
+        for (const count of [1, 2, 64, 512, 32768])
+          expect(browserShard(term, count)).toBe(shardOf(term, count));
+      }
     }
   });
 });
