@@ -171,11 +171,16 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
           const extras = await loadExtras(store, doc);
           await output.write(recordingPagePath(id), recordingPage(doc, extras, ctx));
           const blocks = cueBlocks(extras.cues);
-          for (const [b, block] of blocks.entries())
-            await output.write(cueBlockPath(id, b), JSON.stringify(block));
-          for (let b = blocks.length; b < (prev.recordings[id]?.blocks ?? 0); b++) {
-            await output.delete(cueBlockPath(id, b));
+          const hadBlocks = full ? 0 : (prev.recordings[id]?.blocks ?? 0);
+          for (const [b, block] of blocks.entries()) {
+            const file = cueBlockPath(id, b);
+            const body = JSON.stringify(block);
+            // A reindex seldom changes what was said: a block already there as it is stays untouched.
+            if (b < hadBlocks && Buffer.from((await output.read(file)) ?? []).toString("utf8") === body)
+              continue;
+            await output.write(file, body);
           }
+          for (let b = blocks.length; b < hadBlocks; b++) await output.delete(cueBlockPath(id, b));
           const found = recordingTerms(doc.meeting_topic, extras.cues);
           if (found.size > 0) fresh.add(id);
           writer.addRecording(n, found);

@@ -20,6 +20,8 @@ const GROUPS = 64;
 /** Postings held in memory before they are spilled: 4 Mi words, 16 MiB. */
 const SPILL_WORDS = 4 * 1024 * 1024;
 const WRITE_CONCURRENCY = 16;
+/** Room for the postings of a few recordings before the buffer first grows: 4 MiB. */
+const INITIAL_WORDS = 1 << 20;
 
 export interface WrittenSegment {
   shards: number;
@@ -36,7 +38,7 @@ export class SegmentWriter {
   readonly #ids = new Map<string, number>();
   readonly #terms: string[] = [];
   readonly #hashes: number[] = [];
-  #words = new Uint32Array(1 << 16);
+  #words = new Uint32Array(INITIAL_WORDS);
   #length = 0;
   #spillDir: Promise<string> | undefined;
   #spilling: Promise<void> = Promise.resolve();
@@ -155,52 +157,64 @@ export class SegmentWriter {
     }
   }
 
-  /** The JSON of each shard in `only` (ascending), from the postings in `words`. */
+  /**
+   * The JSON of each shard in `only` (ascending), from the postings in `words`. Postings are bucketed
+   * by term (a counting sort: a comparison sort of millions of postings was most of a build's CPU),
+   * terms put in shard and code-unit order, and each term's postings sorted by number when they are not.
+   */
   *#shardBodies(
     words: Uint32Array,
     shards: number,
     only: number[],
     rank: Uint32Array,
   ): Generator<[number, string]> {
-    const starts: number[] = [];
-    for (let i = 0; i < words.length; i += 3 + (words[i + 2] as number)) starts.push(i);
     const termCount = this.#terms.length;
-    const keys = new Float64Array(starts.length);
-    for (const [r, i] of starts.entries()) {
-      const term = words[i] as number;
-      keys[r] = ((this.#hashes[term] as number) % shards) * termCount + (rank[term] as number);
+    const firstOf = new Uint32Array(termCount + 1);
+    let records = 0;
+    for (let i = 0; i < words.length; i += 3 + (words[i + 2] as number)) {
+      const slot = (words[i] as number) + 1;
+      firstOf[slot] = (firstOf[slot] as number) + 1;
+      records++;
     }
-    const order = Uint32Array.from(starts.keys());
-    // By shard, then term, then recording number, then as they were added.
-    order.sort(
-      (a, b) =>
-        (keys[a] as number) - (keys[b] as number) ||
-        (words[(starts[a] as number) + 1] as number) - (words[(starts[b] as number) + 1] as number) ||
-        a - b,
-    );
-    let r = 0;
+    for (let t = 0; t < termCount; t++) firstOf[t + 1] = (firstOf[t + 1] as number) + (firstOf[t] as number);
+    const placed = firstOf.slice(0, termCount);
+    const byTerm = new Uint32Array(records);
+    for (let i = 0; i < words.length; i += 3 + (words[i + 2] as number)) {
+      const t = words[i] as number;
+      byTerm[placed[t] as number] = i;
+      placed[t] = (placed[t] as number) + 1;
+    }
+    const present: number[] = [];
+    for (let t = 0; t < termCount; t++)
+      if ((firstOf[t + 1] as number) > (firstOf[t] as number)) present.push(t);
+    const shardOfTerm = (t: number) => (this.#hashes[t] as number) % shards;
+    present.sort((a, b) => shardOfTerm(a) - shardOfTerm(b) || (rank[a] as number) - (rank[b] as number));
+
+    let next = 0;
     for (const shard of only) {
-      const parts: string[] = ["{"];
-      let term = -1;
-      let n = -1;
-      for (; r < order.length; r++) {
-        const start = starts[order[r] as number] as number;
-        const t = words[start] as number;
-        if ((this.#hashes[t] as number) % shards !== shard) break;
-        const posting = words[start + 1] as number;
-        if (t === term && posting === n) continue; // the same recording twice: the first stands
-        if (t !== term) {
-          parts.push(term < 0 ? "" : "],", JSON.stringify(this.#terms[t]), ":[[");
-          term = t;
-        } else parts.push(",[");
-        n = posting;
-        parts.push(String(posting));
-        const count = words[start + 2] as number;
-        for (let c = 0; c < count; c++) parts.push(",", String((words[start + 3 + c] as number) - 1));
-        parts.push("]");
+      let body = "{";
+      for (; next < present.length && shardOfTerm(present[next] as number) === shard; next++) {
+        const t = present[next] as number;
+        const postings = byTerm.subarray(firstOf[t], firstOf[t + 1]);
+        const numberAt = (i: number) => words[i + 1] as number;
+        if (!isSorted(postings, numberAt)) {
+          // By number, then as added (the first of a recording's copies stands).
+          postings.sort((a, b) => numberAt(a) - numberAt(b) || a - b);
+        }
+        body += `${body.length > 1 ? "," : ""}${JSON.stringify(this.#terms[t])}:[`;
+        let last = -1;
+        for (const i of postings) {
+          const n = numberAt(i);
+          if (n === last) continue;
+          let posting = `${last < 0 ? "" : ","}[${n}`;
+          last = n;
+          const count = words[i + 2] as number;
+          for (let c = 0; c < count; c++) posting += `,${(words[i + 3 + c] as number) - 1}`;
+          body += `${posting}]`;
+        }
+        body += "]";
       }
-      parts.push(term < 0 ? "}" : "]}");
-      yield [shard, parts.join("")];
+      yield [shard, `${body}}`];
     }
   }
 
@@ -228,7 +242,7 @@ export class SegmentWriter {
 
   #spill(): Promise<void> {
     const words = this.#words.subarray(0, this.#length);
-    this.#words = new Uint32Array(1 << 16);
+    this.#words = new Uint32Array(INITIAL_WORDS);
     this.#length = 0;
     const parts = this.#byGroup(words);
     this.#spillDir ??= mkdtemp(path.join(tmpdir(), "zrec-site-"));
@@ -265,6 +279,12 @@ export class SegmentWriter {
     }
     return parts;
   }
+}
+
+function isSorted(list: Uint32Array, key: (i: number) => number): boolean {
+  for (let k = 1; k < list.length; k++)
+    if (key(list[k] as number) <= key(list[k - 1] as number)) return false;
+  return true;
 }
 
 async function readWords(file: string): Promise<Uint32Array> {
