@@ -3,11 +3,11 @@ import { defaultConfig } from "../config/defaults.js";
 import type { RecordingDocument } from "../recording/document.js";
 import { openTestArchive, type TestArchive } from "../tasks/tasks.test-support.js";
 import { buildSite } from "./build.js";
-import { readSiteJson, storeSiteOutput } from "./output.js";
+import { readSiteJson, type SiteOutput, storeSiteOutput } from "./output.js";
 import { searchSite } from "./search.js";
 import type { SearchMeta } from "./search-index.js";
 import { MAX_SEGMENTS, MERGE_RATIO, mergeStart, type Segment } from "./segments.js";
-import { seedRecording } from "./site.test-support.js";
+import { seedRecording, siteScriptFunction } from "./site.test-support.js";
 
 const segment = (bytes: number, count = 10, drop: number[] = []): Segment => ({
   id: `s${bytes}`,
@@ -16,6 +16,25 @@ const segment = (bytes: number, count = 10, drop: number[] = []): Segment => ({
   count,
   drop,
 });
+
+/** site.js's search, run in this process, fetching from `output` as a browser fetches from the site. */
+function browserSearchOver(output: SiteOutput) {
+  const fetch = async (path: string) => {
+    const bytes = await output.read(path);
+    return {
+      ok: bytes !== undefined,
+      status: bytes === undefined ? 404 : 200,
+      json: async () => JSON.parse(Buffer.from(bytes ?? []).toString("utf8")),
+    };
+  };
+  const names = ["terms", "termHash", "shardOf", "load", "postingsOf", "search"];
+  const body = `const cache = new Map(); const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+${names.map(siteScriptFunction).join("\n")}
+return search;`;
+  return new Function("fetch", "root", body)(fetch, "") as (
+    query: string,
+  ) => Promise<{ id: string; snippet: [number, string] | null }[]>;
+}
 
 describe("mergeStart", () => {
   it("adds a segment while it is much smaller than the last, else merges down the chain", () => {
@@ -99,6 +118,14 @@ describe("an index built over many small builds", () => {
         gone.add(target.recording_id);
       }
       reports.push(await build());
+      // The browser's search (site.js, run here on the same files) agrees with zrec search's, above
+      // all on what this build dropped.
+      const browserSearch = browserSearchOver(storeSiteOutput(archive.backends.store));
+      for (const query of [`weekly own${step}word`, `own${step + 1}word`, `renamed${step}`, "common"]) {
+        const expected = await searchSite(storeSiteOutput(archive.backends.store), query);
+        const fromBrowser = (await browserSearch(query)).map((h) => [h.id, h.snippet?.[0] ?? null]);
+        expect(fromBrowser).toEqual(expected.map((h) => [h.recording_id, h.at ?? null]));
+      }
       expect(
         (await searchSite(storeSiteOutput(archive.backends.store), `own${12 + step}word`))[0]?.recording_id,
       ).toBe(doc.recording_id);
