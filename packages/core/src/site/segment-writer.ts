@@ -29,6 +29,13 @@ export interface WrittenSegment {
   bytes: number;
 }
 
+/** The shards of a segment of `bytes`: a power of two, each shard between half and all of SHARD_BYTES. */
+export function shardCountFor(bytes: number): number {
+  let shards = 1;
+  while (shards * SHARD_BYTES < bytes) shards *= 2;
+  return shards;
+}
+
 /** Characters of a cue or recording number in JSON (-1 for the topic). */
 function jsonLength(x: number): number {
   return x < 0 ? 2 : x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : String(x).length;
@@ -98,8 +105,7 @@ export class SegmentWriter {
   async finish(write: (shard: number, body: string) => Promise<void>): Promise<WrittenSegment> {
     try {
       const spilled = this.#spillDir !== undefined;
-      let shards = 1;
-      while (shards * SHARD_BYTES < this.#bytes) shards *= 2;
+      let shards = shardCountFor(this.#bytes);
       if (spilled) {
         shards = Math.max(shards, GROUPS);
         await this.#spill();

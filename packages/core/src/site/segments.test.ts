@@ -6,6 +6,7 @@ import { buildSite } from "./build.js";
 import { readSiteJson, type SiteOutput, storeSiteOutput } from "./output.js";
 import { searchSite } from "./search.js";
 import type { SearchMeta } from "./search-index.js";
+import { shardCountFor } from "./segment-writer.js";
 import { MAX_SEGMENTS, MERGE_RATIO, mergeStart, type Segment } from "./segments.js";
 import { seedRecording, siteScriptFunction } from "./site.test-support.js";
 
@@ -50,6 +51,26 @@ describe("mergeStart", () => {
   it("never lets the chain grow past MAX_SEGMENTS", () => {
     const chain = Array.from({ length: MAX_SEGMENTS }, (_, i) => segment(10 ** (12 - i)));
     expect(mergeStart(chain, 1)).toBe(MAX_SEGMENTS - 1);
+  });
+
+  it("over 10,000 one-recording builds on a 10,000-recording base, mostly writes a few shards", () => {
+    // What docs/decisions.md quotes: 20.5 KB of postings a recording (the benchmark's transcripts).
+    const perRecording = 20_500;
+    let chain = [segment(10_000 * perRecording)];
+    const shardsWritten: number[] = [];
+    let longest = 0;
+    for (let build = 0; build < 10_000; build++) {
+      const start = mergeStart(chain, perRecording);
+      const bytes = chain.slice(start).reduce((sum, s) => sum + s.bytes, perRecording);
+      shardsWritten.push(shardCountFor(bytes));
+      chain = [...chain.slice(0, start), segment(bytes)];
+      longest = Math.max(longest, chain.length);
+    }
+    const sorted = [...shardsWritten].sort((a, b) => a - b);
+    expect(sorted[5_000]).toBeLessThanOrEqual(4);
+    expect(sorted[9_500]).toBeLessThanOrEqual(32);
+    expect(shardsWritten.filter((n) => n > 1_000).length).toBeLessThan(50);
+    expect(longest).toBeLessThanOrEqual(MAX_SEGMENTS);
   });
 
   it("rewrites a segment a quarter of whose recordings were dropped, and every newer one", () => {
