@@ -3,7 +3,7 @@
  * `errorType` a state's Retry matches, so every error leaves a handler as one of two names: worth
  * another try later, or not. The zrec error code stays in the message for the operator.
  */
-import { BackendError, TransferError, ZoomApiError, ZrecError } from "@zrec/core";
+import { BackendError, TransferError, ZoomApiError, ZrecError } from "@zrec/core/webhook";
 
 /** Retry with backoff: the network, throttling, a 5xx of Zoom or of an AWS service. */
 export const RETRYABLE_ERROR = "zrec.Retryable";

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import { ConfigError, messageOf, recordingIdFromUuid, type ZoomRecordingEvent } from "@zrec/core";
+import { ConfigError, messageOf, recordingIdFromUuid, type ZoomRecordingEvent } from "@zrec/core/webhook";
 import { executionInput, type TokenStore } from "./download-token.js";
 import type { Env } from "./secrets.js";
 
@@ -95,7 +95,7 @@ export function executionStarter(env: Env, options: ExecutionStarterOptions = {}
         },
       );
     }
-    const { SFNClient, StartExecutionCommand } = await import("@aws-sdk/client-sfn");
+    const { SFNClient, StartExecutionCommand } = await import("./sdk/sfn.js");
     client ??= new SFNClient({});
     const name = executionName(event, origin);
     const recordingId = recordingIdFromUuid(event.payload.object.uuid);

@@ -5,7 +5,8 @@
 import { purgeOld } from "@zrec/core";
 import { taskHandler } from "../handler.js";
 import { booleanOption, dateOption, optionsOf } from "../input.js";
-import { type HandlerOptions, pipelineRuntime } from "../runtime.js";
+import { pipelineRuntime } from "../pipeline-runtime.js";
+import type { HandlerOptions } from "../runtime.js";
 import type { Env } from "../secrets.js";
 
 export function createHandler(env: Env = process.env, options: HandlerOptions = {}) {

@@ -2,7 +2,8 @@
 import { rebuildDb } from "@zrec/core";
 import { taskHandler } from "../handler.js";
 import { booleanOption, optionsOf } from "../input.js";
-import { type HandlerOptions, pipelineRuntime } from "../runtime.js";
+import { pipelineRuntime } from "../pipeline-runtime.js";
+import type { HandlerOptions } from "../runtime.js";
 import type { Env } from "../secrets.js";
 
 export function createHandler(env: Env = process.env, options: HandlerOptions = {}) {

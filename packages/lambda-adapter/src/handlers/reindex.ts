@@ -1,7 +1,8 @@
 /** An edited recording document in (as `zrec get --output` wrote it): stored, indexed, announced again. */
 import { reindex } from "@zrec/core";
 import { taskHandler } from "../handler.js";
-import { type HandlerOptions, pipelineRuntime } from "../runtime.js";
+import { pipelineRuntime } from "../pipeline-runtime.js";
+import type { HandlerOptions } from "../runtime.js";
 import type { Env } from "../secrets.js";
 
 export function createHandler(env: Env = process.env, options: HandlerOptions = {}) {
