@@ -18,3 +18,6 @@ export function bundleHandlers(options?: {
   names?: string[];
   minify?: boolean;
 }): Promise<BundleSize[]>;
+
+/** The built files Node reads when it imports `file`: it and the chunks it imports statically. */
+export function loadedAtImport(file: string): Promise<Set<string>>;

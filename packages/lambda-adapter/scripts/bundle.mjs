@@ -10,6 +10,7 @@
  * dist/handlers/chunks/, loaded only when that code runs; code several handlers share is a chunk too.
  * So a cold start reads what its handler uses, not every client any configuration could need.
  */
+import { existsSync } from "node:fs";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -104,13 +105,12 @@ export async function bundleHandlers(options = {}) {
     names.map(async (name) => {
       const file = path.join(outdir, `${name}.mjs`);
       const entry = byFile.get(file) ?? "";
-      const loaded = reachable(outputs, entry, ["import-statement"]);
-      const bytes = await Promise.all(loaded.map(async (out) => readFile(path.resolve(packageDir, out))));
+      const loaded = await Promise.all([...(await loadedAtImport(file))].map((f) => readFile(f)));
       return {
         name,
         bytes: (await stat(file)).size,
-        loadBytes: bytes.reduce((sum, contents) => sum + contents.length, 0),
-        gzipBytes: bytes.reduce((sum, contents) => sum + gzipSync(contents).length, 0),
+        loadBytes: loaded.reduce((sum, contents) => sum + contents.length, 0),
+        gzipBytes: loaded.reduce((sum, contents) => sum + gzipSync(contents).length, 0),
         inputs: [
           ...new Set(
             reachable(outputs, entry, ["import-statement", "dynamic-import"]).flatMap((out) =>
@@ -121,6 +121,28 @@ export async function bundleHandlers(options = {}) {
       };
     }),
   );
+}
+
+/** A static import in esbuild's output (`import{a as b}from"./chunks/x.mjs"`, `import"./x.mjs"`), not `import(…)`. */
+const STATIC_IMPORT = /\bimport\s*(?:[\w${*][^"'`()]*?from\s*)?["'](\.{1,2}\/[^"']+)["']/g;
+
+/**
+ * The built files Node reads when it imports `file`: the file and the chunks it imports statically,
+ * directly or through each other (chunks it loads with `import()` are left out). Read from the files
+ * themselves, so it also measures a build made elsewhere; a match inside a string can only add a file.
+ * @example
+ * const files = await loadedAtImport("dist/handlers/webhook.mjs"); // webhook.mjs and 5 chunks
+ * @param {string} file
+ * @param {Set<string>} [seen]
+ * @returns {Promise<Set<string>>}
+ */
+export async function loadedAtImport(file, seen = new Set()) {
+  if (seen.has(file) || !existsSync(file)) return seen;
+  seen.add(file);
+  for (const [, specifier] of (await readFile(file, "utf8")).matchAll(STATIC_IMPORT)) {
+    await loadedAtImport(path.resolve(path.dirname(file), specifier ?? ""), seen);
+  }
+  return seen;
 }
 
 /**

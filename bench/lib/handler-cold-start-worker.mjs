@@ -1,0 +1,59 @@
+/**
+ * One Lambda handler's cold start in a fresh process, without AWS: the time to import the bundle, then
+ * its first call with a trivial event. The webhook answers a signed `endpoint.url_validation` (secret
+ * from the environment); start-ingest is handed an event it refuses before Step Functions is called;
+ * every other handler loads and checks the configuration, whose default (a folder and SQLite) a Lambda
+ * refuses before any backend is opened. Arguments: the handler file, its name.
+ */
+import { createHmac } from "node:crypto";
+import { pathToFileURL } from "node:url";
+
+const [file, name] = process.argv.slice(2);
+const secret = "bench-webhook-secret-token";
+Object.assign(process.env, { ZOOM_WEBHOOK_SECRET_TOKEN: secret, AWS_REGION: "us-east-1" });
+
+function urlValidation() {
+  const body = JSON.stringify({
+    event: "endpoint.url_validation",
+    event_ts: Date.now(),
+    payload: { plainToken: "bench" },
+  });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return {
+    version: "2.0",
+    rawPath: "/ingest/zoom_webhook",
+    headers: { "x-zm-signature": signature, "x-zm-request-timestamp": timestamp },
+    body: Buffer.from(body).toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 60_000 };
+// The handlers log to stdout; keep their lines out of the benchmark's output.
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = () => true;
+const t0 = performance.now();
+const { handler } = await import(pathToFileURL(file).href);
+const t1 = performance.now();
+let outcome;
+try {
+  const answer = await handler(name === "webhook" ? urlValidation() : {}, context);
+  outcome = `answered ${answer?.statusCode ?? "ok"}`;
+} catch (error) {
+  outcome = `refused (${String(error?.message ?? error).split(":")[0]})`;
+}
+const t2 = performance.now();
+process.stdout.write = write;
+process.send(
+  {
+    ok: true,
+    result: {
+      importMs: t1 - t0,
+      firstCallMs: t2 - t1,
+      outcome,
+      maxRssKiB: process.resourceUsage().maxRSS,
+    },
+  },
+  () => process.exit(0),
+);
