@@ -1,8 +1,9 @@
 /**
  * Lambda cold start in a fresh process: time to import the bundled webhook handler, then its first call
  * with a signed recording.completed event (API Gateway HTTP API payload 2.0, base64 body): config,
- * signature, filters, loading the Step Functions client and a StartExecution answered by a stub on
- * 127.0.0.1. Then one warm call (a new event). Argument: the handler file.
+ * signature, filters, the download token written to the bucket and a StartExecution, both answered by
+ * a stub on 127.0.0.1 (so the S3 and Step Functions clients are loaded). Then one warm call (a new
+ * event). Argument: the handler file.
  */
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
@@ -11,7 +12,7 @@ import { pathToFileURL } from "node:url";
 const file = process.argv[2];
 const secret = "bench-webhook-secret-token";
 
-// Step Functions stand-in: every StartExecution succeeds.
+// Step Functions and S3 stand-in: every StartExecution and PutObject succeeds.
 const sfn = createServer((req, res) => {
   req.resume();
   req.on("end", () => {
@@ -29,6 +30,9 @@ Object.assign(process.env, {
   ZOOM_WEBHOOK_SECRET_TOKEN: secret,
   ZREC_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:000000000000:stateMachine:zrec",
   AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfn.address().port}`,
+  AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${sfn.address().port}`,
+  // The webhook keeps the event's download token in the bucket, which a Lambda's config must name.
+  ZREC_CONFIG: JSON.stringify({ storage: { type: "s3", bucket: "bench", forcePathStyle: true } }),
   AWS_REGION: "us-east-1",
   AWS_ACCESS_KEY_ID: "bench",
   AWS_SECRET_ACCESS_KEY: "bench",

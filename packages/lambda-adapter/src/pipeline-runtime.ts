@@ -2,8 +2,8 @@
  * The backends and Zoom clients of the handlers that run pipeline stages and tasks, built once per
  * cold start (see runtime.ts), and the log lines their ingest events become.
  */
-import { type IngestEvent, openPipeline, type PipelineDeps } from "@zrec/core";
-import { checkLambdaBackends, loadHandlerConfig } from "./config.js";
+import { type IngestEvent, type PipelineDeps, zoomClientsFor } from "@zrec/core";
+import { backendsRuntime } from "./backends-runtime.js";
 import type { Log } from "./log.js";
 import { type Invocation, type RuntimeOptions, startOnce } from "./runtime.js";
 import type { Env } from "./secrets.js";
@@ -13,13 +13,14 @@ export function pipelineRuntime(
   env: Env,
   options: RuntimeOptions = {},
 ): (invocation: Invocation) => Promise<PipelineDeps> {
+  const backends = backendsRuntime(env, options);
+  // The Zoom clients too, so that an account's OAuth token is reused by the events that follow.
   const opened = startOnce(async () => {
-    const config = await loadHandlerConfig(env, options.secretClients);
-    checkLambdaBackends(config);
-    return openPipeline(config);
+    const { config, backends: open } = await backends();
+    return { config, backends: open, zoom: zoomClientsFor(config) };
   });
   return async ({ log, signal, deadline }) => ({
-    ...(await opened()).deps,
+    ...(await opened()),
     onEvent: logIngestEvent(log),
     ...(signal ? { signal } : {}),
     ...(deadline !== undefined ? { stageDeadline: deadline } : {}),
