@@ -5,9 +5,9 @@
  * a stub on 127.0.0.1 (so the S3 and Step Functions clients are loaded). Then one warm call (a new
  * event). Argument: the handler file.
  */
-import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
+import { webhookRequest } from "./webhook-request.mjs";
 
 const file = process.argv[2];
 const secret = "bench-webhook-secret-token";
@@ -65,26 +65,7 @@ function request(uuid) {
     },
     download_token: "token",
   });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${rawBody}`).digest("hex")}`;
-  return {
-    version: "2.0",
-    routeKey: "POST /ingest/zoom_webhook",
-    rawPath: "/ingest/zoom_webhook",
-    rawQueryString: "",
-    headers: {
-      "content-type": "application/json",
-      "x-zm-request-timestamp": timestamp,
-      "x-zm-signature": signature,
-    },
-    requestContext: {
-      http: { method: "POST", path: "/ingest/zoom_webhook" },
-      requestId: "bench",
-      timeEpoch: Date.now(),
-    },
-    body: Buffer.from(rawBody).toString("base64"),
-    isBase64Encoded: true,
-  };
+  return webhookRequest(rawBody, secret);
 }
 
 const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 3000 };

@@ -5,8 +5,8 @@
  * every other handler loads and checks the configuration, whose default (a folder and SQLite) a Lambda
  * refuses before any backend is opened. Arguments: the handler file, its name.
  */
-import { createHmac } from "node:crypto";
 import { pathToFileURL } from "node:url";
+import { webhookRequest } from "./webhook-request.mjs";
 
 const [file, name] = process.argv.slice(2);
 const secret = "bench-webhook-secret-token";
@@ -18,15 +18,7 @@ function urlValidation() {
     event_ts: Date.now(),
     payload: { plainToken: "bench" },
   });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  return {
-    version: "2.0",
-    rawPath: "/ingest/zoom_webhook",
-    headers: { "x-zm-signature": signature, "x-zm-request-timestamp": timestamp },
-    body: Buffer.from(body).toString("base64"),
-    isBase64Encoded: true,
-  };
+  return webhookRequest(body, secret);
 }
 
 const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 60_000 };

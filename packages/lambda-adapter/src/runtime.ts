@@ -1,10 +1,10 @@
 /**
  * What a handler builds once per cold start, at module scope: the configuration (with its secrets) and,
- * for the handlers that start executions, the store that keeps download tokens (pipeline-runtime.ts
- * builds the backends and Zoom clients of the rest). Building starts when the module loads, so it
- * overlaps Lambda's init phase; a build that failed (SSM throttled, say) is tried again on the next
- * event instead of breaking the warm container for good. Imports only `@zrec/core/webhook`: the
- * webhook's bundle holds no Zoom client.
+ * for the handlers that start executions, the store that keeps download tokens (backends-runtime.ts
+ * and pipeline-runtime.ts build the backends and Zoom clients of the rest). Building starts when the
+ * module loads, so it overlaps Lambda's init phase; a build that failed (SSM throttled, say) is tried
+ * again on the next event instead of breaking the warm container for good. Imports only
+ * `@zrec/core/webhook`: the webhook's bundle holds no Zoom client.
  */
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import { type Config, openStore } from "@zrec/core/webhook";
