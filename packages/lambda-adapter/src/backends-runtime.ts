@@ -1,7 +1,8 @@
 /**
  * The configuration and backends of the handlers that read or change the archive, built once per cold
- * start (see runtime.ts). Imports `@zrec/core/archive` only: purge-old and rebuild-db never call Zoom,
- * so their bundles hold neither the Zoom client nor the HTTP client; pipeline-runtime.ts adds those.
+ * start (see runtime.ts). Imports `@zrec/core/archive` only: purge-old, rebuild-db and reindex never
+ * call Zoom, so their bundles hold neither the Zoom client nor the HTTP client; pipeline-runtime.ts
+ * adds those.
  */
 import { type Backends, type Config, createBackends } from "@zrec/core/archive";
 import { checkLambdaBackends, loadHandlerConfig } from "./config.js";
