@@ -112,11 +112,7 @@ export async function bundleHandlers(options = {}) {
         loadBytes: loaded.reduce((sum, contents) => sum + contents.length, 0),
         gzipBytes: loaded.reduce((sum, contents) => sum + gzipSync(contents).length, 0),
         inputs: [
-          ...new Set(
-            reachable(outputs, entry, ["import-statement", "dynamic-import"]).flatMap((out) =>
-              Object.keys(outputs[out]?.inputs ?? {}),
-            ),
-          ),
+          ...new Set(mayLoad(outputs, entry).flatMap((out) => Object.keys(outputs[out]?.inputs ?? {}))),
         ],
       };
     }),
@@ -146,17 +142,16 @@ export async function loadedAtImport(file, seen = new Set()) {
 }
 
 /**
- * The output files `entry` imports, directly or through others, by the given kinds of import; `entry`
- * first.
+ * Every output file `entry` may load, statically or with `import()`, directly or through others
+ * (`entry` first): what a handler could ever run, for the tests of what it must not hold.
  * @param {import("esbuild").Metafile["outputs"]} outputs
  * @param {string} entry
- * @param {string[]} kinds
  */
-function reachable(outputs, entry, kinds) {
+function mayLoad(outputs, entry) {
   const seen = new Set([entry]);
   for (const out of seen) {
-    for (const { path: imported, kind } of outputs[out]?.imports ?? []) {
-      if (kinds.includes(kind) && imported in outputs) seen.add(imported);
+    for (const { path: imported } of outputs[out]?.imports ?? []) {
+      if (imported in outputs) seen.add(imported);
     }
   }
   return [...seen];
