@@ -6,8 +6,7 @@
  * event). Argument: the handler file.
  */
 import { createServer } from "node:http";
-import { pathToFileURL } from "node:url";
-import { webhookRequest } from "./webhook-request.mjs";
+import { importHandler, webhookRequest } from "./lambda-handler.mjs";
 
 const file = process.argv[2];
 const secret = "bench-webhook-secret-token";
@@ -69,23 +68,19 @@ function request(uuid) {
 }
 
 const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 3000 };
-// Lambda's handler logs go to stdout; keep them out of the benchmark's output.
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = () => true;
-const t0 = performance.now();
-const { handler } = await import(pathToFileURL(file).href);
+const { handler, importMs, restore } = await importHandler(file);
 const t1 = performance.now();
 const first = await handler(request("CnIDrQSsRdi9bWp3jyJsZQ=="), context);
 const t2 = performance.now();
 const warm = await handler(request("DnIDrQSsRdi9bWp3jyJsZQ=="), context);
 const t3 = performance.now();
-process.stdout.write = write;
+restore();
 sfn.close();
 process.send(
   {
     ok: true,
     result: {
-      importMs: t1 - t0,
+      importMs,
       firstCallMs: t2 - t1,
       warmCallMs: t3 - t2,
       note: `answers ${first?.statusCode} ${JSON.parse(first?.body ?? "{}").status ?? ""} / ${warm?.statusCode}`,

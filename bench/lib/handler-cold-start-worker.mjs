@@ -5,8 +5,7 @@
  * every other handler loads and checks the configuration, whose default (a folder and SQLite) a Lambda
  * refuses before any backend is opened. Arguments: the handler file, its name.
  */
-import { pathToFileURL } from "node:url";
-import { webhookRequest } from "./webhook-request.mjs";
+import { importHandler, webhookRequest } from "./lambda-handler.mjs";
 
 const [file, name] = process.argv.slice(2);
 const secret = "bench-webhook-secret-token";
@@ -22,11 +21,7 @@ function urlValidation() {
 }
 
 const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 60_000 };
-// The handlers log to stdout; keep their lines out of the benchmark's output.
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = () => true;
-const t0 = performance.now();
-const { handler } = await import(pathToFileURL(file).href);
+const { handler, importMs, restore } = await importHandler(file);
 const t1 = performance.now();
 let outcome;
 try {
@@ -36,12 +31,12 @@ try {
   outcome = `refused (${String(error?.message ?? error).split(":")[0]})`;
 }
 const t2 = performance.now();
-process.stdout.write = write;
+restore();
 process.send(
   {
     ok: true,
     result: {
-      importMs: t1 - t0,
+      importMs,
       firstCallMs: t2 - t1,
       outcome,
       maxRssKiB: process.resourceUsage().maxRSS,

@@ -1,6 +1,25 @@
-/** The request API Gateway (HTTP API, payload 2.0) hands the webhook handler for a body Zoom signed. */
+/** Running a built Lambda handler in a benchmark: importing it, timed, and the webhook's requests. */
 import { createHmac } from "node:crypto";
+import { pathToFileURL } from "node:url";
 
+/**
+ * Imports the handler file, timed, with stdout silenced (the handlers log there) until `restore()`.
+ * @example
+ * const { handler, importMs, restore } = await importHandler(file);
+ */
+export async function importHandler(file) {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = () => true;
+  const started = performance.now();
+  const { handler } = await import(pathToFileURL(file).href);
+  const importMs = performance.now() - started;
+  const restore = () => {
+    process.stdout.write = write;
+  };
+  return { handler, importMs, restore };
+}
+
+/** The request API Gateway (HTTP API, payload 2.0) hands the webhook handler for a body Zoom signed. */
 /**
  * @example
  * const response = await handler(webhookRequest(JSON.stringify(event), secret), context);
