@@ -4,8 +4,8 @@ import { type AddressInfo, connect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSqliteJobQueue } from "../adapters/sqlite-job-queue.js";
 import { loadConfig } from "../config/load.js";
+import type { LogEntry } from "../log.js";
 import { signWebhook } from "../zoom/webhook.js";
-import type { LogEntry } from "./log.js";
 import { createWebhookReceiver, type ReceiverOptions } from "./receiver.js";
 import type { Job, JobQueue } from "./types.js";
 

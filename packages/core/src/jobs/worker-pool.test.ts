@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSqliteJobQueue } from "../adapters/sqlite-job-queue.js";
 import { TransferError, ZoomApiError } from "../errors.js";
-import type { LogEntry } from "./log.js";
+import type { LogEntry } from "../log.js";
 import type { ClaimedJob, JobQueue } from "./types.js";
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
 

@@ -7,9 +7,9 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { messageOf, ZrecError } from "../errors.js";
+import type { Logger } from "../log.js";
 import { backoffDelay, defaultRetryPolicy } from "../retry.js";
 import { retryVerdict } from "../retry-verdict.js";
-import type { Logger } from "./log.js";
 import type { ClaimedJob, JobQueue } from "./types.js";
 
 export interface WorkerPoolOptions {
