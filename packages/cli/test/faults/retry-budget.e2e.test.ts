@@ -6,7 +6,7 @@
  * few seconds; a server stalled for good takes 5 idle timeouts of 30 s, so that case runs only in
  * `pnpm test:faults` (the in-process twin with a short idle timeout is in core's retry-budget.test.ts).
  * The process itself must end too: a copy that failed before hashing anything once left the hashing
- * thread holding the process open for good (fixed in transfer/hash-thread.ts).
+ * thread holding the process open for good (fixed in core/src/hash-thread.ts).
  */
 import { existsSync } from "node:fs";
 import { readdir, rm, writeFile } from "node:fs/promises";

@@ -136,7 +136,7 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
       // The MD5 runs on the hashing thread while the bytes go to disk: on two cores the main thread's
       // time is the network's. It is also what a resumed copy checks each stored part against.
       // Loaded here: commands that only read the store (list, get) must not load the copy's modules.
-      const { digestsOnThread } = await import("../transfer/hash-thread.js");
+      const { digestsOnThread } = await import("../hash-thread.js");
       const [md5] = await Promise.all([
         digestsOnThread(body, ["md5"]).then((digests) => digests.md5 as string),
         writeFully(file, body, offset).catch((error) => {

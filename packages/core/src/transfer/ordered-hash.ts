@@ -4,7 +4,7 @@
  * how far ahead of the lowest unhashed part it fetches. A part counts as hashed once the thread has read
  * it: from then on its bytes may be reused.
  */
-import { ThreadHash } from "./hash-thread.js";
+import { ThreadHash } from "../hash-thread.js";
 
 interface Waiter {
   through: number;

@@ -2,7 +2,8 @@
  * SHA-256 on a worker thread. Hashing the file is the heaviest thing the ranged copy itself does to its
  * bytes (about 5 ms per 8 MiB part); on the main thread it held up the next requests and the stores of
  * parts that arrived together. One thread per process, shared by every copy, started on first use; it
- * keeps the process alive only while it has work.
+ * keeps the process alive only while it has work. The folder store computes its parts' MD5 here too,
+ * which is why this lives beside the ports rather than in transfer/.
  */
 import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
