@@ -7,7 +7,6 @@ import { createOutput, type Output, printJson } from "../ui/output.js";
 
 export function doctorCommand(): Command {
   return new Command("doctor")
-    .description("check the configuration, AWS credentials, each backend and each Zoom account")
     .addHelpText(
       "after",
       "\nWrites one probe object under .zrec-doctor/ in the store and deletes it; sends no notification.\n" +

@@ -7,7 +7,6 @@ import { createOutput, printJson } from "../ui/output.js";
 
 export function getCommand(): Command {
   return new Command("get")
-    .description("print the recording document of a recording from the index")
     .argument("<recording-id>", "the recording id (a UUID as `zrec list` shows), or Zoom's meeting uuid")
     .option("-o, --output <file>", "write the document to this file (to edit it, then `zrec reindex` it)")
     .option("-f, --force", "overwrite the --output file if it exists")

@@ -3,10 +3,11 @@
 import path from "node:path";
 import type { Config, IngestEvent, IngestResult } from "@zrec/core";
 import { Command } from "commander";
-import { Interrupted, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
+import { withProgress } from "../interrupt.js";
 import { globalOptions } from "../options.js";
-import { createOutput, formatBytes, formatTable, type Output, printJson, resumedLine } from "../ui/output.js";
-import { createProgress, type Progress, progressEnabled } from "../ui/progress.js";
+import { showIngestEvent } from "../ui/ingest-events.js";
+import { createOutput, formatBytes, formatTable, type Output, printJson } from "../ui/output.js";
 
 interface Where {
   store: string;
@@ -22,7 +23,6 @@ interface IngestFlags {
 
 export function ingestCommand(): Command {
   return new Command("ingest")
-    .description("archive the recording of a recording.completed event saved as JSON")
     .argument("[webhook.json]", "the webhook request body (as Zoom sent it, or from its webhook logs)")
     .option("--remote", "start the ingest on AWS (the deployed start-ingest function) instead of here")
     .option("--uuid <meeting uuid>", "archive this recording from Zoom's API instead of a webhook file")
@@ -68,37 +68,20 @@ export function ingestCommand(): Command {
       let result: IngestResult;
       let where: Where;
       try {
-        ({ result, where } = await withPipeline(options, async ({ deps, backends }, { config }) => {
-          const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
-          const interrupt = new AbortController();
-          const onSigint = () => {
-            progress.printAbove(() =>
-              process.stderr.write("zrec: stopping (Ctrl+C again to quit at once)\n"),
-            );
-            interrupt.abort();
-          };
-          // `once`: a second Ctrl+C gets Node's default, which ends the process at once.
-          process.once("SIGINT", onSigint);
-          try {
+        ({ result, where } = await withPipeline(options, ({ deps, backends }, { config }) =>
+          withProgress(options, stoppedIngest, async (progress, signal) => {
             progress.status(`Reading the meeting of ${file}`);
-            const onEvent = (e: IngestEvent) => report(e, progress, out, warned);
-            const result = await core.runIngest(event, { ...deps, onEvent, signal: interrupt.signal });
+            const onEvent = (e: IngestEvent) => {
+              if (e.type === "warning") warned.add(e.message);
+              showIngestEvent(e, progress, out);
+            };
+            const result = await core.runIngest(event, { ...deps, onEvent, signal });
             return {
               result,
               where: { store: backends.store.description, index: backends.index.description, config },
             };
-          } catch (error) {
-            if (!interrupt.signal.aborted) throw error;
-            throw new Interrupted("the ingest", {
-              cause: error,
-              suggestion:
-                "Run the same ingest again to finish it; files already stored are not copied again.",
-            });
-          } finally {
-            process.off("SIGINT", onSigint);
-            progress.stop();
-          }
-        }));
+          }),
+        ));
       } finally {
         await lock.release();
       }
@@ -109,6 +92,11 @@ export function ingestCommand(): Command {
       for (const what of created) out.line(`  created   ${what}`);
     });
 }
+
+const stoppedIngest = {
+  what: "the ingest",
+  suggestion: "Run the same ingest again to finish it; files already stored are not copied again.",
+};
 
 /**
  * Where the per-recording locks live: inside a folder store (under its temporary folder, which no
@@ -121,32 +109,6 @@ function lockFolder(
   const { config, baseDir } = resolved;
   if (config.storage.type === "fs") return path.resolve(baseDir, config.storage.root, ".zrec-tmp", "locks");
   return path.join(path.dirname(core.jobQueuePath(config, baseDir)), ".zrec-locks");
-}
-
-function report(event: IngestEvent, progress: Progress, out: Output, warned: Set<string>): void {
-  switch (event.type) {
-    case "metadata":
-      progress.status(
-        `Recording ${event.recording_id} (${event.topic}): ${event.files} file${event.files === 1 ? "" : "s"}`,
-      );
-      break;
-    case "file-start":
-      progress.fileStart(event.key, event.total);
-      break;
-    case "file-progress":
-      progress.fileProgress(event.key, event.loaded, event.total);
-      break;
-    case "file-resumed":
-      progress.printAbove(() => out.note(resumedLine(event)));
-      break;
-    case "file-done":
-      progress.fileDone(event.key, event.size, event.skipped);
-      break;
-    case "warning":
-      warned.add(event.message);
-      progress.printAbove(() => out.warn(event.message));
-      break;
-  }
 }
 
 function summarize(result: IngestResult, where: Where, out: Output): void {

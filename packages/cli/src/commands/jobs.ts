@@ -1,12 +1,15 @@
 /** `zrec jobs list|retry`: the job queue `zrec serve` works through. */
 import { existsSync } from "node:fs";
 import type { Job, JobQueue } from "@zrec/core";
-import { Command, type CommanderError } from "commander";
-import { UsageError } from "../errors.js";
+import { Command, type CommanderError, Option } from "commander";
+import { positiveWhole } from "../arg-parsers.js";
 import { type GlobalOptions, globalOptions } from "../options.js";
 import { createOutput, formatTable, printJson } from "../ui/output.js";
 
 type Core = typeof import("@zrec/core/archive");
+
+/** Core's JOB_STATES, written out: importing core to define `--state` would load it for `--help` too. */
+export const JOB_STATES: readonly Job["state"][] = ["queued", "running", "done", "failed"];
 
 /**
  * program.ts copies the program's output and exit handling onto each command it adds; a command with
@@ -26,29 +29,17 @@ class CommandGroup extends Command {
 }
 
 export function jobsCommand(): Command {
-  const jobs = new CommandGroup("jobs").description(
-    "the job queue of zrec serve: list jobs, retry a failed one",
-  );
+  const jobs = new CommandGroup("jobs");
   jobs
     .command("list")
     .description("list jobs, newest first")
-    .option("--state <state>", "only jobs in this state: queued, running, done or failed")
-    .option("--limit <n>", "at most this many jobs", "50")
-    .action(async (flags: { state?: string; limit: string }, command: Command) => {
+    .addOption(new Option("--state <state>", "only jobs in this state").choices(JOB_STATES))
+    .option("--limit <n>", "at most this many jobs", positiveWhole, 50)
+    .action(async (flags: { state?: Job["state"]; limit: number }, command: Command) => {
       const options = globalOptions(command);
       const out = createOutput(options);
       const state = flags.state;
-      if (state !== undefined && !["queued", "running", "done", "failed"].includes(state)) {
-        throw new UsageError(
-          `--state must be queued, running, done or failed, not ${JSON.stringify(state)}.`,
-        );
-      }
-      if (!/^\d+$/.test(flags.limit))
-        throw new UsageError(`--limit must be a whole number, not ${JSON.stringify(flags.limit)}.`);
-      const filter = {
-        limit: Number(flags.limit),
-        ...(state === undefined ? {} : { state: state as Job["state"] }),
-      };
+      const filter = { limit: flags.limit, ...(state === undefined ? {} : { state }) };
       const list = await withQueue(options, (queue, file, core, source) => {
         if (queue) return queue.list(filter);
         // An empty answer here would hide a wrong folder or --config, as `list` once did.

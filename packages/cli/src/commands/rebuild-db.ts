@@ -1,7 +1,7 @@
 /** `zrec rebuild-db`: rebuilds the index from the recording documents in the store. */
 import type { RebuildProgress, RebuildReport } from "@zrec/core";
 import { Command } from "commander";
-import { SilentExit } from "../errors.js";
+import { PartialFailure } from "../errors.js";
 import { globalOptions } from "../options.js";
 import { createOutput, printJson } from "../ui/output.js";
 import { createProgress, progressEnabled } from "../ui/progress.js";
@@ -14,7 +14,6 @@ interface Where {
 
 export function rebuildDbCommand(): Command {
   return new Command("rebuild-db")
-    .description("rebuild the index from every {id}/recording_document.json in the store")
     .option("--dry-run", "read and check every document, write nothing")
     .addHelpText(
       "after",
@@ -58,12 +57,6 @@ export function rebuildDbCommand(): Command {
         ["storage.root"],
       );
 
-      // Errors, so on stderr and shown even with --quiet: which document, and why.
-      for (const bad of report.bad) {
-        process.stderr.write(
-          `zrec: ${bad.reason.includes(bad.key) ? bad.reason : `${bad.key}: ${bad.reason}`}\n`,
-        );
-      }
       if (out.json) printJson({ ...report, seconds: Number(where.seconds.toFixed(3)) });
       else summarize(report, where, out.line);
       if (report.bad.length > 0) {
@@ -71,10 +64,14 @@ export function rebuildDbCommand(): Command {
         const good = dryRun
           ? `${report.indexed} are good (dry run: nothing was written)`
           : `the ${report.indexed} good ones were indexed`;
-        process.stderr.write(
-          `zrec: ${bad} of ${report.scanned} recording documents ${bad === 1 ? "is" : "are"} bad (named above) and not indexed; ${good}.\n`,
+        // Errors, so on stderr and shown even with --quiet: which document, and why.
+        const details = report.bad.map(({ key, reason }) =>
+          reason.includes(key) ? reason : `${key}: ${reason}`,
         );
-        throw new SilentExit(1);
+        throw new PartialFailure(
+          `${bad} of ${report.scanned} recording documents ${bad === 1 ? "is" : "are"} bad (named above) and not indexed; ${good}.`,
+          { details },
+        );
       }
     });
 }

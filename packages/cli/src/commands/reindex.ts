@@ -5,7 +5,6 @@ import { createOutput, printJson } from "../ui/output.js";
 
 export function reindexCommand(): Command {
   return new Command("reindex")
-    .description("write an edited recording document to the store and the index, and notify")
     .argument("<document.json>", "the recording document, e.g. from `zrec get <id> --output doc.json`")
     .option("--no-notify", "do not send the website builder a `reindexed` message")
     .option("--remote", "reindex on AWS (the deployed reindex function) instead of here")

@@ -6,7 +6,6 @@ import { createOutput, printJson } from "../ui/output.js";
 
 export function setupCommand(): Command {
   return new Command("setup")
-    .description("create the bucket, table, queue or folders the configuration names, where missing")
     .addHelpText(
       "after",
       "\nWhat exists is left as it is, so running it again changes nothing. One line per resource:\n" +
