@@ -5,9 +5,9 @@ import type { Config, IngestEvent, IngestResult } from "@zrec/core";
 import { Command } from "commander";
 import { UsageError } from "../errors.js";
 import { withProgress } from "../interrupt.js";
-import { globalOptions } from "../options.js";
+import { withGlobals } from "../options.js";
 import { showIngestEvent } from "../ui/ingest-events.js";
-import { createOutput, formatBytes, formatTable, type Output, printJson } from "../ui/output.js";
+import { formatBytes, formatTable, type Output, printJson } from "../ui/output.js";
 
 interface Where {
   store: string;
@@ -32,65 +32,65 @@ export function ingestCommand(): Command {
       "\nRunning it again is safe: stored files are not copied again and nothing is sent twice.\n" +
         "Exit 1 when a file could not be copied; nothing is trashed then.",
     )
-    .action(async (file: string | undefined, flags: IngestFlags, command: Command) => {
-      const options = globalOptions(command);
-      if (flags.uuid !== undefined || file === undefined) {
-        if (file !== undefined || flags.remote || flags.uuid === undefined) {
-          throw new UsageError(
-            "zrec ingest takes either a webhook file or --uuid (and --remote only with a file).",
-            "Run `zrec ingest webhook.json`, or `zrec ingest --uuid <meeting uuid> [--account NAME]`.",
-          );
+    .action(
+      withGlobals(async ({ options, out }, file: string | undefined, flags: IngestFlags) => {
+        if (flags.uuid !== undefined || file === undefined) {
+          if (file !== undefined || flags.remote || flags.uuid === undefined) {
+            throw new UsageError(
+              "zrec ingest takes either a webhook file or --uuid (and --remote only with a file).",
+              "Run `zrec ingest webhook.json`, or `zrec ingest --uuid <meeting uuid> [--account NAME]`.",
+            );
+          }
+          return (await import("./ingest-uuid.js")).ingestUuid(options, flags.uuid, flags.account);
         }
-        return (await import("./ingest-uuid.js")).ingestUuid(options, flags.uuid, flags.account);
-      }
-      if (flags.account !== undefined) throw new UsageError("--account goes with --uuid only.");
-      const out = createOutput(options);
-      const [core, { readJsonFile }, { withPipeline, resolveFor, missingLocalPaths, configName }] =
-        await Promise.all([import("@zrec/core"), import("../json-file.js"), import("../session.js")]);
-      const event = core.parseRecordingEvent(await readJsonFile(file, process.cwd()), file);
-      if (flags.remote)
-        return (await import("../remote.js")).runRemote(options, "startIngestFunction", event);
+        if (flags.account !== undefined) throw new UsageError("--account goes with --uuid only.");
+        const [core, { readJsonFile }, { withPipeline, resolveFor, missingLocalPaths, configName }] =
+          await Promise.all([import("@zrec/core"), import("../json-file.js"), import("../session.js")]);
+        const event = core.parseRecordingEvent(await readJsonFile(file, process.cwd()), file);
+        if (flags.remote)
+          return (await import("../remote.js")).runRemote(options, "startIngestFunction", event);
 
-      // Said once, in the summary: a mistyped storage.root would otherwise become a new archive silently.
-      const resolved = await resolveFor(options);
-      const created = missingLocalPaths(resolved)
-        .filter((local) => local.key !== "notify.path")
-        .map((local) => `${local.path} (${local.key} in ${configName(resolved)})`);
-      const warned = new Set<string>();
-      const recordingId = core.recordingIdFromUuid(event.payload.object.uuid);
-      const { lockRecording } = await import("../ingest-lock.js");
-      const lock = await lockRecording(lockFolder(resolved, core), recordingId, {
-        onWait: ({ pid, host }) =>
-          out.warn(
-            `another zrec ingest of recording ${recordingId} (pid ${pid} on ${host}) is running; waiting for it to finish.`,
-          ),
-      });
-      let result: IngestResult;
-      let where: Where;
-      try {
-        ({ result, where } = await withPipeline(options, ({ deps, backends }, { config }) =>
-          withProgress(options, stoppedIngest, async (progress, signal) => {
-            progress.status(`Reading the meeting of ${file}`);
-            const onEvent = (e: IngestEvent) => {
-              if (e.type === "warning") warned.add(e.message);
-              showIngestEvent(e, progress, out);
-            };
-            const result = await core.runIngest(event, { ...deps, onEvent, signal });
-            return {
-              result,
-              where: { store: backends.store.description, index: backends.index.description, config },
-            };
-          }),
-        ));
-      } finally {
-        await lock.release();
-      }
+        // Said once, in the summary: a mistyped storage.root would otherwise become a new archive silently.
+        const resolved = await resolveFor(options);
+        const created = missingLocalPaths(resolved)
+          .filter((local) => local.key !== "notify.path")
+          .map((local) => `${local.path} (${local.key} in ${configName(resolved)})`);
+        const warned = new Set<string>();
+        const recordingId = core.recordingIdFromUuid(event.payload.object.uuid);
+        const { lockRecording } = await import("../ingest-lock.js");
+        const lock = await lockRecording(lockFolder(resolved, core), recordingId, {
+          onWait: ({ pid, host }) =>
+            out.warn(
+              `another zrec ingest of recording ${recordingId} (pid ${pid} on ${host}) is running; waiting for it to finish.`,
+            ),
+        });
+        let result: IngestResult;
+        let where: Where;
+        try {
+          ({ result, where } = await withPipeline(options, ({ deps, backends }, { config }) =>
+            withProgress(options, stoppedIngest, async (progress, signal) => {
+              progress.status(`Reading the meeting of ${file}`);
+              const onEvent = (e: IngestEvent) => {
+                if (e.type === "warning") warned.add(e.message);
+                showIngestEvent(e, progress, out);
+              };
+              const result = await core.runIngest(event, { ...deps, onEvent, signal });
+              return {
+                result,
+                where: { store: backends.store.description, index: backends.index.description, config },
+              };
+            }),
+          ));
+        } finally {
+          await lock.release();
+        }
 
-      for (const warning of result.warnings) if (!warned.has(warning)) out.warn(warning);
-      if (out.json) printJson(result);
-      else summarize(result, where, out);
-      for (const what of created) out.line(`  created   ${what}`);
-    });
+        for (const warning of result.warnings) if (!warned.has(warning)) out.warn(warning);
+        if (out.json) printJson(result);
+        else summarize(result, where, out);
+        for (const what of created) out.line(`  created   ${what}`);
+      }),
+    );
 }
 
 const stoppedIngest = {

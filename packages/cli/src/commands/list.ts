@@ -2,8 +2,8 @@
 import type { Config, ListFilter, ObjectStore, RecordingDocument } from "@zrec/core";
 import { Command } from "commander";
 import { positiveWhole, sinceTime } from "../arg-parsers.js";
-import { globalOptions } from "../options.js";
-import { createOutput, formatTable, printJson } from "../ui/output.js";
+import { withGlobals } from "../options.js";
+import { formatTable, printJson } from "../ui/output.js";
 
 interface ListFlags {
   organization?: string;
@@ -22,47 +22,47 @@ export function listCommand(): Command {
     )
     .option("--topic <text>", "only topics containing this text (any case)")
     .option("--limit <n>", "at most this many recordings", positiveWhole)
-    .action(async (flags: ListFlags, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const [core, session] = await Promise.all([import("@zrec/core/archive"), import("../session.js")]);
-      const filter: ListFilter = {
-        ...(flags.since === undefined ? {} : { since: flags.since }),
-        ...(flags.topic === undefined ? {} : { topic: flags.topic }),
-        ...(flags.limit === undefined ? {} : { limit: flags.limit }),
-      };
+    .action(
+      withGlobals(async ({ options, out }, flags: ListFlags) => {
+        const [core, session] = await Promise.all([import("@zrec/core/archive"), import("../session.js")]);
+        const filter: ListFilter = {
+          ...(flags.since === undefined ? {} : { since: flags.since }),
+          ...(flags.topic === undefined ? {} : { topic: flags.topic }),
+          ...(flags.limit === undefined ? {} : { limit: flags.limit }),
+        };
 
-      const filtered = Object.keys(filter).length > 0 || flags.organization !== undefined;
-      const { documents, unindexed } = await session.withExistingBackends(
-        options,
-        async ({ backends }, { config }) => {
-          const organization =
-            flags.organization === undefined
-              ? {}
-              : { organization: configuredSpelling(flags.organization, config) };
-          const documents = await backends.index.list({ ...filter, ...organization });
-          // An empty index over a store with recordings is a lost or new index, not an empty archive.
-          const unindexed = documents.length === 0 && !filtered && (await holdsRecordings(backends.store));
-          return { documents, unindexed };
-        },
-      );
-      if (unindexed) {
-        throw new core.NotFoundError(
-          "The index holds no recordings, but the store does: the index is new or was moved away.",
-          { suggestion: "Run `zrec rebuild-db` to index every recording document in the store." },
+        const filtered = Object.keys(filter).length > 0 || flags.organization !== undefined;
+        const { documents, unindexed } = await session.withExistingBackends(
+          options,
+          async ({ backends }, { config }) => {
+            const organization =
+              flags.organization === undefined
+                ? {}
+                : { organization: configuredSpelling(flags.organization, config) };
+            const documents = await backends.index.list({ ...filter, ...organization });
+            // An empty index over a store with recordings is a lost or new index, not an empty archive.
+            const unindexed = documents.length === 0 && !filtered && (await holdsRecordings(backends.store));
+            return { documents, unindexed };
+          },
         );
-      }
-      if (out.json) return printJson(documents);
-      if (documents.length === 0) {
-        return out.line(filtered ? "No recordings match." : "No recordings are archived yet.");
-      }
-      out.line(
-        formatTable(
-          ["recording_id", "start_time", "organization", "recording_path", "files", "topic"],
-          rows(documents),
-        ),
-      );
-    });
+        if (unindexed) {
+          throw new core.NotFoundError(
+            "The index holds no recordings, but the store does: the index is new or was moved away.",
+            { suggestion: "Run `zrec rebuild-db` to index every recording document in the store." },
+          );
+        }
+        if (out.json) return printJson(documents);
+        if (documents.length === 0) {
+          return out.line(filtered ? "No recordings match." : "No recordings are archived yet.");
+        }
+        out.line(
+          formatTable(
+            ["recording_id", "start_time", "organization", "recording_path", "files", "topic"],
+            rows(documents),
+          ),
+        );
+      }),
+    );
 }
 
 /** True as soon as one recording document is found; stops there, however big the store. */

@@ -3,8 +3,8 @@ import type { PurgeReport } from "@zrec/core";
 import { Command, Option } from "commander";
 import { utcDay } from "../arg-parsers.js";
 import { PartialFailure } from "../errors.js";
-import { globalOptions } from "../options.js";
-import { createOutput, formatBytes, formatTable, printJson } from "../ui/output.js";
+import { withGlobals } from "../options.js";
+import { formatBytes, formatTable, printJson } from "../ui/output.js";
 
 interface PurgeFlags {
   dryRun?: boolean;
@@ -25,29 +25,29 @@ export function purgeOldCommand(): Command {
         "purge.olderThanDays is set, recordings without a disposition that started longer ago than that.\n" +
         "Exit 1 when a recording could not be deleted: its document and index row stay, and a re-run retries it.",
     )
-    .action(async (flags: PurgeFlags, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const [core, { withExistingBackends }] = await Promise.all([
-        import("@zrec/core/archive"),
-        import("../session.js"),
-      ]);
-      const asOf = flags.asOf ?? new Date();
-      const execute = flags.yes === true;
+    .action(
+      withGlobals(async ({ options, out }, flags: PurgeFlags) => {
+        const [core, { withExistingBackends }] = await Promise.all([
+          import("@zrec/core/archive"),
+          import("../session.js"),
+        ]);
+        const asOf = flags.asOf ?? new Date();
+        const execute = flags.yes === true;
 
-      const report = await withExistingBackends(options, ({ backends }, { config }) =>
-        core.purgeOld({ backends, config }, { asOf, execute }),
-      );
-
-      if (out.json) printJson(report);
-      else summarize(report, { ...flags, ...(options.config ? { config: options.config } : {}) }, out.line);
-      if (report.failed > 0) {
-        const which = report.failed === 1 ? "1 recording" : `${report.failed} recordings`;
-        throw new PartialFailure(
-          `${which} of ${report.candidates.length} could not be deleted and ${report.failed === 1 ? "is" : "are"} still indexed; run \`zrec purge-old --yes\` again to retry.`,
+        const report = await withExistingBackends(options, ({ backends }, { config }) =>
+          core.purgeOld({ backends, config }, { asOf, execute }),
         );
-      }
-    });
+
+        if (out.json) printJson(report);
+        else summarize(report, { ...flags, ...(options.config ? { config: options.config } : {}) }, out.line);
+        if (report.failed > 0) {
+          const which = report.failed === 1 ? "1 recording" : `${report.failed} recordings`;
+          throw new PartialFailure(
+            `${which} of ${report.candidates.length} could not be deleted and ${report.failed === 1 ? "is" : "are"} still indexed; run \`zrec purge-old --yes\` again to retry.`,
+          );
+        }
+      }),
+    );
 }
 
 function summarize(

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { seconds, webhookPath, wholeNumber } from "../arg-parsers.js";
 import { stopSignal } from "../interrupt.js";
-import { globalOptions } from "../options.js";
+import { withGlobals } from "../options.js";
 
 interface ServeFlags {
   port: number;
@@ -30,23 +30,24 @@ export function serveCommand(): Command {
         "On SIGTERM it stops accepting, lets running ingests finish for the grace period, leaves the rest\n" +
         "queued for the next start, and exits 0. See `zrec jobs` for the queue.",
     )
-    .action(async (flags: ServeFlags, command: Command) => {
-      const options = globalOptions(command);
-      const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
-      const { config, baseDir } = await resolveFor(options);
-      const log = core.jsonLogger((line) => process.stdout.write(line), { quiet: options.quiet });
-      const server = await core.startServing({
-        config,
-        baseDir,
-        host: flags.host,
-        port: flags.port,
-        path: flags.path,
-        ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-        log,
-      });
+    .action(
+      withGlobals(async ({ options }, flags: ServeFlags) => {
+        const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+        const { config, baseDir } = await resolveFor(options);
+        const log = core.jsonLogger((line) => process.stdout.write(line), { quiet: options.quiet });
+        const server = await core.startServing({
+          config,
+          baseDir,
+          host: flags.host,
+          port: flags.port,
+          path: flags.path,
+          ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+          log,
+        });
 
-      const signal = await stopSignal();
-      log({ msg: "server.signal", signal, hint: "send it again to stop at once" });
-      await server.stop(flags.graceSeconds * 1000);
-    });
+        const signal = await stopSignal();
+        log({ msg: "server.signal", signal, hint: "send it again to stop at once" });
+        await server.stop(flags.graceSeconds * 1000);
+      }),
+    );
 }

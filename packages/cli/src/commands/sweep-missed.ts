@@ -4,9 +4,9 @@ import { Command, Option } from "commander";
 import { positiveWhole, repeatable, utcDay } from "../arg-parsers.js";
 import { PartialFailure } from "../errors.js";
 import { withProgress } from "../interrupt.js";
-import { globalOptions } from "../options.js";
+import { withGlobals } from "../options.js";
 import { showIngestEvent } from "../ui/ingest-events.js";
-import { createOutput, escapeControl, printJson } from "../ui/output.js";
+import { escapeControl, printJson } from "../ui/output.js";
 
 /** The default window: this many UTC days, the last of them today. */
 const DEFAULT_DAYS = 30;
@@ -37,44 +37,44 @@ export function sweepMissedCommand(): Command {
     .option("--dry-run", "list what would be ingested and change nothing")
     .option("--concurrency <n>", "missing meetings ingested at once (default 2)", positiveWhole)
     .addHelpText("after", "\nExit 1 when a meeting could not be ingested (the others still are).")
-    .action(async (flags: SweepFlags, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
-      const to = flags.to ?? today();
-      const from = flags.from ?? new Date(to.getTime() - (DEFAULT_DAYS - 1) * 86_400_000);
-      // A reversed window is refused by core, naming both days.
-      const request = {
-        accounts: flags.account ?? [],
-        from,
-        to,
-        dryRun: flags.dryRun,
-        concurrency: flags.concurrency,
-      };
+    .action(
+      withGlobals(async ({ options, out }, flags: SweepFlags) => {
+        const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+        const to = flags.to ?? today();
+        const from = flags.from ?? new Date(to.getTime() - (DEFAULT_DAYS - 1) * 86_400_000);
+        // A reversed window is refused by core, naming both days.
+        const request = {
+          accounts: flags.account ?? [],
+          from,
+          to,
+          dryRun: flags.dryRun,
+          concurrency: flags.concurrency,
+        };
 
-      const report = await withPipeline(options, ({ deps }) =>
-        withProgress(options, stoppedSweep, async (progress, signal) => {
-          const manyAccounts = Object.keys(deps.config.zoom.accounts).length > 1;
-          let checked = 0;
-          const onMeeting = (meeting: SweepMeeting) => {
-            progress.printAbove(() => out.line(meetingLine(meeting, manyAccounts)));
-            progress.status(`Listing and ingesting: ${++checked} meetings checked`);
-          };
-          // The files of the meetings being ingested, as `zrec ingest` shows them; the headline stays the sweep's.
-          const onEvent = (e: IngestEvent) => e.type !== "metadata" && showIngestEvent(e, progress, out);
-          progress.status("Listing users and their recordings");
-          const result = await core.sweepMissed({ ...deps, onEvent, signal }, { ...request, onMeeting });
-          // The sweep returns what it did before the Ctrl+C; the run still ends as interrupted.
-          if (signal.aborted) throw new Error("aborted");
-          return result;
-        }),
-      );
+        const report = await withPipeline(options, ({ deps }) =>
+          withProgress(options, stoppedSweep, async (progress, signal) => {
+            const manyAccounts = Object.keys(deps.config.zoom.accounts).length > 1;
+            let checked = 0;
+            const onMeeting = (meeting: SweepMeeting) => {
+              progress.printAbove(() => out.line(meetingLine(meeting, manyAccounts)));
+              progress.status(`Listing and ingesting: ${++checked} meetings checked`);
+            };
+            // The files of the meetings being ingested, as `zrec ingest` shows them; the headline stays the sweep's.
+            const onEvent = (e: IngestEvent) => e.type !== "metadata" && showIngestEvent(e, progress, out);
+            progress.status("Listing users and their recordings");
+            const result = await core.sweepMissed({ ...deps, onEvent, signal }, { ...request, onMeeting });
+            // The sweep returns what it did before the Ctrl+C; the run still ends as interrupted.
+            if (signal.aborted) throw new Error("aborted");
+            return result;
+          }),
+        );
 
-      if (out.json) printJson(report);
-      else summarize(report, out.line);
-      const failure = partialFailure(report);
-      if (failure) throw failure;
-    });
+        if (out.json) printJson(report);
+        else summarize(report, out.line);
+        const failure = partialFailure(report);
+        if (failure) throw failure;
+      }),
+    );
 }
 
 const stoppedSweep = {
