@@ -130,6 +130,33 @@ describe("resolveConfig", () => {
     expect(resolved.config.roundMinutes).toBe(5);
   });
 
+  it("reads JSON itself exactly as cosmiconfig would: empty and null files passed over, $import merged", async () => {
+    const rc = { ".zrecrc": "roundMinutes: 15\n" };
+    for (const content of ["", " \n", "null"]) {
+      const resolved = await resolveConfig({
+        cwd: await testdir({ "zrec.config.json": content, ...rc }),
+        env,
+      });
+      expect([resolved.source, resolved.config.roundMinutes], JSON.stringify(content)).toEqual([
+        ".zrecrc",
+        15,
+      ]);
+    }
+    const cwd = await testdir({ "empty.json": "", "null.json": "null", "list.json": "[]" });
+    expect((await resolveConfig({ cwd, env, configPath: "empty.json" })).config.roundMinutes).toBe(5);
+    await expect(resolveConfig({ cwd, env, configPath: "null.json" })).rejects.toThrow(
+      /^Config file null\.json holds no zrec configuration\.$/,
+    );
+    await expect(resolveConfig({ cwd, env, configPath: "list.json" })).rejects.toThrow(/not a list/);
+
+    const imports = await testdir({
+      "zrec.config.json": JSON.stringify({ $import: "base.json", roundMinutes: 10 }),
+      "base.json": JSON.stringify({ roundMinutes: 30, timezone: "Europe/Berlin" }),
+    });
+    const merged = (await resolveConfig({ cwd: imports, env })).config;
+    expect([merged.roundMinutes, merged.timezone]).toEqual([10, "Europe/Berlin"]);
+  });
+
   it("lays secrets from the environment over the file", async () => {
     const cwd = await testdir({
       "zrec.config.json": JSON.stringify({

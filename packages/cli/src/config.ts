@@ -2,11 +2,15 @@
  * Finding and reading the configuration file (cosmiconfig lives here and nowhere else). Validation,
  * defaults and secrets from the environment are core's `loadConfig`; this file only decides which file
  * and turns its text into a value, with errors that name the file and never quote it.
+ *
+ * A JSON file (`zrec.config.json` in the folder, or `--config x.json`) is read directly: loading
+ * cosmiconfig and building its explorer cost every command more time than the rest of finding the
+ * file (issue #18). cosmiconfig is imported for everything else, with the same result.
  */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { type Config, InputError, loadConfig, messageOf, ZrecError } from "@zrec/core/archive";
-import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
+import type { CosmiconfigResult, Loader } from "cosmiconfig";
 import { parseJsonText } from "./json-file.js";
 
 /** DESIGN.md's list, in the order they win when a folder holds several. */
@@ -53,13 +57,20 @@ function yamlProblem(error: unknown): string {
   return mark ? `${reason} at line ${mark.line + 1}, column ${mark.column + 1}` : reason;
 }
 
+/** JSON as the loaders below read it: errors are one sentence naming the file, never quoting it. */
+function parseJsonConfig(content: string, filepath: string, name: (filepath: string) => string): unknown {
+  return parseJsonText(
+    content,
+    (problem) => new InputError(`Config file ${name(filepath)} is not valid JSON: ${problem}.`),
+  );
+}
+
 /** Loaders whose errors are one sentence naming the file (cosmiconfig's quote its text). */
-function safeLoaders(name: (filepath: string) => string): Record<string, Loader> {
-  const json: Loader = (filepath, content) =>
-    parseJsonText(
-      content,
-      (problem) => new InputError(`Config file ${name(filepath)} is not valid JSON: ${problem}.`),
-    );
+function safeLoaders(
+  name: (filepath: string) => string,
+  defaultLoaders: typeof import("cosmiconfig").defaultLoaders,
+): Record<string, Loader> {
+  const json: Loader = (filepath, content) => parseJsonConfig(content, filepath, name);
   const yaml: Loader = (filepath, content) => {
     try {
       return defaultLoaders[".yaml"](filepath, content);
@@ -113,22 +124,26 @@ function firstLine(error: unknown): string {
 export async function resolveConfig(options: ResolveConfigOptions): Promise<ResolvedConfig> {
   const { cwd, env = process.env } = options;
   const name = (filepath: string) => path.relative(cwd, filepath) || path.basename(filepath);
-  const explorer = cosmiconfig("zrec", {
-    searchPlaces: SEARCH_PLACES,
-    searchStrategy: "none",
-    loaders: safeLoaders(name),
-    cache: false,
-  });
+  const explorer = async () => {
+    const { cosmiconfig, defaultLoaders } = await import("cosmiconfig");
+    return cosmiconfig("zrec", {
+      searchPlaces: SEARCH_PLACES,
+      searchStrategy: "none",
+      loaders: safeLoaders(name, defaultLoaders),
+      cache: false,
+    });
+  };
 
-  let found: Awaited<ReturnType<typeof explorer.load>>;
+  let found: CosmiconfigResult;
   let wanted: string | undefined;
   try {
     if (options.configPath !== undefined) {
       wanted = path.resolve(cwd, options.configPath);
       await checkIsFile(wanted, options.configPath);
-      found = await explorer.load(wanted);
+      found = (await readJsonDirectly(wanted, name, "load")) ?? (await (await explorer()).load(wanted));
     } else {
-      found = await explorer.search(cwd);
+      const first = path.join(cwd, SEARCH_PLACES[0] as string);
+      found = (await readJsonDirectly(first, name, "search")) ?? (await (await explorer()).search(cwd));
     }
   } catch (error) {
     if (error instanceof ZrecError) throw error;
@@ -156,6 +171,33 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   const source = path.basename(found.filepath) === "package.json" ? `${file} (key "zrec")` : file;
   const raw = found.isEmpty ? undefined : found.config;
   return { config: withProfile(loadConfig(raw, { env, baseDir, source }), profile), source, baseDir };
+}
+
+/**
+ * A JSON configuration file read as cosmiconfig would read it, without loading cosmiconfig: the common
+ * case, a `zrec.config.json` or `--config x.json` holding an object. Undefined when cosmiconfig must
+ * decide: not a .json file (or package.json, whose "zrec" key it reads), a file that cannot be read
+ * (the search then goes on to the next place), `$import` (which it merges), and in a search a file
+ * that is empty or `null` (which it passes over).
+ */
+async function readJsonDirectly(
+  filepath: string,
+  name: (filepath: string) => string,
+  how: "search" | "load",
+): Promise<CosmiconfigResult | undefined> {
+  if (path.extname(filepath) !== ".json" || path.basename(filepath) === "package.json") return undefined;
+  let content: string;
+  try {
+    content = await readFile(filepath, "utf8");
+  } catch {
+    return undefined;
+  }
+  if (content.trim() === "")
+    return how === "load" ? { filepath, config: undefined, isEmpty: true } : undefined;
+  const config = parseJsonConfig(content, filepath, name);
+  if (config === null) return how === "load" ? null : undefined;
+  if (typeof config === "object" && Object.hasOwn(config, "$import")) return undefined;
+  return { filepath, config };
 }
 
 /**

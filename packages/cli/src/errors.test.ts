@@ -1,6 +1,6 @@
 import { BackendError, ConfigError, ErrorCode, IngestFailed, InputError, NotFoundError } from "@zrec/core";
 import { describe, expect, it } from "vitest";
-import { handleError, Interrupted, SilentExit, UsageError } from "./errors.js";
+import { handleError, Interrupted, PartialFailure, SilentExit, UsageError } from "./errors.js";
 
 function run(error: unknown, options: { verbose?: boolean; json?: boolean } = {}) {
   let stdout = "";
@@ -14,6 +14,21 @@ function run(error: unknown, options: { verbose?: boolean; json?: boolean } = {}
 }
 
 describe("handleError", () => {
+  it("reports a partial failure on stderr, each failed item first, and leaves stdout to the report", () => {
+    const failure = new PartialFailure("2 of 14 documents are bad.", {
+      details: ["a/recording_document.json is not valid JSON.", "b: \u001b[2J"],
+      suggestion: "Fix them and run it again.",
+    });
+    expect(run(failure, { json: true })).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "zrec: a/recording_document.json is not valid JSON.\nzrec: b: \\x1b[2J\n" +
+        "zrec: 2 of 14 documents are bad.\n  Fix them and run it again.\n",
+    });
+    expect(failure.code).toBe("PARTIAL_FAILURE");
+  });
+
   it("prints bad input as one sentence plus its suggestion and exits 2", () => {
     const result = run(new InputError("webhook.json does not exist.", { suggestion: "Check the path." }));
     expect(result).toEqual({

@@ -2,7 +2,8 @@
  * The one place an error becomes what the user sees: a sentence on stderr (and, with --json, an
  * `{"error": …}` object on stdout) and an exit code. Commands throw; only main.ts sets the exit code.
  *
- * Exit codes: 0 success, 1 failure, 2 bad usage or bad input, 130 interrupted (Ctrl+C).
+ * Exit codes: 0 success, 1 failure (also some items of a command failed), 2 bad usage or bad input,
+ * 130 interrupted (Ctrl+C).
  */
 import type { ZrecError } from "@zrec/core";
 import { escapeControl } from "./ui/output.js";
@@ -30,6 +31,26 @@ export class Interrupted extends Error {
   constructor(what: string, options: { cause?: unknown; suggestion?: string } = {}) {
     super(`Interrupted before ${what} finished.`, { cause: options.cause });
     this.name = "Interrupted";
+    if (options.suggestion !== undefined) this.suggestion = options.suggestion;
+  }
+}
+
+/**
+ * The command finished, but some of its items did not: a meeting not ingested, a recording not deleted,
+ * a bad document not indexed. Its report (stdout, JSON with --json) already names each item; this says
+ * on stderr which ones failed and what to do, and exits 1. With --json nothing more goes to stdout: the
+ * report is the one JSON document there.
+ */
+export class PartialFailure extends Error {
+  readonly code = "PARTIAL_FAILURE";
+  readonly badInput = false;
+  /** One line per failed item, printed before the message (which sums them up). */
+  readonly details: readonly string[];
+  readonly suggestion?: string;
+  constructor(message: string, options: { details?: readonly string[]; suggestion?: string } = {}) {
+    super(message);
+    this.name = "PartialFailure";
+    this.details = options.details ?? [];
     if (options.suggestion !== undefined) this.suggestion = options.suggestion;
   }
 }
@@ -99,12 +120,15 @@ export function handleError(
   }
 
   // A message can quote host-chosen text (a topic, Zoom's own message): no control characters raw.
+  if (error instanceof PartialFailure) {
+    for (const detail of error.details) output.stderr(`zrec: ${escapeControl(detail, "\n")}\n`);
+  }
   output.stderr(`zrec: ${escapeControl(message, "\n")}\n`);
   if (suggestion) output.stderr(`  ${escapeControl(suggestion, "\n")}\n`);
   if (options.verbose && error instanceof Error) {
     output.stderr(`\n${escapeControl(describeStack(error), "\n")}\n`);
   }
-  if (options.json) {
+  if (options.json && !(error instanceof PartialFailure)) {
     const body = { code, message, ...(suggestion ? { suggestion } : {}) };
     output.stdout(`${JSON.stringify({ error: body })}\n`);
   }

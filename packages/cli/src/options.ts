@@ -1,5 +1,6 @@
 /** The options every command takes, read the same way everywhere. */
 import type { Command } from "commander";
+import { createOutput, type Output } from "./ui/output.js";
 
 export interface GlobalOptions {
   /** `--config FILE`: use exactly this file instead of searching the current directory. */
@@ -31,4 +32,19 @@ export function globalOptions(command: Command, env: NodeJS.ProcessEnv = process
   if (typeof raw.config === "string") options.config = raw.config;
   if (typeof raw.profile === "string") options.profile = raw.profile;
   return options;
+}
+
+/**
+ * A command's action, handed the global options and the output they ask for, as every command starts.
+ * Commander calls an action with the operands, the command's own flags, then the command itself.
+ * @example
+ * .action(withGlobals(async ({ options, out }, id: string, flags: GetFlags) => { … }))
+ */
+export function withGlobals<A extends unknown[]>(
+  run: (globals: { options: GlobalOptions; out: Output }, ...args: A) => Promise<void>,
+): (...args: unknown[]) => Promise<void> {
+  return (...args) => {
+    const options = globalOptions(args.at(-1) as Command);
+    return run({ options, out: createOutput(options) }, ...(args.slice(0, -1) as A));
+  };
 }

@@ -1,6 +1,8 @@
+import { Help } from "commander";
 import { describe, expect, it, vi } from "vitest";
+import { COMMANDS, invokedCommand } from "./commands/index.js";
 import { SilentExit, UsageError } from "./errors.js";
-import { buildProgram } from "./program.js";
+import { buildProgram, invalidValue } from "./program.js";
 
 /** Parses a command line as `zrec …` would, with commander's own output captured. */
 async function parse(...args: string[]) {
@@ -8,7 +10,7 @@ async function parse(...args: string[]) {
   const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
   let error: unknown;
   try {
-    await buildProgram().parseAsync(["node", "zrec", ...args]);
+    await (await buildProgram(args)).parseAsync(args, { from: "user" });
   } catch (thrown) {
     error = thrown;
   }
@@ -45,11 +47,27 @@ describe("the zrec program", () => {
     });
   });
 
+  it("says a refused option value as the option, the value and what it is not", async () => {
+    expect((await parse("list", "--limit", "ten")).error).toEqual(
+      new UsageError('--limit "ten" is not a positive whole number.'),
+    );
+    expect((await parse("--json", "jobs", "list", "--state", "lost")).error).toMatchObject({
+      message: '--state "lost" is not one of queued, running, done, failed.',
+      badInput: true,
+    });
+    expect((await parse("serve", "--port", "80000")).error).toMatchObject({
+      message: '--port "80000" is not a whole number from 0 to 65535.',
+    });
+    expect(invalidValue("option '-c, --config <file>' argument 'it's' is invalid. is not a file.")).toBe(
+      `--config "it's" is not a file.`,
+    );
+  });
+
   it("ends help and version quietly with 0, and a bare `zrec` (help on stderr) with 2", async () => {
     const help = await parse("--help");
     expect(help.error).toEqual(new SilentExit(0));
     expect(help.stdout).toContain("Usage: zrec");
-    expect(help.stdout).toMatch(/ingest (\[options\] )?\[webhook\.json\]/);
+    expect(help.stdout).toMatch(/ingest \[options\] \[webhook\.json\]/);
     const version = await parse("--version");
     expect(version.error).toEqual(new SilentExit(0));
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
@@ -63,5 +81,40 @@ describe("the zrec program", () => {
     expect(stdout).toContain("--organization <name>");
     expect(stdout).toContain("Global Options:");
     expect(stdout).toContain("--json");
+    expect(stdout).toContain("list archived recordings, newest first");
+    expect((await parse("help", "jobs")).stdout).toMatch(/list \[options\] +list jobs, newest first/);
+  });
+});
+
+describe("commands loaded when invoked", () => {
+  it("lists each command in `zrec --help` exactly as its module defines it", async () => {
+    const help = new Help();
+    for (const entry of COMMANDS) {
+      const command = (await entry.load())();
+      expect(help.subcommandTerm(command), entry.name).toBe(entry.term);
+      expect(command.name()).toBe(entry.name);
+      // The table's line is the one description: a module that sets its own would be shadowed.
+      expect(command.description(), entry.name).toBe("");
+    }
+  });
+
+  it("defines only the invoked command, found the way commander finds it", async () => {
+    const cases: [string[], string | undefined][] = [
+      [["list", "--limit", "2"], "list"],
+      [["--json", "get", "x"], "get"],
+      [["--config", "list", "get", "x"], "get"],
+      [["-qc", "list", "get"], "get"],
+      [["--profile", "p", "jobs", "list"], "jobs"],
+      [["help", "list"], "list"],
+      [["help"], undefined],
+      [["--help"], undefined],
+      [["lsit"], undefined],
+      [["get", "list"], "get"],
+    ];
+    for (const [args, name] of cases) expect(invokedCommand(args)?.name, args.join(" ")).toBe(name);
+
+    const program = await buildProgram(["get", "x"]);
+    const defined = program.commands.filter((command) => command.registeredArguments.length > 0);
+    expect(defined.map((command) => command.name())).toEqual(["get"]);
   });
 });

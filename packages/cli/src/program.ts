@@ -1,44 +1,21 @@
 /**
- * The `zrec` program: global options and the subcommands. Nothing here (or at the top of a command
- * file) loads @zrec/core, cosmiconfig or ora, so `zrec --help` and `zrec --version` load commander only;
- * each command imports what it needs inside its action.
+ * The `zrec` program: global options and the subcommands. Only the module of the command a run invokes
+ * is imported (commands/index.ts lists the others with what `zrec --help` shows of them), and nothing
+ * here or at the top of a command file loads @zrec/core, cosmiconfig or ora: `zrec --help` and
+ * `zrec --version` load commander only, and each command imports what it needs inside its action.
  */
 import { readFileSync } from "node:fs";
-import { Command, type CommanderError } from "commander";
-import { doctorCommand } from "./commands/doctor.js";
-import { getCommand } from "./commands/get.js";
-import { ingestCommand } from "./commands/ingest.js";
-import { jobsCommand } from "./commands/jobs.js";
-import { listCommand } from "./commands/list.js";
-import { purgeOldCommand } from "./commands/purge-old.js";
-import { rebuildDbCommand } from "./commands/rebuild-db.js";
-import { reindexCommand } from "./commands/reindex.js";
-import { searchCommand } from "./commands/search.js";
-import { serveCommand } from "./commands/serve.js";
-import { setupCommand } from "./commands/setup.js";
-import { siteCommand } from "./commands/site.js";
-import { sweepMissedCommand } from "./commands/sweep-missed.js";
+import { Command, type CommanderError, Help } from "commander";
+import { COMMANDS, type CommandEntry, invokedCommand } from "./commands/index.js";
 import { SilentExit, UsageError } from "./errors.js";
 
-/**
- * One place lists the commands; `zrec --help` shows them in this order. Each file exports a factory
- * rather than an instance because commander keeps parsed values on the instance.
- */
-const commands: (() => Command)[] = [
-  ingestCommand,
-  getCommand,
-  listCommand,
-  reindexCommand,
-  sweepMissedCommand,
-  purgeOldCommand,
-  rebuildDbCommand,
-  serveCommand,
-  jobsCommand,
-  setupCommand,
-  doctorCommand,
-  siteCommand,
-  searchCommand,
-];
+/** A command this run does not invoke: its name and line for the help and for "Did you mean …?". */
+class Unloaded extends Command {
+  constructor(readonly entry: CommandEntry) {
+    super(entry.name);
+    this.description(entry.description);
+  }
+}
 
 function packageVersion(): string {
   // package.json sits one level above both src/ (run from source) and dist/ (built).
@@ -61,16 +38,35 @@ function exitHandler(commandPath: string) {
       .join(" ")
       .trim()
       .replace(/^\((.*)\)$/, "$1");
+    // A refused value is said in full (what it is not, or the choices); the help would add nothing.
+    if (error.code === "commander.invalidArgument") throw new UsageError(invalidValue(first));
     throw new UsageError(first, hint || `Run "${commandPath} --help" to see how it is used.`);
   };
 }
 
+const INVALID_OPTION = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument '([\s\S]*)' is invalid\. ([\s\S]*)$/;
+
 /**
- * Builds a fresh program (tests parse several command lines, each with its own program).
- * @example
- * await buildProgram().parseAsync(["node", "zrec", "list", "--json"]);
+ * Commander's "option '--limit <n>' argument 'x' is invalid. is not a positive whole number." in the
+ * words zrec has always used: `--limit "x" is not a positive whole number.` The reason is what a parser
+ * of arg-parsers.ts threw, or commander's own for `.choices()`.
  */
-export function buildProgram(): Command {
+export function invalidValue(message: string): string {
+  const match = INVALID_OPTION.exec(message);
+  if (!match) return message;
+  const [, flag, value, reason = ""] = match;
+  const choices = /^Allowed choices are (.*)\.$/.exec(reason);
+  return `${flag} ${JSON.stringify(value)} ${choices ? `is not one of ${choices[1]}.` : reason}`;
+}
+
+/**
+ * Builds a fresh program for the command line `args` (tests parse several, each with its own program),
+ * with the invoked command defined in full and the others by name and description only.
+ * @example
+ * const args = ["list", "--json"];
+ * await (await buildProgram(args)).parseAsync(args, { from: "user" });
+ */
+export async function buildProgram(args: readonly string[]): Promise<Command> {
   const program = new Command("zrec")
     .description("Archive Zoom cloud recordings into storage you own.")
     .version(packageVersion(), "-V, --version", "print the version")
@@ -82,13 +78,22 @@ export function buildProgram(): Command {
     .option("--verbose", "show stack traces with errors")
     .option("--no-color", "no colours (also when NO_COLOR is set)")
     .showSuggestionAfterError(true)
-    // `zrec ingest --help` then lists --config, --json … too: they work after the subcommand as well.
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({
+      // `zrec ingest --help` then lists --config, --json … too: they work after the subcommand as well.
+      showGlobalOptions: true,
+      subcommandTerm(this: Help, command: Command) {
+        return command instanceof Unloaded
+          ? command.entry.term
+          : Help.prototype.subcommandTerm.call(this, command);
+      },
+    })
     .configureOutput({ outputError: () => {} })
     .exitOverride(exitHandler("zrec"));
 
-  for (const create of commands) {
-    const command = create();
+  const invoked = invokedCommand(args);
+  for (const entry of COMMANDS) {
+    const command =
+      entry === invoked ? (await entry.load())().description(entry.description) : new Unloaded(entry);
     // addCommand, unlike .command(), does not pass settings down: copy the output and exit handling.
     command.copyInheritedSettings(program).exitOverride(exitHandler(`zrec ${command.name()}`));
     // Subcommands of a group (`zrec site build`) are added before the group reaches the program.

@@ -4,7 +4,7 @@
  * only read the archive load no HTTP or Zoom client (issue #18). The built CLI runs
  * with a preloaded module hook (module-log/) that writes down every module URL it resolves.
  */
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -75,13 +75,32 @@ describe("module loading", () => {
       );
       expect(unwanted, args.join(" ")).toEqual([]);
       expect(urls.some((url) => url.endsWith("/core/dist/config/zod.js"))).toBe(true);
+      // Only the invoked command is defined (#18); zrec.config.json is read without cosmiconfig.
+      const commands = urls.filter((url) => /\/cli\/dist\/commands\/(?!index\.js)/.test(url));
+      expect(
+        commands.map((url) => url.replace(/.*\/commands\//, "")),
+        args.join(" "),
+      ).toEqual([`${args[0]}.js`]);
+      expect(
+        urls.filter((url) => /cosmiconfig|\/ora\//.test(url)),
+        args.join(" "),
+      ).toEqual([]);
     }
   });
 
-  it("zrec --help loads commander and nothing of core, cosmiconfig or ora", async () => {
+  it("zrec --help loads commander and nothing of core, cosmiconfig, ora or any command's module", async () => {
     const ws = await makeWorkspace(sim);
     const { urls, loads } = await modulesLoaded(ws, ["--help"]);
     expect(loads(/\/commander\//)).toBe(true);
-    expect(urls.filter((url) => CORE.test(url) || /cosmiconfig|\/ora\//.test(url))).toEqual([]);
+    const unwanted = /cosmiconfig|\/ora\/|\/cli\/dist\/commands\/(?!index\.js)/;
+    expect(urls.filter((url) => CORE.test(url) || unwanted.test(url))).toEqual([]);
+  });
+
+  it("a configuration that is not zrec.config.json is still found, through cosmiconfig", async () => {
+    const ws = await makeWorkspace(sim);
+    await rename(join(ws.dir, "zrec.config.json"), join(ws.dir, ".zrecrc.json"));
+    expect((await runZrec(["setup"], { cwd: ws.dir, env: ws.env })).code).toBe(0);
+    const { loads } = await modulesLoaded(ws, ["list", "--json"]);
+    expect(loads(/cosmiconfig/)).toBe(true);
   });
 });

@@ -45,13 +45,13 @@ describe("--profile", () => {
       ["--profile", "p1", "list"],
       ["list", "--profile", "p1"],
     ]) {
-      const program = buildProgram();
+      const program = await buildProgram(argv);
       let seen: string | undefined;
       const list = program.commands.find((c) => c.name() === "list");
       list?.action((_flags: unknown, command) => {
         seen = globalOptions(command).profile;
       });
-      await program.parseAsync(["node", "zrec", ...argv]);
+      await program.parseAsync(argv, { from: "user" });
       expect(seen, argv.join(" ")).toBe("p1");
     }
   });

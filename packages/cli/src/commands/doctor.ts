@@ -2,59 +2,58 @@
 import type { DoctorCheck } from "@zrec/core";
 import { Command } from "commander";
 import { SilentExit } from "../errors.js";
-import { globalOptions } from "../options.js";
-import { createOutput, type Output, printJson } from "../ui/output.js";
+import { withGlobals } from "../options.js";
+import { type Output, printJson } from "../ui/output.js";
 
 export function doctorCommand(): Command {
   return new Command("doctor")
-    .description("check the configuration, AWS credentials, each backend and each Zoom account")
     .addHelpText(
       "after",
       "\nWrites one probe object under .zrec-doctor/ in the store and deletes it; sends no notification.\n" +
         "Exit 0 when every check is ok, 1 when any failed.",
     )
-    .action(async (_flags: unknown, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
-      const checks: DoctorCheck[] = [];
-      const report = (check: DoctorCheck) => {
-        checks.push(check);
-        show(check, out);
-      };
+    .action(
+      withGlobals(async ({ options, out }) => {
+        const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+        const checks: DoctorCheck[] = [];
+        const report = (check: DoctorCheck) => {
+          checks.push(check);
+          show(check, out);
+        };
 
-      let resolved: Awaited<ReturnType<typeof resolveFor>> | undefined;
-      try {
-        resolved = await resolveFor(options);
-        const from = resolved.source ?? "the embedded default (no config file found)";
-        report({ check: "config", ok: true, detail: `loaded and valid: ${from}` });
-      } catch (error) {
-        // A configuration that does not load is this command's finding, not its failure to run.
-        const suggestion = error instanceof core.ZrecError ? error.suggestion : undefined;
-        report({
-          check: "config",
-          ok: false,
-          detail: core.messageOf(error),
-          ...(suggestion ? { suggestion } : {}),
-        });
-      }
-      if (resolved !== undefined) await core.runDoctor(resolved.config, { onCheck: report });
+        let resolved: Awaited<ReturnType<typeof resolveFor>> | undefined;
+        try {
+          resolved = await resolveFor(options);
+          const from = resolved.source ?? "the embedded default (no config file found)";
+          report({ check: "config", ok: true, detail: `loaded and valid: ${from}` });
+        } catch (error) {
+          // A configuration that does not load is this command's finding, not its failure to run.
+          const suggestion = error instanceof core.ZrecError ? error.suggestion : undefined;
+          report({
+            check: "config",
+            ok: false,
+            detail: core.messageOf(error),
+            ...(suggestion ? { suggestion } : {}),
+          });
+        }
+        if (resolved !== undefined) await core.runDoctor(resolved.config, { onCheck: report });
 
-      const failed = checks.filter((check) => !check.ok);
-      const warned = checks.filter((check) => check.warning === true);
-      if (out.json) printJson(checks);
-      else if (failed.length === 0 && warned.length === 0) out.line("\nAll checks passed.");
-      else if (failed.length === 0)
-        out.line(
-          `\nNo check failed; ${warned.length === 1 ? "1 warning" : `${warned.length} warnings`}: ${warned.map((c) => c.check).join(", ")}.`,
-        );
-      else
-        out.line(
-          `\n${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.check).join(", ")}.`,
-        );
-      // The result is already on stdout; main.ts only needs the exit code.
-      if (failed.length > 0) throw new SilentExit(1);
-    });
+        const failed = checks.filter((check) => !check.ok);
+        const warned = checks.filter((check) => check.warning === true);
+        if (out.json) printJson(checks);
+        else if (failed.length === 0 && warned.length === 0) out.line("\nAll checks passed.");
+        else if (failed.length === 0)
+          out.line(
+            `\nNo check failed; ${warned.length === 1 ? "1 warning" : `${warned.length} warnings`}: ${warned.map((c) => c.check).join(", ")}.`,
+          );
+        else
+          out.line(
+            `\n${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.check).join(", ")}.`,
+          );
+        // The result is already on stdout; main.ts only needs the exit code.
+        if (failed.length > 0) throw new SilentExit(1);
+      }),
+    );
 }
 
 function show(check: DoctorCheck, out: Output): void {

@@ -2,59 +2,60 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Command } from "commander";
-import { globalOptions } from "../options.js";
-import { createOutput, printJson } from "../ui/output.js";
+import { withGlobals } from "../options.js";
+import { printJson } from "../ui/output.js";
 
 export function getCommand(): Command {
   return new Command("get")
-    .description("print the recording document of a recording from the index")
     .argument("<recording-id>", "the recording id (a UUID as `zrec list` shows), or Zoom's meeting uuid")
     .option("-o, --output <file>", "write the document to this file (to edit it, then `zrec reindex` it)")
     .option("-f, --force", "overwrite the --output file if it exists")
-    .action(async (id: string, flags: { output?: string; force?: boolean }, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const [core, { withExistingBackends }] = await Promise.all([
-        import("@zrec/core/archive"),
-        import("../session.js"),
-      ]);
-      const recordingId = toRecordingId(id, core);
+    .action(
+      withGlobals(async ({ options, out }, id: string, flags: { output?: string; force?: boolean }) => {
+        const [core, { withExistingBackends }] = await Promise.all([
+          import("@zrec/core/archive"),
+          import("../session.js"),
+        ]);
+        const recordingId = toRecordingId(id, core);
 
-      const document = await withExistingBackends(options, async ({ backends }) => {
-        const found = await backends.index.get(recordingId);
-        if (!found) {
-          throw new core.NotFoundError(
-            `Recording ${recordingId} is not in the index (${backends.index.description}).`,
-            {
-              suggestion: "Run `zrec list` to see the recordings it holds.",
-            },
-          );
+        const document = await withExistingBackends(options, async ({ backends }) => {
+          const found = await backends.index.get(recordingId);
+          if (!found) {
+            throw new core.NotFoundError(
+              `Recording ${recordingId} is not in the index (${backends.index.description}).`,
+              {
+                suggestion: "Run `zrec list` to see the recordings it holds.",
+              },
+            );
+          }
+          return found;
+        });
+
+        if (flags.output === undefined) {
+          // The document is the result: JSON either way, but --quiet still means nothing on stdout.
+          return out.json ? printJson(document) : out.line(JSON.stringify(document, null, 2));
         }
-        return found;
-      });
-
-      if (flags.output === undefined) {
-        // The document is the result: JSON either way, but --quiet still means nothing on stdout.
-        return out.json ? printJson(document) : out.line(JSON.stringify(document, null, 2));
-      }
-      const target = path.resolve(flags.output);
-      try {
-        // `wx` refuses to replace a file: an edited copy waiting for `zrec reindex` must not be lost.
-        await writeFile(target, `${JSON.stringify(document, null, 2)}\n`, { flag: flags.force ? "w" : "wx" });
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "EEXIST") {
-          throw new core.InputError(`${flags.output} already exists.`, {
-            suggestion: "Pass --force to overwrite it, or choose another --output file.",
+        const target = path.resolve(flags.output);
+        try {
+          // `wx` refuses to replace a file: an edited copy waiting for `zrec reindex` must not be lost.
+          await writeFile(target, `${JSON.stringify(document, null, 2)}\n`, {
+            flag: flags.force ? "w" : "wx",
+          });
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === "EEXIST") {
+            throw new core.InputError(`${flags.output} already exists.`, {
+              suggestion: "Pass --force to overwrite it, or choose another --output file.",
+            });
+          }
+          throw new core.InputError(`${flags.output} cannot be written: ${core.messageOf(error)}.`, {
+            cause: error,
           });
         }
-        throw new core.InputError(`${flags.output} cannot be written: ${core.messageOf(error)}.`, {
-          cause: error,
-        });
-      }
-      if (out.json) printJson({ recording_id: recordingId, output: target });
-      else out.line(`Wrote recording ${recordingId} to ${flags.output}`);
-    });
+        if (out.json) printJson({ recording_id: recordingId, output: target });
+        else out.line(`Wrote recording ${recordingId} to ${flags.output}`);
+      }),
+    );
 }
 
 /**

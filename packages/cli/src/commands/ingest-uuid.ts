@@ -4,10 +4,11 @@
  * ingested, a half-archived one completed, an archived one left alone.
  */
 import type { IngestEvent, ZoomIngestReport } from "@zrec/core";
-import { SilentExit } from "../errors.js";
+import { PartialFailure } from "../errors.js";
+import { withProgress } from "../interrupt.js";
 import type { GlobalOptions } from "../options.js";
+import { showIngestEvent } from "../ui/ingest-events.js";
 import { createOutput, printJson } from "../ui/output.js";
-import { createProgress, progressEnabled } from "../ui/progress.js";
 
 const SAID: Record<ZoomIngestReport["outcome"], string> = {
   archived: "is already archived with every file Zoom holds",
@@ -28,26 +29,22 @@ export async function ingestUuid(
   const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
   // A bad uuid is bad input before anything is opened or asked.
   core.recordingIdFromUuid(uuid);
-  const report = await withPipeline(options, async ({ deps }) => {
-    const account = core.requireZoomAccount(deps.config, accountName);
-    const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
-    const onEvent = (e: IngestEvent) => {
-      if (e.type === "file-start") progress.fileStart(e.key, e.total);
-      if (e.type === "file-progress") progress.fileProgress(e.key, e.loaded, e.total);
-      if (e.type === "file-done") progress.fileDone(e.key, e.size, e.skipped);
-      if (e.type === "warning") progress.printAbove(() => out.warn(e.message));
-    };
-    try {
+  const stopped = {
+    what: "the ingest",
+    suggestion: "Run the same command again to finish it; files already stored are not copied again.",
+  };
+  const report = await withPipeline(options, ({ deps }) =>
+    withProgress(options, stopped, async (progress, signal) => {
+      const account = core.requireZoomAccount(deps.config, accountName);
+      const onEvent = (e: IngestEvent) => showIngestEvent(e, progress, out);
       progress.status(`Asking Zoom for the recordings of ${uuid}`);
       const meeting = await deps.zoom(account.name).getMeetingRecordings(uuid);
       return {
         account: account.name,
-        ...(await core.ingestFromZoom(meeting, account, { ...deps, onEvent })),
+        ...(await core.ingestFromZoom(meeting, account, { ...deps, onEvent, signal })),
       };
-    } finally {
-      progress.stop();
-    }
-  });
+    }),
+  );
 
   if (out.json) printJson(report);
   else {
@@ -56,7 +53,11 @@ export async function ingestUuid(
     if (report.recording_path !== undefined) out.line(`  path  ${report.recording_path}`);
   }
   if (report.outcome === "processing") {
-    process.stderr.write("zrec: run it again once Zoom has finished processing the recording.\n");
-    throw new SilentExit(1);
+    throw new PartialFailure(
+      `Recording ${report.recording_id} is not archived: Zoom is still processing it.`,
+      {
+        suggestion: "Run the same command again once Zoom has finished processing the recording.",
+      },
+    );
   }
 }

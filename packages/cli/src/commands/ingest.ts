@@ -3,10 +3,11 @@
 import path from "node:path";
 import type { Config, IngestEvent, IngestResult } from "@zrec/core";
 import { Command } from "commander";
-import { Interrupted, UsageError } from "../errors.js";
-import { globalOptions } from "../options.js";
-import { createOutput, formatBytes, formatTable, type Output, printJson, resumedLine } from "../ui/output.js";
-import { createProgress, type Progress, progressEnabled } from "../ui/progress.js";
+import { UsageError } from "../errors.js";
+import { withProgress } from "../interrupt.js";
+import { withGlobals } from "../options.js";
+import { showIngestEvent } from "../ui/ingest-events.js";
+import { formatBytes, formatTable, type Output, printJson } from "../ui/output.js";
 
 interface Where {
   store: string;
@@ -22,7 +23,6 @@ interface IngestFlags {
 
 export function ingestCommand(): Command {
   return new Command("ingest")
-    .description("archive the recording of a recording.completed event saved as JSON")
     .argument("[webhook.json]", "the webhook request body (as Zoom sent it, or from its webhook logs)")
     .option("--remote", "start the ingest on AWS (the deployed start-ingest function) instead of here")
     .option("--uuid <meeting uuid>", "archive this recording from Zoom's API instead of a webhook file")
@@ -32,83 +32,71 @@ export function ingestCommand(): Command {
       "\nRunning it again is safe: stored files are not copied again and nothing is sent twice.\n" +
         "Exit 1 when a file could not be copied; nothing is trashed then.",
     )
-    .action(async (file: string | undefined, flags: IngestFlags, command: Command) => {
-      const options = globalOptions(command);
-      if (flags.uuid !== undefined || file === undefined) {
-        if (file !== undefined || flags.remote || flags.uuid === undefined) {
-          throw new UsageError(
-            "zrec ingest takes either a webhook file or --uuid (and --remote only with a file).",
-            "Run `zrec ingest webhook.json`, or `zrec ingest --uuid <meeting uuid> [--account NAME]`.",
-          );
-        }
-        return (await import("./ingest-uuid.js")).ingestUuid(options, flags.uuid, flags.account);
-      }
-      if (flags.account !== undefined) throw new UsageError("--account goes with --uuid only.");
-      const out = createOutput(options);
-      const [core, { readJsonFile }, { withPipeline, resolveFor, missingLocalPaths, configName }] =
-        await Promise.all([import("@zrec/core"), import("../json-file.js"), import("../session.js")]);
-      const event = core.parseRecordingEvent(await readJsonFile(file, process.cwd()), file);
-      if (flags.remote)
-        return (await import("../remote.js")).runRemote(options, "startIngestFunction", event);
-
-      // Said once, in the summary: a mistyped storage.root would otherwise become a new archive silently.
-      const resolved = await resolveFor(options);
-      const created = missingLocalPaths(resolved)
-        .filter((local) => local.key !== "notify.path")
-        .map((local) => `${local.path} (${local.key} in ${configName(resolved)})`);
-      const warned = new Set<string>();
-      const recordingId = core.recordingIdFromUuid(event.payload.object.uuid);
-      const { lockRecording } = await import("../ingest-lock.js");
-      const lock = await lockRecording(lockFolder(resolved, core), recordingId, {
-        onWait: ({ pid, host }) =>
-          out.warn(
-            `another zrec ingest of recording ${recordingId} (pid ${pid} on ${host}) is running; waiting for it to finish.`,
-          ),
-      });
-      let result: IngestResult;
-      let where: Where;
-      try {
-        ({ result, where } = await withPipeline(options, async ({ deps, backends }, { config }) => {
-          const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
-          const interrupt = new AbortController();
-          const onSigint = () => {
-            progress.printAbove(() =>
-              process.stderr.write("zrec: stopping (Ctrl+C again to quit at once)\n"),
+    .action(
+      withGlobals(async ({ options, out }, file: string | undefined, flags: IngestFlags) => {
+        if (flags.uuid !== undefined || file === undefined) {
+          if (file !== undefined || flags.remote || flags.uuid === undefined) {
+            throw new UsageError(
+              "zrec ingest takes either a webhook file or --uuid (and --remote only with a file).",
+              "Run `zrec ingest webhook.json`, or `zrec ingest --uuid <meeting uuid> [--account NAME]`.",
             );
-            interrupt.abort();
-          };
-          // `once`: a second Ctrl+C gets Node's default, which ends the process at once.
-          process.once("SIGINT", onSigint);
-          try {
-            progress.status(`Reading the meeting of ${file}`);
-            const onEvent = (e: IngestEvent) => report(e, progress, out, warned);
-            const result = await core.runIngest(event, { ...deps, onEvent, signal: interrupt.signal });
-            return {
-              result,
-              where: { store: backends.store.description, index: backends.index.description, config },
-            };
-          } catch (error) {
-            if (!interrupt.signal.aborted) throw error;
-            throw new Interrupted("the ingest", {
-              cause: error,
-              suggestion:
-                "Run the same ingest again to finish it; files already stored are not copied again.",
-            });
-          } finally {
-            process.off("SIGINT", onSigint);
-            progress.stop();
           }
-        }));
-      } finally {
-        await lock.release();
-      }
+          return (await import("./ingest-uuid.js")).ingestUuid(options, flags.uuid, flags.account);
+        }
+        if (flags.account !== undefined) throw new UsageError("--account goes with --uuid only.");
+        const [core, { readJsonFile }, { withPipeline, resolveFor, missingLocalPaths, configName }] =
+          await Promise.all([import("@zrec/core"), import("../json-file.js"), import("../session.js")]);
+        const event = core.parseRecordingEvent(await readJsonFile(file, process.cwd()), file);
+        if (flags.remote)
+          return (await import("../remote.js")).runRemote(options, "startIngestFunction", event);
 
-      for (const warning of result.warnings) if (!warned.has(warning)) out.warn(warning);
-      if (out.json) printJson(result);
-      else summarize(result, where, out);
-      for (const what of created) out.line(`  created   ${what}`);
-    });
+        // Said once, in the summary: a mistyped storage.root would otherwise become a new archive silently.
+        const resolved = await resolveFor(options);
+        const created = missingLocalPaths(resolved)
+          .filter((local) => local.key !== "notify.path")
+          .map((local) => `${local.path} (${local.key} in ${configName(resolved)})`);
+        const warned = new Set<string>();
+        const recordingId = core.recordingIdFromUuid(event.payload.object.uuid);
+        const { lockRecording } = await import("../ingest-lock.js");
+        const lock = await lockRecording(lockFolder(resolved, core), recordingId, {
+          onWait: ({ pid, host }) =>
+            out.warn(
+              `another zrec ingest of recording ${recordingId} (pid ${pid} on ${host}) is running; waiting for it to finish.`,
+            ),
+        });
+        let result: IngestResult;
+        let where: Where;
+        try {
+          ({ result, where } = await withPipeline(options, ({ deps, backends }, { config }) =>
+            withProgress(options, stoppedIngest, async (progress, signal) => {
+              progress.status(`Reading the meeting of ${file}`);
+              const onEvent = (e: IngestEvent) => {
+                if (e.type === "warning") warned.add(e.message);
+                showIngestEvent(e, progress, out);
+              };
+              const result = await core.runIngest(event, { ...deps, onEvent, signal });
+              return {
+                result,
+                where: { store: backends.store.description, index: backends.index.description, config },
+              };
+            }),
+          ));
+        } finally {
+          await lock.release();
+        }
+
+        for (const warning of result.warnings) if (!warned.has(warning)) out.warn(warning);
+        if (out.json) printJson(result);
+        else summarize(result, where, out);
+        for (const what of created) out.line(`  created   ${what}`);
+      }),
+    );
 }
+
+const stoppedIngest = {
+  what: "the ingest",
+  suggestion: "Run the same ingest again to finish it; files already stored are not copied again.",
+};
 
 /**
  * Where the per-recording locks live: inside a folder store (under its temporary folder, which no
@@ -121,32 +109,6 @@ function lockFolder(
   const { config, baseDir } = resolved;
   if (config.storage.type === "fs") return path.resolve(baseDir, config.storage.root, ".zrec-tmp", "locks");
   return path.join(path.dirname(core.jobQueuePath(config, baseDir)), ".zrec-locks");
-}
-
-function report(event: IngestEvent, progress: Progress, out: Output, warned: Set<string>): void {
-  switch (event.type) {
-    case "metadata":
-      progress.status(
-        `Recording ${event.recording_id} (${event.topic}): ${event.files} file${event.files === 1 ? "" : "s"}`,
-      );
-      break;
-    case "file-start":
-      progress.fileStart(event.key, event.total);
-      break;
-    case "file-progress":
-      progress.fileProgress(event.key, event.loaded, event.total);
-      break;
-    case "file-resumed":
-      progress.printAbove(() => out.note(resumedLine(event)));
-      break;
-    case "file-done":
-      progress.fileDone(event.key, event.size, event.skipped);
-      break;
-    case "warning":
-      warned.add(event.message);
-      progress.printAbove(() => out.warn(event.message));
-      break;
-  }
 }
 
 function summarize(result: IngestResult, where: Where, out: Output): void {

@@ -1,12 +1,15 @@
 /** `zrec jobs list|retry`: the job queue `zrec serve` works through. */
 import { existsSync } from "node:fs";
 import type { Job, JobQueue } from "@zrec/core";
-import { Command, type CommanderError } from "commander";
-import { UsageError } from "../errors.js";
-import { type GlobalOptions, globalOptions } from "../options.js";
-import { createOutput, formatTable, printJson } from "../ui/output.js";
+import { Command, type CommanderError, Option } from "commander";
+import { positiveWhole } from "../arg-parsers.js";
+import { type GlobalOptions, withGlobals } from "../options.js";
+import { formatTable, printJson } from "../ui/output.js";
 
 type Core = typeof import("@zrec/core/archive");
+
+/** Core's JOB_STATES, written out: importing core to define `--state` would load it for `--help` too. */
+export const JOB_STATES: readonly Job["state"][] = ["queued", "running", "done", "failed"];
 
 /**
  * program.ts copies the program's output and exit handling onto each command it adds; a command with
@@ -26,58 +29,52 @@ class CommandGroup extends Command {
 }
 
 export function jobsCommand(): Command {
-  const jobs = new CommandGroup("jobs").description(
-    "the job queue of zrec serve: list jobs, retry a failed one",
-  );
+  const jobs = new CommandGroup("jobs");
   jobs
     .command("list")
     .description("list jobs, newest first")
-    .option("--state <state>", "only jobs in this state: queued, running, done or failed")
-    .option("--limit <n>", "at most this many jobs", "50")
-    .action(async (flags: { state?: string; limit: string }, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const state = flags.state;
-      if (state !== undefined && !["queued", "running", "done", "failed"].includes(state)) {
-        throw new UsageError(
-          `--state must be queued, running, done or failed, not ${JSON.stringify(state)}.`,
-        );
-      }
-      if (!/^\d+$/.test(flags.limit))
-        throw new UsageError(`--limit must be a whole number, not ${JSON.stringify(flags.limit)}.`);
-      const filter = {
-        limit: Number(flags.limit),
-        ...(state === undefined ? {} : { state: state as Job["state"] }),
-      };
-      const list = await withQueue(options, (queue, file, core, source) => {
-        if (queue) return queue.list(filter);
-        // An empty answer here would hide a wrong folder or --config, as `list` once did.
-        throw new core.ConfigError("serve.queuePath", `There is no job queue at ${file} (from ${source}).`, {
-          suggestion:
-            "`zrec serve` creates it when it starts; run zrec in the folder of your zrec.config.json or pass --config FILE.",
+    .addOption(new Option("--state <state>", "only jobs in this state").choices(JOB_STATES))
+    .option("--limit <n>", "at most this many jobs", positiveWhole, 50)
+    .action(
+      withGlobals(async ({ options, out }, flags: { state?: Job["state"]; limit: number }) => {
+        const state = flags.state;
+        const filter = { limit: flags.limit, ...(state === undefined ? {} : { state }) };
+        const list = await withQueue(options, (queue, file, core, source) => {
+          if (queue) return queue.list(filter);
+          // An empty answer here would hide a wrong folder or --config, as `list` once did.
+          throw new core.ConfigError(
+            "serve.queuePath",
+            `There is no job queue at ${file} (from ${source}).`,
+            {
+              suggestion:
+                "`zrec serve` creates it when it starts; run zrec in the folder of your zrec.config.json or pass --config FILE.",
+            },
+          );
         });
-      });
-      if (out.json) return printJson(list);
-      if (list.length === 0) return out.line(state === undefined ? "No jobs yet." : `No ${state} jobs.`);
-      out.line(
-        formatTable(["id", "state", "tries", "recording_id", "event", "updated", "error"], list.map(row)),
-      );
-    });
+        if (out.json) return printJson(list);
+        if (list.length === 0) return out.line(state === undefined ? "No jobs yet." : `No ${state} jobs.`);
+        out.line(
+          formatTable(["id", "state", "tries", "recording_id", "event", "updated", "error"], list.map(row)),
+        );
+      }),
+    );
   jobs
     .command("retry")
     .description("queue a failed job again (or a waiting one now); a running zrec serve picks it up")
     .argument("<id>", "the job's id, as `zrec jobs list` shows it")
-    .action(async (id: string, _flags: unknown, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const job = await withQueue(options, (queue, file, core) => {
-        if (!queue)
-          throw new core.NotFoundError(`No job ${JSON.stringify(id)}: there is no job queue at ${file} yet.`);
-        return queue.retry(id);
-      });
-      if (out.json) return printJson(job);
-      out.line(`Job ${job.id} (recording ${job.recording_id}) is queued again.`);
-    });
+    .action(
+      withGlobals(async ({ options, out }, id: string, _flags: unknown) => {
+        const job = await withQueue(options, (queue, file, core) => {
+          if (!queue)
+            throw new core.NotFoundError(
+              `No job ${JSON.stringify(id)}: there is no job queue at ${file} yet.`,
+            );
+          return queue.retry(id);
+        });
+        if (out.json) return printJson(job);
+        out.line(`Job ${job.id} (recording ${job.recording_id}) is queued again.`);
+      }),
+    );
   return jobs;
 }
 

@@ -1,9 +1,9 @@
 /** `zrec rebuild-db`: rebuilds the index from the recording documents in the store. */
 import type { RebuildProgress, RebuildReport } from "@zrec/core";
 import { Command } from "commander";
-import { SilentExit } from "../errors.js";
-import { globalOptions } from "../options.js";
-import { createOutput, printJson } from "../ui/output.js";
+import { PartialFailure } from "../errors.js";
+import { withGlobals } from "../options.js";
+import { printJson } from "../ui/output.js";
 import { createProgress, progressEnabled } from "../ui/progress.js";
 
 interface Where {
@@ -14,7 +14,6 @@ interface Where {
 
 export function rebuildDbCommand(): Command {
   return new Command("rebuild-db")
-    .description("rebuild the index from every {id}/recording_document.json in the store")
     .option("--dry-run", "read and check every document, write nothing")
     .addHelpText(
       "after",
@@ -22,61 +21,62 @@ export function rebuildDbCommand(): Command {
         "removed, and nothing is notified. Each bad document is named on stderr; exit 1 when there was\n" +
         "any, after the good ones were indexed all the same.",
     )
-    .action(async (flags: { dryRun?: boolean }, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const [core, { withExistingBackends }] = await Promise.all([
-        import("@zrec/core/archive"),
-        import("../session.js"),
-      ]);
-      const dryRun = flags.dryRun === true;
+    .action(
+      withGlobals(async ({ options, out }, flags: { dryRun?: boolean }) => {
+        const [core, { withExistingBackends }] = await Promise.all([
+          import("@zrec/core/archive"),
+          import("../session.js"),
+        ]);
+        const dryRun = flags.dryRun === true;
 
-      const { report, where } = await withExistingBackends(
-        options,
-        async ({ backends }) => {
-          const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });
-          const started = performance.now();
-          const seconds = () => (performance.now() - started) / 1000;
-          const onProgress = (p: RebuildProgress) =>
-            progress.status(
-              `${dryRun ? "Checked" : "Indexed"} ${p.indexed} of ${p.scanned} documents read, ${p.bad} bad (${perSecond(p.scanned, seconds())})`,
-            );
-          try {
-            progress.status(`Reading recording documents from ${backends.store.description}`);
-            const report = await core.rebuildDb({ backends }, { dryRun, onProgress });
-            const where = {
-              store: backends.store.description,
-              index: backends.index.description,
-              seconds: seconds(),
-            };
-            return { report, where };
-          } finally {
-            progress.stop();
-          }
-        },
-        // The index is what this command makes; the store is what it reads, and must be there.
-        ["storage.root"],
-      );
+        const { report, where } = await withExistingBackends(
+          options,
+          async ({ backends }) => {
+            const progress = await createProgress({
+              enabled: progressEnabled(options),
+              color: options.color,
+            });
+            const started = performance.now();
+            const seconds = () => (performance.now() - started) / 1000;
+            const onProgress = (p: RebuildProgress) =>
+              progress.status(
+                `${dryRun ? "Checked" : "Indexed"} ${p.indexed} of ${p.scanned} documents read, ${p.bad} bad (${perSecond(p.scanned, seconds())})`,
+              );
+            try {
+              progress.status(`Reading recording documents from ${backends.store.description}`);
+              const report = await core.rebuildDb({ backends }, { dryRun, onProgress });
+              const where = {
+                store: backends.store.description,
+                index: backends.index.description,
+                seconds: seconds(),
+              };
+              return { report, where };
+            } finally {
+              progress.stop();
+            }
+          },
+          // The index is what this command makes; the store is what it reads, and must be there.
+          ["storage.root"],
+        );
 
-      // Errors, so on stderr and shown even with --quiet: which document, and why.
-      for (const bad of report.bad) {
-        process.stderr.write(
-          `zrec: ${bad.reason.includes(bad.key) ? bad.reason : `${bad.key}: ${bad.reason}`}\n`,
-        );
-      }
-      if (out.json) printJson({ ...report, seconds: Number(where.seconds.toFixed(3)) });
-      else summarize(report, where, out.line);
-      if (report.bad.length > 0) {
-        const bad = report.bad.length;
-        const good = dryRun
-          ? `${report.indexed} are good (dry run: nothing was written)`
-          : `the ${report.indexed} good ones were indexed`;
-        process.stderr.write(
-          `zrec: ${bad} of ${report.scanned} recording documents ${bad === 1 ? "is" : "are"} bad (named above) and not indexed; ${good}.\n`,
-        );
-        throw new SilentExit(1);
-      }
-    });
+        if (out.json) printJson({ ...report, seconds: Number(where.seconds.toFixed(3)) });
+        else summarize(report, where, out.line);
+        if (report.bad.length > 0) {
+          const bad = report.bad.length;
+          const good = dryRun
+            ? `${report.indexed} are good (dry run: nothing was written)`
+            : `the ${report.indexed} good ones were indexed`;
+          // Errors, so on stderr and shown even with --quiet: which document, and why.
+          const details = report.bad.map(({ key, reason }) =>
+            reason.includes(key) ? reason : `${key}: ${reason}`,
+          );
+          throw new PartialFailure(
+            `${bad} of ${report.scanned} recording documents ${bad === 1 ? "is" : "are"} bad (named above) and not indexed; ${good}.`,
+            { details },
+          );
+        }
+      }),
+    );
 }
 
 function perSecond(documents: number, seconds: number): string {

@@ -1,48 +1,46 @@
 /** `zrec search <words>`: the site's search on the command line, from the same index. */
 import path from "node:path";
 import { Command } from "commander";
-import { globalOptions } from "../options.js";
-import { createOutput, formatTable, printJson } from "../ui/output.js";
-import { parseLimit } from "./list.js";
+import { positiveWhole } from "../arg-parsers.js";
+import { withGlobals } from "../options.js";
+import { formatTable, printJson } from "../ui/output.js";
 
 interface SearchFlags {
   site?: string;
-  limit: string;
+  limit: number;
 }
 
 export function searchCommand(): Command {
   return new Command("search")
-    .description("find published recordings by topic or by words said in them (needs `zrec site build`)")
     .argument("<words...>", "every word must occur in the topic or the transcript")
     .option("--site <dir>", "search a site built with --out into this folder instead of the store's")
-    .option("--limit <n>", "at most this many recordings", "20")
-    .action(async (words: string[], flags: SearchFlags, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
-      const limit = parseLimit(flags.limit, (message) => new core.InputError(message));
-      const query = words.join(" ");
-      const hits =
-        flags.site === undefined
-          ? await withPipeline(options, ({ backends }) =>
-              core.searchSite(core.storeSiteOutput(backends.store), query, limit),
-            )
-          : await core.searchSite(core.folderSiteOutput(path.resolve(flags.site)), query, limit);
-      if (out.json) return printJson(hits);
-      if (hits.length === 0) return out.line(`No published recording matches "${query}".`);
-      out.line(
-        formatTable(
-          ["date", "topic", "at", "said", "recording_id"],
-          hits.map((hit) => [
-            hit.date,
-            printable(hit.topic, 60),
-            hit.at === undefined ? "" : clock(hit.at),
-            hit.snippet === undefined ? "(in the topic)" : printable(hit.snippet, 80),
-            hit.recording_id,
-          ]),
-        ),
-      );
-    });
+    .option("--limit <n>", "at most this many recordings", positiveWhole, 20)
+    .action(
+      withGlobals(async ({ options, out }, words: string[], flags: SearchFlags) => {
+        const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+        const query = words.join(" ");
+        const hits =
+          flags.site === undefined
+            ? await withPipeline(options, ({ backends }) =>
+                core.searchSite(core.storeSiteOutput(backends.store), query, flags.limit),
+              )
+            : await core.searchSite(core.folderSiteOutput(path.resolve(flags.site)), query, flags.limit);
+        if (out.json) return printJson(hits);
+        if (hits.length === 0) return out.line(`No published recording matches "${query}".`);
+        out.line(
+          formatTable(
+            ["date", "topic", "at", "said", "recording_id"],
+            hits.map((hit) => [
+              hit.date,
+              printable(hit.topic, 60),
+              hit.at === undefined ? "" : clock(hit.at),
+              hit.snippet === undefined ? "(in the topic)" : printable(hit.snippet, 80),
+              hit.recording_id,
+            ]),
+          ),
+        );
+      }),
+    );
 }
 
 function clock(seconds: number): string {

@@ -1,8 +1,8 @@
 /** `zrec site build`: the static website, into the store's `site/` or a folder of its own. */
 import path from "node:path";
 import { Command } from "commander";
-import { globalOptions } from "../options.js";
-import { createOutput, printJson } from "../ui/output.js";
+import { withGlobals } from "../options.js";
+import { printJson } from "../ui/output.js";
 
 interface BuildFlags {
   out?: string;
@@ -17,44 +17,44 @@ export function siteBuildCommand(): Command {
       "write the site into this folder instead of the store (media links use site.mediaBaseUrl)",
     )
     .option("--full", "rebuild every page and the whole search index")
-    .action(async (flags: BuildFlags, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
-      const report = await withPipeline(options, async ({ backends, deps }) => {
-        const { config } = deps;
-        let mediaBase = "../";
-        let output = core.storeSiteOutput(backends.store);
-        if (flags.out !== undefined) {
-          if (config.site.mediaBaseUrl === null) {
-            throw new core.InputError(
-              "--out needs site.mediaBaseUrl: a site outside the store cannot find the media.",
-              {
-                suggestion:
-                  'Set site.mediaBaseUrl to where the store is served (e.g. "https://media.example.org/"), or leave out --out.',
-              },
-            );
+    .action(
+      withGlobals(async ({ options, out }, flags: BuildFlags) => {
+        const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+        const report = await withPipeline(options, async ({ backends, deps }) => {
+          const { config } = deps;
+          let mediaBase = "../";
+          let output = core.storeSiteOutput(backends.store);
+          if (flags.out !== undefined) {
+            if (config.site.mediaBaseUrl === null) {
+              throw new core.InputError(
+                "--out needs site.mediaBaseUrl: a site outside the store cannot find the media.",
+                {
+                  suggestion:
+                    'Set site.mediaBaseUrl to where the store is served (e.g. "https://media.example.org/"), or leave out --out.',
+                },
+              );
+            }
+            mediaBase = config.site.mediaBaseUrl.endsWith("/")
+              ? config.site.mediaBaseUrl
+              : `${config.site.mediaBaseUrl}/`;
+            output = core.folderSiteOutput(path.resolve(flags.out));
           }
-          mediaBase = config.site.mediaBaseUrl.endsWith("/")
-            ? config.site.mediaBaseUrl
-            : `${config.site.mediaBaseUrl}/`;
-          output = core.folderSiteOutput(path.resolve(flags.out));
-        }
-        const result = await core.buildSite({
-          config,
-          store: backends.store,
-          index: backends.index,
-          output,
-          mediaBase,
-          ...(flags.full ? { full: true } : {}),
+          const result = await core.buildSite({
+            config,
+            store: backends.store,
+            index: backends.index,
+            output,
+            mediaBase,
+            ...(flags.full ? { full: true } : {}),
+          });
+          return { ...result, output: output.description, storage: config.storage.type };
         });
-        return { ...result, output: output.description, storage: config.storage.type };
-      });
-      if (out.json) return printJson(report);
-      const how = report.full ? "Built the whole site" : "Updated the site";
-      out.line(
-        `${how} in ${report.output}: ${report.published} ${report.published === 1 ? "recording" : "recordings"} published, ${report.built.length} pages built, ${report.withdrawn.length} withdrawn (${report.written} files written, ${report.deleted} removed).`,
-      );
-      if (flags.out === undefined && report.storage === "fs") out.line("See it with: zrec site serve");
-    });
+        if (out.json) return printJson(report);
+        const how = report.full ? "Built the whole site" : "Updated the site";
+        out.line(
+          `${how} in ${report.output}: ${report.published} ${report.published === 1 ? "recording" : "recordings"} published, ${report.built.length} pages built, ${report.withdrawn.length} withdrawn (${report.written} files written, ${report.deleted} removed).`,
+        );
+        if (flags.out === undefined && report.storage === "fs") out.line("See it with: zrec site serve");
+      }),
+    );
 }

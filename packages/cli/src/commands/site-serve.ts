@@ -1,12 +1,12 @@
 /** `zrec site serve`: the store's folder (site and media) over HTTP on this machine, with Range requests. */
 import path from "node:path";
 import { Command } from "commander";
-import { UsageError } from "../errors.js";
-import { globalOptions } from "../options.js";
-import { createOutput } from "../ui/output.js";
+import { wholeNumber } from "../arg-parsers.js";
+import { stopSignal } from "../interrupt.js";
+import { withGlobals } from "../options.js";
 
 interface ServeFlags {
-  port: string;
+  port: number;
   host: string;
   dir?: string;
 }
@@ -14,58 +14,46 @@ interface ServeFlags {
 export function siteServeCommand(): Command {
   return new Command("serve")
     .description("serve the website built in the folder store (or --dir) on this machine, until Ctrl+C")
-    .option("--port <n>", "port to listen on (0: any free port)", "8090")
+    .option("--port <n>", "port to listen on (0: any free port)", wholeNumber(0, 65_535), 8090)
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--dir <dir>", "serve this folder (a site built with --out) instead of the store's")
-    .action(async (flags: ServeFlags, command: Command) => {
-      const options = globalOptions(command);
-      const out = createOutput(options);
-      const port = Number(flags.port);
-      if (!/^\d+$/.test(flags.port.trim()) || port > 65_535) {
-        throw new UsageError(
-          `--port must be a whole number from 0 to 65535, not ${JSON.stringify(flags.port)}.`,
-        );
-      }
-      const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
-      let dir: string;
-      let home = "/site/index.html";
-      if (flags.dir !== undefined) {
-        dir = path.resolve(flags.dir);
-        home = "/index.html";
-      } else {
-        const { config, baseDir } = await resolveFor(options);
-        if (config.storage.type !== "fs") {
-          throw new core.InputError(
-            "zrec site serve serves a folder store; this configuration's store is on S3.",
-            {
-              suggestion:
-                "Serve the bucket as a website (S3 or CloudFront), or build with --out DIR and pass --dir DIR.",
-            },
-          );
+    .action(
+      withGlobals(async ({ options, out }, flags: ServeFlags) => {
+        const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+        let dir: string;
+        let home = "/site/index.html";
+        if (flags.dir !== undefined) {
+          dir = path.resolve(flags.dir);
+          home = "/index.html";
+        } else {
+          const { config, baseDir } = await resolveFor(options);
+          if (config.storage.type !== "fs") {
+            throw new core.InputError(
+              "zrec site serve serves a folder store; this configuration's store is on S3.",
+              {
+                suggestion:
+                  "Serve the bucket as a website (S3 or CloudFront), or build with --out DIR and pass --dir DIR.",
+              },
+            );
+          }
+          dir = path.resolve(baseDir, config.storage.root);
         }
-        dir = path.resolve(baseDir, config.storage.root);
-      }
-      const server = await core.serveStatic({ dir, host: flags.host, port, home }).catch((error: unknown) => {
-        throw new core.InputError(
-          `Cannot serve ${dir} on ${flags.host}:${flags.port}: ${core.messageOf(error)}.`,
-          {
-            cause: error,
-          },
-        );
-      });
-      const url = new URL(home.slice(1), server.url).href;
-      // One line, as the server's first and only output: a caller reads it before the server is done.
-      if (out.json) process.stdout.write(`${JSON.stringify({ url, dir })}\n`);
-      else out.line(`Serving ${dir} at ${url} (Ctrl+C to stop)`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGTERM", stop);
-          process.off("SIGINT", stop);
-          resolve();
-        };
-        process.on("SIGTERM", stop);
-        process.on("SIGINT", stop);
-      });
-      await server.close();
-    });
+        const server = await core
+          .serveStatic({ dir, host: flags.host, port: flags.port, home })
+          .catch((error: unknown) => {
+            throw new core.InputError(
+              `Cannot serve ${dir} on ${flags.host}:${flags.port}: ${core.messageOf(error)}.`,
+              {
+                cause: error,
+              },
+            );
+          });
+        const url = new URL(home.slice(1), server.url).href;
+        // One line, as the server's first and only output: a caller reads it before the server is done.
+        if (out.json) process.stdout.write(`${JSON.stringify({ url, dir })}\n`);
+        else out.line(`Serving ${dir} at ${url} (Ctrl+C to stop)`);
+        await stopSignal();
+        await server.close();
+      }),
+    );
 }

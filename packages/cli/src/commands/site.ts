@@ -4,8 +4,5 @@ import { siteBuildCommand } from "./site-build.js";
 import { siteServeCommand } from "./site-serve.js";
 
 export function siteCommand(): Command {
-  return new Command("site")
-    .description("build the archive's website into the store, or serve it locally")
-    .addCommand(siteBuildCommand())
-    .addCommand(siteServeCommand());
+  return new Command("site").addCommand(siteBuildCommand()).addCommand(siteServeCommand());
 }
