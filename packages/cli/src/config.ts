@@ -5,7 +5,7 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { type Config, InputError, loadConfig, messageOf, ZrecError } from "@zrec/core/archive";
+import { type Config, InputError, loadConfig, messageOf, withAwsProfile, ZrecError } from "@zrec/core/archive";
 import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
 import { parseJsonText } from "./json-file.js";
 
@@ -158,20 +158,8 @@ export async function resolveConfig(options: ResolveConfigOptions): Promise<Reso
   return { config: withProfile(loadConfig(raw, { env, baseDir, source }), profile), source, baseDir };
 }
 
-/**
- * `config` with every AWS backend using `profile`; the embedded backends have no credentials to change.
- * @example
- * withProfile(config, "archive-admin").storage; // { type: "s3", …, profile: "archive-admin" }
- */
-export function withProfile(config: Config, profile: string | undefined): Config {
-  if (profile === undefined) return config;
-  const { storage, index, notify } = config;
-  return {
-    ...config,
-    storage: storage.type === "s3" ? { ...storage, profile } : storage,
-    index: index.type === "dynamodb" ? { ...index, profile } : index,
-    notify: notify.type === "sqs" ? { ...notify, profile } : notify,
-  };
+function withProfile(config: Config, profile: string | undefined): Config {
+  return profile === undefined ? config : withAwsProfile(config, profile);
 }
 
 async function checkIsFile(filepath: string, asWritten: string): Promise<void> {

@@ -5,8 +5,8 @@
  * again on the next event instead of breaking the warm container for good.
  */
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import { type Config, openPipeline, openStore, type PipelineDeps } from "@zrec/core";
-import { checkLambdaBackends, checkLambdaStorage, loadHandlerConfig } from "./config.js";
+import { type Config, createStore, openPipeline, type PipelineDeps } from "@zrec/core";
+import { checkLambdaBackends, loadHandlerConfig } from "./config.js";
 import { objectTokenStore, type TokenStore } from "./download-token.js";
 import { type Log, logIngestEvent } from "./log.js";
 import type { Env, SecretClients } from "./secrets.js";
@@ -50,8 +50,8 @@ export function configRuntime(env: Env, options: RuntimeOptions = {}): () => Pro
 export function tokenStoreRuntime(config: () => Promise<Config>): () => Promise<TokenStore> {
   return startOnce(async () => {
     const loaded = await config();
-    checkLambdaStorage(loaded);
-    return objectTokenStore(await openStore(loaded.storage));
+    checkLambdaBackends(loaded, "storage");
+    return objectTokenStore(await createStore(loaded.storage));
   });
 }
 

@@ -12,7 +12,7 @@ import {
   TransferError,
   ZoomApiError,
 } from "../errors.js";
-import type { LogEntry } from "./log.js";
+import type { LogEntry } from "../log.js";
 import type { ClaimedJob, JobQueue } from "./types.js";
 import { createWorkerPool, failureKind, type WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
 

@@ -15,7 +15,7 @@ import {
   ZrecError,
 } from "../errors.js";
 import { backoffDelay, defaultRetryPolicy } from "../retry.js";
-import type { Logger } from "./log.js";
+import type { Logger } from "../log.js";
 import type { ClaimedJob, JobQueue } from "./types.js";
 
 export type FailureKind = "transient" | "permanent";

@@ -2,7 +2,7 @@ import { access } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { defaultConfig } from "../config/defaults.js";
-import type { LogEntry } from "../jobs/log.js";
+import type { LogEntry } from "../log.js";
 import { openTestArchive, type TestArchive } from "../tasks/tasks.test-support.js";
 import { buildSite } from "./build.js";
 import { storeSiteOutput } from "./output.js";

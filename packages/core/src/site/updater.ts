@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config/types.js";
 import { messageOf } from "../errors.js";
-import type { Logger } from "../jobs/log.js";
+import type { Logger } from "../log.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { buildSite } from "./build.js";
 import { storeSiteOutput } from "./output.js";

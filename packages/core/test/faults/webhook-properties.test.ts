@@ -23,7 +23,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { WebhookRejected } from "../../src/errors.js";
-import { createWebhookReceiver } from "../../src/jobs/receiver.js";
+import { createWebhookReceiver } from "../../src/serve/receiver.js";
 import type { Job, JobQueue, NewJob } from "../../src/jobs/types.js";
 import { handleWebhook, type WebhookOutcome } from "../../src/zoom/webhook.js";
 import { Figures } from "./figures.js";

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { jobQueuePath, openJobQueue } from "../adapters/factory.js";
 import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
 import { WEBHOOK_SECRET_KEYS, webhookSecrets } from "../config/webhook-secrets.js";
@@ -11,11 +12,11 @@ import { ConfigError, InputError, messageOf } from "../errors.js";
 import { openPipeline } from "../pipeline/deps.js";
 import type { IngestEvent } from "../pipeline/events.js";
 import { createSiteUpdater } from "../site/updater.js";
-import { runIngestJob } from "./ingest-job.js";
-import type { Logger } from "./log.js";
+import { runIngestJob } from "../jobs/ingest-job.js";
+import type { Logger } from "../log.js";
 import { createWebhookReceiver } from "./receiver.js";
-import { type ClaimedJob, type JobQueue, jobQueuePath } from "./types.js";
-import { createWorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
+import type { ClaimedJob, JobQueue } from "../jobs/types.js";
+import { createWorkerPool, type WorkerPoolOptions } from "../jobs/worker-pool.js";
 
 export interface ServeOptions {
   config: Config;
@@ -61,8 +62,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
   const pipeline = await openPipeline(config, { baseDir: options.baseDir });
   let queue: JobQueue;
   try {
-    const { createSqliteJobQueue } = await import("../adapters/sqlite-job-queue.js");
-    queue = createSqliteJobQueue({ path: jobQueuePath(config, options.baseDir) });
+    queue = await openJobQueue(jobQueuePath(config, options.baseDir));
   } catch (error) {
     await pipeline.close().catch(() => {});
     throw error;

@@ -14,8 +14,8 @@ import { messageOf, WebhookRejected } from "../errors.js";
 import { skipReason } from "../pipeline/filters.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
 import { handleWebhook } from "../zoom/webhook.js";
-import type { Logger } from "./log.js";
-import { type Job, type JobQueue, jobIdFor } from "./types.js";
+import type { Logger } from "../log.js";
+import { type Job, type JobQueue, jobIdFor } from "../jobs/types.js";
 
 export interface ReceiverOptions {
   /** Where Zoom posts, e.g. `/ingest/zoom_webhook`. */
