@@ -5,7 +5,14 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { type Config, InputError, loadConfig, messageOf, withAwsProfile, ZrecError } from "@zrec/core/archive";
+import {
+  type Config,
+  InputError,
+  loadConfig,
+  messageOf,
+  withAwsProfile,
+  ZrecError,
+} from "@zrec/core/archive";
 import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
 import { parseJsonText } from "./json-file.js";
 

@@ -146,16 +146,17 @@ describe("configuredBackends", () => {
     ]);
     const memory = { ...defaultConfig, index: { type: "sqlite", path: ":memory:" } } as const;
     expect(configuredBackends(memory)[1]).toMatchObject({ place: "local", file: undefined });
-    expect(localBackendPaths(memory, "/srv").map((local) => local.key)).toEqual(["storage.root", "notify.path"]);
+    expect(localBackendPaths(memory, "/srv").map((local) => local.key)).toEqual([
+      "storage.root",
+      "notify.path",
+    ]);
   });
 
   it("gives every AWS backend the --profile, and leaves the embedded ones alone", () => {
     const profiled = withAwsProfile(aws, "admin");
-    expect(configuredBackends(profiled).map((backend) => backend.place === "aws" && backend.profile)).toEqual([
-      "admin",
-      "admin",
-      false,
-    ]);
+    expect(configuredBackends(profiled).map((backend) => backend.place === "aws" && backend.profile)).toEqual(
+      ["admin", "admin", false],
+    );
     expect(withAwsProfile(defaultConfig, "admin")).toEqual(defaultConfig);
   });
 });

@@ -84,7 +84,10 @@ export function configuredBackends(config: BackendConfig, baseDir = process.cwd(
  * @example
  * localBackendPaths(config, "/srv/zrec"); // [{ key: "storage.root", path: "/srv/zrec/zrec-data" }, …]
  */
-export function localBackendPaths(config: BackendConfig, baseDir: string = process.cwd()): LocalBackendPath[] {
+export function localBackendPaths(
+  config: BackendConfig,
+  baseDir: string = process.cwd(),
+): LocalBackendPath[] {
   return configuredBackends(config, baseDir).flatMap((backend) =>
     backend.place === "local" && backend.file !== undefined ? [backend.file] : [],
   );

@@ -11,7 +11,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
-import type { ObjectStore, StoredObject } from "../ports.js";
+import type { MultipartLimits, ObjectStore, StoredObject } from "../ports.js";
 import { openFsMultipart } from "./fs-multipart.js";
 import { scanFolderObjects } from "./fs-scan.js";
 import { hasCode, makeFolder, syncDirectory, writeFully } from "./fs-write.js";
@@ -42,6 +42,16 @@ export interface FsStoreOptions {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A file takes any part size, but a resumable copy's checkpoint lists every part and is rewritten after
+ * each one: as many parts as S3 takes at most keeps it under about 2 MB.
+ */
+const FS_MULTIPART_LIMITS: MultipartLimits = {
+  minPartSize: 1,
+  maxPartSize: Number.MAX_SAFE_INTEGER,
+  maxParts: 10_000,
+};
 
 /**
  * Removes the part folders (`.zrec-tmp/resume/…`) of copies that no run came back to: their checkpoint
@@ -240,6 +250,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
 
   return {
     description,
+    multipartLimits: FS_MULTIPART_LIMITS,
     urlFor,
 
     async put(key, body, _options) {

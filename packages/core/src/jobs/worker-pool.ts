@@ -14,8 +14,8 @@ import {
   ZoomApiError,
   ZrecError,
 } from "../errors.js";
-import { backoffDelay, defaultRetryPolicy } from "../retry.js";
 import type { Logger } from "../log.js";
+import { backoffDelay, defaultRetryPolicy } from "../retry.js";
 import type { ClaimedJob, JobQueue } from "./types.js";
 
 export type FailureKind = "transient" | "permanent";

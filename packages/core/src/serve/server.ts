@@ -9,14 +9,14 @@ import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
 import { WEBHOOK_SECRET_KEYS, webhookSecrets } from "../config/webhook-secrets.js";
 import { ConfigError, InputError, messageOf } from "../errors.js";
+import { runIngestJob } from "../jobs/ingest-job.js";
+import type { ClaimedJob, JobQueue } from "../jobs/types.js";
+import { createWorkerPool, type WorkerPoolOptions } from "../jobs/worker-pool.js";
+import type { Logger } from "../log.js";
 import { openPipeline } from "../pipeline/deps.js";
 import type { IngestEvent } from "../pipeline/events.js";
 import { createSiteUpdater } from "../site/updater.js";
-import { runIngestJob } from "../jobs/ingest-job.js";
-import type { Logger } from "../log.js";
 import { createWebhookReceiver } from "./receiver.js";
-import type { ClaimedJob, JobQueue } from "../jobs/types.js";
-import { createWorkerPool, type WorkerPoolOptions } from "../jobs/worker-pool.js";
 
 export interface ServeOptions {
   config: Config;
