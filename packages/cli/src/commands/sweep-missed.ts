@@ -8,7 +8,6 @@ import { createProgress, progressEnabled } from "../ui/progress.js";
 import { parseDay } from "./purge-old.js";
 
 /** The default window: this many UTC days, the last of them today. */
-const DEFAULT_DAYS = 30;
 
 interface SweepFlags {
   account?: string[];
@@ -28,7 +27,7 @@ export function sweepMissedCommand(): Command {
         .conflicts("allAccounts"),
     )
     .option("--all-accounts", "sweep every account in zoom.accounts (what happens without --account)")
-    .option("--from <date>", `first UTC day, YYYY-MM-DD (default: ${DEFAULT_DAYS - 1} days before --to)`)
+    .option("--from <date>", "first UTC day, YYYY-MM-DD (default: 29 days before --to)")
     .option("--to <date>", "last UTC day, YYYY-MM-DD (default: today)")
     .option("--dry-run", "list what would be ingested and change nothing")
     .option("--concurrency <n>", "missing meetings ingested at once (default 2)")
@@ -40,9 +39,7 @@ export function sweepMissedCommand(): Command {
       const problem = (message: string) => new core.InputError(message);
       const to = flags.to === undefined ? today() : parseDay(flags.to, "--to", problem);
       const from =
-        flags.from === undefined
-          ? new Date(to.getTime() - (DEFAULT_DAYS - 1) * 86_400_000)
-          : parseDay(flags.from, "--from", problem);
+        flags.from === undefined ? core.defaultSweepFrom(to) : parseDay(flags.from, "--from", problem);
       // A reversed window is refused by core, naming both days.
       const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
       if (concurrency !== undefined && !(/^\d+$/.test(flags.concurrency ?? "") && concurrency >= 1)) {

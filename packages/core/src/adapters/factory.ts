@@ -13,7 +13,7 @@ import { ErrorCode } from "../errors.js";
 import type { JobQueue } from "../jobs/types.js";
 import type { Backends, Notifier, ObjectStore, RecordingIndex } from "../ports.js";
 import type { AwsBackendOptions } from "./aws-client-config.js";
-import { creatable, makeFolder, pathExists } from "./local-folder.js";
+import { creatable, pathExists, setUpFolder } from "./local-folder.js";
 
 export type BackendName = "storage" | "index" | "notify";
 type BackendConfig = Pick<Config, BackendName>;
@@ -269,7 +269,7 @@ export async function setUpStore(
   switch (storage.type) {
     case "fs": {
       const root = resolver(options)(storage.root);
-      return [{ resource: `folder ${root}`, outcome: await makeFolder(root, ErrorCode.STORE_FAILED) }];
+      return [{ resource: `folder ${root}`, outcome: await setUpFolder(root, ErrorCode.STORE_FAILED) }];
     }
     case "s3": {
       const { createS3Client, ensureBucket } = await import("./s3-bucket.js");
@@ -318,7 +318,7 @@ export async function setUpNotifier(
     case "outbox": {
       const file = resolver(options)(notify.path);
       const folder = path.dirname(file);
-      const outcome = await makeFolder(folder, ErrorCode.NOTIFY_FAILED);
+      const outcome = await setUpFolder(folder, ErrorCode.NOTIFY_FAILED);
       return { resource: `folder ${folder} (for ${path.basename(file)})`, outcome };
     }
     case "sqs": {

@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
+import { defaultConfig } from "../config/defaults.js";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { MultipartLimits, ObjectStore, StoredObject } from "../ports.js";
 import { openFsMultipart } from "./fs-multipart.js";
@@ -36,7 +37,7 @@ export interface FsStoreOptions {
   root: string;
   /**
    * Part folders of interrupted resumable copies untouched for this many days are removed by the first
-   * write of each process (`ingest.abandonedAfterDays`). Default 7.
+   * write of each process (`ingest.abandonedAfterDays`). Default that key's default, 7.
    */
   abandonedAfterDays?: number;
 }
@@ -159,7 +160,10 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
   async function newTempPath(): Promise<string> {
     await makeFolder(tempDir);
     swept ??= removeOrphans(tempDir).then(() =>
-      removeAbandoned(tempDir, (options.abandonedAfterDays ?? 7) * DAY_MS),
+      removeAbandoned(
+        tempDir,
+        (options.abandonedAfterDays ?? defaultConfig.ingest.abandonedAfterDays) * DAY_MS,
+      ),
     );
     await swept;
     return path.join(tempDir, `${TEMP_HOST}.${process.pid}.${randomUUID()}.part`);

@@ -46,9 +46,9 @@ export async function creatable(folder: string, what?: string): Promise<string> 
  * Creates `folder` and its parents.
  * @throws BackendError with `code` naming the folder.
  * @example
- * await makeFolder("/srv/zrec-data", ErrorCode.STORE_FAILED); // "created" the first time, then "exists"
+ * await setUpFolder("/srv/zrec-data", ErrorCode.STORE_FAILED); // "created" the first time, then "exists"
  */
-export async function makeFolder(folder: string, code: ErrorCode): Promise<"created" | "exists"> {
+export async function setUpFolder(folder: string, code: ErrorCode): Promise<"created" | "exists"> {
   try {
     // mkdir tells whether it made anything: the first folder it created, or undefined.
     return (await mkdir(folder, { recursive: true })) === undefined ? "exists" : "created";
