@@ -17,7 +17,7 @@ import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
 import { parseJsonText } from "./json-file.js";
 
 /** DESIGN.md's list, in the order they win when a folder holds several. */
-export const SEARCH_PLACES = [
+const SEARCH_PLACES = [
   "zrec.config.json",
   "zrec.config.yaml",
   "zrec.config.yml",

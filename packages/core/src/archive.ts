@@ -19,7 +19,6 @@ export {
 export * from "./config/index.js";
 export * from "./errors.js";
 export type * from "./jobs/types.js";
-export { JOB_STATES } from "./jobs/types.js";
 export type * from "./ports.js";
 export * from "./recording/document.js";
 export { type PurgeCandidate, type PurgeOptions, type PurgeReport, purgeOld } from "./tasks/purge-old.js";

@@ -3,7 +3,7 @@
  * layers over these exports.
  */
 
-export type { ConfiguredBackend, LocalBackendPath } from "./adapters/factory.js";
+export type { BackendName, ConfiguredBackend, LocalBackendPath } from "./adapters/factory.js";
 export {
   closeBackends,
   configuredBackends,

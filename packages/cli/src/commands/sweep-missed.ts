@@ -45,7 +45,13 @@ export function sweepMissedCommand(): Command {
       if (concurrency !== undefined && !(/^\d+$/.test(flags.concurrency ?? "") && concurrency >= 1)) {
         throw problem(`--concurrency ${JSON.stringify(flags.concurrency)} is not a positive whole number.`);
       }
-      const request = { accounts: flags.account ?? [], from, to, dryRun: flags.dryRun, concurrency };
+      const request = {
+        accounts: flags.account ?? [],
+        from,
+        to,
+        ...(flags.dryRun ? { dryRun: true } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+      };
 
       const report = await withPipeline(options, async ({ deps }) => {
         const progress = await createProgress({ enabled: progressEnabled(options), color: options.color });

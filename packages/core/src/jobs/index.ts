@@ -3,7 +3,7 @@
  * runs them. SQLite is loaded only when a queue is opened (`openJobQueue`, in the factory).
  */
 export type * from "./types.js";
-export { JOB_STATES, jobIdFor } from "./types.js";
+export { jobIdFor } from "./types.js";
 export {
   createWorkerPool,
   type FailureKind,

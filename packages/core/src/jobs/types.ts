@@ -7,7 +7,6 @@ import { recordingIdFromUuid } from "../zoom/ids.js";
 import type { ZoomRecordingEvent } from "../zoom/types.js";
 
 export type JobState = "queued" | "running" | "done" | "failed";
-export const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "failed"];
 
 /** One ingest to run, as `zrec jobs list` shows it. Never holds the event itself (it has a token). */
 export interface Job {

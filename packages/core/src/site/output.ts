@@ -22,7 +22,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** The Content-Type of a site file, by its extension. */
-export function siteContentType(file: string): string {
+function siteContentType(file: string): string {
   return TYPES[file.split(".").at(-1) ?? ""] ?? "application/octet-stream";
 }
 
@@ -30,7 +30,7 @@ export function siteContentType(file: string): string {
  * How long a browser or CDN may keep a file: pages and the search index change with every build, so
  * they are revalidated; the script and stylesheet change only with zrec's version, a day is fine.
  */
-export function siteCacheControl(file: string): string {
+function siteCacheControl(file: string): string {
   return file.startsWith("assets/") ? "public, max-age=86400" : "public, max-age=0, must-revalidate";
 }
 

@@ -43,7 +43,7 @@ export interface DoctorOptions {
 }
 
 /** Under the store's root or prefix; a name no recording id can take. */
-export const DOCTOR_PREFIX = ".zrec-doctor/";
+const DOCTOR_PREFIX = ".zrec-doctor/";
 
 export type Outcome = string | { skipped: string } | { warning: string; suggestion: string };
 type Probe = () => Promise<Outcome>;

@@ -10,7 +10,7 @@ export {
 } from "./rebuild-db.js";
 export { type ReindexOptions, type ReindexResult, reindex } from "./reindex.js";
 export { type ScanOptions, scanFolders } from "./scan-folders.js";
-export { type SetupOptions, type SetupOutcome, type SetupStep, setupBackends } from "./setup.js";
+export { type SetupOptions, type SetupStep, setupBackends } from "./setup.js";
 export {
   defaultSweepFrom,
   SWEEP_DEFAULT_DAYS,

@@ -13,8 +13,6 @@ import {
 } from "../adapters/factory.js";
 import type { Config } from "../config/types.js";
 
-export type SetupOutcome = ProvisionStep["outcome"];
-
 export interface SetupStep extends ProvisionStep {
   backend: BackendName;
 }
