@@ -7,7 +7,8 @@ import { handleError } from "./errors.js";
 import { buildProgram } from "./program.js";
 
 // On Node 20 the AWS SDK prints eight lines about needing Node 22 from 2027 on every AWS run, --quiet
-// and --json too, filling cron logs; the README says it once instead. A user who sets the variable wins.
+// and --json too, filling cron logs; docs/configuration.md says it once instead. A user who sets the
+// variable wins.
 if (!process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 }

@@ -1,6 +1,6 @@
 /**
- * `--remote` for ingest and reindex: the job goes to the deployed Lambda functions (see the root README,
- * "Deploying on AWS") instead of running on this machine. Loaded only when the flag is given.
+ * `--remote` for ingest and reindex: the job goes to the deployed Lambda functions (see docs/aws.md)
+ * instead of running on this machine. Loaded only when the flag is given.
  */
 import { invokeRemote, type RemoteJob } from "@zrec/core";
 import type { GlobalOptions } from "./options.js";

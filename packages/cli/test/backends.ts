@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { type Backends, closeBackends, createBackends, loadConfig } from "@zrec/core";
 import { ensureTable } from "../../core/src/adapters/dynamodb-table.js";
 import { startDynalite } from "../../core/test/support/dynalite.js";
-import { startS3rver } from "../../core/test/support/s3rver.js";
+import { type StartS3rverOptions, startS3rver } from "../../core/test/support/s3rver.js";
 
 export type BackendKind = "embedded" | "aws";
 export const backendKinds: BackendKind[] = ["embedded", "aws"];
@@ -25,7 +25,11 @@ export interface TestBackends {
   close(): Promise<void>;
 }
 
-export async function startBackends(kind: BackendKind): Promise<TestBackends> {
+/** `s3rver`: options of the S3 stand-in (its buckets are this function's), e.g. a completion hook. */
+export async function startBackends(
+  kind: BackendKind,
+  s3rver: Omit<StartS3rverOptions, "buckets"> = {},
+): Promise<TestBackends> {
   if (kind === "embedded") {
     return {
       kind,
@@ -38,7 +42,7 @@ export async function startBackends(kind: BackendKind): Promise<TestBackends> {
   }
   const bucket = `zrec-${randomUUID().slice(0, 8)}`;
   const table = `zrec-${randomUUID().slice(0, 8)}`;
-  const s3 = await startS3rver({ buckets: [bucket] });
+  const s3 = await startS3rver({ ...s3rver, buckets: [bucket] });
   const dynamo = await startDynalite();
   const client = dynamo.client();
   await ensureTable(client, table);

@@ -1,7 +1,8 @@
 /**
- * The README's "Trying every command by hand" block, run as written with bash in an empty folder, with
- * `zrec` and `zoom-sim` on the PATH as `npm install -g` would put them (here: two small launchers of the
- * built packages). It must finish, exit 0 and do what the README's comments say.
+ * The "Trying every command by hand" block of docs/commands.md, run as written with bash in an empty
+ * folder, with `zrec` and `zoom-sim` on the PATH as `npm install -g` would put them (here: two small
+ * launchers of the built packages). It must finish, exit 0 and do what the block's comments say. (The
+ * file keeps the name it had when the block was in the README.)
  */
 import { spawn } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -12,12 +13,13 @@ import { describe, expect, it } from "vitest";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 const MARKER = "<!-- readme-check: try-by-hand";
+const GUIDE = "docs/commands.md";
 
 /** The first ```sh block after the marker comment. */
-function markedBlock(readme: string): string {
-  const start = readme.indexOf(MARKER);
-  if (start < 0) throw new Error("README.md has no readme-check marker");
-  const match = /```sh\n([\s\S]*?)\n```/.exec(readme.slice(start));
+function markedBlock(guide: string): string {
+  const start = guide.indexOf(MARKER);
+  if (start < 0) throw new Error(`${GUIDE} has no readme-check marker`);
+  const match = /```sh\n([\s\S]*?)\n```/.exec(guide.slice(start));
   if (!match?.[1]) throw new Error("no ```sh block after the readme-check marker");
   return match[1];
 }
@@ -49,9 +51,9 @@ function bash(script: string, cwd: string, env: NodeJS.ProcessEnv) {
   });
 }
 
-describe("the README, run as written", () => {
+describe("the commands guide, run as written", () => {
   it("trying every command by hand with zoom-sim", async () => {
-    const block = markedBlock(await readFile(join(repo, "README.md"), "utf8"));
+    const block = markedBlock(await readFile(join(repo, GUIDE), "utf8"));
     const dir = await mkdtemp(join(tmpdir(), "zrec-readme-"));
     const bin = await launchers(dir);
     const work = join(dir, "try");

@@ -36,6 +36,7 @@ export { fileTypeInfo, isDownloadable, planFileNames, recordingTypeOf } from "./
 export { notificationId } from "./recording/notification-id.js";
 export { organizationFor, recordingPath, topicSlug } from "./recording/path.js";
 export * from "./retry.js";
+export * from "./retry-verdict.js";
 export * from "./serve/index.js";
 export * from "./site/index.js";
 export * from "./tasks/index.js";

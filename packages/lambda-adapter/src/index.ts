@@ -4,7 +4,7 @@
  * deploy template and tests share.
  */
 export { CONFIG_VARIABLE, checkLambdaBackends, loadHandlerConfig } from "./config.js";
-export { FAILED_ERROR, HandlerError, isRetryable, RETRYABLE_ERROR } from "./errors.js";
+export { FAILED_ERROR, HandlerError, RETRYABLE_ERROR } from "./errors.js";
 export {
   ExecutionNotStarted,
   type ExecutionOrigin,

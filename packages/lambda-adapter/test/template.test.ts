@@ -200,6 +200,13 @@ describe("template.yaml", () => {
       Prefix: TOKEN_PREFIX,
       ExpirationInDays: 1,
     });
+    // So do the checkpoints of copies no execution came back to, a day after their uploads are aborted.
+    expect(bucket.LifecycleConfiguration.Rules).toContainEqual({
+      Id: "ExpireUploadCheckpoints",
+      Status: "Enabled",
+      Prefix: ".zrec-uploads/",
+      ExpirationInDays: 3,
+    });
 
     const table = resources.RecordingsTable?.Properties;
     expect(table.KeySchema).toEqual([{ AttributeName: RECORDING_KEY.name, KeyType: "HASH" }]);

@@ -10,6 +10,7 @@
 import { spawn } from "node:child_process";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
 import { seeded, seedsFor } from "../../../core/test/faults/seeded.js";
@@ -32,23 +33,28 @@ function partsAsked(sim: Sim, from: number): number[] {
     .map((r) => Math.floor(Number(/bytes=(\d+)-/.exec(r.range ?? "")?.[1] ?? 0) / PART) + 1);
 }
 
-function killedAfter(parts: number, sim: Sim, cwd: string, env: Record<string, string>) {
-  return new Promise<boolean>((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, "ingest", "webhook.json", "--json"], {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "ignore", "ignore"],
-    });
-    const started = Date.now();
-    const watch = setInterval(() => {
-      if (partsAsked(sim, 0).length >= parts || Date.now() - started > 30_000) child.kill("SIGKILL");
-    }, 1);
-    child.on("error", reject);
-    child.on("exit", (_code, signal) => {
-      clearInterval(watch);
-      resolve(signal === "SIGKILL");
-    });
+/** `zrec ingest` as a child the test kills when it chooses; `exited` gives the signal that ended it. */
+function ingestChild(cwd: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [cliMain, "ingest", "webhook.json", "--json"], {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "ignore", "ignore"],
   });
+  const exited = new Promise<NodeJS.Signals | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (_code, signal) => resolve(signal));
+  });
+  return { child, exited };
+}
+
+async function killedAfter(parts: number, sim: Sim, cwd: string, env: Record<string, string>) {
+  const run = ingestChild(cwd, env);
+  const started = Date.now();
+  const watch = setInterval(() => {
+    if (partsAsked(sim, 0).length >= parts || Date.now() - started > 30_000) run.child.kill("SIGKILL");
+  }, 1);
+  const signal = await run.exited.finally(() => clearInterval(watch));
+  return signal === "SIGKILL";
 }
 
 /** The part numbers the kill left stored, from the checkpoint beside the upload. */
@@ -71,6 +77,32 @@ async function checkpointParts(
   }
   if (text === undefined) return [];
   return (JSON.parse(text) as { parts: { partNumber: number }[] }).parts.map((p) => p.partNumber);
+}
+
+/** What every re-run must leave: the file byte-identical, its SHA-256 recorded, no checkpoint or upload. */
+async function checkStored(
+  sim: Sim,
+  backends: Awaited<ReturnType<typeof startBackends>>,
+  ws: { dir: string; env: Record<string, string>; dataDir: string },
+  meeting: { recordingId: string; files: { id: string }[] },
+): Promise<string[]> {
+  const problems: string[] = [];
+  const id = meeting.recordingId;
+  const expected = await sim.expectedSha256(meeting.files[0]?.id ?? "");
+  const { bytes, metadata } = await withArchive(backends, ws, async ({ store }) => ({
+    bytes: await store.get(`${id}/${NAME}`),
+    metadata: JSON.parse(
+      Buffer.from((await store.get(`${id}/shared_screen_with_speaker_view.json`)) ?? "{}").toString(),
+    ),
+  }));
+  if (!bytes || sha256(bytes) !== expected) problems.push("the stored file is not byte-identical");
+  if (metadata.sha256 !== expected) problems.push(`recorded sha256 ${metadata.sha256} is not the file's`);
+  if ((await checkpointParts(backends, ws)).length > 0) {
+    problems.push("the checkpoint outlived the completed copy");
+  }
+  const pending = await backends.pendingUploads();
+  if (pending.length > 0) problems.push(`${pending.length} multipart uploads left`);
+  return problems;
 }
 
 async function runSeed(seed: number, kind: BackendKind): Promise<string[]> {
@@ -115,21 +147,7 @@ async function runSeed(seed: number, kind: BackendKind): Promise<string[]> {
     if (stored.length > 0 && !/resumed .* at .* of /.test(again.stderr)) {
       problems.push(`the re-run did not say it resumed: ${again.stderr.trim()}`);
     }
-    const id = meeting.recordingId;
-    const expected = await sim.expectedSha256(meeting.files[0]?.id ?? "");
-    const { bytes, metadata } = await withArchive(backends, ws, async ({ store }) => ({
-      bytes: await store.get(`${id}/${NAME}`),
-      metadata: JSON.parse(
-        Buffer.from((await store.get(`${id}/shared_screen_with_speaker_view.json`)) ?? "{}").toString(),
-      ),
-    }));
-    if (!bytes || sha256(bytes) !== expected) problems.push("the stored file is not byte-identical");
-    if (metadata.sha256 !== expected) problems.push(`recorded sha256 ${metadata.sha256} is not the file's`);
-    if ((await checkpointParts(backends, ws)).length > 0) {
-      problems.push("the checkpoint outlived the completed copy");
-    }
-    const pending = await backends.pendingUploads();
-    if (pending.length > 0) problems.push(`${pending.length} multipart uploads left`);
+    problems.push(...(await checkStored(sim, backends, ws, meeting)));
     return problems;
   } finally {
     await sim.close();
@@ -144,6 +162,83 @@ describe("zrec ingest killed with SIGKILL mid-copy resumes on the next run", () 
     "seed %i on %s: fetches only the missing parts, same bytes, right SHA-256",
     async (seed, kind) => {
       expect(await runSeed(seed, kind), `replay: ZREC_FAULT_SEED=${seed}`).toEqual([]);
+    },
+  );
+});
+
+/**
+ * Killed while the upload completes. On S3 the kill comes when s3rver has CompleteMultipartUpload in hand;
+ * it then either finishes the object (the checkpoint names an upload that is gone: the re-run starts
+ * over) or fails it (every part is still in the upload: the re-run fetches nothing but part 1 and those in
+ * flight). On a folder the kill comes as soon as the checkpoint lists every part, while the file is
+ * synced and renamed into place.
+ */
+async function crashAtCompletion(kind: BackendKind, storeFinishes: boolean): Promise<string[]> {
+  const problems: string[] = [];
+  const sim = await startZoomSim();
+  let first: ReturnType<typeof ingestChild> | undefined;
+  const backends = await startBackends(kind, {
+    async beforeComplete() {
+      const run = first;
+      if (!run) return "complete";
+      first = undefined;
+      run.child.kill("SIGKILL");
+      await run.exited;
+      return storeFinishes ? "complete" : "fail";
+    },
+  });
+  const ws = await makeWorkspace(
+    sim,
+    { ingest: { partSizeMiB: 5, partConcurrency: CONCURRENCY, fileConcurrency: 1 } },
+    backends,
+  );
+  try {
+    const count = 7;
+    const meeting = sim.addMeeting({
+      topic: `Completion ${kind}`,
+      startTime: "2025-03-04T15:00:00Z",
+      durationMinutes: 30,
+      files: [{ fileType: "MP4", size: (count - 1) * PART + 12345 }],
+    });
+    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
+    const run = ingestChild(ws.dir, ws.env);
+    first = run;
+    if (kind === "embedded") {
+      const deadline = Date.now() + 30_000;
+      while ((await checkpointParts(backends, ws)).length < count && Date.now() < deadline) await sleep(1);
+      run.child.kill("SIGKILL");
+    }
+    if ((await run.exited) !== "SIGKILL") problems.push("the first run ended before the kill");
+    const stored = await checkpointParts(backends, ws);
+
+    const before = sim.requests.length;
+    const again = await runZrec(["ingest", "webhook.json", "--json"], { cwd: ws.dir, env: ws.env });
+    if (again.code !== 0) problems.push(`re-run exit ${again.code}: ${again.stderr.trim()}`);
+    const asked = partsAsked(sim, before).length;
+    if (asked > count - stored.length + CONCURRENCY) {
+      problems.push(`re-run asked for ${asked} parts, the checkpoint held ${stored.length} of ${count}`);
+    }
+    if (kind === "aws" && !storeFinishes && stored.length !== count) {
+      problems.push(`the checkpoint held ${stored.length} of ${count} parts when completion began`);
+    }
+    problems.push(...(await checkStored(sim, backends, ws, meeting)));
+    return problems;
+  } finally {
+    await sim.close();
+    await backends.close();
+    await rm(ws.dir, { recursive: true, force: true });
+  }
+}
+
+describe("zrec ingest killed with SIGKILL while the upload completes", () => {
+  it.each([
+    ["embedded", true],
+    ["aws", true],
+    ["aws", false],
+  ] as const)(
+    "on %s (the store finishes the object: %s): the re-run stores the same bytes",
+    async (kind, finishes) => {
+      expect(await crashAtCompletion(kind, finishes)).toEqual([]);
     },
   );
 });

@@ -252,7 +252,8 @@ export async function openJobQueue(file: string): Promise<JobQueue> {
 export interface ProvisionStep {
   /** What was looked at: `bucket recordings (eu-west-1)`, `folder /srv/zrec-data`, … */
   resource: string;
-  outcome: "created" | "exists" | "skipped";
+  /** `updated`: an existing resource gained a setting zrec needs (the bucket's lifecycle rules). */
+  outcome: "created" | "updated" | "exists" | "skipped";
   /** Why it was skipped, or a note on what exists. */
   detail?: string;
 }
@@ -274,7 +275,7 @@ export async function setUpStore(
     case "s3": {
       const { createS3Client, ensureBucket } = await import("./s3-bucket.js");
       const client = createS3Client({ forcePathStyle: storage.forcePathStyle, ...awsOptions(storage) });
-      return ensureBucket(client, storage.bucket).finally(() => client.destroy());
+      return ensureBucket(client, storage.bucket, storage.prefix).finally(() => client.destroy());
     }
   }
 }

@@ -102,20 +102,23 @@ describe("ensureBucket", () => {
       return "";
     });
 
-    expect(await ensureBucket(client("eu-west-1"), BUCKET)).toEqual([
+    expect(await ensureBucket(client("eu-west-1"), BUCKET, "zoom/")).toEqual([
       { resource: `bucket ${BUCKET} (eu-west-1)`, outcome: "created" },
       { resource: `block public access on ${BUCKET}`, outcome: "created" },
       { resource: `default encryption on ${BUCKET}`, outcome: "created", detail: "SSE-S3" },
       {
         resource: `lifecycle rule on ${BUCKET}`,
         outcome: "created",
-        detail: "incomplete multipart uploads aborted after 1 day",
+        detail: "incomplete multipart uploads aborted after 1 day, their checkpoints after 2",
       },
     ]);
     expect(lifecycle).toContain("<Status>Enabled</Status>");
     expect(lifecycle).toContain(
       "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>",
     );
+    // The checkpoints of copies nobody came back to, under the store's prefix.
+    expect(lifecycle).toContain("<Filter><Prefix>zoom/.zrec-uploads/</Prefix></Filter>");
+    expect(lifecycle).toContain("<Expiration><Days>2</Days></Expiration>");
     expect(created).toContain("<LocationConstraint>eu-west-1</LocationConstraint>");
     for (const setting of [
       "BlockPublicAcls",
@@ -212,8 +215,35 @@ describe("ensureBucket", () => {
     expect(steps[3]).toEqual({
       resource: `lifecycle rule on ${BUCKET}`,
       outcome: "exists",
-      detail: "incomplete multipart uploads aborted after 7 day(s)",
+      detail:
+        "incomplete multipart uploads aborted after 7 day(s); left as configured: add a rule expiring .zrec-uploads/ so that abandoned checkpoints are not kept",
     });
+  });
+
+  it("gives an older setup's rules the checkpoint rule they lack, keeping the abort rule", async () => {
+    nock(ENDPOINT)
+      .head((uri) => atBucket(uri))
+      .reply(200);
+    on("get", "publicAccessBlock").reply(501, s3Error("NotImplemented", "not implemented"), XML);
+    on("get", "encryption").reply(501, s3Error("NotImplemented", "not implemented"), XML);
+    on("get", "lifecycle").reply(
+      200,
+      "<LifecycleConfiguration><Rule><ID>zrec-abort-incomplete-multipart-uploads</ID><Filter><Prefix></Prefix></Filter>" +
+        "<Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>" +
+        "</AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>",
+      XML,
+    );
+    let lifecycle = "";
+    on("put", "lifecycle").reply(200, (_uri, body) => {
+      lifecycle = String(body);
+      return "";
+    });
+    const steps = await ensureBucket(client("eu-west-1"), BUCKET);
+    expect(steps[3]).toMatchObject({ outcome: "updated" });
+    expect(lifecycle.match(/<Rule>/g)).toHaveLength(2);
+    expect(lifecycle).toContain("<ID>zrec-abort-incomplete-multipart-uploads</ID>");
+    expect(lifecycle).toContain("<ID>zrec-expire-upload-checkpoints</ID>");
+    expect(lifecycle).toContain("<Filter><Prefix>.zrec-uploads/</Prefix></Filter>");
   });
 
   it("fails naming the bucket and the call when S3 refuses, with what to check", async () => {

@@ -1,8 +1,9 @@
 /**
  * The bucket the S3 store writes into, as `zrec setup` makes it: created in the configured region, public
- * access blocked, default encryption SSE-S3, and a lifecycle rule that aborts multipart uploads left
- * unfinished for a day (a killed process's parts are otherwise kept, and billed, for good). What already
- * exists is reported and left as it is. Loaded only by `zrec setup` for `storage.type` s3.
+ * access blocked, default encryption SSE-S3, and lifecycle rules that abort multipart uploads left
+ * unfinished for a day (a killed process's parts are otherwise kept, and billed, for good) and expire
+ * their checkpoints (`{prefix}.zrec-uploads/`) a day later. What already exists is reported and left as
+ * it is. Loaded only by `zrec setup` for `storage.type` s3.
  */
 import {
   type BucketLocationConstraint,
@@ -11,6 +12,7 @@ import {
   GetBucketLifecycleConfigurationCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
+  type LifecycleRule,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
   PutPublicAccessBlockCommand,
@@ -18,12 +20,12 @@ import {
 } from "@aws-sdk/client-s3";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { AwsBackendOptions } from "./aws-client-config.js";
-import { clientConfig } from "./s3-store.js";
+import { clientConfig, S3_CHECKPOINT_PREFIX } from "./s3-store.js";
 
 export interface BucketStep {
   /** What was looked at, e.g. `bucket recordings (eu-west-1)`. */
   resource: string;
-  outcome: "created" | "exists" | "skipped";
+  outcome: "created" | "updated" | "exists" | "skipped";
   /** Why it was skipped, or what an existing setting is. */
   detail?: string;
 }
@@ -43,7 +45,8 @@ const ALL_BLOCKED = {
 
 /**
  * Creates `bucket` when it is missing, then blocks public access, turns on SSE-S3 default encryption and
- * adds the lifecycle rule where none of them is configured yet. An endpoint that does not implement
+ * adds the lifecycle rules where none of them is configured yet (`prefix`: the store's, which the
+ * checkpoints' rule names). An endpoint that does not implement
  * those calls (s3rver, some S3-compatible stores) gets them `skipped`; a refusal (AccessDenied, …) is an
  * error.
  *
@@ -53,7 +56,7 @@ const ALL_BLOCKED = {
  * const client = createS3Client({ region: "eu-west-1" });
  * try { await ensureBucket(client, "recordings"); } finally { client.destroy(); }
  */
-export async function ensureBucket(client: S3Client, bucket: string): Promise<BucketStep[]> {
+export async function ensureBucket(client: S3Client, bucket: string, prefix = ""): Promise<BucketStep[]> {
   const region = await client.config.region();
   const fail = (action: string, cause: unknown) => bucketFailure(bucket, action, cause);
   const steps: BucketStep[] = [];
@@ -87,7 +90,7 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<Bu
 
   steps.push(await publicAccessStep(client, bucket, fail));
   steps.push(await encryptionStep(client, bucket, fail));
-  steps.push(await lifecycleStep(client, bucket, fail));
+  steps.push(await lifecycleStep(client, bucket, prefix, fail));
   return steps;
 }
 
@@ -161,57 +164,84 @@ async function encryptionStep(client: S3Client, bucket: string, fail: Fail): Pro
   }
 }
 
-const ABORT_RULE_ID = "zrec-abort-incomplete-multipart-uploads";
+/**
+ * zrec's own lifecycle rules, by ID: the parts a killed copy left are aborted after a day, and the
+ * checkpoints that described them (useless once their upload is gone) expire a day later.
+ */
+function zrecRules(prefix: string): LifecycleRule[] {
+  return [
+    {
+      ID: "zrec-abort-incomplete-multipart-uploads",
+      Status: "Enabled",
+      Filter: { Prefix: "" },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+    },
+    {
+      ID: "zrec-expire-upload-checkpoints",
+      Status: "Enabled",
+      Filter: { Prefix: `${prefix}${S3_CHECKPOINT_PREFIX}` },
+      Expiration: { Days: 2 },
+    },
+  ];
+}
+
+const ZREC_RULES_DETAIL = "incomplete multipart uploads aborted after 1 day, their checkpoints after 2";
 
 /**
- * A lifecycle configuration is one document: putting a rule replaces every rule there. So the rule is
- * added only to a bucket without any; one with rules of its own is reported, with or without an abort.
+ * A lifecycle configuration is one document: putting a rule replaces every rule there. So zrec's rules
+ * are put only into a bucket without rules, or whose rules are all zrec's (an older setup's, which
+ * gains the rules it lacks); one with rules of its own is reported and left alone.
  */
-async function lifecycleStep(client: S3Client, bucket: string, fail: Fail): Promise<BucketStep> {
+async function lifecycleStep(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  fail: Fail,
+): Promise<BucketStep> {
   const resource = `lifecycle rule on ${bucket}`;
+  const wanted = zrecRules(prefix);
+  let current: LifecycleRule[] = [];
   try {
-    const current = await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
-    const abort = (current.Rules ?? []).find(
-      (rule) => rule.Status === "Enabled" && rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
-    );
-    return abort
-      ? {
-          resource,
-          outcome: "exists",
-          detail: `incomplete multipart uploads aborted after ${abort.AbortIncompleteMultipartUpload?.DaysAfterInitiation} day(s)`,
-        }
-      : {
-          resource,
-          outcome: "exists",
-          detail:
-            "left as configured: no rule aborts incomplete multipart uploads; add one so that a killed copy's parts are not kept",
-        };
+    current = (await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? [];
   } catch (error) {
     if (notImplemented(error)) return { resource, outcome: "skipped", detail: NOT_SUPPORTED };
     if (errorName(error) !== "NoSuchLifecycleConfiguration")
       throw fail("GetBucketLifecycleConfiguration", error);
   }
+  const missing = wanted.filter((rule) => !current.some((has) => has.ID === rule.ID));
+  if (missing.length === 0) return { resource, outcome: "exists", detail: ZREC_RULES_DETAIL };
+  if (current.some((rule) => !rule.ID?.startsWith("zrec-"))) return ownRules(resource, current);
   try {
     await client.send(
       new PutBucketLifecycleConfigurationCommand({
         Bucket: bucket,
-        LifecycleConfiguration: {
-          Rules: [
-            {
-              ID: ABORT_RULE_ID,
-              Status: "Enabled",
-              Filter: { Prefix: "" },
-              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-            },
-          ],
-        },
+        LifecycleConfiguration: { Rules: [...current, ...missing] },
       }),
     );
-    return { resource, outcome: "created", detail: "incomplete multipart uploads aborted after 1 day" };
+    return { resource, outcome: current.length === 0 ? "created" : "updated", detail: ZREC_RULES_DETAIL };
   } catch (error) {
     if (notImplemented(error)) return { resource, outcome: "skipped", detail: NOT_SUPPORTED };
     throw fail("PutBucketLifecycleConfiguration", error);
   }
+}
+
+/** A bucket with lifecycle rules of its own: what they do about a killed copy's leftovers. */
+function ownRules(resource: string, rules: LifecycleRule[]): BucketStep {
+  const abort = rules.find(
+    (rule) => rule.Status === "Enabled" && rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
+  );
+  return abort
+    ? {
+        resource,
+        outcome: "exists",
+        detail: `incomplete multipart uploads aborted after ${abort.AbortIncompleteMultipartUpload?.DaysAfterInitiation} day(s); left as configured: add a rule expiring ${S3_CHECKPOINT_PREFIX} so that abandoned checkpoints are not kept`,
+      }
+    : {
+        resource,
+        outcome: "exists",
+        detail:
+          "left as configured: no rule aborts incomplete multipart uploads; add one so that a killed copy's parts are not kept",
+      };
 }
 
 /** S3 stand-ins answer 501 NotImplemented (some 400 with that code) for calls they lack. */

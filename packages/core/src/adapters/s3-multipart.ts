@@ -84,10 +84,13 @@ export async function startS3Multipart(options: S3MultipartOptions): Promise<Mul
 
   const { resume } = options;
   const wanted = resume ? { key, resumeId: resume.resumeId, size, partSize } : undefined;
-  let checkpoint: Checkpoint | undefined =
+  const found =
     resume && wanted
-      ? await reusableCheckpoint(client, bucket, objectKey, resume.checkpointKey, wanted)
+      ? await reusableCheckpoint(client, bucket, objectKey, resume.checkpointKey, wanted, options.head)
       : undefined;
+  let checkpoint = found?.checkpoint;
+  // A run killed while S3 completed its upload: the object is there, made of exactly the listed parts.
+  const completedBefore = found?.completed === true;
   let uploadId = checkpoint?.upload;
   if (uploadId === undefined) {
     uploadId = await createUpload();
@@ -214,15 +217,16 @@ export async function startS3Multipart(options: S3MultipartOptions): Promise<Mul
     async finish(): Promise<StoredObject> {
       const sorted = [...parts.values()].sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
       let etag: string | undefined;
-      try {
-        const answer = await client.send(
-          new CompleteMultipartUploadCommand({ ...target, MultipartUpload: { Parts: sorted } }),
-        );
-        etag = answer.ETag;
-      } catch (error) {
-        await discard().catch(() => {});
-        throw fail("completing the upload of", error);
-      }
+      if (!completedBefore)
+        try {
+          const answer = await client.send(
+            new CompleteMultipartUploadCommand({ ...target, MultipartUpload: { Parts: sorted } }),
+          );
+          etag = answer.ETag;
+        } catch (error) {
+          await discard().catch(() => {});
+          throw fail("completing the upload of", error);
+        }
       const info = await options.head();
       if (info?.size !== size) {
         throw refuse(`the completed object holds ${info?.size ?? "no"} bytes, expected ${size}`);
@@ -239,8 +243,11 @@ export async function startS3Multipart(options: S3MultipartOptions): Promise<Mul
 
 /**
  * The checkpoint at `checkpointKey` when it was made for `target` and S3 still holds every part it lists
- * with the same ETag and size (ListParts). An upload S3 no longer knows starts over; one whose parts
- * disagree is aborted first. Anything unreadable counts as no checkpoint: resuming is an optimisation.
+ * with the same ETag and size (ListParts). An upload S3 no longer knows starts over, unless the checkpoint
+ * lists every part and the object at the key is the one they make (size, and the multipart ETag of
+ * exactly those parts): then a run was killed while S3 completed it, and the copy is `completed`. One
+ * whose parts disagree is aborted first. Anything unreadable counts as no checkpoint: resuming is an
+ * optimisation.
  */
 async function reusableCheckpoint(
   client: S3Client,
@@ -248,7 +255,8 @@ async function reusableCheckpoint(
   objectKey: string,
   checkpointKey: string,
   target: Pick<Checkpoint, "key" | "resumeId" | "size" | "partSize">,
-): Promise<Checkpoint | undefined> {
+  head: () => Promise<ObjectInfo | undefined>,
+): Promise<{ checkpoint: Checkpoint; completed: boolean } | undefined> {
   let checkpoint: Checkpoint | undefined;
   try {
     const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: checkpointKey }));
@@ -261,17 +269,39 @@ async function reusableCheckpoint(
   let listed: Map<number, Part>;
   try {
     listed = await listParts(client, upload);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (!isGone(error)) return undefined;
+    const completed = await completedFrom(checkpoint, head).catch(() => false);
+    return completed ? { checkpoint, completed } : undefined;
   }
   const intact = checkpoint.parts.every((part) => {
     const found = listed.get(part.partNumber);
     return found?.ETag === part.etag && found.Size === part.size;
   });
-  if (intact && checkpoint.parts.length > 0) return checkpoint;
+  if (intact && checkpoint.parts.length > 0) return { checkpoint, completed: false };
   await client.send(new AbortMultipartUploadCommand(upload)).catch(() => {});
   return undefined;
 }
+
+/** Whether the object at the key is the one the checkpoint's parts make, all of them listed. */
+async function completedFrom(
+  checkpoint: Checkpoint,
+  head: () => Promise<ObjectInfo | undefined>,
+): Promise<boolean> {
+  const count = Math.max(1, Math.ceil(checkpoint.size / checkpoint.partSize));
+  if (checkpoint.parts.length !== count) return false;
+  const info = await head();
+  return info?.size === checkpoint.size && unquoted(info.etag) === multipartEtag(checkpoint.parts);
+}
+
+/** S3's ETag of a completed multipart upload: the MD5 of its parts' binary MD5s, then the count. */
+function multipartEtag(parts: Checkpoint["parts"]): string {
+  const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+  const digests = sorted.map((part) => Buffer.from(unquoted(part.etag), "hex"));
+  return `${createHash("md5").update(Buffer.concat(digests)).digest("hex")}-${sorted.length}`;
+}
+
+const unquoted = (etag: string | undefined) => (etag ?? "").replaceAll('"', "");
 
 async function listParts(
   client: S3Client,

@@ -4,10 +4,4 @@
  */
 export type * from "./types.js";
 export { jobIdFor } from "./types.js";
-export {
-  createWorkerPool,
-  type FailureKind,
-  failureKind,
-  type WorkerPool,
-  type WorkerPoolOptions,
-} from "./worker-pool.js";
+export { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";

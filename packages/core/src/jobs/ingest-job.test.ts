@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
 import { RecordingProcessing } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
+import { retryVerdict } from "../retry-verdict.js";
 import { openTestArchive, type TestArchive } from "../tasks/tasks.test-support.js";
 import { createZoomClient } from "../zoom/api.js";
 import { runIngestJob } from "./ingest-job.js";
-import { failureKind } from "./worker-pool.js";
 
 let sim: ZoomSim;
 let archive: TestArchive;
@@ -57,7 +57,7 @@ describe("runIngestJob", () => {
 
     const first = await runIngestJob(event, deps).catch((error: unknown) => error);
     expect(first).toBeInstanceOf(RecordingProcessing);
-    expect(failureKind(first)).toBe("transient");
+    expect(retryVerdict(first)).toBe("transient");
     expect(String((first as Error).message)).toMatch(/status processing/);
     expect(sim.trashCalls).toEqual([]);
 

@@ -1,24 +1,16 @@
 /**
- * Runs queued jobs, a bounded number at a time. A failure that may pass (network, Zoom 5xx or 429, a
- * file that could not be copied) is tried again after a backoff; one that cannot pass by waiting (bad
- * input, a refused download host, Zoom 4xx, configuration) fails the job at once, keeping its error for
- * `zrec jobs list` and `zrec jobs retry`.
+ * Runs queued jobs, a bounded number at a time. A failure that may pass (see `retryVerdict`: the
+ * network, Zoom or AWS throttling and 5xx, a file Zoom still processes) is tried again after a backoff;
+ * one that cannot pass by waiting (bad input, a refused download host, Zoom 4xx, access denied, a bug)
+ * fails the job at once, keeping its error for `zrec jobs list` and `zrec jobs retry`.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import {
-  DownloadRefused,
-  messageOf,
-  RecordingGone,
-  WebhookRejected,
-  ZoomApiError,
-  ZrecError,
-} from "../errors.js";
+import { messageOf, ZrecError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { backoffDelay, defaultRetryPolicy } from "../retry.js";
+import { retryVerdict } from "../retry-verdict.js";
 import type { ClaimedJob, JobQueue } from "./types.js";
-
-export type FailureKind = "transient" | "permanent";
 
 export interface WorkerPoolOptions {
   queue: JobQueue;
@@ -42,8 +34,6 @@ export interface WorkerPoolOptions {
   staleAfterMs?: number;
   /** Done jobs are deleted this long after they finished. Default 30 days. */
   keepDoneMs?: number;
-  /** Default `failureKind`. */
-  classify?: (error: unknown) => FailureKind;
   now?: () => number;
 }
 
@@ -78,7 +68,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const now = options.now ?? Date.now;
   const pollMs = options.pollMs ?? 1_000;
   const heartbeatMs = options.heartbeatMs ?? 10_000;
-  const classify = options.classify ?? failureKind;
   const policy = { ...defaultRetryPolicy, baseDelayMs: 60_000, maxDelayMs: 3_600_000, ...options.retryDelay };
   const worker = `${hostname()}/${process.pid}/${randomBytes(4).toString("hex")}`;
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -176,7 +165,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       message: messageOf(error),
       ...(error instanceof ZrecError ? { code: error.code } : {}),
     };
-    const kind = classify(error);
+    const kind = retryVerdict(error);
     if (kind === "transient" && job.attempts < options.maxAttempts) {
       const at = Math.ceil(now() + backoffDelay(job.attempts, policy));
       safely("rescheduling a job", () => queue.retryLater(job.id, worker, failure, at, now()));
@@ -246,27 +235,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       return { released };
     },
   };
-}
-
-/**
- * Whether waiting may help: transport failures, Zoom 5xx and 429, copies and backends that failed
- * (after their own retries) are transient; bad input, configuration, refused hosts, a recording Zoom
- * no longer holds and Zoom's other 4xx answers are permanent.
- */
-export function failureKind(error: unknown): FailureKind {
-  if (!(error instanceof ZrecError)) return "transient";
-  if (
-    error.badInput ||
-    error instanceof WebhookRejected ||
-    error instanceof DownloadRefused ||
-    // Trashed or deleted at Zoom: no later try will find it there again.
-    error instanceof RecordingGone
-  )
-    return "permanent";
-  if (error instanceof ZoomApiError && error.status !== undefined) {
-    return error.status === 429 || error.status >= 500 ? "transient" : "permanent";
-  }
-  return "transient";
 }
 
 /** True when every promise settled within `ms`. */

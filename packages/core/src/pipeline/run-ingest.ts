@@ -60,12 +60,19 @@ export async function runIngest(event: unknown, deps: PipelineDeps): Promise<Ing
       ),
     ),
   );
-  const failures = settled.flatMap((outcome, i) =>
-    outcome.status === "rejected"
-      ? [{ key: metadata.files[i]?.key ?? "?", message: messageOf(outcome.reason) }]
-      : [],
+  const rejected = settled.flatMap((outcome, i) =>
+    outcome.status === "rejected" ? [{ key: metadata.files[i]?.key ?? "?", reason: outcome.reason }] : [],
   );
-  if (failures.length > 0) throw new IngestFailed(metadata.recording_id, failures);
+  if (rejected.length > 0) {
+    const failures = rejected.map(({ key, reason }) => ({ key, message: messageOf(reason) }));
+    // The reasons travel as the cause, so `retryVerdict` can tell a CDN that was down (worth another
+    // ingest later) from a download that was refused (refused again next time).
+    const cause = new AggregateError(
+      rejected.map(({ reason }) => reason),
+      `${rejected.length} of ${metadata.files.length} files failed`,
+    );
+    throw new IngestFailed(metadata.recording_id, failures, { cause });
+  }
   const files = settled.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
 
   const finished = await finishIngest({ metadata, files }, deps);

@@ -7,7 +7,7 @@
 import type { ByteRange, ByteSource, SourceResponse } from "./source.js";
 
 /** A response that sent no bytes for too long. Retryable: the next request usually flows. */
-class IdleTimeoutError extends Error {
+export class IdleTimeoutError extends Error {
   constructor(what: string, ms: number) {
     super(`${what}: the server sent nothing for ${ms} ms`);
     this.name = "IdleTimeoutError";

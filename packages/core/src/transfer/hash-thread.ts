@@ -4,6 +4,7 @@
  * parts that arrived together. One thread per process, shared by every copy, started on first use; it
  * keeps the process alive only while it has work.
  */
+import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 
 // The thread's code, as CommonJS source evaluated by the thread: a bundle cannot leave a string behind.
@@ -11,8 +12,14 @@ const SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
 const hashes = new Map();
-parentPort.on("message", ({ id, op, bytes }) => {
+parentPort.on("message", ({ id, op, bytes, algorithms }) => {
   try {
+    if (op === "digests") {
+      const digests = {};
+      for (const algorithm of algorithms) digests[algorithm] = createHash(algorithm).update(bytes).digest("hex");
+      parentPort.postMessage({ id, digests });
+      return;
+    }
     if (op === "forget") {
       hashes.delete(id);
       return;
@@ -36,11 +43,12 @@ parentPort.on("message", ({ id, op, bytes }) => {
 interface Reply {
   id: number;
   hex?: string;
+  digests?: Record<string, string>;
   error?: string;
 }
 
 interface Pending {
-  resolve: (hex: string | undefined) => void;
+  resolve: (reply: Reply) => void;
   reject: (reason: unknown) => void;
 }
 
@@ -64,7 +72,12 @@ class HashThread {
     this.worker.unref();
   }
 
-  send(id: number, op: "update" | "digest", bytes?: Uint8Array): Promise<string | undefined> {
+  send(
+    id: number,
+    op: "update" | "digest" | "digests",
+    bytes?: Uint8Array,
+    algorithms?: readonly string[],
+  ): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const queue = this.pending.get(id) ?? [];
       this.pending.set(id, queue);
@@ -72,7 +85,7 @@ class HashThread {
       // Work in hand keeps the process alive, as a socket does; an idle thread does not.
       if (this.outstanding++ === 0) this.worker.ref();
       // A view of a SharedArrayBuffer (the copy's part buffers) crosses without a copy; others are copied.
-      this.worker.postMessage({ id, op, bytes });
+      this.worker.postMessage({ id, op, bytes, algorithms });
     });
   }
 
@@ -81,13 +94,14 @@ class HashThread {
     this.worker.postMessage({ id, op: "forget" });
   }
 
-  private answer({ id, hex, error }: Reply): void {
+  private answer(reply: Reply): void {
+    const { id, error } = reply;
     const queue = this.pending.get(id);
     const next = queue?.shift();
     if (queue?.length === 0) this.pending.delete(id);
     if (--this.outstanding === 0) this.worker.unref();
     if (error !== undefined) next?.reject(new Error(`SHA-256 failed: ${error}`));
-    else next?.resolve(hex);
+    else next?.resolve(reply);
   }
 
   private failAll(error: unknown): void {
@@ -126,11 +140,30 @@ export class ThreadHash {
 
   /** The hex digest of everything updated so far; the hash is done with afterwards. */
   async digest(): Promise<string> {
-    return (await this.thread.send(this.id, "digest")) as string;
+    return (await this.thread.send(this.id, "digest")).hex as string;
   }
 
   /** Lets the thread drop a hash that will never be digested (a failed copy). */
   forget(): void {
     if (!this.thread.failed) this.thread.forget(this.id);
   }
+}
+
+/**
+ * Digests of one buffer computed on the shared thread, in hex: a store's per-part MD5 (its S3-style
+ * ETag) costs the main thread nothing, which on two cores is the network's time. The bytes must not
+ * change until this resolves. Only a view of a SharedArrayBuffer (the copy's part buffers) goes to the
+ * thread: any other view would be copied whole, backing buffer and all, so it is hashed here.
+ * @example
+ * const { md5 } = await digestsOnThread(part, ["md5"]);
+ */
+export async function digestsOnThread(
+  bytes: Uint8Array,
+  algorithms: readonly string[],
+): Promise<Record<string, string>> {
+  if (!(bytes.buffer instanceof SharedArrayBuffer)) {
+    return Object.fromEntries(algorithms.map((a) => [a, createHash(a).update(bytes).digest("hex")]));
+  }
+  shared ??= new HashThread();
+  return (await shared.send(nextId++, "digests", bytes, algorithms)).digests ?? {};
 }

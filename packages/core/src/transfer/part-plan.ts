@@ -1,10 +1,10 @@
 /**
  * The arithmetic of a ranged copy (which bytes make part n), the checks a 206 answer must pass, and
- * which failures are worth another try.
+ * how one request of a copy is retried.
  */
-import { ZrecError } from "../errors.js";
 import type { MultipartLimits } from "../ports.js";
 import type { RetryOptions, RetryPolicy } from "../retry.js";
+import { retryVerdict } from "../retry-verdict.js";
 import type { ByteRange, SourceResponse } from "./source.js";
 import { SourceHttpError } from "./source.js";
 
@@ -55,8 +55,9 @@ export function describePart(part: PartSpec): string {
 }
 
 /**
- * A 206 that does not match the range asked for, or a 200 where a range was honoured before. Worth a
- * retry or two (a CDN edge may be briefly inconsistent), not more: `retryable` turns false after that.
+ * A 206 that does not match the range asked for, or a 200 where a range was honoured before. Transient
+ * (a CDN edge may be briefly inconsistent), but one request asks again only a few times: `retryable`
+ * turns false once its budget is spent.
  */
 export class RangeMismatchError extends Error {
   retryable = true;
@@ -66,7 +67,7 @@ export class RangeMismatchError extends Error {
   }
 }
 
-/** The file's byte count differs from Zoom's file_size. Never retried: the same bytes would come back. */
+/** The file's byte count differs from Zoom's file_size. Permanent: the same bytes would come back. */
 export class SizeMismatchError extends Error {
   constructor(
     readonly expected: number,
@@ -97,15 +98,13 @@ export function checkPartResponse(response: SourceResponse, part: PartSpec, tota
 }
 
 /**
- * Whether a failed request is worth another try: transport errors, stalls, short bodies and 408/425/429/5xx
- * are; a refused URL, other 4xx, a size that disagrees with Zoom, and anything after `signal` aborted are not.
+ * Whether a request of a copy is sent again: a transient failure, unless the copy is stopping (its
+ * `signal` aborted: stop, not retry) or the request has used up its answers of the wrong range.
  */
 export function isRetryable(error: unknown, signal: AbortSignal): boolean {
   if (signal.aborted) return false;
-  if (error instanceof RangeMismatchError) return error.retryable;
-  if (error instanceof SourceHttpError) return error.retryable;
-  if (error instanceof SizeMismatchError || error instanceof ZrecError) return false;
-  return true;
+  if (error instanceof RangeMismatchError && !error.retryable) return false;
+  return retryVerdict(error) === "transient";
 }
 
 /** `withRetry` options for one request of a copy: the copy's policy, its signal, the server's Retry-After. */

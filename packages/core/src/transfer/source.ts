@@ -27,7 +27,7 @@ export interface ByteSource {
   readonly description: string;
   /**
    * GETs the resource, asking for `range` when given. Resolves once headers arrived with 200 or 206.
-   * Rejects with a `SourceHttpError` for any other status (its `retryable` tells whether to try again),
+   * Rejects with a `SourceHttpError` for any other status (`retryVerdict` reads its status),
    * with `DownloadRefused` for a URL that must not be fetched, and with the transport error otherwise.
    */
   fetch(range: ByteRange | undefined, signal?: AbortSignal): Promise<SourceResponse>;
@@ -43,9 +43,5 @@ export class SourceHttpError extends Error {
     this.name = "SourceHttpError";
     this.status = status;
     if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
-  }
-  /** 408, 425, 429 and 5xx are worth another try; other statuses will not change. */
-  get retryable(): boolean {
-    return this.status === 408 || this.status === 425 || this.status === 429 || this.status >= 500;
   }
 }

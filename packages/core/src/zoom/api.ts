@@ -5,7 +5,7 @@
 import type { ZoomAccount } from "../config/types.js";
 import { ErrorCode, InputError, ZoomApiError } from "../errors.js";
 import { defaultRetryPolicy, type RetryPolicy, withRetry } from "../retry.js";
-import { failureError, type HttpContext, isTransient, readFailure, retryAfterOf, send } from "./http.js";
+import { failureError, type HttpContext, readFailure, retriedNow, retryAfterOf, send } from "./http.js";
 import { encodeMeetingUuidForPath } from "./ids.js";
 import { createTokenCache } from "./oauth.js";
 import { monthWindows, PAGE_SIZE, pages } from "./paging.js";
@@ -124,7 +124,7 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
     withRetry(task, {
       ...policy,
       maxRetryAfterMs: http.maxRetryAfterMs,
-      retryable: isTransient,
+      retryable: retriedNow,
       retryAfterMs: retryAfterOf,
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Agent } from "undici";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DownloadRefused, ErrorCode } from "../errors.js";
+import { retryVerdict } from "../retry-verdict.js";
 import { SourceHttpError, type SourceResponse } from "../transfer/source.js";
 import {
   createDownloadSource,
@@ -242,7 +243,7 @@ describe("createDownloadSource", () => {
     const error = await rejection(source(`${zoom.url}/rec?x=QUERY`, { token }).fetch(undefined));
     expect(error).toBeInstanceOf(SourceHttpError);
     expect((error as SourceHttpError).status).toBe(401);
-    expect((error as SourceHttpError).retryable).toBe(false);
+    expect(retryVerdict(error)).toBe("permanent");
     expect(error.message).toBe(`GET 127.0.0.1:${zoom.port}/rec answered 401`);
     expect(refreshes).toBe(1);
     expect(zoom.hits).toHaveLength(2);
@@ -280,7 +281,7 @@ describe("createDownloadSource", () => {
     expect(error).toBeInstanceOf(SourceHttpError);
     const http = error as SourceHttpError;
     expect(http.status).toBe(503);
-    expect(http.retryable).toBe(true);
+    expect(retryVerdict(http)).toBe("transient");
     expect(http.retryAfterMs).toBe(3000);
     expect(http.message).toBe(`GET 127.0.0.1:${cdn.port}/file.mp4 answered 503`);
   });

@@ -1,10 +1,11 @@
 /**
  * What the OAuth and REST halves of the Zoom client share: sending one request, turning a failed answer
- * into a `ZoomApiError` that names it (method, path, status, Zoom's message and code), and marking the
- * failures that are worth another try together with the wait the server asked for.
+ * into a `ZoomApiError` that names it (method, path, status, Zoom's message and code), and which failures
+ * the client tries again at once, with the wait the server asked for.
  */
 import { ErrorCode, ZoomApiError } from "../errors.js";
 import { parseRetryAfter } from "../retry.js";
+import { retryVerdict, statusVerdict } from "../retry-verdict.js";
 
 export interface HttpContext {
   fetch: typeof fetch;
@@ -18,32 +19,35 @@ export interface HttpContext {
   secrets: () => (string | undefined)[];
 }
 
-/** Failures worth another try, with the wait the server asked for (if it said). */
-const transient = new WeakMap<Error, { retryAfterMs: number | undefined }>();
+/** The wait a 429 or 5xx asked for, when it said. */
+const askedWait = new WeakMap<Error, number>();
+/** Rate limits and 5xx whose end is further away than the client waits out: reported, not waited for. */
+const notWaitedOut = new WeakSet<Error>();
 
-export function isTransient(error: unknown): boolean {
-  return error instanceof Error && transient.has(error);
+/**
+ * Whether the client tries again now: a transient failure, unless the server asked to be left alone for
+ * longer than `maxRetryAfterMs` (Zoom's daily limit). Such a failure stays transient for a later try
+ * (`zrec serve`'s backoff, Step Functions' Retry).
+ */
+export function retriedNow(error: unknown): boolean {
+  return retryVerdict(error) === "transient" && !(error instanceof Error && notWaitedOut.has(error));
 }
 
 export function retryAfterOf(error: unknown): number | undefined {
-  return error instanceof Error ? transient.get(error)?.retryAfterMs : undefined;
-}
-
-function markTransient<E extends Error>(error: E, retryAfterMs?: number): E {
-  transient.set(error, { retryAfterMs });
-  return error;
+  return error instanceof Error ? askedWait.get(error) : undefined;
 }
 
 /**
- * Sends one request. A transport failure (refused, reset, timed out) becomes a transient `ZoomApiError`
- * named by `label` (`GET /users`), so the URL and headers never reach a message.
+ * Sends one request. A transport failure (refused, reset, timed out) becomes a `ZoomApiError` named by
+ * `label` (`GET /users`), so the URL and headers never reach a message; its cause tells whether it is
+ * worth another try.
  */
 export async function send(ctx: HttpContext, label: string, url: URL, init: RequestInit): Promise<Response> {
   try {
     return await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
   } catch (error) {
     const message = `${label} failed: could not reach Zoom (${transportReason(error)}).`;
-    throw markTransient(new ZoomApiError(message, { cause: error }));
+    throw new ZoomApiError(message, { cause: error });
   }
 }
 
@@ -74,8 +78,8 @@ export async function readFailure(ctx: HttpContext, response: Response): Promise
 }
 
 /**
- * The error for a failed answer. 429 and 5xx are transient unless the server asked to be left alone for
- * longer than `maxRetryAfterMs` (Zoom's daily limit names a reset hours away): then it is reported at once.
+ * The error for a failed answer. A 429 or 5xx that asks to be left alone for longer than
+ * `maxRetryAfterMs` (Zoom's daily limit names a reset hours away) is reported at once, not waited out.
  */
 export async function failureError(
   ctx: HttpContext,
@@ -86,7 +90,7 @@ export async function failureError(
   const { status, zoomCode } = failure;
   const details = { status, ...(zoomCode !== undefined ? { zoomCode } : {}) };
   const message = `${label} failed: ${failure.text}.`;
-  if (status !== 429 && status < 500) return new ZoomApiError(message, details);
+  if (statusVerdict(status) === "permanent") return new ZoomApiError(message, details);
 
   const code = status === 429 ? ErrorCode.ZOOM_RATE_LIMITED : ErrorCode.ZOOM_API;
   // One reading of the clock: a second one would put a Retry-After date off by the milliseconds between.
@@ -96,19 +100,32 @@ export async function failureError(
   if (retryAfterMs !== undefined && retryAfterMs > ctx.maxRetryAfterMs) {
     const resetAt = new Date(now + retryAfterMs).toISOString();
     if (status !== 429)
-      return new ZoomApiError(`${message} Zoom asked to wait until ${resetAt}.`, { ...details, code });
-    return new ZoomApiError(
-      `Zoom's ${daily ? "daily " : ""}API rate limit for account ${ctx.accountId} is used up until ${resetAt} (${label}: ${failure.text}).`,
-      { ...details, code, suggestion: `Run this again after ${resetAt}.` },
+      return reportedNow(
+        new ZoomApiError(`${message} Zoom asked to wait until ${resetAt}.`, { ...details, code }),
+      );
+    return reportedNow(
+      new ZoomApiError(
+        `Zoom's ${daily ? "daily " : ""}API rate limit for account ${ctx.accountId} is used up until ${resetAt} (${label}: ${failure.text}).`,
+        { ...details, code, suggestion: `Run this again after ${resetAt}.` },
+      ),
     );
   }
   if (daily && retryAfterMs === undefined) {
-    return new ZoomApiError(
-      `Zoom's daily API rate limit for account ${ctx.accountId} is used up (${label}: ${failure.text}).`,
-      { ...details, code, suggestion: "Run this again tomorrow (Zoom resets daily limits at 00:00 UTC)." },
+    return reportedNow(
+      new ZoomApiError(
+        `Zoom's daily API rate limit for account ${ctx.accountId} is used up (${label}: ${failure.text}).`,
+        { ...details, code, suggestion: "Run this again tomorrow (Zoom resets daily limits at 00:00 UTC)." },
+      ),
     );
   }
-  return markTransient(new ZoomApiError(message, { ...details, code }), retryAfterMs);
+  const error = new ZoomApiError(message, { ...details, code });
+  if (retryAfterMs !== undefined) askedWait.set(error, retryAfterMs);
+  return error;
+}
+
+function reportedNow(error: ZoomApiError): ZoomApiError {
+  notWaitedOut.add(error);
+  return error;
 }
 
 /** Replaces every known secret in text that came from the server. */

@@ -34,6 +34,11 @@ export const S3RVER_REGION = "us-east-1";
 export interface StartS3rverOptions {
   /** Buckets created before the server answers. Default none. */
   buckets?: string[];
+  /**
+   * Called when a CompleteMultipartUpload of `key` has passed its checks, before the object is written:
+   * a fault test can kill the client there, then let the completion go on or make it fail.
+   */
+  beforeComplete?: (key: string) => Promise<"complete" | "fail">;
 }
 
 export interface RunningS3rver {
@@ -90,7 +95,7 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<Run
     directory,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
-  installFixes(server);
+  installFixes(server, options);
   let address: AddressInfo;
   try {
     address = await server.run();
@@ -189,7 +194,7 @@ type S3ErrorConstructor = new (code: string, message: string, detail?: Record<st
 const OBJECT_SUFFIX = "._S3rver_object";
 const UPLOADS_FOLDER = "._S3rver_uploads";
 
-function installFixes(server: S3rverApp): void {
+function installFixes(server: S3rverApp, options: StartS3rverOptions): void {
   const S3Error = require("s3rver/lib/models/error") as S3ErrorConstructor;
   const { decodeKeyPath } = require("s3rver/lib/stores/filesystem") as { decodeKeyPath(p: string): string };
   const store = server.store;
@@ -281,6 +286,9 @@ function installFixes(server: S3rverApp): void {
       digests.push(Buffer.from(md5, "hex"));
     }
     const key = (await uploadKey(bucket, uploadId)) ?? "";
+    if ((await options.beforeComplete?.(key)) === "fail") {
+      throw new S3Error("InternalError", "We encountered an internal error. Please try again.");
+    }
     const result = await putObjectMultipart(bucket, uploadId, parts);
     const etag = `${createHash("md5").update(Buffer.concat(digests)).digest("hex")}-${parts.length}`;
     await writeFile(store.getResourcePath(bucket, key, "object.md5"), etag);
