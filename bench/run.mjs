@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * zrec's benchmarks: `pnpm bench` (quick, a few minutes at most) or `pnpm bench --full`.
- * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded,sweep,site,resume`
+ * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded,sweep,site,resume,coldstart`
  * runs a subset.
  *
  * Every copy runs in its own process (its peak RSS is its own); zoom-sim and s3rver run in processes of
@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { GiB, targetLines } from "./lib/format.mjs";
 import { startService } from "./lib/service.mjs";
+import { coldstart } from "./sections/coldstart.mjs";
 import { ingest } from "./sections/ingest.mjs";
 import { memory } from "./sections/memory.mjs";
 import { rebuildDb, rebuildDbEmbedded } from "./sections/rebuild-db.mjs";
@@ -43,6 +44,7 @@ const SECTIONS = {
   sweep: { title: "8. sweep-missed: per-user against account-level listing", run: sweep, fullOnly: true },
   site: { title: "9. The website: site build and search", run: site },
   resume: { title: "10. Resumable copies and planned ranges", run: resume },
+  coldstart: { title: "11. Lambda handlers: cold start", run: coldstart },
 };
 
 const { values } = parseArgs({

@@ -1,17 +1,17 @@
 /**
  * Lambda cold start in a fresh process: time to import the bundled webhook handler, then its first call
  * with a signed recording.completed event (API Gateway HTTP API payload 2.0, base64 body): config,
- * signature, filters, loading the Step Functions client and a StartExecution answered by a stub on
- * 127.0.0.1. Then one warm call (a new event). Argument: the handler file.
+ * signature, filters, the download token written to the bucket and a StartExecution, both answered by
+ * a stub on 127.0.0.1 (so the S3 and Step Functions clients are loaded). Then one warm call (a new
+ * event). Argument: the handler file.
  */
-import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
-import { pathToFileURL } from "node:url";
+import { importHandler, webhookRequest } from "./lambda-handler.mjs";
 
 const file = process.argv[2];
 const secret = "bench-webhook-secret-token";
 
-// Step Functions stand-in: every StartExecution succeeds.
+// Step Functions and S3 stand-in: every StartExecution and PutObject succeeds.
 const sfn = createServer((req, res) => {
   req.resume();
   req.on("end", () => {
@@ -29,6 +29,9 @@ Object.assign(process.env, {
   ZOOM_WEBHOOK_SECRET_TOKEN: secret,
   ZREC_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:000000000000:stateMachine:zrec",
   AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfn.address().port}`,
+  AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${sfn.address().port}`,
+  // The webhook keeps the event's download token in the bucket, which a Lambda's config must name.
+  ZREC_CONFIG: JSON.stringify({ storage: { type: "s3", bucket: "bench", forcePathStyle: true } }),
   AWS_REGION: "us-east-1",
   AWS_ACCESS_KEY_ID: "bench",
   AWS_SECRET_ACCESS_KEY: "bench",
@@ -61,46 +64,23 @@ function request(uuid) {
     },
     download_token: "token",
   });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${rawBody}`).digest("hex")}`;
-  return {
-    version: "2.0",
-    routeKey: "POST /ingest/zoom_webhook",
-    rawPath: "/ingest/zoom_webhook",
-    rawQueryString: "",
-    headers: {
-      "content-type": "application/json",
-      "x-zm-request-timestamp": timestamp,
-      "x-zm-signature": signature,
-    },
-    requestContext: {
-      http: { method: "POST", path: "/ingest/zoom_webhook" },
-      requestId: "bench",
-      timeEpoch: Date.now(),
-    },
-    body: Buffer.from(rawBody).toString("base64"),
-    isBase64Encoded: true,
-  };
+  return webhookRequest(rawBody, secret);
 }
 
 const context = { awsRequestId: "bench", getRemainingTimeInMillis: () => 3000 };
-// Lambda's handler logs go to stdout; keep them out of the benchmark's output.
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = () => true;
-const t0 = performance.now();
-const { handler } = await import(pathToFileURL(file).href);
+const { handler, importMs, restore } = await importHandler(file);
 const t1 = performance.now();
 const first = await handler(request("CnIDrQSsRdi9bWp3jyJsZQ=="), context);
 const t2 = performance.now();
 const warm = await handler(request("DnIDrQSsRdi9bWp3jyJsZQ=="), context);
 const t3 = performance.now();
-process.stdout.write = write;
+restore();
 sfn.close();
 process.send(
   {
     ok: true,
     result: {
-      importMs: t1 - t0,
+      importMs,
       firstCallMs: t2 - t1,
       warmCallMs: t3 - t2,
       note: `answers ${first?.statusCode} ${JSON.parse(first?.body ?? "{}").status ?? ""} / ${warm?.statusCode}`,

@@ -41,8 +41,9 @@ export async function webhook(ctx) {
       heading: "Lambda webhook handler cold start: packages/lambda-adapter/dist/handlers/webhook.mjs",
       note:
         `median of ${runs.length} fresh local Node processes (not Lambda's own init, whose CPU share is ` +
-        "smaller); first call: a signed recording.completed, config, filters, Step Functions client " +
-        `loaded, StartExecution answered by a stub on 127.0.0.1 (${runs[0].note})`,
+        "smaller); first call: a signed recording.completed, config, filters, the download token put " +
+        "in S3 and StartExecution, both answered by a stub on 127.0.0.1, so the S3 and Step Functions " +
+        `clients are loaded (${runs[0].note})`,
       table: table(
         ["step", "ms"],
         [

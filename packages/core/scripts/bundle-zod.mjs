@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Replaces dist/config/zod.js (tsc's `export { z } from "zod"`) with zod bundled into that one file:
+ * Replaces dist/config/zod.js (tsc's `export * from "zod"`) with zod bundled into that one file:
  * one module to resolve and compile instead of about 230 (issue #18: zod was 72 ms of `zrec list`'s
  * start-up). The types (dist/config/zod.d.ts) stay tsc's, which point at zod itself.
  */
@@ -9,7 +9,7 @@ import { build } from "esbuild";
 
 const pkg = fileURLToPath(new URL("..", import.meta.url));
 await build({
-  stdin: { contents: 'export { z } from "zod";', resolveDir: pkg, sourcefile: "zod-entry.js" },
+  stdin: { contents: 'export * from "zod";', resolveDir: pkg, sourcefile: "zod-entry.js" },
   bundle: true,
   format: "esm",
   platform: "node",

@@ -1,6 +1,7 @@
 /**
  * @zrec/core/archive — the part of core that reads and maintains an archive without talking to Zoom:
- * configuration, the backends, recording documents and ids, the job queue, rebuild-db and purge-old.
+ * configuration, the backends, recording documents and ids, the job queue, rebuild-db, purge-old and
+ * reindex.
  * The CLI's interactive commands (`list`, `get`, `jobs list`, …) import this rather than `@zrec/core`,
  * so they start without the HTTP client, the Zoom client or the transfer engine: loading those took
  * most of their start-up (issue #18). Its modules are core's own, shared with `@zrec/core`: an error
@@ -29,5 +30,6 @@ export {
   type RebuildReport,
   rebuildDb,
 } from "./tasks/rebuild-db.js";
+export { type ReindexOptions, type ReindexResult, reindex } from "./tasks/reindex.js";
 export { type ScanOptions, scanFolders } from "./tasks/scan-folders.js";
 export { isRecordingId, recordingIdFromUuid } from "./zoom/ids.js";

@@ -1,12 +1,14 @@
 /**
- * Structured logs for `zrec serve`: one JSON object per line, one line per thing that happened. Callers
- * pass ids, states, sizes and error messages (which core keeps free of secrets), never a body or header.
+ * zrec's structured logs: one JSON object per line, one line per thing that happened, the same fields
+ * (`time`, `level`, `msg`, then snake_case fields) from `zrec serve` and from the Lambda handlers, so
+ * one query reads both. Callers pass ids, states, sizes and error messages (which core keeps free of
+ * secrets), never a body or header. A leaf module: it imports nothing.
  */
 
 export type LogLevel = "info" | "warn" | "error";
 
 export interface LogEntry {
-  /** What happened, dotted: `webhook.queued`, `job.failed`, `server.listening`. */
+  /** What happened: serve's are dotted (`webhook.queued`, `job.failed`); a Lambda's may be a sentence. */
   msg: string;
   /** Default `info`. */
   level?: LogLevel;

@@ -4,14 +4,22 @@
  * source map) and writes dist/state-machine.asl.json. Run after `tsc -b` (the definition is read from
  * dist/lib/): `node packages/lambda-adapter/scripts/bundle.mjs`. The state machine's MaxConcurrency is
  * `ingest.fileConcurrency` of the JSON in ZREC_CONFIG when set, else the default (5).
+ *
+ * The handlers are split (issue #14): what a handler imports with `await import()` (an AWS SDK client,
+ * a storage adapter, the SDK's fallback credential providers) is a chunk of its own in
+ * dist/handlers/chunks/, loaded only when that code runs; code several handlers share is a chunk too.
+ * So a cold start reads what its handler uses, not every client any configuration could need.
  */
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** The shared and lazily loaded parts of the handlers, under dist/handlers/. */
+const CHUNKS = "chunks";
 
 /** The handler names: the files of src/handlers/, tests aside. */
 export async function handlerNames() {
@@ -56,22 +64,29 @@ const withoutSqlite = {
 
 /**
  * @param {{ outdir?: string, names?: string[], minify?: boolean }} [options]
- * @returns {Promise<{ name: string, bytes: number, gzipBytes: number, inputs: string[] }[]>}
+ * @returns {Promise<import("./bundle.d.mts").BundleSize[]>}
  */
 export async function bundleHandlers(options = {}) {
   const outdir = options.outdir ?? path.join(packageDir, "dist", "handlers");
   const names = options.names ?? (await handlerNames());
+  // Chunk names change with their content: the last build's would stay in the deployment package.
+  await rm(path.join(outdir, CHUNKS), { recursive: true, force: true });
   const result = await build({
     absWorkingDir: packageDir,
     entryPoints: names.map((name) => ({ in: `src/handlers/${name}.ts`, out: name })),
     outdir,
     outExtension: { ".js": ".mjs" },
     bundle: true,
+    splitting: true,
+    chunkNames: `${CHUNKS}/[name]-[hash]`,
     platform: "node",
     target: "node20",
     format: "esm",
-    // Core is bundled from its TypeScript source: no build order to get wrong.
-    conditions: ["source"],
+    // Core is bundled from its TypeScript source: no build order to get wrong. "module" (and the
+    // module main field) picks the AWS SDK's ES modules, which esbuild can shake down to the commands
+    // used; its CommonJS build (the "node" condition) comes whole.
+    conditions: ["source", "module"],
+    mainFields: ["module", "main"],
     minify: options.minify ?? true,
     sourcemap: "linked",
     legalComments: "none",
@@ -84,19 +99,62 @@ export async function bundleHandlers(options = {}) {
     metafile: true,
     logLevel: "warning",
   });
-  const outputs = Object.entries(result.metafile.outputs);
+  const outputs = result.metafile.outputs;
+  const byFile = new Map(Object.keys(outputs).map((out) => [path.resolve(packageDir, out), out]));
   return Promise.all(
     names.map(async (name) => {
       const file = path.join(outdir, `${name}.mjs`);
-      const [, output] = outputs.find(([out]) => path.resolve(packageDir, out) === file) ?? [];
+      const entry = byFile.get(file) ?? "";
+      const loaded = await Promise.all([...(await loadedAtImport(file))].map((f) => readFile(f)));
       return {
         name,
         bytes: (await stat(file)).size,
-        gzipBytes: gzipSync(await readFile(file)).length,
-        inputs: Object.keys(output?.inputs ?? {}),
+        loadBytes: loaded.reduce((sum, contents) => sum + contents.length, 0),
+        gzipBytes: loaded.reduce((sum, contents) => sum + gzipSync(contents).length, 0),
+        inputs: [
+          ...new Set(mayLoad(outputs, entry).flatMap((out) => Object.keys(outputs[out]?.inputs ?? {}))),
+        ],
       };
     }),
   );
+}
+
+/** A static import in esbuild's output (`import{a as b}from"./chunks/x.mjs"`, `import"./x.mjs"`), not `import(…)`. */
+const STATIC_IMPORT = /\bimport\s*(?:[\w${*][^"'`()]*?from\s*)?["'](\.{1,2}\/[^"']+)["']/g;
+
+/**
+ * The built files Node reads when it imports `file`: the file and the chunks it imports statically,
+ * directly or through each other (chunks it loads with `import()` are left out). Read from the files
+ * themselves, so it also measures a build made elsewhere; a match inside a string can only add a file.
+ * @example
+ * const files = await loadedAtImport("dist/handlers/webhook.mjs"); // webhook.mjs and 5 chunks
+ * @param {string} file
+ * @param {Set<string>} [seen]
+ * @returns {Promise<Set<string>>}
+ */
+export async function loadedAtImport(file, seen = new Set()) {
+  if (seen.has(file) || !existsSync(file)) return seen;
+  seen.add(file);
+  for (const [, specifier] of (await readFile(file, "utf8")).matchAll(STATIC_IMPORT)) {
+    await loadedAtImport(path.resolve(path.dirname(file), specifier ?? ""), seen);
+  }
+  return seen;
+}
+
+/**
+ * Every output file `entry` may load, statically or with `import()`, directly or through others
+ * (`entry` first): what a handler could ever run, for the tests of what it must not hold.
+ * @param {import("esbuild").Metafile["outputs"]} outputs
+ * @param {string} entry
+ */
+function mayLoad(outputs, entry) {
+  const seen = new Set([entry]);
+  for (const out of seen) {
+    for (const { path: imported } of outputs[out]?.imports ?? []) {
+      if (imported in outputs) seen.add(imported);
+    }
+  }
+  return [...seen];
 }
 
 /** MaxConcurrency for the definition: from ZREC_CONFIG when it sets it, else core's default. */
@@ -116,8 +174,10 @@ async function main() {
   );
   const sizes = await bundleHandlers();
   const kib = (/** @type {number} */ bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
-  for (const { name, bytes, gzipBytes } of sizes) {
-    console.log(`dist/handlers/${name}.mjs  ${kib(bytes)} (${kib(gzipBytes)} gzipped)`);
+  for (const { name, loadBytes, gzipBytes } of sizes) {
+    console.log(
+      `dist/handlers/${name}.mjs  ${kib(loadBytes)} loaded at import (${kib(gzipBytes)} gzipped), with its chunks`,
+    );
   }
 }
 

@@ -3,7 +3,13 @@
  * would (unset: the embedded default), and the Zoom secrets come from the variables, SSM or Secrets
  * Manager (see secrets.ts). Core's loadConfig validates the result, so errors name the key at fault.
  */
-import { type BackendName, type Config, ConfigError, configuredBackends, loadConfig } from "@zrec/core";
+import {
+  type BackendName,
+  type Config,
+  ConfigError,
+  configuredBackends,
+  loadConfig,
+} from "@zrec/core/webhook";
 import { type Env, resolveZoomSecrets, type SecretClients } from "./secrets.js";
 
 export const CONFIG_VARIABLE = "ZREC_CONFIG";

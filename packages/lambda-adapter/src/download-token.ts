@@ -6,7 +6,7 @@
  * file tasks read the token back, FinishIngest deletes it, and the bucket's lifecycle rule removes what
  * a failed or skipped execution left (the token is useless after 24 hours anyway).
  */
-import type { ObjectStore, ZoomRecordingEvent } from "@zrec/core";
+import type { ObjectStore, ZoomRecordingEvent } from "@zrec/core/webhook";
 
 /** Under the store's prefix. Recording ids are UUIDs: no recording key starts with a dot. */
 export const TOKEN_PREFIX = ".zrec-tokens/";

@@ -4,7 +4,7 @@
  * one verdict (`retryVerdict`): worth another try later, or not. The zrec error code stays in the
  * message for the operator.
  */
-import { retryVerdict, ZrecError } from "@zrec/core";
+import { retryVerdict, ZrecError } from "@zrec/core/webhook";
 
 /** Retry with backoff: the network, throttling, a 5xx of Zoom or of an AWS service. */
 export const RETRYABLE_ERROR = "zrec.Retryable";

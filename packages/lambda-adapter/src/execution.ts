@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import { ConfigError, messageOf, recordingIdFromUuid, type ZoomRecordingEvent } from "@zrec/core";
+import { ConfigError, messageOf, recordingIdFromUuid, type ZoomRecordingEvent } from "@zrec/core/webhook";
 import { executionInput, type TokenStore } from "./download-token.js";
 import type { Env } from "./secrets.js";
 
@@ -84,6 +84,10 @@ export type StartExecution = (
  */
 export function executionStarter(env: Env, options: ExecutionStarterOptions = {}): StartExecution {
   let client = options.client;
+  // Loaded as the starter is made, at a cold start's init, rather than on the first event (the
+  // bundles load an SDK client on demand), whose answer Zoom waits for.
+  const sdk = options.client === undefined ? import("./sdk/sfn.js") : undefined;
+  sdk?.catch(() => {});
   return async (event, origin) => {
     const stateMachineArn = env[STATE_MACHINE_VARIABLE];
     if (stateMachineArn === undefined || stateMachineArn === "") {
@@ -95,7 +99,7 @@ export function executionStarter(env: Env, options: ExecutionStarterOptions = {}
         },
       );
     }
-    const { SFNClient, StartExecutionCommand } = await import("@aws-sdk/client-sfn");
+    const { SFNClient, StartExecutionCommand } = await (sdk ?? import("./sdk/sfn.js"));
     client ??= new SFNClient({});
     const name = executionName(event, origin);
     const recordingId = recordingIdFromUuid(event.payload.object.uuid);

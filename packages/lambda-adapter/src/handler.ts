@@ -43,7 +43,7 @@ export function taskHandler<I, O>(
       });
     } catch (error) {
       const failure = new HandlerError(error);
-      log("error", failure.message, { errorType: failure.name });
+      log("error", `${name}.failed`, { error: failure.message, error_type: failure.name });
       throw failure;
     }
   };

@@ -3,7 +3,7 @@
  * EventBridge's own event, so keys other than the handler's are ignored; a known key of the wrong type
  * is an InputError naming it.
  */
-import { InputError } from "@zrec/core";
+import { InputError } from "@zrec/core/webhook";
 
 export type Options = Record<string, unknown>;
 

@@ -1,27 +1,25 @@
 /**
- * One JSON object per line on stdout, which CloudWatch Logs Insights reads field by field. Inputs are
- * never logged: an execution's input carries Zoom's download token.
+ * One JSON object per line on stdout, which CloudWatch Logs Insights reads field by field: core's
+ * jsonLogger, so a Lambda's lines have the fields of `zrec serve`'s (`time`, `level`, `msg`, snake_case
+ * fields) plus `handler` and `request_id`. Written to stdout directly: Lambda's console.log would put
+ * a time, the request id and a level in front of the JSON, and the line would no longer be one object.
+ * Inputs are never logged: an execution's input carries Zoom's download token.
  */
-import type { IngestEvent } from "@zrec/core";
+import { jsonLogger, type LogLevel } from "@zrec/core/webhook";
 
-export type Log = (
-  level: "info" | "warn" | "error",
-  message: string,
-  fields?: Record<string, unknown>,
-) => void;
+export type Log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
-export function createLog(handler: string, requestId?: string): Log {
-  return (level, message, fields = {}) => {
-    const line = JSON.stringify({ level, handler, ...(requestId ? { requestId } : {}), message, ...fields });
-    (level === "error" ? console.error : console.log)(line);
-  };
-}
-
-/** Progress of a copy comes once per part; the start and end of each file are what an operator reads. */
-export function logIngestEvent(log: Log): (event: IngestEvent) => void {
-  return (event) => {
-    if (event.type === "file-progress") return;
-    if (event.type === "warning") log("warn", event.message);
-    else log("info", event.type, { ...event });
-  };
+/**
+ * @example
+ * const log = createLog("webhook", context.awsRequestId);
+ * log("info", "skipped", { reason }); // {"time":"…","level":"info","msg":"skipped","handler":"webhook","request_id":"…","reason":"…"}
+ */
+export function createLog(
+  handler: string,
+  requestId?: string,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Log {
+  const log = jsonLogger(write);
+  return (level, message, fields = {}) =>
+    log({ level, msg: message, handler, ...(requestId ? { request_id: requestId } : {}), ...fields });
 }

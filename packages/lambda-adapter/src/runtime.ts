@@ -1,14 +1,16 @@
 /**
  * What a handler builds once per cold start, at module scope: the configuration (with its secrets) and,
- * for the handlers that touch the archive, the backends and Zoom clients. Building starts when the
+ * for the handlers that start executions, the store that keeps download tokens (backends-runtime.ts
+ * and pipeline-runtime.ts build the backends and Zoom clients of the rest). Building starts when the
  * module loads, so it overlaps Lambda's init phase; a build that failed (SSM throttled, say) is tried
- * again on the next event instead of breaking the warm container for good.
+ * again on the next event instead of breaking the warm container for good. Imports only
+ * `@zrec/core/webhook`: the webhook's bundle holds no Zoom client.
  */
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import { type Config, createStore, openPipeline, type PipelineDeps } from "@zrec/core";
+import { type Config, createStore } from "@zrec/core/webhook";
 import { checkLambdaBackends, loadHandlerConfig } from "./config.js";
 import { objectTokenStore, type TokenStore } from "./download-token.js";
-import { type Log, logIngestEvent } from "./log.js";
+import type { Log } from "./log.js";
 import type { Env, SecretClients } from "./secrets.js";
 
 export interface RuntimeOptions {
@@ -61,22 +63,4 @@ export interface Invocation {
   signal?: AbortSignal;
   /** Epoch ms by which a stage with a time budget should return (well before `signal` aborts). */
   deadline?: number;
-}
-
-/** Backends and Zoom clients, shared by every event this container handles; deps made per event. */
-export function pipelineRuntime(
-  env: Env,
-  options: RuntimeOptions = {},
-): (invocation: Invocation) => Promise<PipelineDeps> {
-  const opened = startOnce(async () => {
-    const config = await loadHandlerConfig(env, options.secretClients);
-    checkLambdaBackends(config);
-    return openPipeline(config);
-  });
-  return async ({ log, signal, deadline }) => ({
-    ...(await opened()).deps,
-    onEvent: logIngestEvent(log),
-    ...(signal ? { signal } : {}),
-    ...(deadline !== undefined ? { stageDeadline: deadline } : {}),
-  });
 }

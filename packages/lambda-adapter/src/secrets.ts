@@ -14,7 +14,7 @@
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { GetParametersCommandOutput, SSMClient } from "@aws-sdk/client-ssm";
-import { ConfigError, messageOf } from "@zrec/core";
+import { ConfigError, messageOf } from "@zrec/core/webhook";
 
 export type Env = Record<string, string | undefined>;
 
@@ -165,7 +165,7 @@ async function getParameters(
   const values = new Map<string, string>();
   const invalid: string[] = [];
   if (names.length === 0) return { values, invalid };
-  const { GetParametersCommand, SSMClient } = await import("@aws-sdk/client-ssm");
+  const { GetParametersCommand, SSMClient } = await import("./sdk/ssm.js");
   const client = clients.ssm ?? new SSMClient({});
   for (let start = 0; start < names.length; start += PARAMETERS_PER_CALL) {
     const batch = names.slice(start, start + PARAMETERS_PER_CALL);
@@ -186,7 +186,7 @@ async function getParameters(
 const SECRET_KEYS: readonly string[] = [...ZOOM_SECRET_NAMES, "accounts"];
 
 async function readSecret(secretId: string, clients: SecretClients): Promise<Record<string, unknown>> {
-  const { GetSecretValueCommand, SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+  const { GetSecretValueCommand, SecretsManagerClient } = await import("./sdk/secrets-manager.js");
   const client = clients.secretsManager ?? new SecretsManagerClient({});
   let text: string | undefined;
   try {

@@ -37,13 +37,28 @@ describe("the Lambda bundles", () => {
 
   it("makes one ESM file per handler", () => {
     expect(sizes.map((s) => s.name).sort()).toEqual([...HANDLER_NAMES].sort());
-    for (const { name, bytes } of sizes) expect(bytes, name).toBeGreaterThan(1000);
+    for (const { name, loadBytes } of sizes) expect(loadBytes, name).toBeGreaterThan(1000);
   });
 
   it("leaves nothing in the built dist/handlers/ that Lambda could load instead of a bundle", async () => {
     const built = new URL("../dist/handlers/", import.meta.url);
     if (!existsSync(built)) return; // not built yet
-    for (const file of await readdir(built)) expect(file).toMatch(/\.mjs(\.map)?$/);
+    for (const file of await readdir(built, { recursive: true })) {
+      expect(file).toMatch(/^(chunks|(chunks\/)?[^/]+\.mjs(\.map)?)$/);
+    }
+  });
+
+  it("keeps the HTTP client, the Zoom client and the transfer engine out of the handlers that never call Zoom", () => {
+    for (const name of ["webhook", "start-ingest", "reindex", "purge-old", "rebuild-db"]) {
+      const inputs = sizes.find((s) => s.name === name)?.inputs ?? [];
+      expect(inputs.length, name).toBeGreaterThan(10);
+      expect(
+        inputs.filter((input) =>
+          /node_modules\/undici\/|core\/src\/(zoom\/(api|download)|transfer)\//.test(input),
+        ),
+        name,
+      ).toEqual([]);
+    }
   });
 
   it("holds neither SQLite nor CLI code", async () => {

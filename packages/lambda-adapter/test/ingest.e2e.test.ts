@@ -163,9 +163,11 @@ describe("the ingest state machine on the real handlers", () => {
   };
 
   beforeAll(async () => {
-    for (const method of ["log", "error"] as const) {
-      vi.spyOn(console, method).mockImplementation((line: unknown) => void logged.push(String(line)));
-    }
+    // The handlers write their JSON lines to stdout (log.ts).
+    vi.spyOn(process.stdout, "write").mockImplementation((line: string | Uint8Array) => {
+      logged.push(String(line));
+      return true;
+    });
     dir = await mkdtemp(path.join(tmpdir(), "zrec-lambda-e2e-"));
     s3 = await startS3rver();
     dynamo = await startDynalite();

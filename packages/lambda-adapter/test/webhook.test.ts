@@ -82,8 +82,8 @@ describe("webhook handler", () => {
     });
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
-    vi.spyOn(console, "log").mockImplementation(() => {});
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    // The handlers' JSON lines (log.ts), kept out of the test output.
+    vi.spyOn(process.stdout, "write").mockImplementation(() => true);
   });
   afterEach(() => {
     expect(nock.pendingMocks()).toEqual([]);

@@ -4,7 +4,7 @@
  * the part folder, S3 as a small object under `.zrec-uploads/`) and rewrites it after each stored part,
  * so a kill loses at most the parts in flight.
  */
-import { z } from "../config/zod.js";
+import * as z from "../config/zod.js";
 
 /** One part that is safely stored. */
 export interface CheckpointPart {

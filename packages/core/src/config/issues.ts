@@ -8,7 +8,7 @@ import { ACCOUNT_ENV } from "./env.js";
 import { isPlainObject } from "./merge.js";
 import { configSchema } from "./schema.js";
 import { isSecretPath } from "./secrets.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 type Path = readonly PropertyKey[];
 interface Problem {

@@ -5,7 +5,7 @@
  */
 
 import { defaultConfig } from "./defaults.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 /**
  * Lists and account maps are written by hand; thousands of entries are junk. Refusing them before zod

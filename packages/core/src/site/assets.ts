@@ -84,11 +84,12 @@ export const SITE_JS = `"use strict";
     }
     return found;
   }
-  function shardOf(term, count) {
+  function termHash(term) {
     let hash = 0x811c9dc5;
     for (let i = 0; i < term.length; i++) { hash ^= term.charCodeAt(i); hash = Math.imul(hash, 0x01000193) >>> 0; }
-    return hash % count;
+    return hash;
   }
+  function shardOf(term, count) { return termHash(term) % count; }
   const cache = new Map();
   function load(path) {
     if (!cache.has(path)) {
@@ -98,17 +99,25 @@ export const SITE_JS = `"use strict";
   }
   const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
+  // One shard of every segment; a recording's postings count only where its segment does not drop them.
+  async function postingsOf(meta, word) {
+    const found = new Map();
+    const shards = await Promise.all(meta.segments.map((segment) =>
+      load("search/seg/" + segment.id + "/" + shardOf(word, segment.shards).toString(16).padStart(4, "0") + ".json")));
+    meta.segments.forEach((segment, i) => {
+      const drop = new Set(segment.drop);
+      for (const p of own(shards[i], word) ? shards[i][word] : []) if (!drop.has(p[0])) found.set(p[0], p.slice(1));
+    });
+    return found;
+  }
+
   async function search(query) {
     const words = [...new Set(terms(query))];
     if (words.length === 0) return [];
     const meta = await load("search/meta.json");
     let hits = null;
     for (const word of words) {
-      const shard = shardOf(word, meta.shards);
-      const postings = meta.present.includes(shard)
-        ? await load("search/terms/" + shard.toString(16).padStart(3, "0") + ".json")
-        : {};
-      const found = new Map((own(postings, word) ? postings[word] : []).map((p) => [p[0], p.slice(1)]));
+      const found = await postingsOf(meta, word);
       if (hits === null) { hits = found; continue; }
       for (const [n, cues] of hits) {
         if (!found.has(n)) { hits.delete(n); continue; }
@@ -117,8 +126,9 @@ export const SITE_JS = `"use strict";
       }
     }
     const shown = [...hits].sort((a, b) => b[0] - a[0]).slice(0, 20);
-    return Promise.all(shown.map(async ([n, cues]) => {
+    const results = await Promise.all(shown.map(async ([n, cues]) => {
       const page = await load("search/docs/" + Math.floor(n / meta.docsPerPage) + ".json");
+      if (!own(page, String(n))) return null;
       const [id, topic, date, org] = page[String(n)];
       const cue = cues.find((c) => c >= 0);
       let snippet = null;
@@ -128,6 +138,7 @@ export const SITE_JS = `"use strict";
       }
       return { id, topic, date, org, snippet };
     }));
+    return results.filter((hit) => hit !== null);
   }
 
   function el(tag, props, children) {

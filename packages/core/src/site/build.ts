@@ -1,69 +1,41 @@
 /**
  * `zrec site build`: the static site from the index and the store. A manifest (`build.json`) remembers
  * each published recording's content hash, so a re-run rewrites only what changed: the pages of
- * recordings added, reindexed or withdrawn, the listings they appear in, and the index shards their
- * words fall in. A change of settings (title, time zone, media base, the site's own format) rebuilds all.
+ * recordings added, reindexed or withdrawn, the listings they appear in, their docs page, and one new
+ * search segment with their words (segments.ts; now and then a merge rewrites more). A change of
+ * settings (title, time zone, media base, the site's own format) rebuilds all.
  */
-import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import type { Config } from "../config/types.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
-import { documentContentHash } from "../recording/document.js";
+import { documentContentHash, type RecordingDocument } from "../recording/document.js";
 import { SITE_CSS, SITE_JS } from "./assets.js";
 import { loadExtras } from "./extras.js";
+import { writeDocsPages, writeListings } from "./listings.js";
+import {
+  emptyManifest,
+  MANIFEST,
+  type Manifest,
+  type ManifestEntry,
+  readManifest,
+  SITE_FORMAT,
+  shortHash,
+} from "./manifest.js";
 import type { SiteOutput } from "./output.js";
+import { recordingPage, recordingPagePath, type SiteContext } from "./pages.js";
+import { isPublished } from "./recording-view.js";
 import {
-  homePage,
-  organizationPage,
-  organizationPagePath,
-  recordingPage,
-  recordingPagePath,
-  type SiteContext,
-  searchPage,
-} from "./pages.js";
-import { isPublished, localTime } from "./recording-view.js";
-import {
-  addPostings,
-  byShard,
   CUES_PER_BLOCK,
-  type CueBlock,
   cueBlockPath,
   cueBlocks,
   DOCS_PER_PAGE,
-  type DocsPage,
-  docsPagePath,
+  INDEX_FORMAT,
   recordingTerms,
   type SearchMeta,
-  SHARD_COUNT,
-  type ShardAdditions,
-  shardPath,
-  type TermShard,
-  updateShard,
+  segmentShardPath,
 } from "./search-index.js";
-
-/** Bumped when pages or the index change shape: every site built before is then rebuilt whole. */
-const SITE_FORMAT = 1;
-const MANIFEST = "build.json";
-
-interface ManifestEntry {
-  /** documentContentHash of what was published. */
-  h: string;
-  n: number;
-  org: string;
-  topic: string;
-  blocks: number;
-}
-
-interface Manifest {
-  format: number;
-  settings: string;
-  next: number;
-  present: number[];
-  pages: Record<string, string>;
-  recordings: Record<string, ManifestEntry>;
-  /** Set while a build is writing: a build that finds it set starts over with a full build. */
-  building?: boolean;
-}
+import { SegmentWriter } from "./segment-writer.js";
+import { mergeInto, mergeStart, removeSegment, type Segment, segmentId } from "./segments.js";
 
 export interface SiteBuildOptions {
   config: Pick<Config, "site" | "timezone">;
@@ -86,25 +58,49 @@ export interface SiteBuildReport {
   written: number;
   deleted: number;
   full: boolean;
+  /** The search index's segments after the build, and how many older ones it merged into its new one. */
+  segments: number;
+  merged: number;
 }
 
-function sha(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 32);
-}
-
-async function readJson<T>(output: SiteOutput, file: string): Promise<T | undefined> {
-  const bytes = await output.read(file);
-  if (bytes === undefined) return undefined;
-  try {
-    return JSON.parse(Buffer.from(bytes).toString("utf8")) as T;
-  } catch {
-    // A damaged file is rebuilt, not trusted.
-    return undefined;
-  }
-}
+/** The folders a full build owns: any file in them it did not write is left over from before. */
+const OWNED_FOLDERS = ["rec/", "org/", "search/"];
 
 function mediaOrigin(mediaBase: string): string | undefined {
   return /^https?:/.test(mediaBase) ? new URL(mediaBase).origin : undefined;
+}
+
+/** The output, counting what is written and deleted (and remembering what, for a full build's clean-up). */
+function tracked(output: SiteOutput) {
+  const counts = { written: 0, deleted: 0 };
+  const files = new Set<string>();
+  const wrapped: SiteOutput = {
+    ...output,
+    async write(file, body) {
+      await output.write(file, body);
+      files.add(file);
+      counts.written++;
+    },
+    async delete(file) {
+      await output.delete(file);
+      counts.deleted++;
+    },
+  };
+  return { output: wrapped, counts, files };
+}
+
+/**
+ * Numbers: a full build numbers oldest first (results sort newest first by number); later additions
+ * take the next free number, and a number is never reused while its old postings might remain.
+ */
+function numberRecordings(published: RecordingDocument[], prev: Manifest, full: boolean) {
+  const numbers = new Map<string, number>();
+  let next = full ? 0 : prev.next;
+  for (const doc of [...published].reverse()) {
+    const known = full ? undefined : prev.recordings[doc.recording_id];
+    numbers.set(doc.recording_id, known ? known.n : next++);
+  }
+  return { numbers, next };
 }
 
 /**
@@ -112,7 +108,8 @@ function mediaOrigin(mediaBase: string): string | undefined {
  * const report = await buildSite({ config, store, index, output: storeSiteOutput(store), mediaBase: "../" });
  */
 export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildReport> {
-  const { config, store, index, output } = options;
+  const { config, store, index } = options;
+  const { output, counts, files } = tracked(options.output);
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const origin = mediaOrigin(options.mediaBase);
   const ctx: SiteContext = {
@@ -121,26 +118,12 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
     mediaBase: options.mediaBase,
     ...(origin ? { mediaOrigin: origin } : {}),
   };
-  const settings = sha(
-    JSON.stringify([SITE_FORMAT, SHARD_COUNT, ctx.title, ctx.timezone, ctx.mediaBase, SITE_CSS, SITE_JS]),
+  const settings = shortHash(
+    JSON.stringify([SITE_FORMAT, ctx.title, ctx.timezone, ctx.mediaBase, SITE_CSS, SITE_JS]),
   );
-  let written = 0;
-  let deleted = 0;
-  const write = async (file: string, body: string) => {
-    await output.write(file, body);
-    written++;
-  };
-  const remove = async (file: string) => {
-    await output.delete(file);
-    deleted++;
-  };
-
-  const previous = await readJson<Manifest>(output, MANIFEST);
-  const usable = previous?.format === SITE_FORMAT && typeof previous.recordings === "object";
-  const prev: Manifest = usable
-    ? previous
-    : { format: SITE_FORMAT, settings: "", next: 0, present: [], pages: {}, recordings: {} };
-  const full = options.full === true || !usable || prev.settings !== settings || prev.building === true;
+  const previous = await readManifest(output);
+  const prev = previous ?? emptyManifest();
+  const full = options.full === true || !previous || prev.settings !== settings || prev.building === true;
 
   // Newest first, as the index lists them.
   const published = (await index.list()).filter((doc) => isPublished(doc, config.site, today));
@@ -150,202 +133,128 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
     ? published
     : published.filter((d) => prev.recordings[d.recording_id]?.h !== hashOf.get(d.recording_id));
   const withdrawn = Object.keys(prev.recordings).filter((id) => !publishedIds.has(id));
+  const report = { published: published.length, built: changed.map((d) => d.recording_id), withdrawn, full };
+  if (!full && changed.length === 0 && withdrawn.length === 0) {
+    return { ...report, written: 0, deleted: 0, segments: prev.segments.length, merged: 0 };
+  }
+  const { numbers, next } = numberRecordings(published, prev, full);
 
-  // Numbers: a full build numbers oldest first (results sort newest first by number); later additions
-  // take the next free number, and a number is never reused while its old postings might remain.
-  const numbers = new Map<string, number>();
-  let next = full ? 0 : prev.next;
-  if (full) for (const doc of [...published].reverse()) numbers.set(doc.recording_id, next++);
-  else {
-    for (const doc of [...published].reverse()) {
-      const known = prev.recordings[doc.recording_id];
-      numbers.set(doc.recording_id, known ? known.n : next++);
+  // What follows rewrites files in place; if this build stops half-way, the next starts from nothing.
+  if (previous) await output.write(MANIFEST, JSON.stringify({ ...prev, building: true }));
+
+  const recordings: Record<string, ManifestEntry> = {};
+  if (!full) {
+    for (const doc of published) {
+      const old = prev.recordings[doc.recording_id];
+      if (old) recordings[doc.recording_id] = { ...old };
     }
   }
-
-  if (changed.length > 0 || withdrawn.length > 0 || full) {
-    // Numbers handed out below are not in any manifest until the end; if this build stops half-way,
-    // shards may hold postings nobody can find again, so the next build must start from nothing.
-    if (usable) await write(MANIFEST, JSON.stringify({ ...prev, building: true }));
+  // The old postings of reindexed and withdrawn recordings stay in their segments, dropped by number.
+  const segments: Segment[] = full ? [] : prev.segments.map((s) => ({ ...s, drop: [...s.drop] }));
+  for (const id of full ? [] : [...report.built, ...withdrawn]) {
+    const old = prev.recordings[id];
+    const segment = segments.find((s) => s.id === old?.seg);
+    if (old && segment && !segment.drop.includes(old.n)) segment.drop.push(old.n);
   }
 
-  // The old postings to drop: in a full build every shard starts empty, so only incremental builds
-  // need to know which shards held the changed and withdrawn recordings' words.
-  const dropNumbers = new Set<number>();
-  const touchedShards = new Set<number>();
-  const limit = pLimit(16);
-  if (!full) {
-    const stale = [...changed.map((d) => d.recording_id).filter((id) => prev.recordings[id]), ...withdrawn];
+  const writer = new SegmentWriter();
+  const fresh = new Set<string>();
+  let merged: Segment[] = [];
+  try {
+    // Recording pages, cue blocks and postings of what changed.
+    const limit = pLimit(16);
     await Promise.all(
-      stale.map((id) =>
+      changed.map((doc) =>
         limit(async () => {
-          const entry = prev.recordings[id] as ManifestEntry;
-          dropNumbers.add(entry.n);
-          const cues = [];
-          for (let b = 0; b < entry.blocks; b++) {
-            const block = (await readJson<CueBlock>(output, cueBlockPath(id, b))) ?? [];
-            for (const [start, text] of block) cues.push({ start, text });
+          const id = doc.recording_id;
+          const n = numbers.get(id) as number;
+          const extras = await loadExtras(store, doc);
+          await output.write(recordingPagePath(id), recordingPage(doc, extras, ctx));
+          const blocks = cueBlocks(extras.cues);
+          const hadBlocks = full ? 0 : (prev.recordings[id]?.blocks ?? 0);
+          for (const [b, block] of blocks.entries()) {
+            const file = cueBlockPath(id, b);
+            const body = JSON.stringify(block);
+            // A reindex seldom changes what was said: a block already there as it is stays untouched.
+            if (b < hadBlocks && Buffer.from((await output.read(file)) ?? []).toString("utf8") === body)
+              continue;
+            await output.write(file, body);
           }
-          for (const shard of byShard(recordingTerms(entry.topic, cues)).keys()) touchedShards.add(shard);
+          for (let b = blocks.length; b < hadBlocks; b++) await output.delete(cueBlockPath(id, b));
+          const found = recordingTerms(doc.meeting_topic, extras.cues);
+          if (found.size > 0) fresh.add(id);
+          writer.addRecording(n, found);
+          await writer.spillIfFull();
+          recordings[id] = { h: hashOf.get(id) as string, n, org: doc.organization, blocks: blocks.length };
         }),
       ),
     );
-  }
-
-  // Recording pages and cue blocks of what changed.
-  const additions = new Map<number, ShardAdditions>();
-  const recordings: Record<string, ManifestEntry> = {};
-  for (const doc of published) {
-    const old = prev.recordings[doc.recording_id];
-    if (old && !full) recordings[doc.recording_id] = old;
-  }
-  await Promise.all(
-    changed.map((doc) =>
-      limit(async () => {
-        const id = doc.recording_id;
-        const n = numbers.get(id) as number;
-        const extras = await loadExtras(store, doc);
-        await write(recordingPagePath(id), recordingPage(doc, extras, ctx));
-        const blocks = cueBlocks(extras.cues);
-        for (const [b, block] of blocks.entries()) await write(cueBlockPath(id, b), JSON.stringify(block));
-        for (let b = blocks.length; b < (prev.recordings[id]?.blocks ?? 0); b++) {
-          await remove(cueBlockPath(id, b));
-        }
-        for (const [shard, found] of byShard(recordingTerms(doc.meeting_topic, extras.cues))) {
-          touchedShards.add(shard);
-          const forShard = additions.get(shard) ?? new Map<string, number[]>();
-          additions.set(shard, forShard);
-          addPostings(forShard, n, found);
-        }
-        recordings[id] = {
-          h: hashOf.get(id) as string,
-          n,
-          org: doc.organization,
-          topic: doc.meeting_topic,
-          blocks: blocks.length,
-        };
-      }),
-    ),
-  );
-  for (const id of withdrawn) {
-    const entry = prev.recordings[id] as ManifestEntry;
-    await remove(recordingPagePath(id));
-    for (let b = 0; b < entry.blocks; b++) await remove(cueBlockPath(id, b));
-  }
-
-  // Term shards.
-  const present = new Set(full ? [] : prev.present);
-  const shards = full ? new Set([...touchedShards, ...prev.present]) : touchedShards;
-  await Promise.all(
-    [...shards].map((shard) =>
-      limit(async () => {
-        const before = full ? {} : ((await readJson<TermShard>(output, shardPath(shard))) ?? {});
-        const after = updateShard(before, dropNumbers, additions.get(shard));
-        additions.delete(shard);
-        if (Object.keys(after).length > 0) {
-          await write(shardPath(shard), JSON.stringify(after));
-          present.add(shard);
-        } else if (prev.present.includes(shard)) {
-          await remove(shardPath(shard));
-          present.delete(shard);
-        }
-      }),
-    ),
-  );
-
-  // Doc pages: number -> what a result shows.
-  const pagesTouched = new Set<number>();
-  for (const doc of changed)
-    pagesTouched.add(Math.floor((numbers.get(doc.recording_id) as number) / DOCS_PER_PAGE));
-  for (const id of withdrawn)
-    pagesTouched.add(Math.floor((prev.recordings[id] as ManifestEntry).n / DOCS_PER_PAGE));
-  if (full)
-    for (const entry of Object.values(prev.recordings)) pagesTouched.add(Math.floor(entry.n / DOCS_PER_PAGE));
-  const byNumber = new Map(published.map((d) => [numbers.get(d.recording_id) as number, d]));
-  for (const pageNumber of pagesTouched) {
-    const entries: DocsPage = {};
-    for (let n = pageNumber * DOCS_PER_PAGE; n < (pageNumber + 1) * DOCS_PER_PAGE; n++) {
-      const doc = byNumber.get(n);
-      if (!doc) continue;
-      const local = localTime(doc.start_time, ctx.timezone);
-      entries[n] = [
-        doc.recording_id,
-        doc.meeting_topic,
-        local ? `${local.text} ${local.zone}` : "",
-        doc.organization,
-      ];
+    for (const id of withdrawn) {
+      const entry = prev.recordings[id] as ManifestEntry;
+      await output.delete(recordingPagePath(id));
+      for (let b = 0; b < entry.blocks; b++) await output.delete(cueBlockPath(id, b));
     }
-    const file = docsPagePath(pageNumber * DOCS_PER_PAGE);
-    if (Object.keys(entries).length > 0) await write(file, JSON.stringify(entries));
-    else await remove(file);
+
+    // The new segment: the changed recordings' postings, with the segments it merges.
+    merged = segments.splice(mergeStart(segments, writer.estimatedBytes));
+    for (const segment of merged) await mergeInto(output, writer, segment);
+    if (writer.postings > 0) {
+      const mergedIds = new Set(merged.map((s) => s.id));
+      const members = Object.entries(recordings).filter(
+        ([id, entry]) => fresh.has(id) || (entry.seg !== undefined && mergedIds.has(entry.seg)),
+      );
+      let id = segmentId(members.map(([, entry]) => [entry.n, entry.h]));
+      // Only a recording reindexed back to an identical earlier state could repeat a kept segment's name.
+      if (segments.some((s) => s.id === id)) id = `${id}-${Date.now().toString(36)}`;
+      const written = await writer.finish((shard, body) => output.write(segmentShardPath(id, shard), body));
+      segments.push({ id, ...written, count: members.length, drop: [] });
+      for (const [, entry] of members) entry.seg = id;
+    }
+  } finally {
+    await writer.dispose();
   }
 
-  // Listings: home always when anything changed; an organisation's page when one of its recordings did.
-  const pages: Record<string, string> = full ? {} : { ...prev.pages };
-  const putPage = async (file: string, body: string) => {
-    const h = sha(body);
-    if (!full && prev.pages[file] === h) return;
-    pages[file] = h;
-    await write(file, body);
-  };
-  const orgs = new Set<string>();
-  for (const doc of changed) orgs.add(doc.organization);
-  for (const id of [...changed.map((d) => d.recording_id), ...withdrawn]) {
-    const old = prev.recordings[id];
-    if (old) orgs.add(old.org);
-  }
-  for (const org of orgs) {
-    const docs = published.filter((d) => d.organization === org);
-    const file = organizationPagePath(org);
-    if (docs.length > 0) await putPage(file, organizationPage(org, docs, ctx));
-    else if (prev.pages[file] !== undefined) {
-      delete pages[file];
-      await remove(file);
-    }
-  }
-  if (full) {
-    // Organisations whose recordings are all gone since the last build.
-    for (const file of Object.keys(prev.pages)) {
-      if (file.startsWith("org/") && pages[file] === undefined) await remove(file);
-    }
-  }
-  if (full || changed.length > 0 || withdrawn.length > 0) {
-    await putPage("index.html", homePage(published, ctx));
-    await putPage("search.html", searchPage(ctx));
-  }
-  if (full) {
-    await write("assets/site.css", SITE_CSS);
-    await write("assets/site.js", SITE_JS);
-  }
-  const presentList = [...present].sort((a, b) => a - b);
-  if (full || presentList.join() !== prev.present.join()) {
-    const meta: SearchMeta = {
-      shards: SHARD_COUNT,
-      docsPerPage: DOCS_PER_PAGE,
-      cuesPerBlock: CUES_PER_BLOCK,
-      present: presentList,
-    };
-    await write("search/meta.json", JSON.stringify(meta));
-  }
-
-  // The manifest last: a build that stops half-way leaves the old one, and the next build redoes it all.
-  if (full || changed.length > 0 || withdrawn.length > 0) {
-    const manifest: Manifest = {
-      format: SITE_FORMAT,
-      settings,
-      next,
-      present: presentList,
-      pages,
-      recordings,
-    };
-    await write(MANIFEST, JSON.stringify(manifest));
-  }
-  return {
-    published: published.length,
-    built: changed.map((d) => d.recording_id),
+  await writeDocsPages(output, {
+    published,
+    numbers,
+    prev,
+    changed,
     withdrawn,
-    written,
-    deleted,
     full,
+    timezone: ctx.timezone,
+  });
+  const pages = await writeListings(output, { published, prev, changed, withdrawn, full, ctx });
+  if (full) {
+    await output.write("assets/site.css", SITE_CSS);
+    await output.write("assets/site.js", SITE_JS);
+  }
+  const meta: SearchMeta = {
+    format: INDEX_FORMAT,
+    docsPerPage: DOCS_PER_PAGE,
+    cuesPerBlock: CUES_PER_BLOCK,
+    segments: segments.map(({ id, shards, drop }) => ({ id, shards, drop })),
   };
+  const before = prev.segments.map(({ id, shards, drop }) => ({ id, shards, drop }));
+  if (full || JSON.stringify(meta.segments) !== JSON.stringify(before)) {
+    await output.write("search/meta.json", JSON.stringify(meta));
+  }
+
+  // The manifest last: a build that stops before it leaves `building` set, and the next starts over.
+  const manifest: Manifest = { format: SITE_FORMAT, settings, next, segments, pages, recordings };
+  await output.write(MANIFEST, JSON.stringify(manifest));
+
+  // Only now that nothing points at them: the segments merged away, and after a full build anything
+  // in the site's own folders it did not write (pages of an older site, an older index's files).
+  if (full) await removeLeftovers(output, files);
+  else for (const segment of merged) await removeSegment(output, segment);
+  return { ...report, ...counts, segments: segments.length, merged: merged.length };
+}
+
+async function removeLeftovers(output: SiteOutput, written: ReadonlySet<string>): Promise<void> {
+  const stale: string[] = [];
+  for (const folder of OWNED_FOLDERS) {
+    for await (const file of output.list(folder)) if (!written.has(file)) stale.push(file);
+  }
+  const limit = pLimit(16);
+  await Promise.all(stale.map((file) => limit(() => output.delete(file))));
 }

@@ -52,7 +52,16 @@ it("writes the site under {prefix}/site/ with Content-Type and Cache-Control, an
     ContentType: "text/javascript; charset=utf-8",
     CacheControl: "public, max-age=86400",
   });
-  expect(await head("search/meta.json")).toMatchObject({ ContentType: "application/json" });
+  expect(await head("search/meta.json")).toMatchObject({
+    ContentType: "application/json",
+    CacheControl: "public, max-age=0, must-revalidate",
+  });
+  // A segment is named by what it holds and never edited: a browser may keep its shards.
+  const meta = JSON.parse(Buffer.from((await store.get("site/search/meta.json")) ?? []).toString());
+  expect(await head(`search/seg/${meta.segments[0].id}/0000.json`)).toMatchObject({
+    ContentType: "application/json",
+    CacheControl: "public, max-age=31536000, immutable",
+  });
   const page = Buffer.from((await store.get(`site/rec/${doc.recording_id}.html`)) ?? []).toString();
   expect(page).toContain(`src="../../${doc.recording_id}/shared_screen_with_speaker_view.mp4"`);
 

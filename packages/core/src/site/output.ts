@@ -3,15 +3,33 @@
  * or into a folder of its own (`--out DIR`). The builder reads back what it wrote before (its manifest,
  * shards) through the same interface, so incremental builds work on both.
  */
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ObjectStore } from "../ports.js";
+import { SEGMENTS_FOLDER } from "./search-index.js";
 
 export interface SiteOutput {
   readonly description: string;
   read(file: string): Promise<Uint8Array | undefined>;
   write(file: string, body: string): Promise<void>;
   delete(file: string): Promise<void>;
+  /** Every file under the folder `prefix` (which ends with "/"), as site paths. */
+  list(prefix: string): AsyncIterable<string>;
+}
+
+/**
+ * A site file's JSON, or undefined when it is missing or damaged (a damaged file is rebuilt or
+ * ignored, never trusted).
+ */
+export async function readSiteJson<T>(output: SiteOutput, file: string): Promise<T | undefined> {
+  const bytes = await output.read(file);
+  if (bytes === undefined) return undefined;
+  try {
+    return JSON.parse(Buffer.from(bytes).toString("utf8")) as T;
+  } catch {
+    return undefined;
+  }
 }
 
 const TYPES: Record<string, string> = {
@@ -27,10 +45,12 @@ function siteContentType(file: string): string {
 }
 
 /**
- * How long a browser or CDN may keep a file: pages and the search index change with every build, so
- * they are revalidated; the script and stylesheet change only with zrec's version, a day is fine.
+ * How long a browser or CDN may keep a file: pages, meta.json and the docs and cue files change with
+ * builds, so they are revalidated; the script and stylesheet change only with zrec's version, a day is
+ * fine; a segment's shards never change (a segment is named by what it holds and replaced, not edited).
  */
-function siteCacheControl(file: string): string {
+export function siteCacheControl(file: string): string {
+  if (file.startsWith(SEGMENTS_FOLDER)) return "public, max-age=31536000, immutable";
   return file.startsWith("assets/") ? "public, max-age=86400" : "public, max-age=0, must-revalidate";
 }
 
@@ -46,6 +66,9 @@ export function storeSiteOutput(store: ObjectStore, prefix = "site/"): SiteOutpu
       });
     },
     delete: (file) => store.delete(prefix + file),
+    async *list(folder) {
+      for await (const key of store.list(prefix + folder)) yield key.slice(prefix.length);
+    },
   };
 }
 
@@ -73,9 +96,29 @@ export function folderSiteOutput(dir: string): SiteOutput {
       // Through a temp name, so a server never sends half a page.
       const temp = `${full}.${process.pid}.tmp`;
       await writeFile(temp, body);
-      const { rename } = await import("node:fs/promises");
       await rename(temp, full);
     },
-    delete: (file) => rm(resolve(file), { force: true }),
+    async delete(file) {
+      const full = resolve(file);
+      await rm(full, { force: true });
+      // A segment's or a recording's cue folder goes with its last file; a folder not empty stays.
+      if (path.dirname(full) !== path.resolve(dir)) await rmdir(path.dirname(full)).catch(() => {});
+    },
+    async *list(folder) {
+      const base = resolve(folder);
+      let entries: Dirent[];
+      try {
+        entries = await readdir(base, { recursive: true, withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw error;
+      }
+      const files = entries
+        .filter((entry) => entry.isFile() && !entry.name.endsWith(".tmp"))
+        .map((entry) =>
+          path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"),
+        );
+      for (const file of files.sort()) yield `${folder}${file}`;
+    },
   };
 }

@@ -82,12 +82,13 @@ export interface LocalTime {
   zone: string;
 }
 
-/** A start_time as the configured zone's wall clock; undefined for a missing or unreadable time. */
-export function localTime(iso: string, timeZone: string): LocalTime | undefined {
-  const date = new Date(iso);
-  if (iso === "" || Number.isNaN(date.getTime())) return undefined;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
+/** Making a DateTimeFormat costs more than formatting with it, and a build formats every date twice. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", {
       timeZone,
       year: "numeric",
       month: "2-digit",
@@ -96,7 +97,18 @@ export function localTime(iso: string, timeZone: string): LocalTime | undefined 
       minute: "2-digit",
       hourCycle: "h23",
       timeZoneName: "short",
-    })
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** A start_time as the configured zone's wall clock; undefined for a missing or unreadable time. */
+export function localTime(iso: string, timeZone: string): LocalTime | undefined {
+  const date = new Date(iso);
+  if (iso === "" || Number.isNaN(date.getTime())) return undefined;
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );

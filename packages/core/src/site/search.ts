@@ -1,16 +1,16 @@
 /**
  * `zrec search`: the site's question answered from the site's own index (the same files a browser
- * loads), so the command line and the search box always agree.
+ * loads, in the same way), so the command line and the search box always agree.
  */
 import { NotFoundError } from "../errors.js";
-import type { SiteOutput } from "./output.js";
+import { readSiteJson, type SiteOutput } from "./output.js";
 import {
   type CueBlock,
   cueBlockPath,
   type DocsPage,
   docsPagePath,
   type SearchMeta,
-  shardPath,
+  segmentShardPath,
   type TermShard,
 } from "./search-index.js";
 import { shardOf, terms } from "./text.js";
@@ -28,9 +28,28 @@ export interface SearchHit {
   page: string;
 }
 
-async function json<T>(output: SiteOutput, file: string): Promise<T | undefined> {
-  const bytes = await output.read(file);
-  return bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString("utf8")) as T);
+/** Recording number -> the cues a word is in, from one shard of every segment (a stale copy is dropped). */
+async function postingsOf(
+  output: SiteOutput,
+  meta: SearchMeta,
+  word: string,
+): Promise<Map<number, number[]>> {
+  const found = new Map<number, number[]>();
+  const shards = await Promise.all(
+    meta.segments.map(async (segment) => ({
+      drop: new Set(segment.drop),
+      postings:
+        (await readSiteJson<TermShard>(
+          output,
+          segmentShardPath(segment.id, shardOf(word, segment.shards)),
+        )) ?? {},
+    })),
+  );
+  for (const { drop, postings } of shards) {
+    const list = Object.hasOwn(postings, word) ? (postings[word] ?? []) : [];
+    for (const p of list) if (!drop.has(p[0] as number)) found.set(p[0] as number, p.slice(1));
+  }
+  return found;
 }
 
 /**
@@ -41,20 +60,15 @@ async function json<T>(output: SiteOutput, file: string): Promise<T | undefined>
 export async function searchSite(output: SiteOutput, query: string, limit = 20): Promise<SearchHit[]> {
   const words = [...new Set(terms(query))];
   if (words.length === 0) return [];
-  const meta = await json<SearchMeta>(output, "search/meta.json");
-  if (!meta) {
+  const meta = await readSiteJson<SearchMeta>(output, "search/meta.json");
+  if (!meta || !Array.isArray(meta.segments)) {
     throw new NotFoundError(`No site has been built in ${output.description} yet.`, {
       suggestion: 'Run "zrec site build" first.',
     });
   }
   let hits: Map<number, number[]> | undefined;
   for (const word of words) {
-    const shard = shardOf(word, meta.shards);
-    const postings = meta.present.includes(shard)
-      ? ((await json<TermShard>(output, shardPath(shard))) ?? {})
-      : {};
-    const list = Object.hasOwn(postings, word) ? (postings[word] ?? []) : [];
-    const found = new Map(list.map((p) => [p[0] as number, p.slice(1)]));
+    const found = await postingsOf(output, meta, word);
     if (hits === undefined) {
       hits = found;
       continue;
@@ -71,13 +85,16 @@ export async function searchSite(output: SiteOutput, query: string, limit = 20):
   const shown = [...(hits ?? [])].sort((a, b) => b[0] - a[0]).slice(0, limit);
   const results: SearchHit[] = [];
   for (const [n, cues] of shown) {
-    const entry = (await json<DocsPage>(output, docsPagePath(n)))?.[String(n)];
+    const entry = (await readSiteJson<DocsPage>(output, docsPagePath(n)))?.[String(n)];
     if (!entry) continue;
     const [id, topic, date, organization] = entry;
     const cue = cues.find((c) => c >= 0);
     let said: [number, string] | undefined;
     if (cue !== undefined) {
-      const block = await json<CueBlock>(output, cueBlockPath(id, Math.floor(cue / meta.cuesPerBlock)));
+      const block = await readSiteJson<CueBlock>(
+        output,
+        cueBlockPath(id, Math.floor(cue / meta.cuesPerBlock)),
+      );
       said = block?.[cue % meta.cuesPerBlock];
     }
     results.push({

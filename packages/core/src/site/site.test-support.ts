@@ -6,6 +6,7 @@
 import type { Backends } from "../ports.js";
 import type { RecordingDocument, RecordingFileEntry } from "../recording/document.js";
 import { newMeetingUuid } from "../tasks/tasks.test-support.js";
+import { SITE_JS } from "./assets.js";
 
 export interface SeedOptions {
   topic: string;
@@ -97,4 +98,17 @@ export async function seedRecording(backends: Backends, options: SeedOptions): P
   });
   await index.put(document);
   return document;
+}
+
+/** A function of the site's script, lifted out by name (the script exposes nothing) for a test to run. */
+export function siteScriptFunction(name: string): string {
+  const found = SITE_JS.indexOf(`function ${name}(`);
+  if (found < 0) throw new Error(`${name} not found in site.js`);
+  const start = SITE_JS.slice(0, found).endsWith("async ") ? found - "async ".length : found;
+  let depth = 0;
+  for (let i = SITE_JS.indexOf("{", start); i < SITE_JS.length; i++) {
+    if (SITE_JS[i] === "{") depth++;
+    if (SITE_JS[i] === "}" && --depth === 0) return SITE_JS.slice(start, i + 1);
+  }
+  throw new Error(`${name} has no end in site.js`);
 }

@@ -1,6 +1,6 @@
 /**
  * How words are matched, the same in the index builder, `zrec search` and the browser (site.js repeats
- * these two rules; a test holds them together): lower case, accents kept, every run of letters and
+ * these rules; a test holds them together): lower case, accents kept, every run of letters and
  * numbers is a term.
  */
 
@@ -25,12 +25,17 @@ export function terms(text: string): string[] {
   return found;
 }
 
-/** The shard a term's postings live in: FNV-1a of its UTF-16 code units, modulo `shardCount`. */
-export function shardOf(term: string, shardCount: number): number {
+/** FNV-1a of a term's UTF-16 code units: which shard of a segment holds the term is this modulo its shard count. */
+export function termHash(term: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < term.length; i++) {
     hash ^= term.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash % shardCount;
+  return hash;
+}
+
+/** The shard a term's postings live in, in a segment of `shardCount` shards. */
+export function shardOf(term: string, shardCount: number): number {
+  return termHash(term) % shardCount;
 }

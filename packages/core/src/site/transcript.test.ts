@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SITE_JS } from "./assets.js";
+import { siteScriptFunction } from "./site.test-support.js";
 import { shardOf, terms } from "./text.js";
 import { formatSeconds, parseChat, parseSeconds, parseTranscript } from "./transcript.js";
 
@@ -49,26 +49,22 @@ describe("times", () => {
 
 describe("the browser's search rules", () => {
   it("are the same as the builder's: terms and shards", () => {
-    // The site's script, run in this process with a stand-in page, exposes nothing; its two rules are
+    // The site's script, run in this process with a stand-in page, exposes nothing; its rules are
     // lifted out by name and evaluated.
-    const grab = (name: string) => {
-      const start = SITE_JS.indexOf(`function ${name}(`);
-      let depth = 0;
-      for (let i = SITE_JS.indexOf("{", start); i < SITE_JS.length; i++) {
-        if (SITE_JS[i] === "{") depth++;
-        if (SITE_JS[i] === "}" && --depth === 0) return SITE_JS.slice(start, i + 1);
-      }
-      throw new Error(`${name} not found in site.js`);
-    };
+    const grab = siteScriptFunction;
     const browserTerms = new Function(`${grab("terms")}; return terms;`)() as (t: string) => string[];
-    const browserShard = new Function(`${grab("shardOf")}; return shardOf;`)() as (
+    const browserShard = new Function(`${grab("termHash")}; ${grab("shardOf")}; return shardOf;`)() as (
       t: string,
       n: number,
     ) => number;
     const samples = ["Café Über-Straße 42!", "ZANZIBAR cluster", "a I x", "日本語のテキスト", "e\u0301cole"];
     for (const sample of samples) {
       expect(browserTerms(sample)).toEqual(terms(sample));
-      for (const term of terms(sample)) expect(browserShard(term, 512)).toBe(shardOf(term, 512));
+      for (const term of terms(sample)) {
+        // Segments have from one shard to tens of thousands, always a power of two.
+        for (const count of [1, 2, 64, 512, 32768])
+          expect(browserShard(term, count)).toBe(shardOf(term, count));
+      }
     }
   });
 });

@@ -6,7 +6,8 @@
 import { type FinishIngestInput, finishIngest, messageOf } from "@zrec/core";
 import { objectTokenStore } from "../download-token.js";
 import { taskHandler } from "../handler.js";
-import { type HandlerOptions, pipelineRuntime } from "../runtime.js";
+import { pipelineRuntime } from "../pipeline-runtime.js";
+import type { HandlerOptions } from "../runtime.js";
 import type { Env } from "../secrets.js";
 
 export type FinishIngestTaskInput = FinishIngestInput & { execution_name?: string };

@@ -5,7 +5,8 @@
 import { type IngestMetadataInput, ingestMetadata } from "@zrec/core";
 import { withoutTokenRef } from "../download-token.js";
 import { taskHandler } from "../handler.js";
-import { type HandlerOptions, pipelineRuntime } from "../runtime.js";
+import { pipelineRuntime } from "../pipeline-runtime.js";
+import type { HandlerOptions } from "../runtime.js";
 import type { Env } from "../secrets.js";
 
 export function createHandler(env: Env = process.env, options: HandlerOptions = {}) {

@@ -8,7 +8,8 @@
 import { type RetrieveRecordingInput, retrieveRecordingWithin } from "@zrec/core";
 import { objectTokenStore, TOKEN_REF_FIELD } from "../download-token.js";
 import { taskHandler } from "../handler.js";
-import { type HandlerOptions, pipelineRuntime } from "../runtime.js";
+import { pipelineRuntime } from "../pipeline-runtime.js";
+import type { HandlerOptions } from "../runtime.js";
 import type { Env } from "../secrets.js";
 
 export type RetrieveRecordingTaskInput = RetrieveRecordingInput & { [TOKEN_REF_FIELD]?: string };

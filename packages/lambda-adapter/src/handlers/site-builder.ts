@@ -8,7 +8,8 @@
 import { buildSite, storeSiteOutput } from "@zrec/core";
 import type { SQSEvent } from "aws-lambda";
 import { taskHandler } from "../handler.js";
-import { type HandlerOptions, pipelineRuntime } from "../runtime.js";
+import { pipelineRuntime } from "../pipeline-runtime.js";
+import type { HandlerOptions } from "../runtime.js";
 import type { Env } from "../secrets.js";
 
 export function createHandler(env: Env = process.env, options: HandlerOptions = {}) {

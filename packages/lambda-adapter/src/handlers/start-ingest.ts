@@ -2,7 +2,7 @@
  * The manual path (`aws lambda invoke --payload file://webhook.json`): a recording event in, an
  * execution started. Always a new execution, so an ingest that failed can be run again.
  */
-import { parseRecordingEvent } from "@zrec/core";
+import { parseRecordingEvent } from "@zrec/core/webhook";
 import { executionStarter } from "../execution.js";
 import { taskHandler } from "../handler.js";
 import { configRuntime, type HandlerOptions, tokenStoreRuntime } from "../runtime.js";

@@ -7,7 +7,8 @@ import { defaultSweepFrom } from "@zrec/core";
 import { executionStarter } from "../execution.js";
 import { taskHandler } from "../handler.js";
 import { booleanOption, dateOption, optionsOf, stringListOption } from "../input.js";
-import { type HandlerOptions, pipelineRuntime } from "../runtime.js";
+import { pipelineRuntime } from "../pipeline-runtime.js";
+import type { HandlerOptions } from "../runtime.js";
 import type { Env } from "../secrets.js";
 import { sweepToExecutions } from "../sweep.js";
 

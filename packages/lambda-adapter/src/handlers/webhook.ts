@@ -4,7 +4,14 @@
  * soon as it is started (or was already, for a re-delivery); 5xx when it could not be started; 4xx
  * only for requests that must never be retried. Nothing is downloaded here.
  */
-import { handleWebhook, messageOf, skipReason, WebhookRejected, webhookSecrets } from "@zrec/core";
+import {
+  handleWebhook,
+  messageOf,
+  recordingIdFromUuid,
+  skipReason,
+  WebhookRejected,
+  webhookSecrets,
+} from "@zrec/core/webhook";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ExecutionNotStarted, executionStarter } from "../execution.js";
 import type { LambdaContext } from "../handler.js";
@@ -37,7 +44,7 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
       const rawBody = Buffer.from(request.body ?? "", request.isBase64Encoded ? "base64" : "utf8");
       // As `zrec serve`: Zoom's recording events are a few KiB; a larger body is not parsed at all.
       if (rawBody.length > MAX_BODY_BYTES) {
-        log("warn", "body too large", { status: 413, bytes: rawBody.length });
+        log("warn", "webhook.rejected", { status: 413, reason: `body larger than ${MAX_BODY_BYTES} bytes` });
         return json(413, { error: `The request body is larger than ${MAX_BODY_BYTES} bytes.` });
       }
       const outcome = handleWebhook({
@@ -47,23 +54,35 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
         secret: webhookSecrets(loaded),
         now: now(),
       });
-      if (outcome.kind === "url_validation") return json(200, outcome.body);
-      if (outcome.kind === "ignored") return json(200, { status: "ignored", event: outcome.event });
+      // The same lines, with the same fields, as `zrec serve`'s receiver writes for the same outcomes.
+      if (outcome.kind === "url_validation") {
+        log("info", "webhook.url_validation");
+        return json(200, outcome.body);
+      }
+      if (outcome.kind === "ignored") {
+        log("info", "webhook.ignored", { event: outcome.event });
+        return json(200, { status: "ignored", event: outcome.event });
+      }
+      const { event } = outcome;
       // Filtered here so a short meeting costs no execution; ingest-metadata applies the same filters.
-      const reason = skipReason(outcome.event, loaded);
+      const reason = skipReason(event, loaded);
       if (reason !== undefined) {
-        log("info", "skipped", { reason });
+        const recordingId = recordingIdFromUuid(event.payload.object.uuid);
+        log("info", "webhook.skipped", { event: event.event, recording_id: recordingId, reason });
         return json(200, { status: "skipped", reason });
       }
-      const started = await start(outcome.event, { kind: "webhook" });
-      log("info", started.status, { ...started });
+      const started = await start(event, { kind: "webhook" });
+      const what = started.status === "started" ? "webhook.started" : "webhook.already_started";
+      log("info", what, { event: event.event, ...started });
       return json(200, started);
     } catch (error) {
       if (error instanceof WebhookRejected) {
-        log("warn", error.message, { status: error.status });
+        log("warn", "webhook.rejected", { status: error.status, reason: error.message });
         return json(error.status, { error: error.message });
       }
-      log("error", messageOf(error), { errorType: error instanceof Error ? error.name : typeof error });
+      const errorType = error instanceof Error ? error.name : typeof error;
+      const msg = error instanceof ExecutionNotStarted ? "webhook.not_started" : "webhook.error";
+      log("error", msg, { error: messageOf(error), error_type: errorType });
       // Zoom retries a 5xx after 5, 20 and 60 minutes: by then Step Functions (or the config) may be back.
       return error instanceof ExecutionNotStarted
         ? json(503, { error: "The ingest could not be started; Zoom will deliver the event again." })

@@ -70,8 +70,8 @@ beforeAll(async () => {
     },
     { sfn },
   );
-  vi.spyOn(console, "log").mockImplementation(() => {});
-  vi.spyOn(console, "error").mockImplementation(() => {});
+  // The handlers' JSON lines (log.ts), kept out of the test output.
+  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
 });
 afterAll(async () => {
   sfn?.destroy();
