@@ -9,12 +9,19 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { type Config, InputError, loadConfig, messageOf, ZrecError } from "@zrec/core/archive";
+import {
+  type Config,
+  InputError,
+  loadConfig,
+  messageOf,
+  withAwsProfile,
+  ZrecError,
+} from "@zrec/core/archive";
 import type { CosmiconfigResult, Loader } from "cosmiconfig";
 import { parseJsonText } from "./json-file.js";
 
 /** DESIGN.md's list, in the order they win when a folder holds several. */
-export const SEARCH_PLACES = [
+const SEARCH_PLACES = [
   "zrec.config.json",
   "zrec.config.yaml",
   "zrec.config.yml",
@@ -200,20 +207,8 @@ async function readJsonDirectly(
   return { filepath, config };
 }
 
-/**
- * `config` with every AWS backend using `profile`; the embedded backends have no credentials to change.
- * @example
- * withProfile(config, "archive-admin").storage; // { type: "s3", …, profile: "archive-admin" }
- */
-export function withProfile(config: Config, profile: string | undefined): Config {
-  if (profile === undefined) return config;
-  const { storage, index, notify } = config;
-  return {
-    ...config,
-    storage: storage.type === "s3" ? { ...storage, profile } : storage,
-    index: index.type === "dynamodb" ? { ...index, profile } : index,
-    notify: notify.type === "sqs" ? { ...notify, profile } : notify,
-  };
+function withProfile(config: Config, profile: string | undefined): Config {
+  return profile === undefined ? config : withAwsProfile(config, profile);
 }
 
 async function checkIsFile(filepath: string, asWritten: string): Promise<void> {

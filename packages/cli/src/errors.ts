@@ -8,9 +8,9 @@
 import type { ZrecError } from "@zrec/core";
 import { escapeControl } from "./ui/output.js";
 
-export const EXIT_FAILURE = 1;
-export const EXIT_BAD_INPUT = 2;
-export const EXIT_INTERRUPTED = 130;
+const EXIT_FAILURE = 1;
+const EXIT_BAD_INPUT = 2;
+const EXIT_INTERRUPTED = 130;
 
 /** Wrong command line: unknown command or option, missing argument. Shaped like a core error. */
 export class UsageError extends Error {

@@ -11,14 +11,16 @@
 export {
   closeBackends,
   createBackends,
+  jobQueuePath,
   type LocalBackendPath,
   localBackendPaths,
+  openJobQueue,
+  withAwsProfile,
 } from "./adapters/factory.js";
 export * from "./config/index.js";
 export * from "./errors.js";
-export { openJobQueue } from "./jobs/open-queue.js";
 export type * from "./jobs/types.js";
-export { JOB_STATES, jobQueuePath } from "./jobs/types.js";
+export { JOB_STATES } from "./jobs/types.js";
 export type * from "./ports.js";
 export * from "./recording/document.js";
 export { type PurgeCandidate, type PurgeOptions, type PurgeReport, purgeOld } from "./tasks/purge-old.js";

@@ -3,11 +3,21 @@
  * layers over these exports.
  */
 
-export type { LocalBackendPath } from "./adapters/factory.js";
-export { closeBackends, createBackends, localBackendPaths, openStore } from "./adapters/factory.js";
+export type { BackendName, ConfiguredBackend, LocalBackendPath } from "./adapters/factory.js";
+export {
+  closeBackends,
+  configuredBackends,
+  createBackends,
+  createStore,
+  jobQueuePath,
+  localBackendPaths,
+  openJobQueue,
+  withAwsProfile,
+} from "./adapters/factory.js";
 export * from "./config/index.js";
 export * from "./errors.js";
 export * from "./jobs/index.js";
+export { jsonLogger, type LogEntry, type Logger, type LogLevel } from "./log.js";
 export type { PipelineDeps } from "./pipeline/deps.js";
 export { openPipeline, zoomClientsFor } from "./pipeline/deps.js";
 export type { IngestEvent } from "./pipeline/events.js";
@@ -27,6 +37,7 @@ export { notificationId } from "./recording/notification-id.js";
 export { organizationFor, recordingPath, topicSlug } from "./recording/path.js";
 export * from "./retry.js";
 export * from "./retry-verdict.js";
+export * from "./serve/index.js";
 export * from "./site/index.js";
 export * from "./tasks/index.js";
 export type { CopyProgress, CopyResult, RangedCopyOptions } from "./transfer/ranged-copy.js";

@@ -66,9 +66,23 @@ export interface MultipartOptions extends PutOptions {
   resumeId?: string;
 }
 
+/** The part layouts a store's multipart uploads take; `createMultipartUpload` may refuse others. */
+export interface MultipartLimits {
+  /** Bytes; every part but the last must be at least this large. */
+  minPartSize: number;
+  /** Bytes. */
+  maxPartSize: number;
+  maxParts: number;
+}
+
 export interface ObjectStore {
   /** Names the backend in messages: `folder ./zrec-data`, `s3://bucket/prefix`. */
   readonly description: string;
+  /**
+   * Optional: the store's multipart limits, which a copy plans its parts within (`choosePartSize`).
+   * Absent: any layout.
+   */
+  readonly multipartLimits?: MultipartLimits;
   /** The URL recorded for `key` in documents (no request is made). */
   urlFor(key: string): string;
   put(key: string, body: Uint8Array | string, options: PutOptions): Promise<StoredObject>;

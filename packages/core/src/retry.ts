@@ -55,7 +55,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, retryAfterMs?
   return Math.max(jittered, Math.min(policy.maxRetryAfterMs, retryAfterMs ?? 0));
 }
 
-export function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
+function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {

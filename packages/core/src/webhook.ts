@@ -8,7 +8,7 @@
  * error thrown through one entry is the same class in the other.
  */
 
-export { openStore } from "./adapters/factory.js";
+export { type BackendName, configuredBackends, createStore } from "./adapters/factory.js";
 export * from "./config/index.js";
 export * from "./errors.js";
 export { jsonLogger, type LogEntry, type Logger, type LogLevel } from "./log.js";

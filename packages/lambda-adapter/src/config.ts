@@ -3,7 +3,13 @@
  * would (unset: the embedded default), and the Zoom secrets come from the variables, SSM or Secrets
  * Manager (see secrets.ts). Core's loadConfig validates the result, so errors name the key at fault.
  */
-import { type Config, ConfigError, loadConfig } from "@zrec/core/webhook";
+import {
+  type BackendName,
+  type Config,
+  ConfigError,
+  configuredBackends,
+  loadConfig,
+} from "@zrec/core/webhook";
 import { type Env, resolveZoomSecrets, type SecretClients } from "./secrets.js";
 
 export const CONFIG_VARIABLE = "ZREC_CONFIG";
@@ -23,28 +29,28 @@ export async function loadHandlerConfig(env: Env, clients: SecretClients = {}): 
   return loadConfig(raw, { env: withSecrets, source: CONFIG_VARIABLE });
 }
 
-/**
- * The backends a Lambda can use. The bundles leave SQLite out on purpose, and a folder inside a
- * function's sandbox is gone with it, so say so instead of failing on a missing module or losing data.
- */
-export function checkLambdaBackends(config: Config): void {
-  checkLambdaStorage(config);
-  if (config.index.type === "sqlite") {
-    throw new ConfigError(
-      "index.type",
-      `${CONFIG_VARIABLE}: index.type "sqlite" cannot be used on Lambda (the bundles hold no SQLite).`,
-      { suggestion: 'Set index to {"type":"dynamodb","table":"…"} in ZREC_CONFIG.' },
-    );
-  }
-}
+/** What to configure instead of a backend that cannot run on Lambda. */
+const AWS_INSTEAD: Partial<Record<BackendName, string>> = {
+  storage: '{"type":"s3","bucket":"…"}',
+  index: '{"type":"dynamodb","table":"…"}',
+};
 
-/** The storage half of checkLambdaBackends: the webhook keeps download tokens in the bucket. */
-export function checkLambdaStorage(config: Pick<Config, "storage">): void {
-  if (config.storage.type === "fs") {
+/**
+ * The backends a Lambda can use: a store or index on the function's own disk (or in its memory) is gone
+ * with the sandbox, and the bundles leave SQLite out on purpose, so say so instead of failing on a
+ * missing module or losing data. `only` narrows the check (the webhook uses the store alone).
+ * @throws ConfigError naming the key (`storage.type`, `index.type`).
+ */
+export function checkLambdaBackends(config: Config, only?: BackendName): void {
+  for (const backend of configuredBackends(config)) {
+    const instead = AWS_INSTEAD[backend.backend];
+    if (backend.place !== "local" || instead === undefined) continue;
+    if (only !== undefined && backend.backend !== only) continue;
+    const key = `${backend.backend}.type`;
     throw new ConfigError(
-      "storage.type",
-      `${CONFIG_VARIABLE}: storage.type "fs" cannot be used on Lambda, whose disk is temporary.`,
-      { suggestion: 'Set storage to {"type":"s3","bucket":"…"} in ZREC_CONFIG.' },
+      key,
+      `${CONFIG_VARIABLE}: ${key} "${backend.type}" cannot be used on Lambda: it keeps its data on the function's own disk, which is temporary (and the bundles hold no SQLite).`,
+      { suggestion: `Set ${backend.backend} to ${instead} in ZREC_CONFIG.` },
     );
   }
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openStore, type ZoomRecordingEvent } from "@zrec/core";
+import { createStore, type ZoomRecordingEvent } from "@zrec/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   executionInput,
@@ -43,12 +43,12 @@ describe("download tokens kept by reference", () => {
     for (const bad of ["", "../0a7203ad/recording.json", "a/b", "x".repeat(81), "a b"]) {
       expect(() => tokenKey(bad), bad).toThrow(/execution name/);
     }
-    const tokens = objectTokenStore(await openStore({ type: "fs", root: dir }));
+    const tokens = objectTokenStore(await createStore({ type: "fs", root: dir }));
     await expect(tokens.delete("../escape")).rejects.toThrow(/execution name/);
   });
 
   it("stores, reads back and deletes a token under the reserved prefix", async () => {
-    const tokens = objectTokenStore(await openStore({ type: "fs", root: dir }));
+    const tokens = objectTokenStore(await createStore({ type: "fs", root: dir }));
     await tokens.put("run-1", "eyJ.secret.token");
     expect(await readdir(path.join(dir, TOKEN_PREFIX))).toHaveLength(1);
     expect(await tokens.get("run-1")).toBe("eyJ.secret.token");

@@ -44,4 +44,3 @@ export const HANDLER_NAMES = [
   "rebuild-db",
   "site-builder",
 ] as const;
-export type HandlerName = (typeof HANDLER_NAMES)[number];

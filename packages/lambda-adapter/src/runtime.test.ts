@@ -57,4 +57,11 @@ describe("checkLambdaBackends", () => {
     );
     expect(() => checkLambdaBackends(aws)).not.toThrow();
   });
+
+  it("checks the store alone when asked to (the webhook keeps tokens in the bucket)", () => {
+    const s3Only = loadConfig({ storage: { type: "s3", bucket: "b" } }, { env: {} });
+    expect(() => checkLambdaBackends(s3Only, "storage")).not.toThrow();
+    const folder = loadConfig(undefined, { env: {} });
+    expect(() => checkLambdaBackends(folder, "storage")).toThrow(/storage\.type "fs"/);
+  });
 });

@@ -7,8 +7,8 @@
  * `@zrec/core/webhook`: the webhook's bundle holds no Zoom client.
  */
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import { type Config, openStore } from "@zrec/core/webhook";
-import { checkLambdaStorage, loadHandlerConfig } from "./config.js";
+import { type Config, createStore } from "@zrec/core/webhook";
+import { checkLambdaBackends, loadHandlerConfig } from "./config.js";
 import { objectTokenStore, type TokenStore } from "./download-token.js";
 import type { Log } from "./log.js";
 import type { Env, SecretClients } from "./secrets.js";
@@ -52,8 +52,8 @@ export function configRuntime(env: Env, options: RuntimeOptions = {}): () => Pro
 export function tokenStoreRuntime(config: () => Promise<Config>): () => Promise<TokenStore> {
   return startOnce(async () => {
     const loaded = await config();
-    checkLambdaStorage(loaded);
-    return objectTokenStore(await openStore(loaded.storage));
+    checkLambdaBackends(loaded, "storage");
+    return objectTokenStore(await createStore(loaded.storage));
   });
 }
 

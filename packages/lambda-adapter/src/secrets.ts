@@ -25,8 +25,8 @@ export const ZOOM_SECRET_NAMES = [
   "ZOOM_WEBHOOK_SECRET_TOKEN",
 ] as const;
 export const SECRET_ID_VARIABLE = "ZOOM_SECRET_ID";
-export const ACCOUNTS_VARIABLE = "ZOOM_ACCOUNTS";
-export const ACCOUNTS_PATH_VARIABLE = "ZOOM_ACCOUNTS_PARAMETER_PATH";
+const ACCOUNTS_VARIABLE = "ZOOM_ACCOUNTS";
+const ACCOUNTS_PATH_VARIABLE = "ZOOM_ACCOUNTS_PARAMETER_PATH";
 
 /** Each account field and the name of its parameter under `{path}/{account}/`; the last is optional. */
 const ACCOUNT_PARAMETERS = [

@@ -8,8 +8,9 @@ import { createHmac } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { openStore, signWebhook } from "@zrec/core";
+import { createStore, signWebhook } from "@zrec/core";
 import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningS3rver, startS3rver } from "../../core/test/support/s3rver.js";
@@ -61,7 +62,8 @@ const started = (request: { body: Record<string, unknown> }): [number, object] =
     startDate: 1.7e9,
   },
 ];
-const bodyOf = (result: { body?: string }) => JSON.parse(result.body ?? "{}") as Record<string, unknown>;
+const bodyOf = (result: Pick<APIGatewayProxyStructuredResultV2, "body">) =>
+  JSON.parse(result.body ?? "{}") as Record<string, unknown>;
 
 describe("webhook handler", () => {
   let savedEnv: NodeJS.ProcessEnv;
@@ -111,7 +113,7 @@ describe("webhook handler", () => {
     expect(typeof token).toBe("string");
     expect(JSON.parse(String(requests[0]?.body.input))).toEqual({ ...rest, download_token_ref: name });
     expect(String(requests[0]?.body.input)).not.toContain(String(token));
-    const store = await openStore(storage);
+    const store = await createStore(storage);
     const stored = await store.get(`${TOKEN_PREFIX}${name}`).finally(() => store.close?.());
     expect(Buffer.from(stored ?? []).toString("utf8")).toBe(token);
   });
@@ -123,7 +125,7 @@ describe("webhook handler", () => {
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(String(requests[0]?.body.input))).toEqual({ ...withoutToken, event_ts: 2 });
     const name = String(requests[0]?.body.name);
-    const store = await openStore(storage);
+    const store = await createStore(storage);
     expect(await store.head(`${TOKEN_PREFIX}${name}`).finally(() => store.close?.())).toBeUndefined();
   });
 
@@ -189,7 +191,7 @@ describe("webhook handler", () => {
     expect(bodyOf(stale).error).toMatch(/more than the 5 minutes/);
 
     const tampered = signed(event);
-    tampered.body = tampered.body?.replace("recording.completed", "recording.transcript_completed");
+    tampered.body = (tampered.body ?? "").replace("recording.completed", "recording.transcript_completed");
     expect((await handler(tampered)).statusCode).toBe(401);
   });
 

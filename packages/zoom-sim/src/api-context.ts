@@ -61,7 +61,7 @@ export function paginate<T>(context: ApiContext, scope: string, all: T[]): Page<
  * The meeting a path segment names, decoded the way Zoom decodes: once, and once more only for a uuid
  * that needs double encoding. A uuid encoded the other way names no meeting, as at Zoom.
  */
-export function uuidFromSegment(raw: string): string | undefined {
+function uuidFromSegment(raw: string): string | undefined {
   const once = safeDecode(raw);
   if (once === undefined) return undefined;
   if (once.includes("%")) {

@@ -117,7 +117,7 @@ function isDate(value: string): boolean {
 }
 
 /** The same day a month later, or the month's last day when it has no such day (01-31 -> 02-28). */
-export function addOneMonth(day: string): string {
+function addOneMonth(day: string): string {
   const [year, month, date] = day.split("-").map(Number) as [number, number, number];
   const nextMonthIndex = month; // 0-based index of the following month
   const lastDay = new Date(Date.UTC(year, nextMonthIndex + 1, 0)).getUTCDate();

@@ -127,10 +127,12 @@ async function main(): Promise<void> {
     bandwidth = mibps * MiB;
   }
   const scenario = values.scenario === undefined ? undefined : await readScenario(values.scenario);
+  const port = portOption(values.port, "port");
+  const cdnPort = portOption(values["cdn-port"], "cdn-port");
   const sim = await startZoomSim({
-    port: portOption(values.port, "port"),
-    cdnPort: portOption(values["cdn-port"], "cdn-port"),
-    bandwidthBytesPerSecond: bandwidth,
+    ...(port !== undefined ? { port } : {}),
+    ...(cdnPort !== undefined ? { cdnPort } : {}),
+    ...(bandwidth !== undefined ? { bandwidthBytesPerSecond: bandwidth } : {}),
   });
   const output: Record<string, unknown> = {
     apiBaseUrl: sim.apiBaseUrl,

@@ -27,7 +27,7 @@ function makePattern(): Buffer {
   return Buffer.concat([period, period.subarray(0, BLOCK)]);
 }
 
-export function seedOf(fileId: string): number {
+function seedOf(fileId: string): number {
   return createHash("sha256").update(fileId).digest().readUInt32BE(0) % PATTERN_PERIOD;
 }
 

@@ -29,12 +29,6 @@ export function needsDoubleEncoding(uuid: string): boolean {
   return uuid.startsWith("/") || uuid.includes("//");
 }
 
-/** How a correct client puts a uuid into a path segment. */
-export function encodeUuidForPath(uuid: string): string {
-  const once = encodeURIComponent(uuid);
-  return needsDoubleEncoding(uuid) ? encodeURIComponent(once) : once;
-}
-
 /** An opaque, URL-safe string like the long tokens in Zoom's download and play URLs. */
 export function tokenishPath(seed: string, length = 64): string {
   return createHash("sha512").update(seed).digest("base64url").slice(0, length);

@@ -7,7 +7,6 @@
 import { fileURLToPath } from "node:url";
 
 export { CDN_URL_TTL_SECONDS } from "./cdn.js";
-export { encodeUuidForPath, needsDoubleEncoding } from "./ids.js";
 export { ACCOUNT_RECORDINGS_SCOPE, DEFAULT_SCOPES } from "./oauth.js";
 export { DEFAULT_ACCOUNT, startZoomSim, ZoomSim } from "./server.js";
 export type {

@@ -8,7 +8,7 @@ import type { BodyPlan } from "./respond.js";
 import { jsonPlan } from "./respond.js";
 import type { SimAccount } from "./types.js";
 
-export const OAUTH_SCOPE = "meeting:read:admin recording:read:admin recording:write:admin user:read:admin";
+const OAUTH_SCOPE = "meeting:read:admin recording:read:admin recording:write:admin user:read:admin";
 /** The granular scope of GET /accounts/{accountId}/recordings. */
 export const ACCOUNT_RECORDINGS_SCOPE = "cloud_recording:read:list_account_recordings:admin";
 export const DEFAULT_SCOPES = [...OAUTH_SCOPE.split(" "), ACCOUNT_RECORDINGS_SCOPE];

@@ -26,7 +26,7 @@ export function parseRequest(req: IncomingMessage): ParsedRequest {
   };
 }
 
-export function redactedQuery(query: URLSearchParams): Record<string, string> {
+function redactedQuery(query: URLSearchParams): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [key, value] of query) result[key] = SECRET_PARAMETERS.test(key) ? "[redacted]" : value;
   return result;
@@ -35,7 +35,7 @@ export function redactedQuery(query: URLSearchParams): Record<string, string> {
 /** The scheme of an Authorization header and, for bearer tokens, whose token it is. */
 export type BearerClassifier = (token: string) => AuthorizationKind;
 
-export function authorizationKindOf(
+function authorizationKindOf(
   header: string | undefined,
   classify: BearerClassifier,
 ): AuthorizationKind | undefined {

@@ -95,7 +95,7 @@ export async function writeBody(res: ServerResponse, entry: RequestLogEntry, pla
 }
 
 /** Answers a `status` fault: Zoom's error body, Retry-After when the rule says so. */
-export function faultStatusPlan(rule: FaultRule): BodyPlan {
+function faultStatusPlan(rule: FaultRule): BodyPlan {
   const status = rule.status ?? 500;
   const body = Buffer.from(JSON.stringify(faultStatusBody(status)));
   const headers: Record<string, string> = { "Content-Type": "application/json;charset=UTF-8" };

@@ -8,7 +8,7 @@ import { defaultRecordingType, fileExtensionOf, recordingJson, zoomError } from 
 const OMITTED_BY_ZOOM = new Set(["CC", "TIMELINE"]);
 
 /** Zoom writes instants without milliseconds. */
-export function zoomInstant(date: Date): string {
+function zoomInstant(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
@@ -84,7 +84,9 @@ export class SimState {
     const end = new Date(start.getTime() + spec.durationMinutes * 60_000);
     const hostId = spec.hostId ?? this.users.keys().next().value ?? "sim-host";
     // A meeting's host must be listable, or sweeping by user would never find the meeting.
-    const host = this.users.get(hostId) ?? this.addUser({ id: hostId, accountId: spec.accountId });
+    const host =
+      this.users.get(hostId) ??
+      this.addUser({ id: hostId, ...(spec.accountId !== undefined ? { accountId: spec.accountId } : {}) });
     const id = spec.id ?? randomMeetingNumber();
     const meeting: SimMeeting = {
       uuid,

@@ -65,7 +65,7 @@ export function mimeTypeOf(fileType: string): string {
 const PLAYABLE = new Set(["MP4", "M4A"]);
 
 /** One entry of recording_files, leaving out what Zoom leaves out for CC and TIMELINE files. */
-export function recordingFileJson(meeting: SimMeeting, file: SimFile, downloadUrl: string, playUrl: string) {
+function recordingFileJson(meeting: SimMeeting, file: SimFile, downloadUrl: string, playUrl: string) {
   const json: Record<string, unknown> = {};
   if (!file.zoomOmitsIdAndSize) json.id = file.id;
   json.meeting_id = meeting.uuid;

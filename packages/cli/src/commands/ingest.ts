@@ -107,7 +107,8 @@ function lockFolder(
   core: typeof import("@zrec/core"),
 ): string {
   const { config, baseDir } = resolved;
-  if (config.storage.type === "fs") return path.resolve(baseDir, config.storage.root, ".zrec-tmp", "locks");
+  const root = core.localBackendPaths(config, baseDir).find((local) => local.key === "storage.root");
+  if (root !== undefined) return path.join(root.path, ".zrec-tmp", "locks");
   return path.join(path.dirname(core.jobQueuePath(config, baseDir)), ".zrec-locks");
 }
 

@@ -27,7 +27,8 @@ export function siteServeCommand(): Command {
           home = "/index.html";
         } else {
           const { config, baseDir } = await resolveFor(options);
-          if (config.storage.type !== "fs") {
+          const root = core.localBackendPaths(config, baseDir).find((local) => local.key === "storage.root");
+          if (root === undefined) {
             throw new core.InputError(
               "zrec site serve serves a folder store; this configuration's store is on S3.",
               {
@@ -36,7 +37,7 @@ export function siteServeCommand(): Command {
               },
             );
           }
-          dir = path.resolve(baseDir, config.storage.root);
+          dir = root.path;
         }
         const server = await core
           .serveStatic({ dir, host: flags.host, port: flags.port, home })

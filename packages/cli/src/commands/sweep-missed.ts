@@ -8,9 +8,6 @@ import { withGlobals } from "../options.js";
 import { showIngestEvent } from "../ui/ingest-events.js";
 import { escapeControl, printJson } from "../ui/output.js";
 
-/** The default window: this many UTC days, the last of them today. */
-const DEFAULT_DAYS = 30;
-
 interface SweepFlags {
   account?: string[];
   allAccounts?: boolean;
@@ -28,11 +25,7 @@ export function sweepMissedCommand(): Command {
         .conflicts("allAccounts"),
     )
     .option("--all-accounts", "sweep every account in zoom.accounts (what happens without --account)")
-    .option(
-      "--from <date>",
-      `first UTC day, YYYY-MM-DD (default: ${DEFAULT_DAYS - 1} days before --to)`,
-      utcDay,
-    )
+    .option("--from <date>", "first UTC day, YYYY-MM-DD (default: 29 days before --to)", utcDay)
     .option("--to <date>", "last UTC day, YYYY-MM-DD (default: today)", utcDay)
     .option("--dry-run", "list what would be ingested and change nothing")
     .option("--concurrency <n>", "missing meetings ingested at once (default 2)", positiveWhole)
@@ -41,14 +34,14 @@ export function sweepMissedCommand(): Command {
       withGlobals(async ({ options, out }, flags: SweepFlags) => {
         const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
         const to = flags.to ?? today();
-        const from = flags.from ?? new Date(to.getTime() - (DEFAULT_DAYS - 1) * 86_400_000);
+        const from = flags.from ?? core.defaultSweepFrom(to);
         // A reversed window is refused by core, naming both days.
         const request = {
           accounts: flags.account ?? [],
           from,
           to,
-          dryRun: flags.dryRun,
-          concurrency: flags.concurrency,
+          ...(flags.dryRun ? { dryRun: true } : {}),
+          ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
         };
 
         const report = await withPipeline(options, ({ deps }) =>

@@ -31,8 +31,8 @@ export interface SecondaryIndexDefinition {
 export const RECORDING_KEY: KeyAttribute = { name: "recording_id", type: "S" };
 
 export const ORGANIZATION_INDEX = "organization-index";
-export const MEETING_INDEX = "meeting-index";
-export const PATH_INDEX = "path-index";
+const MEETING_INDEX = "meeting-index";
+const PATH_INDEX = "path-index";
 
 const START_TIME: KeyAttribute = { name: "start_time", type: "S" };
 
@@ -48,7 +48,7 @@ export const RECORDING_INDEXES: readonly SecondaryIndexDefinition[] = [
  * @example
  * await client.send(new CreateTableCommand(recordingTableDefinition("zoom-recordings")));
  */
-export function recordingTableDefinition(table: string): CreateTableCommandInput {
+function recordingTableDefinition(table: string): CreateTableCommandInput {
   const attributes = new Map<string, KeyAttribute>([[RECORDING_KEY.name, RECORDING_KEY]]);
   for (const index of RECORDING_INDEXES) {
     for (const key of [index.hash, index.range]) if (key) attributes.set(key.name, key);

@@ -6,7 +6,13 @@ import { startDynalite } from "../../test/support/dynalite.js";
 import { startS3rver } from "../../test/support/s3rver.js";
 import { defaultConfig } from "../config/defaults.js";
 import type { RecordingDocument } from "../recording/document.js";
-import { closeBackends, createBackends } from "./factory.js";
+import {
+  closeBackends,
+  configuredBackends,
+  createBackends,
+  localBackendPaths,
+  withAwsProfile,
+} from "./factory.js";
 import { readOutbox } from "./outbox-notifier.js";
 
 const document: RecordingDocument = {
@@ -80,6 +86,7 @@ describe("createBackends", () => {
         },
         index: { type: "dynamodb", table: "zrec-factory", endpoint: dynamo.endpoint },
         notify: { type: "sqs", queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/zrec" },
+        ingest: defaultConfig.ingest,
       } as const;
       const backends = await createBackends(config, { baseDir });
       try {
@@ -98,5 +105,58 @@ describe("createBackends", () => {
       await s3.close();
       await dynamo.close();
     }
+  });
+});
+
+describe("configuredBackends", () => {
+  const aws = {
+    storage: { type: "s3", bucket: "b", prefix: "", forcePathStyle: false, profile: "archive" },
+    index: { type: "dynamodb", table: "t" },
+    notify: { type: "none" },
+  } as const;
+
+  it("places the embedded default on this machine, under baseDir", () => {
+    expect(configuredBackends(defaultConfig, "/srv/zrec")).toEqual([
+      {
+        backend: "storage",
+        type: "fs",
+        place: "local",
+        file: { key: "storage.root", path: "/srv/zrec/zrec-data" },
+      },
+      {
+        backend: "index",
+        type: "sqlite",
+        place: "local",
+        file: { key: "index.path", path: "/srv/zrec/zrec-data/index.db" },
+      },
+      {
+        backend: "notify",
+        type: "outbox",
+        place: "local",
+        file: { key: "notify.path", path: "/srv/zrec/zrec-data/outbox.jsonl" },
+      },
+    ]);
+  });
+
+  it("names each AWS backend's profile, and an in-memory index has no file", () => {
+    expect(configuredBackends(aws).map(({ backend, place, ...rest }) => [backend, place, rest])).toEqual([
+      ["storage", "aws", { type: "s3", profile: "archive" }],
+      ["index", "aws", { type: "dynamodb", profile: undefined }],
+      ["notify", "none", { type: "none" }],
+    ]);
+    const memory = { ...defaultConfig, index: { type: "sqlite", path: ":memory:" } } as const;
+    expect(configuredBackends(memory)[1]).toMatchObject({ place: "local", file: undefined });
+    expect(localBackendPaths(memory, "/srv").map((local) => local.key)).toEqual([
+      "storage.root",
+      "notify.path",
+    ]);
+  });
+
+  it("gives every AWS backend the --profile, and leaves the embedded ones alone", () => {
+    const profiled = withAwsProfile(aws, "admin");
+    expect(configuredBackends(profiled).map((backend) => backend.place === "aws" && backend.profile)).toEqual(
+      ["admin", "admin", false],
+    );
+    expect(withAwsProfile(defaultConfig, "admin")).toEqual(defaultConfig);
   });
 });

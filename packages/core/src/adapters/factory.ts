@@ -1,14 +1,126 @@
 /**
- * Builds the three backends a configuration names. Each adapter module is imported only when it is
- * configured, so a folder-and-SQLite run never loads an AWS SDK, and a Lambda never loads SQLite.
+ * From configuration to adapters, in one place: what the configured backends are, opening them, setting
+ * them up and checking them. Nothing else in zrec switches on `storage.type`, `index.type` or
+ * `notify.type`; a new backend type is added here and in its own adapter module. Each adapter module is
+ * imported only when it is configured, so a folder-and-SQLite run never loads an AWS SDK, and a Lambda
+ * never loads SQLite.
  */
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "../config/types.js";
+import { ErrorCode } from "../errors.js";
+import type { JobQueue } from "../jobs/types.js";
 import type { Backends, Notifier, ObjectStore, RecordingIndex } from "../ports.js";
+import type { AwsBackendOptions } from "./aws-client-config.js";
+import { creatable, pathExists, setUpFolder } from "./local-folder.js";
+
+export type BackendName = "storage" | "index" | "notify";
+type BackendConfig = Pick<Config, BackendName>;
 
 export interface CreateBackendsOptions {
   /** Relative `storage.root`, `index.path` and `notify.path` resolve against this. Default `process.cwd()`. */
   baseDir?: string;
+}
+
+export interface CreateStoreOptions extends CreateBackendsOptions {
+  /** A folder store's interrupted copies are removed after this many days (`ingest.abandonedAfterDays`). */
+  abandonedAfterDays?: number;
+}
+
+/** A file or folder of the embedded backends, with the configuration key that names it. */
+export interface LocalBackendPath {
+  key: "storage.root" | "index.path" | "notify.path";
+  path: string;
+}
+
+/** One configured backend and where it keeps its data. */
+export type ConfiguredBackend = { backend: BackendName; type: string } & (
+  | { place: "local"; file: LocalBackendPath | undefined } // undefined: in memory
+  | { place: "aws"; profile: string | undefined } // undefined: the SDK's default credential chain
+  | { place: "none" }
+);
+
+/**
+ * The three configured backends, each with its place: this machine (the path it lives at), an AWS
+ * service (the credentials profile), or none at all.
+ * @example
+ * configuredBackends(defaultConfig, "/srv/zrec")[0]; // { backend: "storage", type: "fs", place: "local", file: … }
+ */
+export function configuredBackends(config: BackendConfig, baseDir = process.cwd()): ConfiguredBackend[] {
+  const { storage, index, notify } = config;
+  const local = (key: LocalBackendPath["key"], file: string) => ({
+    place: "local" as const,
+    file: file === ":memory:" ? undefined : { key, path: path.resolve(baseDir, file) },
+  });
+  const notifyPlace =
+    notify.type === "outbox"
+      ? local("notify.path", notify.path)
+      : notify.type === "sqs"
+        ? { place: "aws" as const, profile: notify.profile }
+        : { place: "none" as const };
+  return [
+    {
+      backend: "storage",
+      type: storage.type,
+      ...(storage.type === "fs"
+        ? local("storage.root", storage.root)
+        : { place: "aws" as const, profile: storage.profile }),
+    },
+    {
+      backend: "index",
+      type: index.type,
+      ...(index.type === "sqlite"
+        ? local("index.path", index.path)
+        : { place: "aws" as const, profile: index.profile }),
+    },
+    { backend: "notify", type: notify.type, ...notifyPlace },
+  ];
+}
+
+/**
+ * The absolute paths the embedded backends of `config` live at (AWS backends have none), so a command
+ * that must not create them can first check they exist.
+ * @example
+ * localBackendPaths(config, "/srv/zrec"); // [{ key: "storage.root", path: "/srv/zrec/zrec-data" }, …]
+ */
+export function localBackendPaths(
+  config: BackendConfig,
+  baseDir: string = process.cwd(),
+): LocalBackendPath[] {
+  return configuredBackends(config, baseDir).flatMap((backend) =>
+    backend.place === "local" && backend.file !== undefined ? [backend.file] : [],
+  );
+}
+
+/**
+ * `config` with every AWS backend using `profile` (the CLI's `--profile`); the embedded backends have no
+ * credentials to change.
+ * @example
+ * withAwsProfile(config, "archive-admin").storage; // { type: "s3", …, profile: "archive-admin" }
+ */
+export function withAwsProfile<T extends BackendConfig>(config: T, profile: string): T {
+  const { storage, index, notify } = config;
+  return {
+    ...config,
+    storage: storage.type === "s3" ? { ...storage, profile } : storage,
+    index: index.type === "dynamodb" ? { ...index, profile } : index,
+    notify: notify.type === "sqs" ? { ...notify, profile } : notify,
+  };
+}
+
+/**
+ * Where `zrec serve`'s job queue lives: `serve.queuePath` when set; else the index's SQLite file (a
+ * table beside the recordings); else `zrec-jobs.db` in `baseDir` (the configuration file's folder).
+ * @example
+ * const file = jobQueuePath(config, resolved.baseDir);
+ */
+export function jobQueuePath(config: Pick<Config, "index" | "serve">, baseDir: string): string {
+  if (config.serve.queuePath !== null) return path.resolve(baseDir, config.serve.queuePath);
+  if (config.index.type === "sqlite" && config.index.path !== ":memory:") {
+    return path.resolve(baseDir, config.index.path);
+  }
+  return path.resolve(baseDir, "zrec-jobs.db");
 }
 
 /**
@@ -19,19 +131,18 @@ export interface CreateBackendsOptions {
  * try { await backends.index.list({ limit: 10 }); } finally { await closeBackends(backends); }
  */
 export async function createBackends(
-  config: Pick<Config, "storage" | "index" | "notify"> & {
-    ingest?: Pick<Config["ingest"], "abandonedAfterDays">;
-  },
+  config: BackendConfig & { ingest: Pick<Config["ingest"], "abandonedAfterDays"> },
   options: CreateBackendsOptions = {},
 ): Promise<Backends> {
-  const baseDir = options.baseDir ?? process.cwd();
-  const local = (file: string) => path.resolve(baseDir, file);
   const opened: Partial<Backends> = {};
   try {
-    opened.store = await createStore(config.storage, local, config.ingest?.abandonedAfterDays);
-    opened.index = await createIndex(config.index, local);
-    opened.notifier = await createNotifier(config.notify, local);
-    return opened as Backends;
+    opened.store = await createStore(config.storage, {
+      ...options,
+      abandonedAfterDays: config.ingest.abandonedAfterDays,
+    });
+    opened.index = await createIndex(config.index, options);
+    opened.notifier = await createNotifier(config.notify, options);
+    return { store: opened.store, index: opened.index, notifier: opened.notifier };
   } catch (error) {
     await closeBackends(opened).catch(() => {});
     throw error;
@@ -53,93 +164,71 @@ export async function closeBackends(backends: Partial<Backends>): Promise<void> 
   if (failed) throw failed.reason;
 }
 
-/** A file or folder of the embedded backends, with the configuration key that names it. */
-export interface LocalBackendPath {
-  key: "storage.root" | "index.path" | "notify.path";
-  path: string;
-}
-
-/**
- * The absolute paths the embedded backends of `config` live at (AWS backends have none), so a command
- * that must not create them can first check they exist.
- * @example
- * localBackendPaths(config, "/srv/zrec"); // [{ key: "storage.root", path: "/srv/zrec/zrec-data" }, …]
- */
-export function localBackendPaths(
-  config: Pick<Config, "storage" | "index" | "notify">,
-  baseDir: string = process.cwd(),
-): LocalBackendPath[] {
-  const paths: LocalBackendPath[] = [];
-  if (config.storage.type === "fs")
-    paths.push({ key: "storage.root", path: path.resolve(baseDir, config.storage.root) });
-  if (config.index.type === "sqlite" && config.index.path !== ":memory:")
-    paths.push({ key: "index.path", path: path.resolve(baseDir, config.index.path) });
-  if (config.notify.type === "outbox")
-    paths.push({ key: "notify.path", path: path.resolve(baseDir, config.notify.path) });
-  return paths;
-}
-
-type Resolve = (file: string) => string;
-
 /**
  * The configured object store alone, for a caller that needs neither the index nor the notifier (the
- * Lambda webhook, which keeps the download token in the bucket): their SDKs are not loaded.
+ * Lambda webhook, which keeps the download token in the bucket; `zrec doctor`).
  * @example
- * const store = await openStore(config.storage);
+ * const store = await createStore(config.storage);
  */
-export function openStore(
+export async function createStore(
   storage: Config["storage"],
-  options: CreateBackendsOptions = {},
-): Promise<ObjectStore> {
-  const baseDir = options.baseDir ?? process.cwd();
-  return createStore(storage, (file) => path.resolve(baseDir, file), undefined);
-}
-
-async function createStore(
-  storage: Config["storage"],
-  local: Resolve,
-  abandonedAfterDays: number | undefined,
+  options: CreateStoreOptions = {},
 ): Promise<ObjectStore> {
   switch (storage.type) {
     case "fs": {
       const { createFsStore } = await import("./fs-store.js");
+      const { abandonedAfterDays } = options;
       return createFsStore({
-        root: local(storage.root),
+        root: resolver(options)(storage.root),
         ...(abandonedAfterDays !== undefined ? { abandonedAfterDays } : {}),
       });
     }
     case "s3": {
       const { createS3Store } = await import("./s3-store.js");
-      const { bucket, prefix, region, endpoint, forcePathStyle, profile } = storage;
-      return createS3Store({ bucket, prefix, forcePathStyle, ...defined({ region, endpoint, profile }) });
+      const { bucket, prefix, forcePathStyle } = storage;
+      return createS3Store({ bucket, prefix, forcePathStyle, ...awsOptions(storage) });
     }
   }
 }
 
-async function createIndex(index: Config["index"], local: Resolve): Promise<RecordingIndex> {
+/**
+ * The configured index alone. Opening a SQLite index creates its file.
+ * @example
+ * const index = await createIndex(config.index);
+ */
+export async function createIndex(
+  index: Config["index"],
+  options: CreateBackendsOptions = {},
+): Promise<RecordingIndex> {
   switch (index.type) {
     case "sqlite": {
       const { createSqliteIndex } = await import("./sqlite-index.js");
-      return createSqliteIndex({ path: local(index.path) });
+      return createSqliteIndex({ path: resolver(options)(index.path) });
     }
     case "dynamodb": {
       const { createDynamoDbIndex } = await import("./dynamodb-index.js");
-      const { table, region, endpoint, profile } = index;
-      return createDynamoDbIndex({ table, ...defined({ region, endpoint, profile }) });
+      return createDynamoDbIndex({ table: index.table, ...awsOptions(index) });
     }
   }
 }
 
-async function createNotifier(notify: Config["notify"], local: Resolve): Promise<Notifier> {
+/**
+ * The configured notifier alone.
+ * @example
+ * const notifier = await createNotifier(config.notify);
+ */
+export async function createNotifier(
+  notify: Config["notify"],
+  options: CreateBackendsOptions = {},
+): Promise<Notifier> {
   switch (notify.type) {
     case "outbox": {
       const { createOutboxNotifier } = await import("./outbox-notifier.js");
-      return createOutboxNotifier({ path: local(notify.path) });
+      return createOutboxNotifier({ path: resolver(options)(notify.path) });
     }
     case "sqs": {
       const { createSqsNotifier } = await import("./sqs-notifier.js");
-      const { queueUrl, region, endpoint, profile } = notify;
-      return createSqsNotifier({ queueUrl, ...defined({ region, endpoint, profile }) });
+      return createSqsNotifier({ queueUrl: notify.queueUrl, ...awsOptions(notify) });
     }
     case "none": {
       const { createNoneNotifier } = await import("./none-notifier.js");
@@ -148,9 +237,156 @@ async function createNotifier(notify: Config["notify"], local: Resolve): Promise
   }
 }
 
-/** Drops undefined options, so an adapter's own default applies (exactOptionalPropertyTypes-safe). */
-function defined<T extends Record<string, string | undefined>>(options: T): { [K in keyof T]?: string } {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: string;
-  };
+/**
+ * Opens (creating when needed) the SQLite job queue at `file` (see `jobQueuePath`).
+ * @example
+ * const queue = await openJobQueue(jobQueuePath(config, baseDir));
+ * try { console.log(queue.list({ state: "failed" })); } finally { queue.close(); }
+ */
+export async function openJobQueue(file: string): Promise<JobQueue> {
+  const { createSqliteJobQueue } = await import("./sqlite-job-queue.js");
+  return createSqliteJobQueue({ path: file });
+}
+
+/** What `zrec setup` found or did for one resource of a backend. */
+export interface ProvisionStep {
+  /** What was looked at: `bucket recordings (eu-west-1)`, `folder /srv/zrec-data`, … */
+  resource: string;
+  /** `updated`: an existing resource gained a setting zrec needs (the bucket's lifecycle rules). */
+  outcome: "created" | "updated" | "exists" | "skipped";
+  /** Why it was skipped, or a note on what exists. */
+  detail?: string;
+}
+
+/**
+ * Creates what the configured store needs and is missing (the folder; the bucket with its settings).
+ * @example
+ * await setUpStore(config.storage); // [{ resource: "folder /srv/zrec-data", outcome: "created" }]
+ */
+export async function setUpStore(
+  storage: Config["storage"],
+  options: CreateBackendsOptions = {},
+): Promise<ProvisionStep[]> {
+  switch (storage.type) {
+    case "fs": {
+      const root = resolver(options)(storage.root);
+      return [{ resource: `folder ${root}`, outcome: await setUpFolder(root, ErrorCode.STORE_FAILED) }];
+    }
+    case "s3": {
+      const { createS3Client, ensureBucket } = await import("./s3-bucket.js");
+      const client = createS3Client({ forcePathStyle: storage.forcePathStyle, ...awsOptions(storage) });
+      return ensureBucket(client, storage.bucket, storage.prefix).finally(() => client.destroy());
+    }
+  }
+}
+
+/**
+ * Creates the configured index when it is missing (the SQLite file and schema; the DynamoDB table).
+ * @example
+ * await setUpIndex(config.index); // { resource: "SQLite database /srv/zrec-data/index.db", outcome: "exists" }
+ */
+export async function setUpIndex(
+  index: Config["index"],
+  options: CreateBackendsOptions = {},
+): Promise<ProvisionStep> {
+  switch (index.type) {
+    case "sqlite": {
+      const file = resolver(options)(index.path);
+      const existed = await pathExists(file);
+      // Opening creates the file and its schema, and checks an existing file is a zrec index.
+      await (await createIndex(index, options)).close?.();
+      return { resource: `SQLite database ${file}`, outcome: existed ? "exists" : "created" };
+    }
+    case "dynamodb": {
+      const { createDynamoDbClient, ensureTable, RECORDING_INDEXES } = await import("./dynamodb-table.js");
+      const client = createDynamoDbClient(awsOptions(index));
+      const outcome = await ensureTable(client, index.table).finally(() => client.destroy());
+      return { resource: `DynamoDB table ${index.table} (${RECORDING_INDEXES.length} indexes)`, outcome };
+    }
+  }
+}
+
+/**
+ * Creates what the configured notifier needs and is missing (the outbox's folder; the SQS queue).
+ * @example
+ * await setUpNotifier({ type: "none" }); // { resource: "notifications", outcome: "skipped", … }
+ */
+export async function setUpNotifier(
+  notify: Config["notify"],
+  options: CreateBackendsOptions = {},
+): Promise<ProvisionStep> {
+  switch (notify.type) {
+    case "outbox": {
+      const file = resolver(options)(notify.path);
+      const folder = path.dirname(file);
+      const outcome = await setUpFolder(folder, ErrorCode.NOTIFY_FAILED);
+      return { resource: `folder ${folder} (for ${path.basename(file)})`, outcome };
+    }
+    case "sqs": {
+      const { createSqsClient, ensureQueue } = await import("./sqs-queue.js");
+      const client = createSqsClient({ queueUrl: notify.queueUrl, ...awsOptions(notify) });
+      const outcome = await ensureQueue(client, notify.queueUrl).finally(() => client.destroy());
+      return { resource: `SQS queue ${notify.queueUrl}`, outcome };
+    }
+    case "none":
+      return { resource: "notifications", outcome: "skipped", detail: "notify.type is none" };
+  }
+}
+
+/**
+ * Whether the configured notifier could send, without sending (a reader would act on a test message):
+ * the outbox's file or folder is writable, the SQS queue's attributes can be read.
+ * @returns the finding in words, or why there was nothing to check.
+ * @example
+ * await checkNotifier(config.notify); // "SQS queue https://…/recordings: reachable, 3 messages waiting (nothing was sent)"
+ */
+export async function checkNotifier(
+  notify: Config["notify"],
+  options: CreateBackendsOptions = {},
+): Promise<string | { skipped: string }> {
+  switch (notify.type) {
+    case "outbox": {
+      const file = resolver(options)(notify.path);
+      if (await pathExists(file)) await access(file, constants.W_OK);
+      return `outbox ${file}: ${await creatable(path.dirname(file))}`;
+    }
+    case "sqs": {
+      const [{ createSqsClient }, { checkQueue }] = await Promise.all([
+        import("./sqs-queue.js"),
+        import("./sqs-queue-check.js"),
+      ]);
+      const { queueUrl } = notify;
+      const client = createSqsClient({ queueUrl, ...awsOptions(notify) });
+      const { waiting } = await checkQueue(client, queueUrl).finally(() => client.destroy());
+      const backlog = waiting === undefined ? "" : `, ${waiting} message${waiting === 1 ? "" : "s"} waiting`;
+      return `SQS queue ${queueUrl}: reachable${backlog} (nothing was sent)`;
+    }
+    case "none":
+      return { skipped: "notify.type is none" };
+  }
+}
+
+/**
+ * Resolves the AWS credentials of `profile` (undefined: the SDK's default chain), as the AWS backends
+ * would. Rejects with the SDK's error when there are none.
+ * @example
+ * await loadAwsCredentials("archive-admin");
+ */
+export async function loadAwsCredentials(profile: string | undefined): Promise<void> {
+  const { awsClientConfig } = await import("./aws-client-config.js");
+  await awsClientConfig(profile === undefined ? {} : { profile }).credentials();
+}
+
+function resolver(options: CreateBackendsOptions): (file: string) => string {
+  const baseDir = options.baseDir ?? process.cwd();
+  return (file) => path.resolve(baseDir, file);
+}
+
+/** Region, endpoint and profile as the AWS adapters take them: only those that are set. */
+function awsOptions(settings: { region?: string; endpoint?: string; profile?: string }): AwsBackendOptions {
+  const options: AwsBackendOptions = {};
+  if (settings.region !== undefined) options.region = settings.region;
+  if (settings.endpoint !== undefined) options.endpoint = settings.endpoint;
+  if (settings.profile !== undefined) options.profile = settings.profile;
+  return options;
 }

@@ -10,8 +10,9 @@ import { hostname } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
+import { defaultConfig } from "../config/defaults.js";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
-import type { ObjectStore, StoredObject } from "../ports.js";
+import type { MultipartLimits, ObjectStore, StoredObject } from "../ports.js";
 import { openFsMultipart } from "./fs-multipart.js";
 import { scanFolderObjects } from "./fs-scan.js";
 import { hasCode, makeFolder, syncDirectory, writeFully } from "./fs-write.js";
@@ -36,12 +37,22 @@ export interface FsStoreOptions {
   root: string;
   /**
    * Part folders of interrupted resumable copies untouched for this many days are removed by the first
-   * write of each process (`ingest.abandonedAfterDays`). Default 7.
+   * write of each process (`ingest.abandonedAfterDays`). Default that key's default, 7.
    */
   abandonedAfterDays?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A file takes any part size, but a resumable copy's checkpoint lists every part and is rewritten after
+ * each one: as many parts as S3 takes at most keeps it under about 2 MB.
+ */
+const FS_MULTIPART_LIMITS: MultipartLimits = {
+  minPartSize: 1,
+  maxPartSize: Number.MAX_SAFE_INTEGER,
+  maxParts: 10_000,
+};
 
 /**
  * Removes the part folders (`.zrec-tmp/resume/…`) of copies that no run came back to: their checkpoint
@@ -149,7 +160,10 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
   async function newTempPath(): Promise<string> {
     await makeFolder(tempDir);
     swept ??= removeOrphans(tempDir).then(() =>
-      removeAbandoned(tempDir, (options.abandonedAfterDays ?? 7) * DAY_MS),
+      removeAbandoned(
+        tempDir,
+        (options.abandonedAfterDays ?? defaultConfig.ingest.abandonedAfterDays) * DAY_MS,
+      ),
     );
     await swept;
     return path.join(tempDir, `${TEMP_HOST}.${process.pid}.${randomUUID()}.part`);
@@ -240,6 +254,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
 
   return {
     description,
+    multipartLimits: FS_MULTIPART_LIMITS,
     urlFor,
 
     async put(key, body, _options) {

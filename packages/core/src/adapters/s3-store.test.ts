@@ -13,7 +13,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { type RunningS3rver, startS3rver } from "../../test/support/s3rver.js";
 import { BackendError } from "../errors.js";
 import type { ObjectStore } from "../ports.js";
-import { choosePartSize, createS3Store, S3_MAX_PARTS, S3_MIN_PART_SIZE } from "./s3-store.js";
+import { choosePartSize } from "../transfer/part-plan.js";
+import { S3_MAX_PARTS, S3_MIN_PART_SIZE } from "./s3-limits.js";
+import { createS3Store } from "./s3-store.js";
 
 const MiB = 1024 * 1024;
 const BUCKET = "zrec-test";
@@ -515,16 +517,17 @@ describe("createS3Store", () => {
     expect(await pending()).toEqual([]);
   });
 
-  it("chooses part sizes S3 accepts", () => {
-    expect(choosePartSize(100 * MiB, 8 * MiB)).toBe(8 * MiB);
-    expect(choosePartSize(100 * MiB, MiB)).toBe(S3_MIN_PART_SIZE);
-    expect(choosePartSize(8 * MiB * S3_MAX_PARTS, 8 * MiB)).toBe(8 * MiB);
-    expect(choosePartSize(8 * MiB * S3_MAX_PARTS + 1, 8 * MiB)).toBe(9 * MiB);
+  it("states S3's limits, so that planned part sizes are ones S3 accepts", () => {
+    const limits = store.multipartLimits;
+    expect(choosePartSize(100 * MiB, 8 * MiB, limits)).toBe(8 * MiB);
+    expect(choosePartSize(100 * MiB, MiB, limits)).toBe(S3_MIN_PART_SIZE);
+    expect(choosePartSize(8 * MiB * S3_MAX_PARTS, 8 * MiB, limits)).toBe(8 * MiB);
+    expect(choosePartSize(8 * MiB * S3_MAX_PARTS + 1, 8 * MiB, limits)).toBe(9 * MiB);
     const huge = 100 * 1024 * MiB;
-    const chosen = choosePartSize(huge, 8 * MiB);
+    const chosen = choosePartSize(huge, 8 * MiB, limits);
     expect(chosen).toBe(11 * MiB);
     expect(Math.ceil(huge / chosen)).toBeLessThanOrEqual(S3_MAX_PARTS);
-    expect(() => choosePartSize(1, 0)).toThrow(RangeError);
+    expect(() => choosePartSize(1, 0, limits)).toThrow(RangeError);
   });
 
   it("reports a missing bucket as a BackendError that says what to do", async () => {

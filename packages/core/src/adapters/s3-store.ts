@@ -18,9 +18,8 @@ import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { ObjectInfo, ObjectStore, StoredObject } from "../ports.js";
 import { type AwsBackendOptions, awsClientConfig } from "./aws-client-config.js";
 import { keyProblem, refusedKey } from "./keys.js";
+import { S3_MULTIPART_LIMITS } from "./s3-limits.js";
 import { startS3Multipart } from "./s3-multipart.js";
-
-export { choosePartSize, S3_MAX_PART_SIZE, S3_MAX_PARTS, S3_MIN_PART_SIZE } from "./s3-limits.js";
 
 const MiB = 1024 * 1024;
 /** putStream's parts: 8 MiB x 10,000 parts allows a 78 GiB stream; 4 in flight hold 32 MiB. */
@@ -162,6 +161,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
   return {
     description,
+    multipartLimits: S3_MULTIPART_LIMITS,
     urlFor,
 
     async put(key, body, { contentType, cacheControl }) {

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { accountForZoomAccountId, requireZoomAccount } from "./accounts.js";
 import { defaultConfig } from "./defaults.js";
-import { redactConfig } from "./secrets.js";
 import type { Config, ZoomAccount } from "./types.js";
 
 const acme: ZoomAccount = { accountId: "ACME", clientId: "acme-id", clientSecret: "acme-secret" };
@@ -97,28 +96,5 @@ describe("accountForZoomAccountId", () => {
     expect(errorOf(() => accountForZoomAccountId(withAccounts({ acme, beta }), "GAMMA")).key).toBe(
       "zoom.accounts",
     );
-  });
-});
-
-describe("redactConfig", () => {
-  it("replaces client secrets and the webhook token, and nothing else", () => {
-    const config = withAccounts({ default: acme, beta }, "hook-token");
-    const redacted = redactConfig(config);
-    expect(redacted.zoom.accounts.default).toEqual({ ...acme, clientSecret: "***" });
-    expect(redacted.zoom.accounts.beta).toEqual({ ...beta, clientSecret: "***" });
-    expect(redacted.zoom.webhookSecretToken).toBe("***");
-    expect({ ...redacted, zoom: undefined }).toEqual({ ...config, zoom: undefined });
-    expect(JSON.stringify(redacted)).not.toMatch(/acme-secret|beta-secret|hook-token/);
-  });
-
-  it("leaves an unset token empty, so the output shows it is not set", () => {
-    expect(redactConfig(withAccounts({})).zoom.webhookSecretToken).toBe("");
-  });
-
-  it("does not change its argument", () => {
-    const config = withAccounts({ default: acme }, "hook-token");
-    redactConfig(config);
-    expect(config.zoom.accounts.default?.clientSecret).toBe("acme-secret");
-    expect(config.zoom.webhookSecretToken).toBe("hook-token");
   });
 });

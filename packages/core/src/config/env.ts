@@ -15,7 +15,7 @@ export const ACCOUNT_ENV = [
   ["clientSecret", "ZOOM_CLIENT_SECRET"],
 ] as const;
 
-export const WEBHOOK_SECRET_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN";
+const WEBHOOK_SECRET_ENV = "ZOOM_WEBHOOK_SECRET_TOKEN";
 
 const present = (value: string | undefined): value is string => value !== undefined && value !== "";
 

@@ -2,6 +2,5 @@
 export { accountForZoomAccountId, type NamedZoomAccount, requireZoomAccount } from "./accounts.js";
 export { defaultConfig } from "./defaults.js";
 export { type LoadConfigOptions, loadConfig } from "./load.js";
-export { redactConfig } from "./secrets.js";
 export type * from "./types.js";
 export { WEBHOOK_SECRET_KEYS, type WebhookSecrets, webhookSecrets } from "./webhook-secrets.js";

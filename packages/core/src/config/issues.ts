@@ -73,7 +73,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The known key a typo most likely meant: same letters in another case, a near spelling, or a part of it. */
-export function closestKey(key: string, known: readonly string[]): string | undefined {
+function closestKey(key: string, known: readonly string[]): string | undefined {
   if (key.length > 64) return undefined;
   const wanted = key.toLowerCase();
   let best: string | undefined;

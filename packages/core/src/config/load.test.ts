@@ -18,6 +18,22 @@ describe("loadConfig: defaults", () => {
     }
   });
 
+  it("leaves out keys a JS configuration set to undefined, as if they were not written", () => {
+    const unset = process.env.ZREC_TEST_UNSET_VARIABLE;
+    const config = load({
+      storage: { type: "s3", bucket: "b", region: unset, profile: unset },
+      remote: { region: unset },
+      zoom: { accounts: { default: { accountId: "a", clientId: "c", webhookSecretToken: unset } } },
+    });
+    expect(config.storage).toEqual({ type: "s3", bucket: "b", prefix: "", forcePathStyle: false });
+    expect(config.remote).toEqual({});
+    expect(Object.keys(config.zoom.accounts.default ?? {}).sort()).toEqual([
+      "accountId",
+      "clientId",
+      "clientSecret",
+    ]);
+  });
+
   it("accepts DESIGN.md's configuration block as written", () => {
     const block = {
       zoom: {

@@ -11,7 +11,7 @@ import * as z from "./zod.js";
  * Lists and account maps are written by hand; thousands of entries are junk. Refusing them before zod
  * looks at each entry keeps a runaway file from costing seconds and a million issues.
  */
-export const MAX_ENTRIES = 1000;
+const MAX_ENTRIES = 1000;
 
 const ACCOUNT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const HOST_PHRASE =
@@ -83,9 +83,9 @@ function tagged<const O extends readonly [z.ZodObject, ...z.ZodObject[]]>(types:
 }
 
 const awsClient = {
-  region: text().optional(),
-  endpoint: httpUrl().optional(),
-  profile: text().optional(),
+  region: text().exactOptional(),
+  endpoint: httpUrl().exactOptional(),
+  profile: text().exactOptional(),
 };
 
 const objectPhrase = (keys: string) => ({ error: `an object with ${keys}` });
@@ -97,7 +97,7 @@ const accountSchema = z.strictObject(
     // May come later: only the commands that talk to Zoom need it, and requireZoomAccount says so.
     clientSecret: text().default(""),
     // Optional: an account without its own verifies its app's events with zoom.webhookSecretToken.
-    webhookSecretToken: text().optional(),
+    webhookSecretToken: text().exactOptional(),
   },
   objectPhrase("accountId, clientId, clientSecret and optionally webhookSecretToken"),
 );
@@ -198,11 +198,11 @@ const serveSchema = z.strictObject(
 
 const remoteSchema = z.strictObject(
   {
-    startIngestFunction: text("a Lambda function name or ARN").optional(),
-    reindexFunction: text("a Lambda function name or ARN").optional(),
-    region: text().optional(),
-    endpoint: httpUrl().optional(),
-    profile: text().optional(),
+    startIngestFunction: text("a Lambda function name or ARN").exactOptional(),
+    reindexFunction: text("a Lambda function name or ARN").exactOptional(),
+    region: text().exactOptional(),
+    endpoint: httpUrl().exactOptional(),
+    profile: text().exactOptional(),
   },
   objectPhrase("startIngestFunction, reindexFunction, region, endpoint and profile"),
 );

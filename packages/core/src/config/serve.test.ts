@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { jobQueuePath } from "../adapters/factory.js";
 import { ConfigError } from "../errors.js";
-import { jobQueuePath } from "../jobs/types.js";
 import { loadConfig } from "./load.js";
 
 const load = (raw: unknown) => loadConfig(raw, { env: {}, baseDir: "/srv/zrec", source: "zrec.config.json" });

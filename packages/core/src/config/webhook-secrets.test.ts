@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, WebhookRejected } from "../errors.js";
 import { handleWebhook, signWebhook } from "../zoom/webhook.js";
 import { loadConfig } from "./load.js";
-import { redactConfig } from "./secrets.js";
 import { webhookSecrets } from "./webhook-secrets.js";
 
 const account = (id: string, webhookSecretToken?: string) => ({
@@ -118,15 +117,12 @@ describe("per-account webhook secrets", () => {
     expect(() => handleWebhook(request(recordingEvent("acct-a"), "x", config))).toThrow(ConfigError);
   });
 
-  it("keeps the shared secret from ZOOM_WEBHOOK_SECRET_TOKEN and redacts every account's own", () => {
+  it("keeps the shared secret from ZOOM_WEBHOOK_SECRET_TOKEN beside every account's own", () => {
     const config = loadConfig(
       { zoom: { accounts: { sales: account("acct-b", "secret-b") } } },
       { env: { ZOOM_WEBHOOK_SECRET_TOKEN: "from-env" } },
     );
     expect(webhookSecrets(config).all.sort()).toEqual(["from-env", "secret-b"]);
-    const shown = JSON.stringify(redactConfig(config));
-    expect(shown).not.toContain("secret-b");
-    expect(shown).not.toContain("from-env");
   });
 
   it("refuses an empty per-account secret, naming the key", () => {

@@ -3,12 +3,12 @@
  * and the CLI can use it without loading SQLite.
  */
 import { createHash } from "node:crypto";
-import path from "node:path";
-import type { Config } from "../config/types.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
 import type { ZoomRecordingEvent } from "../zoom/types.js";
 
 export type JobState = "queued" | "running" | "done" | "failed";
+
+/** Every state, for a caller that offers them as choices (`zrec jobs list --state`). */
 export const JOB_STATES: readonly JobState[] = ["queued", "running", "done", "failed"];
 
 /** One ingest to run, as `zrec jobs list` shows it. Never holds the event itself (it has a token). */
@@ -113,18 +113,4 @@ export function jobIdFor(event: ZoomRecordingEvent, rawBody: string | Uint8Array
       ? String(event.event_ts)
       : `sha256:${createHash("sha256").update(rawBody).digest("hex")}`;
   return createHash("sha256").update(`${recordingId}\n${event.event}\n${instant}`).digest("hex").slice(0, 16);
-}
-
-/**
- * Where the queue lives: `serve.queuePath` when set; else the index's SQLite file (a table beside the
- * recordings); else `zrec-jobs.db` in `baseDir` (the configuration file's folder).
- * @example
- * const file = jobQueuePath(config, resolved.baseDir);
- */
-export function jobQueuePath(config: Pick<Config, "index" | "serve">, baseDir: string): string {
-  if (config.serve.queuePath !== null) return path.resolve(baseDir, config.serve.queuePath);
-  if (config.index.type === "sqlite" && config.index.path !== ":memory:") {
-    return path.resolve(baseDir, config.index.path);
-  }
-  return path.resolve(baseDir, "zrec-jobs.db");
 }

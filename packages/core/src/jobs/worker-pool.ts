@@ -161,7 +161,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       log({ level: "warn", msg: "job.released", ...ids });
       return;
     }
-    const failure = { message: messageOf(error), code: error instanceof ZrecError ? error.code : undefined };
+    const failure = {
+      message: messageOf(error),
+      ...(error instanceof ZrecError ? { code: error.code } : {}),
+    };
     const kind = retryVerdict(error);
     if (kind === "transient" && job.attempts < options.maxAttempts) {
       const at = Math.ceil(now() + backoffDelay(job.attempts, policy));

@@ -3,8 +3,8 @@
  * write its metadata JSON. A file already stored whole (metadata written after the object, and the
  * object's size right) is not copied again, which makes a re-run cheap.
  */
-import { choosePartSize } from "../adapters/s3-limits.js";
 import { TransferError } from "../errors.js";
+import { choosePartSize } from "../transfer/part-plan.js";
 import { CopySuspended, rangedCopy } from "../transfer/ranged-copy.js";
 import { createDownloadSource } from "../zoom/download.js";
 import { isRecordingId } from "../zoom/ids.js";
@@ -153,10 +153,11 @@ function pick(source: Partial<StoredFile>, keys: (keyof StoredFile)[]): Partial<
   return Object.fromEntries(keys.filter((k) => typeof source[k] === "string").map((k) => [k, source[k]]));
 }
 
-/** The configured part size, raised when Zoom's file_size would need more parts than S3 allows. */
+/** The configured part size, raised when Zoom's file_size would need more parts than the store takes. */
 function partSizeFor(task: FileTask, deps: PipelineDeps): number {
   const configured = Math.round(deps.config.ingest.partSizeMiB * MiB);
-  return task.expected_size === undefined ? configured : choosePartSize(task.expected_size, configured);
+  if (task.expected_size === undefined) return configured;
+  return choosePartSize(task.expected_size, configured, deps.backends.store.multipartLimits);
 }
 
 /** Aborts at the stage's deadline or after `ingest.stageTimeBudgetSeconds`, when either is set. */

@@ -13,7 +13,7 @@ import { isRecordingId } from "../zoom/ids.js";
  * `unpublish`; the site builder leaves `unpublish` recordings out (they stay archived). Anything else is
  * refused when a document is read in, because a misspelt `delete` would never be purged.
  */
-export const DISPOSITION_ACTIONS = ["delete", "keep", "unpublish"] as const;
+const DISPOSITION_ACTIONS = ["delete", "keep", "unpublish"] as const;
 
 export interface Disposition {
   /**

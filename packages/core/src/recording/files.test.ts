@@ -5,8 +5,19 @@ import { fileTypeInfo, isDownloadable, planFileNames, recordingTypeOf, safeName 
 
 const url = "https://example.zoom.us/rec/download/abc";
 
-function zoomFile(fields: Partial<ZoomRecordingFile>): ZoomRecordingFile {
-  return { download_url: url, status: "completed", recording_start: "2024-07-04T17:02:30Z", ...fields };
+/** A completed file with a download URL, changed by `fields`; `without` names fields it lacks. */
+function zoomFile(
+  fields: Partial<ZoomRecordingFile>,
+  without: (keyof ZoomRecordingFile)[] = [],
+): ZoomRecordingFile {
+  const file: ZoomRecordingFile = {
+    download_url: url,
+    status: "completed",
+    recording_start: "2024-07-04T17:02:30Z",
+    ...fields,
+  };
+  for (const field of without) delete file[field];
+  return file;
 }
 
 function entryFor(key: string, fields: Partial<RecordingFileEntry> = {}): RecordingFileEntry {
@@ -102,7 +113,7 @@ describe("planFileNames", () => {
     const planned = planFileNames([
       zoomFile({ id: "a", file_type: "MP4", recording_type: "shared_screen" }),
       zoomFile({ id: "b", file_type: "TRANSCRIPT", status: "processing" }),
-      zoomFile({ id: "c", file_type: "CHAT", download_url: undefined }),
+      zoomFile({ id: "c", file_type: "CHAT" }, ["download_url"]),
     ]);
     expect(planned.map((p) => p.fileName)).toEqual(["shared_screen.mp4"]);
   });
@@ -143,7 +154,7 @@ describe("planFileNames", () => {
 
   it("derives names for CC and TIMELINE files that lack id, status and recording_type", () => {
     const planned = planFileNames([
-      zoomFile({ file_type: "TIMELINE", status: undefined }),
+      zoomFile({ file_type: "TIMELINE" }, ["status"]),
       zoomFile({ file_type: "CC" }),
     ]);
     expect(planned.map((p) => [p.recordingType, p.fileName, p.mimeType])).toEqual([
@@ -243,7 +254,7 @@ describe("planFileNames", () => {
   });
 
   it("ignores entries without a key and keys that would steer a file onto a reserved or odd name", () => {
-    const legacy = { ...entryFor("unused"), key: undefined, zoom_file_id: "a" };
+    const { key: _unused, ...legacy } = entryFor("unused", { zoom_file_id: "a" });
     const crafted = [
       entryFor("id/recording.json", { zoom_file_id: "b" }),
       entryFor("id/../x y.mp4", { zoom_file_id: "c" }),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { defaultConfig } from "../config/defaults.js";
 import type { OrganizationRule } from "../config/types.js";
 import { ConfigError, InputError } from "../errors.js";
-import { organizationFor, recordingPath, topicSlug } from "./path.js";
+import { organizationFor, type RecordingPathOptions, recordingPath, topicSlug } from "./path.js";
 
 /** The organisation rules of DESIGN.md's examples, in their order. */
 const rules: OrganizationRule[] = [
@@ -13,12 +14,19 @@ const rules: OrganizationRule[] = [
   { name: "OpenRS", match: ["OpenRS"] },
 ];
 
+/** The configuration's defaults, which DESIGN.md's examples assume. */
+const zone = { timezone: defaultConfig.timezone, roundMinutes: defaultConfig.roundMinutes };
+
 function pathOf(
   topic: string,
   startTime?: string | null,
-  options?: Parameters<typeof recordingPath>[1],
+  options: Partial<RecordingPathOptions> = {},
 ): string {
-  return recordingPath({ organization: organizationFor(topic, rules), topic, startTime }, options);
+  const organization = organizationFor(topic, rules);
+  return recordingPath(
+    { organization, topic, ...(startTime !== undefined ? { startTime } : {}) },
+    { ...zone, ...options },
+  );
 }
 
 describe("recordingPath: DESIGN.md's examples", () => {
@@ -116,10 +124,10 @@ describe("topicSlug", () => {
 
 describe("recordingPath: shapes", () => {
   it("an empty slug gives just the organisation", () => {
-    expect(recordingPath({ organization: "FOLIO", topic: "FOLIO", startTime: "2024-01-01T05:00:00Z" })).toBe(
-      "folio",
-    );
-    expect(recordingPath({ organization: "FOLIO", topic: " (FOLIO) " })).toBe("folio");
+    expect(
+      recordingPath({ organization: "FOLIO", topic: "FOLIO", startTime: "2024-01-01T05:00:00Z" }, zone),
+    ).toBe("folio");
+    expect(recordingPath({ organization: "FOLIO", topic: " (FOLIO) " }, zone)).toBe("folio");
   });
 
   it("no start time gives {org}/{slug}", () => {
@@ -139,7 +147,7 @@ describe("recordingPath: shapes", () => {
 });
 
 describe("recordingPath: time rounding", () => {
-  const at = (startTime: string, options?: Parameters<typeof recordingPath>[1]) =>
+  const at = (startTime: string, options?: Partial<RecordingPathOptions>) =>
     pathOf("Budget review", startTime, options).replace("other/budget-review/", "");
 
   it("rounds exactly half up and ignores fractions of a second", () => {

@@ -58,11 +58,12 @@ export function topicSlug(topic: string, organization: string): string {
     .replace(/^-+|-+$/g, "");
 }
 
+/** The configuration's `timezone` and `roundMinutes` (their defaults are applied there, once). */
 export interface RecordingPathOptions {
-  /** IANA zone the time is written in. Default `America/New_York`. */
-  timezone?: string;
-  /** The wall-clock time is rounded to this many minutes, exactly half rounding up. Default 5. */
-  roundMinutes?: number;
+  /** IANA zone the time is written in. */
+  timezone: string;
+  /** The wall-clock time is rounded to this many minutes, exactly half rounding up. */
+  roundMinutes: number;
 }
 
 /**
@@ -72,18 +73,21 @@ export interface RecordingPathOptions {
  *
  * @throws InputError when startTime is not a date; ConfigError for an unknown timezone or bad roundMinutes.
  * @example
- * recordingPath({ organization: "FOLIO", topic: "FOLIO Sys Ops & Management SIG", startTime: "2023-03-12T06:58:00Z" });
+ * recordingPath(
+ *   { organization: "FOLIO", topic: "FOLIO Sys Ops & Management SIG", startTime: "2023-03-12T06:58:00Z" },
+ *   { timezone: "America/New_York", roundMinutes: 5 },
+ * );
  * // "folio/sys-ops-management-sig/2023-03-12T02:00" (01:58 EST, rounded on the wall clock)
  */
 export function recordingPath(
   { organization, topic, startTime }: { organization: string; topic: string; startTime?: string | null },
-  options: RecordingPathOptions = {},
+  options: RecordingPathOptions,
 ): string {
   const org = organization.toLowerCase();
   const slug = topicSlug(topic, organization);
   if (slug === "") return org;
   if (startTime === undefined || startTime === null || startTime === "") return `${org}/${slug}`;
-  const time = roundedWallClock(startTime, options.timezone ?? "America/New_York", options.roundMinutes ?? 5);
+  const time = roundedWallClock(startTime, options.timezone, options.roundMinutes);
   return `${org}/${slug}/${time}`;
 }
 

@@ -69,17 +69,6 @@ export function joinHtml(parts: readonly Part[], separator = ""): SafeHtml {
 }
 
 /**
- * JSON for a `<script type="application/json">` block: `<`, `>`, `&` and the line separators are
- * written as \u escapes so no text can close the script element.
- */
-export function scriptJson(value: unknown): SafeHtml {
-  const text = JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => {
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  });
-  return new SafeHtml(text, MAKER);
-}
-
-/**
  * A URL path segment from stored names: every character outside the unreserved set is percent-encoded,
  * so a name cannot add a scheme, a query or a `..` step.
  */

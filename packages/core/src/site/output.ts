@@ -40,7 +40,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** The Content-Type of a site file, by its extension. */
-export function siteContentType(file: string): string {
+function siteContentType(file: string): string {
   return TYPES[file.split(".").at(-1) ?? ""] ?? "application/octet-stream";
 }
 

@@ -54,7 +54,7 @@ export function cueBlockPath(id: string, block: number): string {
   return `search/cues/${id}/${block}.json`;
 }
 
-export function cueText(cue: Cue): string {
+function cueText(cue: Cue): string {
   return cue.speaker ? `${cue.speaker}: ${cue.text}` : cue.text;
 }
 

@@ -5,9 +5,9 @@
  */
 
 /** Terms shorter than this are not indexed: "a", "I" match everything and cost the most. */
-export const MIN_TERM_LENGTH = 2;
+const MIN_TERM_LENGTH = 2;
 /** Longer terms are cut: nobody searches for a 60-letter word, and it bounds shard size. */
-export const MAX_TERM_LENGTH = 40;
+const MAX_TERM_LENGTH = 40;
 
 /**
  * @example

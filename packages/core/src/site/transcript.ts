@@ -20,7 +20,7 @@ export interface ChatMessage {
 }
 
 /** More than this many cues or messages is not a real meeting; the rest is left off the page. */
-export const MAX_CUES = 20_000;
+const MAX_CUES = 20_000;
 const MAX_TEXT = 2_000;
 const TIME = /^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$/;
 

@@ -9,7 +9,7 @@ import type { Outcome } from "./doctor.js";
 type Probe = () => Promise<Outcome>;
 
 /** What each feature needs: any one of the scopes (classic or granular) will do. */
-export const FEATURE_SCOPES = [
+const FEATURE_SCOPES = [
   {
     feature: "read recordings",
     any: ["recording:read:admin", "cloud_recording:read:list_recording_files:admin"],
@@ -28,7 +28,7 @@ export const FEATURE_SCOPES = [
 ] as const;
 
 /** Optional: without it the sweep lists per user, which costs more requests but works. */
-export const ACCOUNT_LISTING_SCOPES = [
+const ACCOUNT_LISTING_SCOPES = [
   "cloud_recording:read:list_account_recordings:admin",
   "cloud_recording:read:list_account_recordings:master",
 ];

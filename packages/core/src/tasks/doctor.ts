@@ -5,13 +5,19 @@
  * A check never stops the others, and none leaves anything behind or prints a secret.
  */
 import { randomUUID } from "node:crypto";
-import { constants } from "node:fs";
-import { access, stat } from "node:fs/promises";
 import path from "node:path";
+import {
+  type BackendName,
+  checkNotifier,
+  configuredBackends,
+  createIndex,
+  createStore,
+  loadAwsCredentials,
+} from "../adapters/factory.js";
+import { creatable, pathExists } from "../adapters/local-folder.js";
 import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
 import { ErrorCode, messageOf, ZrecError } from "../errors.js";
-import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { doctorZoomClient, zoomAccountProbes } from "./doctor-zoom.js";
 
 export interface DoctorCheck {
@@ -37,7 +43,7 @@ export interface DoctorOptions {
 }
 
 /** Under the store's root or prefix; a name no recording id can take. */
-export const DOCTOR_PREFIX = ".zrec-doctor/";
+const DOCTOR_PREFIX = ".zrec-doctor/";
 
 export type Outcome = string | { skipped: string } | { warning: string; suggestion: string };
 type Probe = () => Promise<Outcome>;
@@ -58,9 +64,9 @@ export async function runDoctor(config: Config, options: DoctorOptions = {}): Pr
   };
 
   for (const [check, probe] of credentialProbes(config)) await run(check, probe);
-  await run("storage", () => probeStorage(config.storage, config.index));
-  await run("index", () => probeIndex(config.index));
-  await run("notify", () => probeNotify(config.notify));
+  await run("storage", () => probeStorage(config));
+  await run("index", () => probeIndex(config));
+  await run("notify", () => checkNotifier(config.notify));
   const accounts = Object.entries(config.zoom.accounts);
   if (accounts.length === 0) {
     await run("zoom", async () => noZoomAccount());
@@ -117,18 +123,17 @@ async function settle(check: string, probe: Probe): Promise<DoctorCheck> {
 /** One check per distinct credential source the AWS backends use (usually one). */
 function credentialProbes(config: Config): [string, Probe][] {
   const users = new Map<string | undefined, string[]>();
-  const { storage, index, notify } = config;
-  if (storage.type === "s3") users.set(storage.profile, ["storage"]);
-  if (index.type === "dynamodb") users.set(index.profile, [...(users.get(index.profile) ?? []), "index"]);
-  if (notify.type === "sqs") users.set(notify.profile, [...(users.get(notify.profile) ?? []), "notify"]);
+  for (const backend of configuredBackends(config)) {
+    if (backend.place === "aws")
+      users.set(backend.profile, [...(users.get(backend.profile) ?? []), backend.backend]);
+  }
   if (users.size === 0) return [["credentials", async () => ({ skipped: "no AWS backend configured" })]];
   return [...users].map(([profile, backends]) => [
     "credentials",
     async () => {
-      const { awsClientConfig } = await import("../adapters/aws-client-config.js");
       const source = profile === undefined ? "the default chain" : `profile ${profile}`;
       try {
-        await awsClientConfig(profile === undefined ? {} : { profile }).credentials();
+        await loadAwsCredentials(profile);
       } catch (error) {
         throw new Error(
           `No AWS credentials from ${source} (for ${backends.join(", ")}): ${messageOf(error)}`,
@@ -139,17 +144,20 @@ function credentialProbes(config: Config): [string, Probe][] {
   ]);
 }
 
-async function probeStorage(storage: Config["storage"], index: Config["index"]): Promise<Outcome> {
-  let store: ObjectStore;
-  if (storage.type === "fs") {
-    if (!(await exists(storage.root))) return missingStore(storage.root, index);
-    const { createFsStore } = await import("../adapters/fs-store.js");
-    store = createFsStore({ root: storage.root });
-  } else {
-    const { createS3Store } = await import("../adapters/s3-store.js");
-    const { bucket, prefix, region, endpoint, profile, forcePathStyle } = storage;
-    store = createS3Store({ bucket, prefix, region, endpoint, profile, forcePathStyle });
-  }
+/** The file or folder an embedded backend lives at; undefined for AWS backends and an in-memory index. */
+function localFile(config: Config, name: BackendName): string | undefined {
+  const backend = configuredBackends(config).find((configured) => configured.backend === name);
+  return backend?.place === "local" ? backend.file?.path : undefined;
+}
+
+function isLocal(config: Config, name: BackendName): boolean {
+  return configuredBackends(config).some((backend) => backend.backend === name && backend.place === "local");
+}
+
+async function probeStorage(config: Config): Promise<Outcome> {
+  const root = localFile(config, "storage");
+  if (root !== undefined && !(await pathExists(root))) return missingStore(root, config);
+  const store = await createStore(config.storage, { abandonedAfterDays: config.ingest.abandonedAfterDays });
   try {
     const key = `${DOCTOR_PREFIX}probe-${randomUUID()}.txt`;
     const body = `zrec doctor ${new Date().toISOString()}\n`;
@@ -172,8 +180,9 @@ async function probeStorage(storage: Config["storage"], index: Config["index"]):
  * A store folder that does not exist: new (the first ingest or `zrec setup` creates it), or, when the
  * index already exists, most likely a mistyped storage.root that an ingest would silently create.
  */
-async function missingStore(root: string, index: Config["index"]): Promise<Outcome> {
-  const indexed = index.type === "dynamodb" || (index.path !== ":memory:" && (await exists(index.path)));
+async function missingStore(root: string, config: Config): Promise<Outcome> {
+  const indexFile = localFile(config, "index");
+  const indexed = isLocal(config, "index") ? indexFile !== undefined && (await pathExists(indexFile)) : true;
   if (indexed) {
     throw new ZrecError(
       "CONFIG_INVALID",
@@ -190,77 +199,15 @@ async function missingStore(root: string, index: Config["index"]): Promise<Outco
   };
 }
 
-async function probeIndex(index: Config["index"]): Promise<string> {
-  let opened: RecordingIndex;
-  if (index.type === "sqlite") {
-    // Opening would create the file; a check must not.
-    if (!(await exists(index.path))) return creatable(path.dirname(index.path), index.path);
-    const { createSqliteIndex } = await import("../adapters/sqlite-index.js");
-    opened = createSqliteIndex({ path: index.path });
-  } else {
-    const { createDynamoDbIndex } = await import("../adapters/dynamodb-index.js");
-    const { table, region, endpoint, profile } = index;
-    opened = createDynamoDbIndex({ table, region, endpoint, profile });
-  }
+async function probeIndex(config: Config): Promise<string> {
+  const file = localFile(config, "index");
+  // Opening would create the file; a check must not.
+  if (file !== undefined && !(await pathExists(file))) return creatable(path.dirname(file), file);
+  const opened = await createIndex(config.index);
   try {
     await opened.get(randomUUID());
     return `${opened.description}: looked up a random recording id`;
   } finally {
     await opened.close?.();
   }
-}
-
-async function probeNotify(notify: Config["notify"]): Promise<string | { skipped: string }> {
-  switch (notify.type) {
-    case "none":
-      return { skipped: "notify.type is none" };
-    case "outbox": {
-      if (await exists(notify.path)) await access(notify.path, constants.W_OK);
-      return `outbox ${notify.path}: ${await creatable(path.dirname(notify.path))}`;
-    }
-    case "sqs": {
-      const [{ createSqsClient }, { checkQueue }] = await Promise.all([
-        import("../adapters/sqs-queue.js"),
-        import("../adapters/sqs-queue-check.js"),
-      ]);
-      const { queueUrl, region, endpoint, profile } = notify;
-      const client = createSqsClient({ queueUrl, region, endpoint, profile });
-      try {
-        const { waiting } = await checkQueue(client, queueUrl);
-        const backlog =
-          waiting === undefined ? "" : `, ${waiting} message${waiting === 1 ? "" : "s"} waiting`;
-        return `SQS queue ${queueUrl}: reachable${backlog} (nothing was sent)`;
-      } finally {
-        client.destroy();
-      }
-    }
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? false : Promise.reject(error)),
-  );
-}
-
-/**
- * That `folder` is writable, or, while it does not exist yet, that its nearest existing parent is, so the
- * first write can create it. `what` names the file to come, when the check is for one.
- */
-async function creatable(folder: string, what?: string): Promise<string> {
-  let dir = folder;
-  while (!(await exists(dir))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is a file, not a folder`);
-  await access(dir, constants.W_OK).catch(() => {
-    throw new Error(`folder ${dir} is not writable`);
-  });
-  const missing = what ?? folder;
-  return dir === folder && what === undefined
-    ? `folder ${folder} is writable`
-    : `${missing} does not exist yet (zrec setup creates it; ${dir} is writable)`;
 }

@@ -10,8 +10,10 @@ export {
 } from "./rebuild-db.js";
 export { type ReindexOptions, type ReindexResult, reindex } from "./reindex.js";
 export { type ScanOptions, scanFolders } from "./scan-folders.js";
-export { type SetupOptions, type SetupOutcome, type SetupStep, setupBackends } from "./setup.js";
+export { type SetupOptions, type SetupStep, setupBackends } from "./setup.js";
 export {
+  defaultSweepFrom,
+  SWEEP_DEFAULT_DAYS,
   type SweepMeeting,
   type SweepOptions,
   type SweepOutcome,

@@ -131,7 +131,7 @@ export async function purgeOld(
  * Why `document` is due on `asOf` (YYYY-MM-DD, UTC), or undefined when it is not. A disposition of any
  * action shields a recording from age-based deletion: someone decided its fate explicitly.
  */
-export function dueReason(
+function dueReason(
   document: RecordingDocument,
   asOf: string,
   olderThanDays: number | null,

@@ -29,6 +29,19 @@ const OUTCOMES: readonly SweepOutcome[] = [
 const USER_STATUSES = ["active", "inactive"] as const;
 const DAY = 86_400_000;
 
+/** How many UTC days a sweep looks at when it is not told where to start. */
+export const SWEEP_DEFAULT_DAYS = 30;
+
+/**
+ * The first day of the window a sweep looks at by default: the {@link SWEEP_DEFAULT_DAYS} UTC days that
+ * end with `to`. The CLI and the scheduled Lambda both start there.
+ * @example
+ * defaultSweepFrom(new Date("2025-01-30")); // 2025-01-01
+ */
+export function defaultSweepFrom(to: Date): Date {
+  return new Date(to.getTime() - (SWEEP_DEFAULT_DAYS - 1) * DAY);
+}
+
 /** The first UTC day GET /accounts/me/recordings reaches: six months back, plus a day of margin. */
 function accountListingCutoff(now: Date): Date {
   const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 6, now.getUTCDate() + 1));

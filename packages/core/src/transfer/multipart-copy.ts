@@ -1,7 +1,7 @@
 import { messageOf, TransferError } from "../errors.js";
+import { ThreadHash } from "../hash-thread.js";
 import type { MultipartUpload, ObjectStore, StoredObject } from "../ports.js";
 import type { GuardedResponse } from "./guarded-response.js";
-import { ThreadHash } from "../hash-thread.js";
 import { OrderedHash } from "./ordered-hash.js";
 import { PartBuffers } from "./part-buffers.js";
 import { fetchPart } from "./part-fetch.js";

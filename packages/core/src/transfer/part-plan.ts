@@ -2,6 +2,7 @@
  * The arithmetic of a ranged copy (which bytes make part n), the checks a 206 answer must pass, and
  * how one request of a copy is retried.
  */
+import type { MultipartLimits } from "../ports.js";
 import type { RetryOptions, RetryPolicy } from "../retry.js";
 import { retryVerdict } from "../retry-verdict.js";
 import type { ByteRange, SourceResponse } from "./source.js";
@@ -11,6 +12,25 @@ import { SourceHttpError } from "./source.js";
 export interface PartSpec extends ByteRange {
   partNumber: number;
   length: number;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * The part size to use for an object of `size` bytes when `requested` bytes are wanted, within the
+ * store's `limits`: `requested`, raised to the store's minimum, and raised further (to a whole number of
+ * MiB) when `size` would otherwise need more parts than the store takes. Without limits, `requested`.
+ * @example
+ * choosePartSize(100 * 2 ** 30, 8 * 2 ** 20, S3_MULTIPART_LIMITS); // 11 MiB: 8 MiB parts would be 12,800
+ */
+export function choosePartSize(size: number, requested: number, limits?: MultipartLimits): number {
+  if (!Number.isSafeInteger(requested) || requested < 1) {
+    throw new RangeError(`requested part size ${requested} is not a positive integer`);
+  }
+  if (limits === undefined) return requested;
+  const partSize = Math.max(requested, limits.minPartSize);
+  if (Math.ceil(size / partSize) <= limits.maxParts) return partSize;
+  return Math.ceil(size / limits.maxParts / MiB) * MiB;
 }
 
 /** How many parts of `partSize` bytes hold `total` bytes (the last may be shorter). */

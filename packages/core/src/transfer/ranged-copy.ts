@@ -8,6 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import { defaultConfig } from "../config/defaults.js";
 import { ErrorCode, TransferError, ZrecError } from "../errors.js";
 import type { ObjectStore, StoredObject } from "../ports.js";
 import type { RetryPolicy } from "../retry.js";
@@ -21,8 +22,9 @@ import { streamCopy } from "./stream-copy.js";
 export { CopySuspended };
 
 const MiB = 1024 * 1024;
-const DEFAULT_PART_SIZE = 8 * MiB;
-const DEFAULT_PART_CONCURRENCY = 4;
+// A caller without a configuration (a benchmark, a test) gets the configuration's defaults.
+const DEFAULT_PART_SIZE = defaultConfig.ingest.partSizeMiB * MiB;
+const DEFAULT_PART_CONCURRENCY = defaultConfig.ingest.partConcurrency;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 export interface CopyProgress {
@@ -40,9 +42,9 @@ export interface RangedCopyOptions {
   store: ObjectStore;
   key: string;
   contentType: string;
-  /** Bytes per Range request and multipart part; default 8 MiB. */
+  /** Bytes per Range request and multipart part; default `ingest.partSizeMiB`'s, 8 MiB. */
   partSize?: number;
-  /** Range requests in flight; default 4. */
+  /** Range requests in flight; default `ingest.partConcurrency`'s, 4. */
   partConcurrency?: number;
   /** Zoom's file_size when it gave one: the byte count must equal it. */
   expectedSize?: number;

@@ -129,7 +129,7 @@ function reportedNow(error: ZoomApiError): ZoomApiError {
 }
 
 /** Replaces every known secret in text that came from the server. */
-export function scrub(ctx: HttpContext, text: string): string {
+function scrub(ctx: HttpContext, text: string): string {
   let clean = text.replace(/\s+/g, " ").trim();
   for (const secret of ctx.secrets()) {
     if (secret) clean = clean.split(secret).join("[redacted]");

@@ -116,7 +116,8 @@ describe("verifyWebhook", () => {
 
   it("uses the clock when no time is given", () => {
     const request = signedRequest(fixtureText, Math.floor(Date.now() / 1000));
-    expect(() => verifyWebhook({ ...request, now: undefined })).not.toThrow();
+    const { now: _given, ...withoutNow } = request;
+    expect(() => verifyWebhook(withoutNow)).not.toThrow();
     expect(() => verifyWebhook({ ...request, now: new Date() })).not.toThrow();
   });
 

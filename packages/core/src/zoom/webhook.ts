@@ -187,7 +187,7 @@ export function handleWebhook(request: WebhookRequest): WebhookOutcome {
  * enough that planning, storing and logging one event stays quick: a signed event with 30,000 files
  * blocked `zrec serve` for minutes.
  */
-export const MAX_RECORDING_FILES = 1_000;
+const MAX_RECORDING_FILES = 1_000;
 
 export function parseRecordingEvent(value: unknown, source = "the webhook"): ZoomRecordingEvent {
   const name = source.startsWith("the ") ? `The ${source.slice(4)}` : source;

@@ -53,8 +53,7 @@ async function s3StoreBehind(rules: ProxyRule[]) {
     credentials: S3RVER_CREDENTIALS,
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
-    // The SDK's own retries stay on (3 tries): a 500 is tried again before zrec sees it.
-    retryStrategy: undefined,
+    // No retryStrategy: the SDK's own retries stay on (3 tries), so a 500 is tried again before zrec sees it.
   });
   const store = createS3Store({ client, bucket: BUCKET, prefix: PREFIX, publicUrlBase: s3.endpoint });
   cleanups.push(

@@ -3,6 +3,7 @@
  * (scheduled). Options: `accounts`, `from`, `to` (default: the 30 UTC days before today; today's
  * recordings are left to their webhooks, whose executions may still run) and `dryRun`.
  */
+import { defaultSweepFrom } from "@zrec/core";
 import { executionStarter } from "../execution.js";
 import { taskHandler } from "../handler.js";
 import { booleanOption, dateOption, optionsOf, stringListOption } from "../input.js";
@@ -12,7 +13,6 @@ import type { Env } from "../secrets.js";
 import { sweepToExecutions } from "../sweep.js";
 
 const DAY_MS = 86_400_000;
-const DEFAULT_DAYS = 30;
 
 export function createHandler(env: Env = process.env, options: HandlerOptions = {}) {
   const pipeline = pipelineRuntime(env, options);
@@ -24,7 +24,7 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
     const to = dateOption(given, "to", new Date(now.getTime() - DAY_MS));
     const report = await sweepToExecutions(await pipeline(invocation), start, {
       accounts: stringListOption(given, "accounts"),
-      from: dateOption(given, "from", new Date(to.getTime() - (DEFAULT_DAYS - 1) * DAY_MS)),
+      from: dateOption(given, "from", defaultSweepFrom(to)),
       to,
       dryRun: booleanOption(given, "dryRun", false),
       now,

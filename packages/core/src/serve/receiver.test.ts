@@ -4,10 +4,10 @@ import { type AddressInfo, connect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSqliteJobQueue } from "../adapters/sqlite-job-queue.js";
 import { loadConfig } from "../config/load.js";
+import type { Job, JobQueue } from "../jobs/types.js";
 import type { LogEntry } from "../log.js";
 import { signWebhook } from "../zoom/webhook.js";
 import { createWebhookReceiver, type ReceiverOptions } from "./receiver.js";
-import type { Job, JobQueue } from "./types.js";
 
 const SECRET = "whsec-test-secret-123";
 const TOKEN = "download-token-that-must-not-leak";

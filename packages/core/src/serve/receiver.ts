@@ -11,11 +11,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "../config/types.js";
 import type { WebhookSecrets } from "../config/webhook-secrets.js";
 import { messageOf, WebhookRejected } from "../errors.js";
+import { type Job, type JobQueue, jobIdFor } from "../jobs/types.js";
 import type { Logger } from "../log.js";
 import { skipReason } from "../pipeline/filters.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
 import { handleWebhook } from "../zoom/webhook.js";
-import { type Job, type JobQueue, jobIdFor } from "./types.js";
 
 export interface ReceiverOptions {
   /** Where Zoom posts, e.g. `/ingest/zoom_webhook`. */

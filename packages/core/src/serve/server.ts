@@ -4,29 +4,30 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { jobQueuePath, openJobQueue } from "../adapters/factory.js";
 import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
 import { WEBHOOK_SECRET_KEYS, webhookSecrets } from "../config/webhook-secrets.js";
 import { ConfigError, InputError, messageOf } from "../errors.js";
+import { runIngestJob } from "../jobs/ingest-job.js";
+import type { ClaimedJob, JobQueue } from "../jobs/types.js";
+import { createWorkerPool, type WorkerPoolOptions } from "../jobs/worker-pool.js";
 import type { Logger } from "../log.js";
 import { openPipeline } from "../pipeline/deps.js";
 import type { IngestEvent } from "../pipeline/events.js";
 import { createSiteUpdater } from "../site/updater.js";
-import { runIngestJob } from "./ingest-job.js";
 import { createWebhookReceiver } from "./receiver.js";
-import { type ClaimedJob, type JobQueue, jobQueuePath } from "./types.js";
-import { createWorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
 
 export interface ServeOptions {
   config: Config;
   /** Relative paths in the configuration resolve against this (the configuration file's folder). */
   baseDir: string;
-  /** Default `127.0.0.1`: behind a reverse proxy on the same machine. */
-  host?: string;
-  /** 0 picks a free port; the `server.listening` line says which. Default 8080. */
-  port?: number;
-  /** Default `/ingest/zoom_webhook`. */
-  path?: string;
+  /** `zrec serve --host`, whose default (127.0.0.1: behind a reverse proxy on the same machine) is the CLI's. */
+  host: string;
+  /** 0 picks a free port; the `server.listening` line says which. `zrec serve --port`, default 8080. */
+  port: number;
+  /** Where Zoom posts: `zrec serve --path`, default `/ingest/zoom_webhook`. */
+  path: string;
   /** Default `serve.concurrency`. */
   concurrency?: number;
   log: Logger;
@@ -49,20 +50,18 @@ export interface RunningServer {
 /**
  * @throws ConfigError without any webhook secret token or a Zoom account; InputError when the port is taken.
  * @example
- * const server = await startServing({ config, baseDir, port: 8080, log: jsonLogger(write) });
+ * const server = await startServing({ config, baseDir, host: "127.0.0.1", port: 8080, path: "/ingest/zoom_webhook", log });
  * process.once("SIGTERM", () => server.stop(30_000));
  */
 export async function startServing(options: ServeOptions): Promise<RunningServer> {
   const { config, log } = options;
-  const host = options.host ?? "127.0.0.1";
-  const webhookPath = options.path ?? "/ingest/zoom_webhook";
+  const { host, path: webhookPath } = options;
   checkConfig(config);
 
   const pipeline = await openPipeline(config, { baseDir: options.baseDir });
   let queue: JobQueue;
   try {
-    const { createSqliteJobQueue } = await import("../adapters/sqlite-job-queue.js");
-    queue = createSqliteJobQueue({ path: jobQueuePath(config, options.baseDir) });
+    queue = await openJobQueue(jobQueuePath(config, options.baseDir));
   } catch (error) {
     await pipeline.close().catch(() => {});
     throw error;
@@ -124,7 +123,7 @@ export async function startServing(options: ServeOptions): Promise<RunningServer
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   try {
-    await listen(server, options.port ?? 8080, host);
+    await listen(server, options.port, host);
   } catch (error) {
     queue.close();
     await pipeline.close().catch(() => {});
