@@ -1,14 +1,9 @@
 /** Laying a configuration file over the embedded default. */
+import { isObject } from "../validation/is-object.js";
 import type { Config } from "./types.js";
 
 /** Blocks chosen by `type`: a block of another type shares no keys with the default, so it replaces it. */
 const TAGGED = new Set(["storage", "index", "notify"]);
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /**
  * `raw` over `defaults`: objects merge key by key, arrays and scalars replace, `undefined` means "not
@@ -30,7 +25,7 @@ function mergeObjects(
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
     const current = merged.get(key);
-    if (isPlainObject(current) && isPlainObject(value)) {
+    if (isObject(current) && isObject(value)) {
       const replaces = topLevel && TAGGED.has(key) && value.type !== undefined && value.type !== current.type;
       merged.set(key, replaces ? value : mergeObjects(current, value, false));
     } else {
