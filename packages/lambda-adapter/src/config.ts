@@ -3,7 +3,7 @@
  * would (unset: the embedded default), and the Zoom secrets come from the variables, SSM or Secrets
  * Manager (see secrets.ts). Core's loadConfig validates the result, so errors name the key at fault.
  */
-import { type Config, ConfigError, loadConfig } from "@zrec/core";
+import { type Config, ConfigError, isObject, loadConfig } from "@zrec/core";
 import { type Env, resolveZoomSecrets, type SecretClients } from "./secrets.js";
 
 export const CONFIG_VARIABLE = "ZREC_CONFIG";
@@ -61,8 +61,4 @@ function parseConfig(text: string | undefined): Record<string, unknown> {
   }
   if (!isObject(parsed)) throw new ConfigError("", `${CONFIG_VARIABLE} must hold a JSON object of settings.`);
   return parsed;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

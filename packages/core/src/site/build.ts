@@ -9,6 +9,7 @@ import pLimit from "p-limit";
 import type { Config } from "../config/types.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { documentContentHash } from "../recording/document.js";
+import { isObject } from "../validation/is-object.js";
 import { SITE_CSS, SITE_JS } from "./assets.js";
 import { loadExtras } from "./extras.js";
 import type { SiteOutput } from "./output.js";
@@ -136,7 +137,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
   };
 
   const previous = await readJson<Manifest>(output, MANIFEST);
-  const usable = previous?.format === SITE_FORMAT && typeof previous.recordings === "object";
+  const usable = previous?.format === SITE_FORMAT && isObject(previous.recordings);
   const prev: Manifest = usable
     ? previous
     : { format: SITE_FORMAT, settings: "", next: 0, present: [], pages: {}, recordings: {} };
