@@ -90,7 +90,11 @@ export function validateDocument(value: unknown, source?: string): RecordingDocu
     return fail("(document)", `is nested more than ${MAX_JSON_DEPTH} levels deep`);
   }
   const result = documentSchema.safeParse(value);
-  if (result.success) return result.data as RecordingDocument;
+  if (result.success) {
+    // The parse made a copy: giving it a list changes nothing the caller holds.
+    result.data.files ??= [];
+    return result.data as RecordingDocument;
+  }
   const first = firstProblem(result.error.issues, value, { showValueAt: isDispositionAction });
   if (first === undefined) return fail("(document)", "is not a recording document");
   return fail(fieldPath(first.problem.path) || "(document)", problemText(first.problem));
