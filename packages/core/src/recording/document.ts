@@ -90,11 +90,9 @@ export function validateDocument(value: unknown, source?: string): RecordingDocu
     return fail("(document)", `is nested more than ${MAX_JSON_DEPTH} levels deep`);
   }
   const result = documentSchema.safeParse(value);
-  if (result.success) {
-    // The parse made a copy: giving it a list changes nothing the caller holds.
-    result.data.files ??= [];
-    return result.data as RecordingDocument;
-  }
+  // The input's own fields in its own order, not zod's copy: a document is written back, and reindex
+  // must not rewrite one whose content did not change.
+  if (result.success) return { ...value, files: value.files ?? [] } as RecordingDocument;
   const first = firstProblem(result.error.issues, value, { showValueAt: isDispositionAction });
   if (first === undefined) return fail("(document)", "is not a recording document");
   return fail(fieldPath(first.problem.path) || "(document)", problemText(first.problem));

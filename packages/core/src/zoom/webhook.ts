@@ -217,16 +217,17 @@ export function parseRecordingEvent(value: unknown, source = "the webhook"): Zoo
     const first = firstProblem(result.error.issues, value);
     return fail(first === undefined ? "it is not valid" : plainSentence(first.problem));
   }
-  const event = result.data;
-  const { uuid } = event.payload.object;
+  const { payload } = result.data;
+  const { uuid } = payload.object;
   try {
     recordingIdFromUuid(uuid);
   } catch {
     fail(`"payload.object.uuid" ${quote(uuid)} is not base64 of 16 bytes`);
   }
+  // The input's fields in its order, not zod's copy: the event is stored as recording.json as it came.
   // One spelling per meeting: `-`/`_` or unpadded copies of a uuid would name the same recording id.
-  event.payload.object.uuid = canonicalMeetingUuid(uuid);
-  return event as ZoomRecordingEvent;
+  const object = { ...(value.payload as typeof payload).object, uuid: canonicalMeetingUuid(uuid) };
+  return { ...value, payload: { ...(value.payload as typeof payload), object } } as ZoomRecordingEvent;
 }
 
 function isRecordingEvent(name: unknown): name is (typeof RECORDING_EVENTS)[number] {
