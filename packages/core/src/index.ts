@@ -44,6 +44,14 @@ export type { CopyProgress, CopyResult, RangedCopyOptions } from "./transfer/ran
 export { rangedCopy } from "./transfer/ranged-copy.js";
 export type * from "./transfer/source.js";
 export { SourceHttpError } from "./transfer/source.js";
+export { isObject } from "./validation/is-object.js";
+export {
+  type FirstProblem,
+  firstProblem,
+  type IssuePath,
+  type Problem,
+  plainSentence,
+} from "./validation/issues.js";
 export type { ZoomClient } from "./zoom/api.js";
 export { createZoomClient } from "./zoom/api.js";
 export type { TokenProvider } from "./zoom/download.js";

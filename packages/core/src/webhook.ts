@@ -15,6 +15,8 @@ export { jsonLogger, type LogEntry, type Logger, type LogLevel } from "./log.js"
 export { skipReason } from "./pipeline/filters.js";
 export type * from "./ports.js";
 export { type RetryVerdict, retryVerdict } from "./retry-verdict.js";
+export { isObject } from "./validation/is-object.js";
+export { firstProblem, plainSentence } from "./validation/issues.js";
 export { isRecordingId, recordingIdFromUuid } from "./zoom/ids.js";
 export type * from "./zoom/types.js";
 export {

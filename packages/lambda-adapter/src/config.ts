@@ -8,6 +8,7 @@ import {
   type Config,
   ConfigError,
   configuredBackends,
+  isObject,
   loadConfig,
 } from "@zrec/core/webhook";
 import { type Env, resolveZoomSecrets, type SecretClients } from "./secrets.js";
@@ -67,8 +68,4 @@ function parseConfig(text: string | undefined): Record<string, unknown> {
   }
   if (!isObject(parsed)) throw new ConfigError("", `${CONFIG_VARIABLE} must hold a JSON object of settings.`);
   return parsed;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -6,7 +6,7 @@
  * file tasks read the token back, FinishIngest deletes it, and the bucket's lifecycle rule removes what
  * a failed or skipped execution left (the token is useless after 24 hours anyway).
  */
-import type { ObjectStore, ZoomRecordingEvent } from "@zrec/core/webhook";
+import { isObject, type ObjectStore, type ZoomRecordingEvent } from "@zrec/core/webhook";
 
 /** Under the store's prefix. Recording ids are UUIDs: no recording key starts with a dot. */
 export const TOKEN_PREFIX = ".zrec-tokens/";
@@ -56,7 +56,7 @@ export function executionInput(event: ZoomRecordingEvent, ref: string | undefine
 
 /** What a task that passes the execution input on to core leaves out: the reference is no event field. */
 export function withoutTokenRef<T>(value: T): T {
-  if (typeof value !== "object" || value === null || !(TOKEN_REF_FIELD in value)) return value;
-  const { [TOKEN_REF_FIELD]: _ref, ...rest } = value as Record<string, unknown>;
+  if (!isObject(value) || !(TOKEN_REF_FIELD in value)) return value;
+  const { [TOKEN_REF_FIELD]: _ref, ...rest } = value;
   return rest as T;
 }

@@ -3,18 +3,18 @@
  * EventBridge's own event, so keys other than the handler's are ignored; a known key of the wrong type
  * is an InputError naming it.
  */
-import { InputError } from "@zrec/core/webhook";
+import { InputError, isObject } from "@zrec/core/webhook";
 
 export type Options = Record<string, unknown>;
 
 export function optionsOf(input: unknown, handler: string): Options {
   if (input === undefined || input === null) return {};
-  if (typeof input !== "object" || Array.isArray(input)) {
+  if (!isObject(input)) {
     throw new InputError(
       `${handler} takes a JSON object of options, not ${Array.isArray(input) ? "a list" : `a ${typeof input}`}.`,
     );
   }
-  return input as Options;
+  return input;
 }
 
 export function booleanOption(options: Options, key: string, fallback: boolean): boolean {

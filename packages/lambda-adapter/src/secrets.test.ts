@@ -109,6 +109,19 @@ describe("resolveZoomSecrets", () => {
     const typo = await resolveZoomSecrets({ ZOOM_SECRET_ID: "zrec/zoom" }, clients()).catch((e: Error) => e);
     expect(String(typo)).toMatch(/unknown key "ZOOM_CLIENT_SECRTE"/);
     expect(String(typo)).not.toContain("s3cret-value");
+
+    fakeAws(SECRETS, () => [200, { SecretString: JSON.stringify({ ZOOM_CLIENT_SECRET: 86420975 }) }]);
+    const number = await resolveZoomSecrets({ ZOOM_SECRET_ID: "zrec/zoom" }, clients()).catch(
+      (e: Error) => e,
+    );
+    expect(number).toBeInstanceOf(ConfigError);
+    expect(String(number)).toMatch(/"ZOOM_CLIENT_SECRET" is a number, not a string/);
+    expect(String(number)).not.toContain("86420975");
+
+    fakeAws(SECRETS, () => [200, { SecretString: JSON.stringify({ accounts: ["s3cret-value"] }) }]);
+    const list = await resolveZoomSecrets({ ZOOM_SECRET_ID: "zrec/zoom" }, clients()).catch((e: Error) => e);
+    expect(String(list)).toMatch(/"accounts" is a list, not an object of named accounts/);
+    expect(String(list)).not.toContain("s3cret-value");
   });
 
   it("reads one SSM parameter set per account named in ZOOM_ACCOUNTS, at most 10 names a call", async () => {

@@ -14,7 +14,8 @@
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { GetParametersCommandOutput, SSMClient } from "@aws-sdk/client-ssm";
-import { ConfigError, messageOf } from "@zrec/core/webhook";
+import { ConfigError, firstProblem, messageOf, plainSentence } from "@zrec/core/webhook";
+import * as z from "zod";
 
 export type Env = Record<string, string | undefined>;
 
@@ -48,7 +49,7 @@ export interface SecretClients {
 export interface ResolvedSecrets {
   /** `env` with every secret it points to filled in under its own name. */
   env: Env;
-  /** `accounts` from the Secrets Manager secret, when it has one. */
+  /** `accounts` from the Secrets Manager secret, when it has one; core's schema checks each account. */
   accounts?: Record<string, unknown>;
 }
 
@@ -74,13 +75,13 @@ export async function resolveZoomSecrets(env: Env, clients: SecretClients = {}):
     const fromParameter = parameters.get(env[`${name}_PARAMETER`] ?? "");
     const fromSecret = secret?.[name];
     if (fromParameter !== undefined) resolved[name] = fromParameter;
-    else if (typeof fromSecret === "string") resolved[name] = fromSecret;
+    else if (fromSecret !== undefined) resolved[name] = fromSecret;
   }
   const fromParameters = await readAccountParameters(env, clients);
   const accounts =
     secret?.accounts === undefined && fromParameters === undefined
       ? undefined
-      : { ...(secret?.accounts as Record<string, unknown> | undefined), ...fromParameters };
+      : { ...secret?.accounts, ...fromParameters };
   return accounts === undefined ? { env: resolved } : { env: resolved, accounts };
 }
 
@@ -183,9 +184,25 @@ async function getParameters(
   return { values, invalid };
 }
 
-const SECRET_KEYS: readonly string[] = [...ZOOM_SECRET_NAMES, "accounts"];
+/**
+ * The Secrets Manager secret: any of the four names, and named accounts. Strict, so a misspelt name is
+ * an error instead of a secret silently not found; the accounts' own fields are left to core's
+ * configuration schema, which names them.
+ */
+const secretString = () => z.string({ error: "a string" }).optional();
+const secretSchema = z.strictObject(
+  {
+    ZOOM_ACCOUNT_ID: secretString(),
+    ZOOM_CLIENT_ID: secretString(),
+    ZOOM_CLIENT_SECRET: secretString(),
+    ZOOM_WEBHOOK_SECRET_TOKEN: secretString(),
+    accounts: z.record(z.string(), z.unknown(), { error: "an object of named accounts" }).optional(),
+  } satisfies Record<(typeof ZOOM_SECRET_NAMES)[number] | "accounts", z.ZodType>,
+  { error: "a JSON object" },
+);
+const SECRET_KEYS = [...ZOOM_SECRET_NAMES, "accounts"];
 
-async function readSecret(secretId: string, clients: SecretClients): Promise<Record<string, unknown>> {
+async function readSecret(secretId: string, clients: SecretClients): Promise<z.output<typeof secretSchema>> {
   const { GetSecretValueCommand, SecretsManagerClient } = await import("./sdk/secrets-manager.js");
   const client = clients.secretsManager ?? new SecretsManagerClient({});
   let text: string | undefined;
@@ -206,16 +223,11 @@ async function readSecret(secretId: string, clients: SecretClients): Promise<Rec
     parsed = JSON.parse(text ?? "");
   } catch {
     // The parse error quotes the text, which is a secret: say only what is wrong.
-    return fail("is not a JSON object");
+    return fail("is not JSON");
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    return fail("is not a JSON object");
-  for (const [key, value] of Object.entries(parsed)) {
-    if (!SECRET_KEYS.includes(key)) fail(`has an unknown key "${key}"`);
-    if (key === "accounts" && (typeof value !== "object" || value === null || Array.isArray(value))) {
-      fail('has an "accounts" that is not an object of named accounts');
-    }
-    if (key !== "accounts" && typeof value !== "string") fail(`has a "${key}" that is not a string`);
-  }
-  return parsed as Record<string, unknown>;
+  const result = secretSchema.safeParse(parsed);
+  if (result.success) return result.data;
+  // The formatter describes values by kind only: every value in here is a secret.
+  const first = firstProblem(result.error.issues, parsed);
+  return fail(first === undefined ? "is not valid" : `is not valid: ${plainSentence(first.problem)}`);
 }

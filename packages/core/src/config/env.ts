@@ -4,7 +4,7 @@
  * `zoom.webhookSecretToken`. An empty variable counts as unset.
  */
 import { ConfigError } from "../errors.js";
-import { isPlainObject } from "./merge.js";
+import { isObject } from "../validation/is-object.js";
 
 export type Env = Record<string, string | undefined>;
 
@@ -36,15 +36,15 @@ export function applyEnvSecrets(
   const given = ACCOUNT_ENV.filter(([, variable]) => present(env[variable]));
   const webhookSecret = env[WEBHOOK_SECRET_ENV];
   const zoom = candidate.zoom;
-  if ((given.length === 0 && !present(webhookSecret)) || !isPlainObject(zoom)) return candidate;
+  if ((given.length === 0 && !present(webhookSecret)) || !isObject(zoom)) return candidate;
 
   const nextZoom: Record<string, unknown> = { ...zoom };
   if (present(webhookSecret)) nextZoom.webhookSecretToken = webhookSecret;
 
   const accounts = zoom.accounts;
-  if (given.length > 0 && isPlainObject(accounts)) {
+  if (given.length > 0 && isObject(accounts)) {
     const existing = Object.hasOwn(accounts, "default") ? accounts.default : undefined;
-    if (existing === undefined || isPlainObject(existing)) {
+    if (existing === undefined || isObject(existing)) {
       const account: Record<string, unknown> = { ...existing };
       for (const [field, variable] of given) account[field] = env[variable];
       // The client secret may be left out: commands that never talk to Zoom run without it.

@@ -1,61 +1,21 @@
 /**
- * Turns zod's issues into the one sentence a user reads: the file, the dotted key, what the key wants
- * and what it got. Secret values are described by their kind only, never echoed.
+ * The configuration's wording of a validation problem (validation/issues.ts finds it): the file, the
+ * dotted key, what the key wants and what it got, with "did you mean" for a misspelt key. Values are
+ * shown, as they help find the line, except under secret keys, which are described by their kind only.
  */
 
 import { ConfigError } from "../errors.js";
+import { isObject } from "../validation/is-object.js";
+import { dotted, firstProblem, type IssuePath, type Problem, quote, valueAt } from "../validation/issues.js";
 import { ACCOUNT_ENV } from "./env.js";
-import { isPlainObject } from "./merge.js";
 import { configSchema } from "./schema.js";
 import { isSecretPath } from "./secrets.js";
 import * as z from "./zod.js";
 
-type Path = readonly PropertyKey[];
-interface Problem {
+interface Sentence {
   key: string;
   message: string;
   suggestion?: string;
-}
-
-/** Keys and strings from a file may be any length; a message quotes at most this much of one. */
-const QUOTE_LIMIT = 60;
-
-export const dotted = (path: Path): string => path.map(String).join(".");
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text);
-}
-
-function valueAt(root: unknown, path: Path): unknown {
-  let value = root;
-  for (const key of path) {
-    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function describe(value: unknown, secret: boolean): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) {
-    return value.length === 0
-      ? "an empty list"
-      : `a list of ${value.length} entr${value.length === 1 ? "y" : "ies"}`;
-  }
-  switch (typeof value) {
-    case "string":
-      if (value === "") return "an empty string";
-      return secret ? "a string" : quote(value);
-    case "number":
-    case "boolean":
-      return secret ? `a ${typeof value}` : String(value);
-    case "object":
-      return "an object";
-    case "undefined":
-      return "missing";
-    default:
-      return `a ${typeof value}`;
-  }
 }
 
 /** Levenshtein distance, two rows at a time. */
@@ -99,7 +59,7 @@ function unwrap(schema: unknown, value: unknown): unknown {
     if (current instanceof z.ZodPipe) current = current.out;
     else if (current instanceof z.ZodDefault || current instanceof z.ZodOptional) current = current.unwrap();
     else if (current instanceof z.ZodDiscriminatedUnion) {
-      const type = isPlainObject(value) ? value.type : undefined;
+      const type = isObject(value) ? value.type : undefined;
       return (current.options as z.ZodObject[]).find((option) => {
         const literal = option.shape.type;
         return literal instanceof z.ZodLiteral && literal.values.has(type as never);
@@ -109,7 +69,7 @@ function unwrap(schema: unknown, value: unknown): unknown {
 }
 
 /** The keys the schema knows for the object at `path`, for "did you mean". */
-function knownKeysAt(path: Path, candidate: unknown): string[] {
+function knownKeysAt(path: IssuePath, candidate: unknown): string[] {
   let schema: unknown = configSchema;
   for (let i = 0; i <= path.length; i++) {
     schema = unwrap(schema, valueAt(candidate, path.slice(0, i)));
@@ -123,7 +83,7 @@ function knownKeysAt(path: Path, candidate: unknown): string[] {
   return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }
 
-function unknownKey(path: Path, key: string, candidate: unknown): Problem {
+function unknownKey(path: IssuePath, key: string, candidate: unknown): Sentence {
   const known = knownKeysAt(path, candidate);
   const guess = closestKey(key, known);
   const full = dotted([...path, key]);
@@ -134,7 +94,7 @@ function unknownKey(path: Path, key: string, candidate: unknown): Problem {
   };
 }
 
-function requiredContext(path: Path, candidate: unknown): string {
+function requiredContext(path: IssuePath, candidate: unknown): string {
   const [block, field] = path;
   if (path.length === 2 && (block === "storage" || block === "index" || block === "notify")) {
     const type = valueAt(candidate, [block, "type"]);
@@ -147,52 +107,34 @@ function requiredContext(path: Path, candidate: unknown): string {
   return "";
 }
 
-function problemOf(issue: z.core.$ZodIssue, candidate: unknown): Problem {
-  const key = dotted(issue.path);
-  const value = valueAt(candidate, issue.path);
-  if (issue.code === "invalid_key") {
-    const name = String(issue.path.at(-1));
+function sentenceOf(problem: Problem, candidate: unknown): Sentence {
+  const { path } = problem;
+  const key = dotted(path);
+  if (problem.kind === "unknown") return unknownKey(path.slice(0, -1), String(path.at(-1)), candidate);
+  if (problem.code === "invalid_key") {
     return {
       key,
-      message: `${dotted(issue.path.slice(0, -1))} has an entry named ${quote(name)}, but names must be 1 to 64 letters, digits, "-" or "_"`,
+      message: `${dotted(path.slice(0, -1))} has an entry named ${quote(String(path.at(-1)))}, but names must be 1 to 64 letters, digits, "-" or "_"`,
     };
   }
-  if (value === undefined && (issue.code === "invalid_type" || issue.code === "invalid_union")) {
-    return { key, message: `${key} is required${requiredContext(issue.path, candidate)}` };
+  if (problem.kind === "missing") {
+    return { key, message: `${key} is required${requiredContext(path, candidate)}` };
   }
-  return {
-    key,
-    message: `${key} must be ${issue.message}, not ${describe(value, isSecretPath(issue.path))}`,
-  };
+  return { key, message: `${key} must be ${problem.expected}, not ${problem.found}` };
 }
 
-/**
- * One ConfigError for all of zod's issues: the first problem, plus how many more. Unknown keys come
- * first, as a misspelt key is the likeliest cause of the other complaints.
- */
+/** One ConfigError for all of zod's issues: the first problem, plus how many more. */
 export function configErrorFrom(
   issues: readonly z.core.$ZodIssue[],
   candidate: unknown,
   source: string,
 ): ConfigError {
-  let count = 0;
-  let firstUnknown: Problem | undefined;
-  let firstOther: z.core.$ZodIssue | undefined;
-  for (const issue of issues) {
-    if (issue.code === "unrecognized_keys") {
-      count += issue.keys.length;
-      const key = issue.keys[0];
-      if (!firstUnknown && key !== undefined) firstUnknown = unknownKey(issue.path, key, candidate);
-    } else {
-      count += 1;
-      firstOther ??= issue;
-    }
-  }
-  const first = firstUnknown ?? (firstOther ? problemOf(firstOther, candidate) : undefined);
+  const first = firstProblem(issues, candidate, { showValueAt: (path) => !isSecretPath(path) });
   if (!first) return new ConfigError("", `${source}: is not a valid configuration`);
-  const more = count - 1;
+  const { key, message, suggestion } = sentenceOf(first.problem, candidate);
+  const more = first.count - 1;
   const tail = more > 0 ? ` (and ${more} more problem${more === 1 ? "" : "s"})` : "";
-  return new ConfigError(first.key, `${source}: ${first.message}${tail}`, {
-    ...(first.suggestion !== undefined && { suggestion: first.suggestion }),
+  return new ConfigError(key, `${source}: ${message}${tail}`, {
+    ...(suggestion !== undefined && { suggestion }),
   });
 }

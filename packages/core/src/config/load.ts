@@ -1,10 +1,12 @@
 /** From whatever a configuration file held to one typed, normalised Config. */
 import { resolve } from "node:path";
 import { ConfigError, messageOf } from "../errors.js";
+import { isObject } from "../validation/is-object.js";
+import { kindOf } from "../validation/issues.js";
 import { defaultConfig } from "./defaults.js";
 import { applyEnvSecrets, type Env } from "./env.js";
 import { configErrorFrom } from "./issues.js";
-import { isPlainObject, mergeOverDefaults } from "./merge.js";
+import { mergeOverDefaults } from "./merge.js";
 import { configSchema } from "./schema.js";
 import type { Config } from "./types.js";
 
@@ -36,9 +38,8 @@ export function loadConfig(raw: unknown, options: LoadConfigOptions = {}): Confi
   const source = options.source ?? "configuration";
   try {
     const given = raw ?? {};
-    if (!isPlainObject(given)) {
-      const kind = Array.isArray(given) ? "a list" : `a ${typeof given}`;
-      throw new ConfigError("", `${source}: must hold an object of settings, not ${kind}`);
+    if (!isObject(given)) {
+      throw new ConfigError("", `${source}: must hold an object of settings, not ${kindOf(given)}`);
     }
     const candidate = applyEnvSecrets(
       mergeOverDefaults(given, defaultConfig),

@@ -1,14 +1,9 @@
 /** Laying a configuration file over the embedded default. */
+import { isObject } from "../validation/is-object.js";
 import type { Config } from "./types.js";
 
 /** Blocks chosen by `type`: a block of another type shares no keys with the default, so it replaces it. */
 const TAGGED = new Set(["storage", "index", "notify"]);
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /**
  * The configuration is at most four levels deep (`zoom.accounts.NAME.webhookSecretToken`); below that,
@@ -37,14 +32,14 @@ function mergeObjects(
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
     const current = merged.get(key);
-    if (isPlainObject(value) && depth + 1 < MAX_DEPTH) {
+    if (isObject(value) && depth + 1 < MAX_DEPTH) {
       const replaces =
         depth === 0 &&
         TAGGED.has(key) &&
-        isPlainObject(current) &&
+        isObject(current) &&
         value.type !== undefined &&
         value.type !== current.type;
-      merged.set(key, mergeObjects(isPlainObject(current) && !replaces ? current : {}, value, depth + 1));
+      merged.set(key, mergeObjects(isObject(current) && !replaces ? current : {}, value, depth + 1));
     } else {
       merged.set(key, value);
     }

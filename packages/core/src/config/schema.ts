@@ -4,6 +4,7 @@
  * Objects are strict: an unknown key is an error, never silently ignored.
  */
 
+import { isObject } from "../validation/is-object.js";
 import { defaultConfig } from "./defaults.js";
 import * as z from "./zod.js";
 
@@ -43,7 +44,7 @@ function httpUrl(phrase = "an http(s) URL") {
 
 function sizeOf(value: unknown): number | undefined {
   if (Array.isArray(value)) return value.length;
-  if (typeof value === "object" && value !== null) return Object.keys(value).length;
+  if (isObject(value)) return Object.keys(value).length;
   return undefined;
 }
 

@@ -5,6 +5,7 @@
  * apart. Zoom's own API list, fetched by ingest-metadata anyway, says where each file id's bytes are:
  * downloading from there archives the recording's own bytes whatever the event says.
  */
+import { isObject } from "../validation/is-object.js";
 import type { ZoomRecordingFile } from "../zoom/types.js";
 
 export interface DownloadPlan {
@@ -29,7 +30,7 @@ export function listedById(files: unknown): Map<string, ZoomRecordingFile> | und
   if (!Array.isArray(files)) return undefined;
   const byId = new Map<string, ZoomRecordingFile>();
   for (const file of files as ZoomRecordingFile[]) {
-    if (file !== null && typeof file === "object" && typeof file.id === "string" && file.id !== "") {
+    if (isObject(file) && typeof file.id === "string" && file.id !== "") {
       byId.set(file.id, file);
     }
   }

@@ -75,6 +75,15 @@ describe("validateDocument", () => {
     expect(validateDocument(doc, "x.json")).toEqual(doc);
   });
 
+  it("keeps fields neither system knows, in file entries too", () => {
+    const doc = legacyDocument();
+    const files = (doc.files as Record<string, unknown>[]).map((file) => ({
+      ...file,
+      checksum: { md5: "x" },
+    }));
+    expect(validateDocument({ ...doc, files }).files[0]).toHaveProperty("checksum", { md5: "x" });
+  });
+
   it("gives a document without files an empty list", () => {
     const { files: _files, ...doc } = legacyDocument();
     expect(validateDocument(doc).files).toEqual([]);

@@ -6,14 +6,11 @@
 import { createHash } from "node:crypto";
 import { DocumentError } from "../errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
-import { isRecordingId } from "../zoom/ids.js";
+import { isObject } from "../validation/is-object.js";
+import { fieldPath, firstProblem, kindOf, type Problem } from "../validation/issues.js";
+import { documentSchema } from "./document-schema.js";
 
-/**
- * The actions a disposition may name: purge-old deletes on `delete` and never touches `keep` or
- * `unpublish`; the site builder leaves `unpublish` recordings out (they stay archived). Anything else is
- * refused when a document is read in, because a misspelt `delete` would never be purged.
- */
-const DISPOSITION_ACTIONS = ["delete", "keep", "unpublish"] as const;
+export { DISPOSITION_ACTIONS } from "./document-schema.js";
 
 export interface Disposition {
   /**
@@ -71,31 +68,6 @@ export interface RecordingDocument {
 /** The schema_version zrec writes. Documents without one were written by the older system. */
 export const SCHEMA_VERSION = 1;
 
-/** The older system's required string fields, in the order it wrote them. */
-const REQUIRED_STRINGS = [
-  "recording_id",
-  "recording_path",
-  "meeting_uuid",
-  "parent_meeting_uuid",
-  "organization",
-  "meeting_topic",
-  "start_time",
-  "end_time",
-  "password",
-  "host_id",
-] as const;
-const OPTIONAL_STRINGS = ["ingested_at", "zoom_account", "zoom_trashed_at"] as const;
-const FILE_REQUIRED_STRINGS = ["recording_type", "s3_url", "etag", "mime_type"] as const;
-const FILE_OPTIONAL_STRINGS = [
-  "key",
-  "sha256",
-  "file_type",
-  "recording_start",
-  "recording_end",
-  "zoom_file_id",
-];
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /**
  * Checks that `value` is a recording document a reader can rely on, and returns it normalised (a
  * document of the older system without `files` gets an empty list). Documents without zrec's new fields
@@ -108,37 +80,34 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
  * const document = validateDocument(JSON.parse(text), "0a7203ad-…/recording_document.json");
  */
 export function validateDocument(value: unknown, source?: string): RecordingDocument {
-  const fail: Fail = (field, problem) => {
+  const fail = (field: string, problem: string): never => {
     const where = source === undefined ? "The recording document" : `The recording document ${source}`;
     throw new DocumentError(field, `${where} is not valid: "${field}" ${problem}.`);
   };
-  if (!isObject(value)) return fail("(document)", `should be a JSON object but is ${describe(value)}`);
+  if (!isObject(value)) return fail("(document)", `should be a JSON object but is ${kindOf(value)}`);
   // Documents are written back as JSON: JSON.stringify would overflow the stack on deep nesting.
-  if (nestedDeeperThan(value, MAX_JSON_DEPTH))
-    fail("(document)", `is nested more than ${MAX_JSON_DEPTH} levels deep`);
-
-  for (const field of REQUIRED_STRINGS) requireType(value, field, "string", fail);
-  requireType(value, "meeting_id", "number", fail);
-  if (!isRecordingId(value.recording_id as string)) {
-    fail("recording_id", "is not a canonical lower-case UUID (like 0a7203ad-04ac-45d8-bd6d-6a778f226c65)");
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    return fail("(document)", `is nested more than ${MAX_JSON_DEPTH} levels deep`);
   }
-  for (const field of OPTIONAL_STRINGS) optionalType(value, field, "string", fail);
-  optionalType(value, "schema_version", "number", fail);
-  if (value.disposition !== undefined) checkDisposition(value.disposition, fail);
+  const result = documentSchema.safeParse(value);
+  // The input's own fields in its own order, not zod's copy: a document is written back, and reindex
+  // must not rewrite one whose content did not change.
+  if (result.success) return { ...value, files: value.files ?? [] } as RecordingDocument;
+  const first = firstProblem(result.error.issues, value, { showValueAt: isDispositionAction });
+  if (first === undefined) return fail("(document)", "is not a recording document");
+  return fail(fieldPath(first.problem.path) || "(document)", problemText(first.problem));
+}
 
-  const files = value.files ?? [];
-  if (!Array.isArray(files)) return fail("files", `should be a list but is ${describe(files)}`);
-  for (const [index, file] of (files as unknown[]).entries()) {
-    const prefix = `files[${index}]`;
-    if (!isObject(file)) return fail(prefix, `should be an object but is ${describe(file)}`);
-    const nested: Fail = (field, problem) => fail(`${prefix}.${field}`, problem);
-    for (const field of FILE_REQUIRED_STRINGS) requireType(file, field, "string", nested);
-    if (file.zoom_file_size !== null)
-      requireType(file, "zoom_file_size", "number", nested, "a number or null");
-    for (const field of FILE_OPTIONAL_STRINGS) optionalType(file, field, "string", nested);
-    optionalType(file, "size", "number", nested);
-  }
-  return { ...value, files } as RecordingDocument;
+/** The one value worth quoting: an action name is no secret, and the typo is the news. */
+const isDispositionAction = (path: readonly PropertyKey[]) =>
+  path.length === 2 && path[0] === "disposition" && path[1] === "action";
+
+/** What follows the field's name: `is missing (it should be a string)`, `should be a number but is null`. */
+function problemText({ kind, expected, found, shown }: Problem): string {
+  if (kind === "missing") return `is missing (it should be ${expected})`;
+  // A failed check on a value of the right kind: its kind alone ("but is a string") would say nothing.
+  if (kind === "value" && !shown) return `should be ${expected}`;
+  return `should be ${expected} but is ${found}`;
 }
 
 /**
@@ -167,68 +136,4 @@ function canonicalJson(value: unknown): string {
   }
   // Like JSON.stringify inside an array: undefined and functions become null.
   return JSON.stringify(plain) ?? "null";
-}
-
-type Fail = (field: string, problem: string) => never;
-
-function checkDisposition(disposition: unknown, fail: Fail): void {
-  if (!isObject(disposition)) fail("disposition", `should be an object but is ${describe(disposition)}`);
-  const nested: Fail = (field, problem) => fail(`disposition.${field}`, problem);
-  const fields = disposition as Record<string, unknown>;
-  requireType(fields, "action", "string", nested);
-  if (!(DISPOSITION_ACTIONS as readonly unknown[]).includes(fields.action)) {
-    // The one value worth quoting: an action name is no secret, and the typo is the news.
-    const given =
-      typeof fields.action === "string" && fields.action.length <= 20
-        ? JSON.stringify(fields.action)
-        : describe(fields.action);
-    const allowed = DISPOSITION_ACTIONS.map((action) => JSON.stringify(action)).join(", ");
-    nested("action", `should be one of ${allowed} but is ${given}`);
-  }
-  requireType(fields, "after", "string", nested);
-  if (!isCalendarDate(fields.after as string)) nested("after", "should be a date written YYYY-MM-DD");
-}
-
-function requireType(
-  record: Record<string, unknown>,
-  field: string,
-  type: "string" | "number",
-  fail: Fail,
-  expected = `a ${type}`,
-): void {
-  const value = record[field];
-  if (value === undefined) fail(field, `is missing (it should be ${expected})`);
-  if (typeof value !== type || (type === "number" && !Number.isFinite(value))) {
-    fail(field, `should be ${expected} but is ${describe(value)}`);
-  }
-}
-
-function optionalType(
-  record: Record<string, unknown>,
-  field: string,
-  type: "string" | "number",
-  fail: Fail,
-): void {
-  if (record[field] !== undefined) requireType(record, field, type, fail);
-}
-
-function isCalendarDate(text: string): boolean {
-  const match = ISO_DATE.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The kind of a value, never the value itself (it may be a password). */
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "number" && !Number.isFinite(value)) return "not a finite number";
-  const kind = typeof value;
-  return kind === "object" ? "an object" : `a ${kind}`;
 }

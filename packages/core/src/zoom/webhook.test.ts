@@ -233,6 +233,14 @@ describe("parseRecordingEvent", () => {
     expect(parseRecordingEvent(transcript).event).toBe("recording.transcript_completed");
   });
 
+  it("keeps the fields zrec does not read", () => {
+    const event = withObject({ host_email: "h@example.org", recording_files: [{ id: "f", extra: [1] }] });
+    const parsed = parseRecordingEvent({ ...event, extra: true });
+    expect(parsed.extra).toBe(true);
+    expect(parsed.payload.object.host_email).toBe("h@example.org");
+    expect(parsed.payload.object.recording_files?.[0]).toEqual({ id: "f", extra: [1] });
+  });
+
   it("names the source and what is wrong in one sentence", () => {
     expect(() => parseRecordingEvent({ ...fixture, event: "meeting.started" }, "webhook.json")).toThrow(
       'webhook.json is not a recording event: "event" is "meeting.started".',

@@ -7,12 +7,14 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { WebhookSecrets } from "../config/webhook-secrets.js";
 import { ConfigError, InputError, WebhookRejected } from "../errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
+import { isObject } from "../validation/is-object.js";
+import { firstProblem, kindOf, plainSentence, quote } from "../validation/issues.js";
+import { RECORDING_EVENTS, recordingEventSchema } from "./event-schema.js";
 import { canonicalMeetingUuid, recordingIdFromUuid } from "./ids.js";
-import type { RecordingEventName, ZoomRecordingEvent } from "./types.js";
+import type { ZoomRecordingEvent } from "./types.js";
 
 /** Zoom's own limit: a request more than this far from now, either way, may be a replay. */
 const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
-const RECORDING_EVENTS: readonly string[] = ["recording.completed", "recording.transcript_completed"];
 
 export type WebhookHeaders = Record<string, string | string[] | undefined>;
 
@@ -151,7 +153,7 @@ export function handleWebhook(request: WebhookRequest): WebhookOutcome {
       .digest("hex");
     return { kind: "url_validation", status: 200, body: { plainToken, encryptedToken } };
   }
-  if (!RECORDING_EVENTS.includes(event)) return { kind: "ignored", event };
+  if (!isRecordingEvent(event)) return { kind: "ignored", event };
   if (typeof request.secret !== "string") {
     const accountId = isObject(body.payload) ? body.payload.account_id : undefined;
     const required = request.secret.forAccount(typeof accountId === "string" ? accountId : undefined);
@@ -173,22 +175,24 @@ export function handleWebhook(request: WebhookRequest): WebhookOutcome {
 }
 
 /**
- * Checks that `value` is a recording event zrec can ingest (`recording.completed` or
- * `recording.transcript_completed` with a meeting uuid, id, topic and a list of files) and returns it
- * typed. Used for webhooks and for event files given to `zrec ingest`.
- *
- * @param source Names the input in the error: a file name, or "the webhook".
- * @throws InputError with one sentence naming the source and the field at fault.
- * @example
- * const event = parseRecordingEvent(JSON.parse(text), "webhook.json");
- */
-/**
  * Far above any real meeting (a few files per pause and resume, plus transcripts and chat), and low
  * enough that planning, storing and logging one event stays quick: a signed event with 30,000 files
  * blocked `zrec serve` for minutes.
  */
 const MAX_RECORDING_FILES = 1_000;
 
+/**
+ * Checks that `value` is a recording event zrec can ingest (`recording.completed` or
+ * `recording.transcript_completed` with a meeting uuid, id, topic and a list of files) and returns it
+ * typed, its meeting uuid in canonical spelling. Used for webhooks and for event files given to
+ * `zrec ingest`. Fields zrec does not read are kept.
+ *
+ * @param source Names the input in the error: a file name, or "the webhook".
+ * @throws InputError with one sentence naming the source and the field at fault, never a value of it
+ *   (the event name and the meeting uuid aside: neither is a secret, and each is the news).
+ * @example
+ * const event = parseRecordingEvent(JSON.parse(text), "webhook.json");
+ */
 export function parseRecordingEvent(value: unknown, source = "the webhook"): ZoomRecordingEvent {
   const name = source.startsWith("the ") ? `The ${source.slice(4)}` : source;
   const fail = (problem: string): never => {
@@ -197,65 +201,45 @@ export function parseRecordingEvent(value: unknown, source = "the webhook"): Zoo
   if (!isObject(value)) return fail(`it is ${kindOf(value)}, not a JSON object`);
   // The event is stored as recording.json: JSON.stringify would overflow the stack on deep nesting.
   if (nestedDeeperThan(value, MAX_JSON_DEPTH)) fail(`it is nested more than ${MAX_JSON_DEPTH} levels deep`);
-  if (value.event === undefined) fail('"event" is missing');
-  if (typeof value.event !== "string" || !RECORDING_EVENTS.includes(value.event)) {
+  // Another event is not a broken recording event: the name alone is the news.
+  if (!isRecordingEvent(value.event)) {
     fail(`"event" is ${typeof value.event === "string" ? quote(value.event) : kindOf(value.event)}`);
   }
-  const event = value.event as RecordingEventName;
-  optional(value, "event_ts", "number", "", fail);
-  optional(value, "download_token", "string", "", fail);
-  if (!isObject(value.payload)) return fail(`"payload" is ${kindOf(value.payload)}, not an object`);
-  optional(value.payload, "account_id", "string", "payload.", fail);
-  const object = value.payload.object;
-  if (!isObject(object)) return fail(`"payload.object" is ${kindOf(object)}, not an object`);
-  required(object, "uuid", "string", "payload.object.", fail);
-  required(object, "id", "number", "payload.object.", fail);
-  required(object, "topic", "string", "payload.object.", fail);
-  for (const field of ["account_id", "host_id", "start_time", "timezone", "password"]) {
-    optional(object, field, "string", "payload.object.", fail);
-  }
-  optional(object, "duration", "number", "payload.object.", fail);
-  optional(object, "type", "number", "payload.object.", fail);
-  try {
-    recordingIdFromUuid(object.uuid as string);
-  } catch {
-    fail(`"payload.object.uuid" ${quote(object.uuid as string)} is not base64 of 16 bytes`);
-  }
-  const files = object.recording_files;
-  if (!Array.isArray(files)) return fail(`"payload.object.recording_files" is ${kindOf(files)}, not a list`);
-  if (files.length > MAX_RECORDING_FILES) {
+  // Before the schema looks at each file: thousands cost time, and a problem each.
+  const files = fileCount(value);
+  if (files > MAX_RECORDING_FILES) {
     fail(
-      `"payload.object.recording_files" has ${files.length} files; zrec takes at most ${MAX_RECORDING_FILES} per recording`,
+      `"payload.object.recording_files" has ${files} files; zrec takes at most ${MAX_RECORDING_FILES} per recording`,
     );
   }
-  for (const [index, file] of files.entries()) {
-    const prefix = `payload.object.recording_files[${index}]`;
-    if (!isObject(file)) fail(`"${prefix}" is ${kindOf(file)}, not an object`);
-    for (const field of FILE_STRING_FIELDS) optional(file, field, "string", `${prefix}.`, fail);
-    optional(file, "file_size", "number", `${prefix}.`, fail);
+  const result = recordingEventSchema.safeParse(value);
+  if (!result.success) {
+    const first = firstProblem(result.error.issues, value);
+    return fail(first === undefined ? "it is not valid" : plainSentence(first.problem));
   }
+  const { payload } = result.data;
+  const { uuid } = payload.object;
+  try {
+    recordingIdFromUuid(uuid);
+  } catch {
+    fail(`"payload.object.uuid" ${quote(uuid)} is not base64 of 16 bytes`);
+  }
+  // The input's fields in its order, not zod's copy: the event is stored as recording.json as it came.
   // One spelling per meeting: `-`/`_` or unpadded copies of a uuid would name the same recording id.
-  const uuid = canonicalMeetingUuid(object.uuid as string);
-  return {
-    ...value,
-    event,
-    payload: { ...value.payload, object: { ...object, uuid } },
-  } as ZoomRecordingEvent;
+  const object = { ...(value.payload as typeof payload).object, uuid: canonicalMeetingUuid(uuid) };
+  return { ...value, payload: { ...(value.payload as typeof payload), object } } as ZoomRecordingEvent;
 }
 
-/** Fields of a recording file that zrec reads; each must be a string when present. */
-const FILE_STRING_FIELDS = [
-  "id",
-  "meeting_id",
-  "recording_start",
-  "recording_end",
-  "file_type",
-  "file_extension",
-  "play_url",
-  "download_url",
-  "status",
-  "recording_type",
-];
+function isRecordingEvent(name: unknown): name is (typeof RECORDING_EVENTS)[number] {
+  return (RECORDING_EVENTS as readonly unknown[]).includes(name);
+}
+
+/** How many files the event lists, if it has a list of them where one belongs. */
+function fileCount(event: Record<string, unknown>): number {
+  const object = isObject(event.payload) ? event.payload.object : undefined;
+  const files = isObject(object) ? object.recording_files : undefined;
+  return Array.isArray(files) ? files.length : 0;
+}
 
 function signatureFor(rawBody: string | Uint8Array, secret: string, timestamp: string): string {
   const hmac = createHmac("sha256", secret).update(`v0:${timestamp}:`, "utf8");
@@ -284,46 +268,4 @@ function parseBody(rawBody: string | Uint8Array): Record<string, unknown> {
   }
   if (!isObject(parsed)) throw new WebhookRejected(400, "The webhook body is not a JSON object.");
   return parsed;
-}
-
-type Fail = (problem: string) => never;
-
-function required(
-  record: Record<string, unknown>,
-  field: string,
-  type: string,
-  at: string,
-  fail: Fail,
-): void {
-  const value = record[field];
-  if (value === undefined) fail(`"${at}${field}" is missing`);
-  if (typeof value !== type || (typeof value === "number" && !Number.isFinite(value))) {
-    fail(`"${at}${field}" is ${kindOf(value)}, not a ${type}`);
-  }
-}
-
-function optional(
-  record: Record<string, unknown>,
-  field: string,
-  type: string,
-  at: string,
-  fail: Fail,
-): void {
-  if (record[field] !== undefined) required(record, field, type, at, fail);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The kind of a value, never the value: it may be a token. */
-function kindOf(value: unknown): string {
-  if (value === undefined) return "missing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 }
