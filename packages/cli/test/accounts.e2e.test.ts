@@ -8,9 +8,9 @@ import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { cliMain, makeWorkspace, readJson } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliMain, makeWorkspace, readJson } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 

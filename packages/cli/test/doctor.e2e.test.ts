@@ -6,10 +6,9 @@
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeWorkspace, runZrec, startBackends, type TestBackends, withArchive } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBackends, type TestBackends } from "./backends.js";
-import { makeWorkspace, runZrec, withArchive } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 interface Check {

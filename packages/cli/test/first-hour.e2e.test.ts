@@ -6,9 +6,9 @@
  */
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeWorkspace, runZrec } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, runZrec } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 type Workspace = Awaited<ReturnType<typeof makeWorkspace>>;

@@ -1,9 +1,9 @@
 /** `zrec ingest` beyond the happy path: later transcripts, old tokens, filters, deleted meetings. */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeWorkspace, readJson, readLines, runZrec } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, readJson, readLines, runZrec } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 let sim: Sim;

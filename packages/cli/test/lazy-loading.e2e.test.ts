@@ -8,10 +8,9 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { makeWorkspace, runZrec, startBackends, type TestBackends } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBackends, type TestBackends } from "./backends.js";
-import { makeWorkspace, runZrec } from "./support.js";
 
 const register = pathToFileURL(fileURLToPath(new URL("./module-log/register.mjs", import.meta.url)));
 

@@ -5,10 +5,9 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeWorkspace, runZrec, startBackends, type TestBackends } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBackends, type TestBackends } from "./backends.js";
-import { makeWorkspace, runZrec } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 let sim: Sim;

@@ -8,9 +8,9 @@ import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { cliMain, makeWorkspace, readJson, runZrec } from "@zrec/test-utils/cli";
 import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliMain, makeWorkspace, readJson, runZrec } from "./support.js";
 
 type LogLine = Record<string, unknown> & { msg: string };
 

@@ -8,9 +8,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { makeWorkspace, readLines, runZrec, sha256File } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, readLines, runZrec, sha256File } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 type Meeting = ReturnType<Sim["addMeeting"]>;

@@ -7,11 +7,11 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeWorkspace, runZrec } from "@zrec/test-utils/cli";
+import { type Dynalite, startDynalite } from "@zrec/test-utils/dynalite";
+import { type RunningS3rver, startS3rver } from "@zrec/test-utils/s3rver";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Dynalite, startDynalite } from "../../core/test/support/dynalite.js";
-import { type RunningS3rver, startS3rver } from "../../core/test/support/s3rver.js";
-import { makeWorkspace, runZrec } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 const MiB = 1024 * 1024;

@@ -14,12 +14,19 @@ import { spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import {
+  cliMain,
+  makeWorkspace,
+  readLines,
+  runZrec,
+  sha256,
+  startBackends,
+  withArchive,
+} from "@zrec/test-utils/cli";
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { longRuns, seeded, seedsFor } from "@zrec/test-utils/faults/seeded";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
-import { Figures } from "../../../core/test/faults/figures.js";
-import { longRuns, seeded, seedsFor } from "../../../core/test/faults/seeded.js";
-import { startBackends } from "../backends.js";
-import { cliMain, makeWorkspace, readLines, runZrec, sha256, withArchive } from "../support.js";
 
 const MiB = 1024 * 1024;
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;

@@ -10,11 +10,18 @@
 import { spawn } from "node:child_process";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import {
+  type BackendKind,
+  cliMain,
+  makeWorkspace,
+  runZrec,
+  sha256,
+  startBackends,
+  withArchive,
+} from "@zrec/test-utils/cli";
+import { seeded, seedsFor } from "@zrec/test-utils/faults/seeded";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
-import { seeded, seedsFor } from "../../../core/test/faults/seeded.js";
-import { type BackendKind, startBackends } from "../backends.js";
-import { cliMain, makeWorkspace, runZrec, sha256, withArchive } from "../support.js";
 
 const MiB = 1024 * 1024;
 const PART = 5 * MiB;

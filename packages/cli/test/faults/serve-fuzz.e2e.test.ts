@@ -8,11 +8,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { connect } from "node:net";
+import { cliMain, makeWorkspace } from "@zrec/test-utils/cli";
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { type Rng, seeded, seedsFor } from "@zrec/test-utils/faults/seeded";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Figures } from "../../../core/test/faults/figures.js";
-import { type Rng, seeded, seedsFor } from "../../../core/test/faults/seeded.js";
-import { cliMain, makeWorkspace } from "../support.js";
 
 const figures = new Figures("serve-fuzz");
 const PATH = "/ingest/zoom_webhook";

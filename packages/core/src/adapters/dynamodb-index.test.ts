@@ -6,8 +6,8 @@ import {
   GetItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { type Dynalite, startDynalite } from "@zrec/test-utils/dynalite";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Dynalite, startDynalite } from "../../test/support/dynalite.js";
 import { BackendError } from "../errors.js";
 import type { RecordingIndex } from "../ports.js";
 import type { RecordingDocument } from "../recording/document.js";

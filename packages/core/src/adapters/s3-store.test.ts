@@ -9,8 +9,8 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { type RunningS3rver, startS3rver } from "@zrec/test-utils/s3rver";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { type RunningS3rver, startS3rver } from "../../test/support/s3rver.js";
 import { BackendError } from "../errors.js";
 import type { ObjectStore } from "../ports.js";
 import { choosePartSize, createS3Store, S3_MAX_PARTS, S3_MIN_PART_SIZE } from "./s3-store.js";

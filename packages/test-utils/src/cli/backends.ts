@@ -5,9 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Backends, closeBackends, createBackends, loadConfig } from "@zrec/core";
-import { ensureTable } from "../../core/src/adapters/dynamodb-table.js";
-import { startDynalite } from "../../core/test/support/dynalite.js";
-import { startS3rver } from "../../core/test/support/s3rver.js";
+import { ensureTable } from "@zrec/core/adapters/dynamodb-table";
+import { startDynalite } from "../dynalite.js";
+import { startS3rver } from "../s3rver.js";
 
 export type BackendKind = "embedded" | "aws";
 export const backendKinds: BackendKind[] = ["embedded", "aws"];

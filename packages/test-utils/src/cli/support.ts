@@ -3,16 +3,20 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import type { Backends } from "@zrec/core";
 import type { startZoomSim } from "@zrec/zoom-sim";
 import { closeBackends, type TestBackends } from "./backends.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 
-export const cliMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const require = createRequire(import.meta.url);
+const cliPackage = require("@zrec/cli/package.json") as { bin: { zrec: string } };
+
+/** The built `zrec`, where the CLI package's `bin` points (packages/cli/dist/main.js): build first. */
+export const cliMain = join(dirname(require.resolve("@zrec/cli/package.json")), cliPackage.bin.zrec);
 
 export interface RunResult {
   code: number;
