@@ -166,7 +166,9 @@ export async function startSqs(): Promise<RunningSqs> {
       })
       .catch((error: unknown) => {
         const fault = error instanceof SqsFault ? error : new SqsFault("InternalError", String(error));
-        const headers = fault.queryError ? { "x-amzn-query-error": fault.queryError } : {};
+        const headers: Record<string, string> = fault.queryError
+          ? { "x-amzn-query-error": fault.queryError }
+          : {};
         reply(response, 400, { __type: `com.amazonaws.sqs#${fault.type}`, message: fault.message }, headers);
       });
   });

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { type Backends, closeBackends, createBackends, loadConfig } from "@zrec/core";
 import { ensureTable } from "@zrec/core/adapters/dynamodb-table";
+import { afterAll, beforeAll } from "vitest";
 import { startDynalite } from "../dynalite.js";
 import { startS3rver } from "../s3rver.js";
 
@@ -60,6 +61,28 @@ export async function startBackends(kind: BackendKind): Promise<TestBackends> {
       await s3.close();
       await dynamo.close();
     },
+  };
+}
+
+/**
+ * Starts `kind`'s backends in the file's (or the enclosing describe's) `beforeAll` and closes them in
+ * `afterAll`. Returns the running backends, for tests and hooks.
+ * @example
+ * const aws = useBackends("aws");
+ * it("lists", async () => { const ws = await makeWorkspace(sim(), {}, aws()); });
+ */
+export function useBackends(kind: BackendKind): () => TestBackends {
+  let running: TestBackends | undefined;
+  beforeAll(async () => {
+    running = await startBackends(kind);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  return () => {
+    if (running === undefined)
+      throw new Error(`the ${kind} backends run only inside the file's tests and hooks`);
+    return running;
   };
 }
 
