@@ -4,8 +4,8 @@
  */
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { closerOf, listenOnLoopback } from "./loopback-server.js";
 
 // dynalite is CommonJS without types; this is the part of its API we use.
 type DynaliteFactory = (options: {
@@ -59,17 +59,8 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     deleteTableMs: options.deleteTableMs ?? 0,
     updateTableMs: options.updateTableMs ?? 0,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = await listenOnLoopback(server);
   const clients: DynamoDBClient[] = [];
-  let closed: Promise<void> | undefined;
 
   return {
     endpoint,
@@ -83,14 +74,6 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
       clients.push(client);
       return client;
     },
-    close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        for (const client of clients.splice(0)) client.destroy();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Keep-alive sockets would otherwise hold close() open until they time out.
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: closerOf(server, clients),
   };
 }

@@ -12,8 +12,8 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { closerOf, listenOnLoopback } from "./loopback-server.js";
 
 export const SQS_REGION = "us-east-1";
 /** The account in the queue URLs this server makes. */
@@ -172,12 +172,7 @@ export async function startSqs(): Promise<RunningSqs> {
         reply(response, 400, { __type: `com.amazonaws.sqs#${fault.type}`, message: fault.message }, headers);
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  let closed: Promise<void> | undefined;
+  endpoint = await listenOnLoopback(server);
 
   return {
     endpoint,
@@ -195,14 +190,7 @@ export async function startSqs(): Promise<RunningSqs> {
     queueUrl,
     createQueue: async (name) => createQueue(name),
     messages: (name) => [...(queues.get(name)?.messages ?? [])],
-    close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        for (const client of clients.splice(0)) client.destroy();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: closerOf(server, clients),
   };
 }
 

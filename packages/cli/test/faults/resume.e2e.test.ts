@@ -7,12 +7,11 @@
  * Normal suite: one seed per backend (folder; S3 on s3rver + dynalite). `ZREC_FAULT_RUNS=n`: n seeds.
  * Replay: `ZREC_FAULT_SEED=<seed> npx vitest run packages/cli/test/faults/resume.e2e.test.ts`.
  */
-import { spawn } from "node:child_process";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type BackendKind,
-  cliMain,
+  ingestKilledWhen,
   makeWorkspace,
   runZrec,
   sha256,
@@ -37,25 +36,6 @@ function partsAsked(sim: Sim, from: number): number[] {
     .slice(from)
     .filter((r) => r.server === "cdn" && r.range !== undefined)
     .map((r) => Math.floor(Number(/bytes=(\d+)-/.exec(r.range ?? "")?.[1] ?? 0) / PART) + 1);
-}
-
-function killedAfter(parts: number, sim: Sim, cwd: string, env: Record<string, string>) {
-  return new Promise<boolean>((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, "ingest", "webhook.json", "--json"], {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "ignore", "ignore"],
-    });
-    const started = Date.now();
-    const watch = setInterval(() => {
-      if (partsAsked(sim, 0).length >= parts || Date.now() - started > 30_000) child.kill("SIGKILL");
-    }, 1);
-    child.on("error", reject);
-    child.on("exit", (_code, signal) => {
-      clearInterval(watch);
-      resolve(signal === "SIGKILL");
-    });
-  });
 }
 
 /** The part numbers the kill left stored, from the checkpoint beside the upload. */
@@ -103,7 +83,7 @@ async function runSeed(seed: number, kind: BackendKind): Promise<string[]> {
     await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
     // Asking for part k means part k - CONCURRENCY has arrived, and most likely the one before it is stored.
     const killAt = rng.int(CONCURRENCY + 3, count);
-    if (!(await killedAfter(killAt, sim, ws.dir, ws.env)))
+    if (!(await ingestKilledWhen(() => partsAsked(sim, 0).length >= killAt, ws.dir, ws.env)).killed)
       problems.push("the first run ended before the kill");
     const stored = await checkpointParts(backends, ws);
     if (stored.length === 0) problems.push(`no part was checkpointed after ${killAt} requests`);

@@ -6,7 +6,11 @@ import {
   GetItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import { describeRecordingIndex, indexedDocument } from "@zrec/test-utils/conformance";
+import {
+  describeRecordingIndex,
+  documentWithEverything,
+  indexedDocument,
+} from "@zrec/test-utils/conformance";
 import { type Dynalite, startDynalite } from "@zrec/test-utils/dynalite";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError } from "../errors.js";
@@ -143,19 +147,7 @@ describe("ensureTable", () => {
 
 describe("createDynamoDbIndex", () => {
   it("stores a document in the older system's item shape", async () => {
-    const document = doc(1, {
-      files: [
-        {
-          recording_type: "audio_only",
-          s3_url: "https://bucket.s3.amazonaws.com/x/audio_only.m4a",
-          etag: '"abc"',
-          zoom_file_size: null,
-          mime_type: "audio/m4a",
-          size: 1234,
-        },
-      ],
-      left_out: undefined,
-    });
+    const document = documentWithEverything(1);
     await index.put(document);
     expect(index.description).toBe(`DynamoDB table ${table}`);
     const raw = await client.send(

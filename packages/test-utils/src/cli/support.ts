@@ -1,5 +1,5 @@
 /** Helpers for end-to-end tests: a temp workspace with a config pointing at zoom-sim, and the built CLI. */
-import { spawn } from "node:child_process";
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
@@ -27,6 +27,23 @@ export interface RunResult {
 }
 
 /**
+ * Starts the built `zrec` in `cwd` with the given env additions (colour off), for a test that watches
+ * or kills it (`serve`, a crash); stdout and stderr are piped unless `stdio` says otherwise.
+ * @example
+ * const child = spawnZrec(["serve", "--port", "0"], { cwd: ws.dir, env: ws.env });
+ */
+export function spawnZrec(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; stdio?: StdioOptions },
+): ChildProcess {
+  return spawn(process.execPath, [cliMain, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    stdio: options.stdio ?? ["ignore", "pipe", "pipe"],
+  });
+}
+
+/**
  * Runs the built `zrec` as a user would, in `cwd`, with the given env additions. A process still
  * running at `deadlineMs` (default 60 s) is SIGKILLed: a hang fails its test at the bound instead of
  * outliving the suite.
@@ -39,11 +56,7 @@ export function runZrec(
   options: { cwd: string; env?: Record<string, string>; deadlineMs?: number },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnZrec(args, options);
     let stdout = "";
     let stderr = "";
     let killedAtDeadline = false;
@@ -51,14 +64,36 @@ export function runZrec(
       killedAtDeadline = true;
       child.kill("SIGKILL");
     }, options.deadlineMs ?? 60_000);
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout?.on("data", (chunk) => (stdout += chunk));
+    child.stderr?.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
       const leaked = leakedSecret(options.env ?? {}, `${stdout}\n${stderr}`);
       if (leaked) reject(new Error(`zrec ${args.join(" ")} printed the value of ${leaked}`));
       else resolve({ code: code ?? -1, stdout, stderr, killedAtDeadline });
+    });
+  });
+}
+
+/**
+ * Starts `zrec ingest` and SIGKILLs it as soon as `due()` says so (checked every millisecond), if it is
+ * still running: how did it end? The webhook is `webhook.json` in `cwd`.
+ * @example
+ * const crash = await ingestKilledWhen(() => sim.requests.length > 3, ws.dir, ws.env);
+ */
+export function ingestKilledWhen(due: () => boolean, cwd: string, env: Record<string, string>) {
+  return new Promise<{ killed: boolean; code: number | null }>((resolve, reject) => {
+    const child = spawnZrec(["ingest", "webhook.json", "--json"], { cwd, env, stdio: "ignore" });
+    const started = Date.now();
+    // A trigger that never fires (the ingest ended another way) still ends in a kill, within 30 s.
+    const watch = setInterval(() => {
+      if (due() || Date.now() - started > 30_000) child.kill("SIGKILL");
+    }, 1);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      clearInterval(watch);
+      resolve({ killed: signal === "SIGKILL", code });
     });
   });
 }

@@ -6,4 +6,9 @@
 export { describeJobQueue, type JobQueueUnderTest, newJob } from "./job-queue.js";
 export { type Delivered, describeNotifier, type NotifierUnderTest } from "./notifier.js";
 export { describeObjectStore, type StoreUnderTest } from "./object-store.js";
-export { describeRecordingIndex, type IndexUnderTest, indexedDocument } from "./recording-index.js";
+export {
+  describeRecordingIndex,
+  documentWithEverything,
+  type IndexUnderTest,
+  indexedDocument,
+} from "./recording-index.js";

@@ -4,7 +4,8 @@
  * clock. Claims racing across processes and the file's sharing and permissions stay in the SQLite tests.
  */
 import { InputError, type JobQueue, type NewJob, NotFoundError } from "@zrec/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { eachTest } from "./each-test.js";
 
 /** One fresh, empty queue for one test. */
 export interface JobQueueUnderTest {
@@ -40,15 +41,10 @@ export function newJob(n: number, overrides: Partial<NewJob> = {}): NewJob {
  */
 export function describeJobQueue(name: string, make: () => Promise<JobQueueUnderTest>): void {
   describe(`JobQueue contract: ${name}`, () => {
-    let subject: JobQueueUnderTest;
     let queue: JobQueue;
-
-    beforeEach(async () => {
-      subject = await make();
-      queue = subject.queue;
-    });
-    afterEach(async () => {
-      await subject.close();
+    let another: () => JobQueue;
+    eachTest(make, (made) => {
+      ({ queue, another } = made);
     });
 
     it("queues a job once: the same id, or the same recording and event while unfinished, is a duplicate", () => {
@@ -106,7 +102,7 @@ export function describeJobQueue(name: string, make: () => Promise<JobQueueUnder
     });
 
     it("never gives one job to two claimers on two connections", () => {
-      const other = subject.another();
+      const other = another();
       for (let n = 1; n <= 20; n++) queue.enqueue(newJob(n), T0 + n);
       const claimed: string[] = [];
       for (let i = 0; i < 15; i++) {

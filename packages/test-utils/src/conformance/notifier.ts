@@ -4,7 +4,8 @@
  * everything (none) is held only to accepting every send.
  */
 import type { Notifier, RecordingDocument } from "@zrec/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { eachTest } from "./each-test.js";
 import { indexedDocument } from "./recording-index.js";
 
 /** A notification as its consumer sees it. */
@@ -45,12 +46,9 @@ export function describeNotifier(
     let subject: NotifierUnderTest;
     let notifier: Notifier;
 
-    beforeEach(async () => {
-      subject = await make();
-      notifier = subject.notifier;
-    });
-    afterEach(async () => {
-      await subject.close();
+    eachTest(make, (made) => {
+      subject = made;
+      notifier = made.notifier;
     });
 
     const delivered = async () => {

@@ -6,7 +6,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { BackendError, type ObjectStore, scanFolders } from "@zrec/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { eachTest } from "./each-test.js";
 
 /** One fresh, empty store for one test, and how to look behind it. */
 export interface StoreUnderTest {
@@ -44,13 +45,10 @@ export function describeObjectStore(name: string, make: () => Promise<StoreUnder
     let store: ObjectStore;
     let partSize: number;
 
-    beforeEach(async () => {
-      subject = await make();
-      store = subject.store;
-      partSize = subject.partSize ?? 1024;
-    });
-    afterEach(async () => {
-      await subject.close();
+    eachTest(make, (made) => {
+      subject = made;
+      store = made.store;
+      partSize = made.partSize ?? 1024;
     });
 
     async function listAll(prefix = ""): Promise<string[]> {

@@ -3,7 +3,8 @@
  * on dynalite). Schema, batching and error wording stay in each adapter's own tests.
  */
 import type { RecordingDocument, RecordingIndex } from "@zrec/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { eachTest } from "./each-test.js";
 
 /** One fresh, empty index for one test. */
 export interface IndexUnderTest {
@@ -31,6 +32,30 @@ export function indexedDocument(n: number, overrides: Partial<RecordingDocument>
   };
 }
 
+/**
+ * Recording `n` with what an index must carry through: unicode, a disposition, a file with a null
+ * Zoom size and a stored size, a field zrec does not know yet, and an undefined one (`left_out`).
+ */
+export function documentWithEverything(n: number): RecordingDocument {
+  return indexedDocument(n, {
+    meeting_topic: "Café Über Straße — FOLIO weekly 🎥",
+    recording_path: "folio/café-über-straße-weekly/2024-01-01T10:00",
+    disposition: { action: "delete", after: "2025-01-31" },
+    files: [
+      {
+        recording_type: "audio_only",
+        s3_url: "https://bucket.s3.amazonaws.com/x/audio_only.m4a",
+        etag: '"abc"',
+        zoom_file_size: null,
+        mime_type: "audio/m4a",
+        size: 1234,
+      },
+    ],
+    future_field: { nested: [1, 2, 3] },
+    left_out: undefined,
+  });
+}
+
 const doc = indexedDocument;
 const numbers = (docs: RecordingDocument[]) => docs.map((d) => Number(d.recording_id.slice(-4)));
 
@@ -44,35 +69,14 @@ const numbers = (docs: RecordingDocument[]) => docs.map((d) => Number(d.recordin
  */
 export function describeRecordingIndex(name: string, make: () => Promise<IndexUnderTest>): void {
   describe(`RecordingIndex contract: ${name}`, () => {
-    let subject: IndexUnderTest;
     let index: RecordingIndex;
 
-    beforeEach(async () => {
-      subject = await make();
-      index = subject.index;
-    });
-    afterEach(async () => {
-      await subject.close();
+    eachTest(make, (made) => {
+      index = made.index;
     });
 
     it("round-trips a document, unicode and fields it does not know included; an undefined field is left out", async () => {
-      const document = doc(1, {
-        meeting_topic: "Café Über Straße — FOLIO weekly 🎥",
-        recording_path: "folio/café-über-straße-weekly/2024-01-01T10:00",
-        disposition: { action: "delete", after: "2025-01-31" },
-        files: [
-          {
-            recording_type: "audio_only",
-            s3_url: "https://bucket.s3.amazonaws.com/x/audio_only.m4a",
-            etag: '"abc"',
-            zoom_file_size: null,
-            mime_type: "audio/m4a",
-            size: 1234,
-          },
-        ],
-        future_field: { nested: [1, 2, 3] },
-        left_out: undefined,
-      });
+      const document = documentWithEverything(1);
       await index.put(document);
       const { left_out: _, ...stored } = document;
       expect(await index.get(document.recording_id)).toEqual(stored);
