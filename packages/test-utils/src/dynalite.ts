@@ -5,6 +5,7 @@
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { forTheseTests } from "./lifecycle.js";
 import { closerOf, listenOnLoopback } from "./loopback-server.js";
 
 // dynalite is CommonJS without types; this is the part of its API we use.
@@ -41,6 +42,11 @@ export interface Dynalite {
 
 /** Credentials dynalite accepts (it accepts any); never real ones. */
 export const DYNALITE_CREDENTIALS = { accessKeyId: "dynalite", secretAccessKey: "dynalite" } as const;
+
+/** dynalite for the tests of a file (or describe): started in `beforeAll`, closed in `afterAll`. */
+export function useDynalite(options: StartDynaliteOptions = {}): () => Dynalite {
+  return forTheseTests("dynalite", () => startDynalite(options));
+}
 
 /**
  * Starts an in-memory dynalite on 127.0.0.1 at a random free port.

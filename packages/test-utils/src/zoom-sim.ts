@@ -1,6 +1,6 @@
 /** zoom-sim for a test file: started before its tests, with a host to record, and stopped after them. */
 import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
-import { afterAll, beforeAll } from "vitest";
+import { forTheseTests } from "./lifecycle.js";
 
 /**
  * Starts zoom-sim with one user, `host-1` (none with `host: false`), in the file's (or the enclosing
@@ -12,16 +12,9 @@ import { afterAll, beforeAll } from "vitest";
  * });
  */
 export function useZoomSim(options: { host?: boolean } = {}): () => ZoomSim {
-  let running: ZoomSim | undefined;
-  beforeAll(async () => {
-    running = await startZoomSim();
-    if (options.host !== false) running.addUser({ id: "host-1" });
+  return forTheseTests("zoom-sim", async () => {
+    const sim = await startZoomSim();
+    if (options.host !== false) sim.addUser({ id: "host-1" });
+    return sim;
   });
-  afterAll(async () => {
-    await running?.close();
-  });
-  return () => {
-    if (running === undefined) throw new Error("zoom-sim runs only inside the file's tests and hooks");
-    return running;
-  };
 }

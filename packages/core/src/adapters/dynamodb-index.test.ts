@@ -11,8 +11,8 @@ import {
   documentWithEverything,
   indexedDocument,
 } from "@zrec/test-utils/conformance";
-import { type Dynalite, startDynalite } from "@zrec/test-utils/dynalite";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { startDynalite, useDynalite } from "@zrec/test-utils/dynalite";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError } from "../errors.js";
 import type { RecordingIndex } from "../ports.js";
 import { createDynamoDbIndex } from "./dynamodb-index.js";
@@ -62,19 +62,14 @@ function throttleBatchWrites(client: DynamoDBClient, rounds: number): void {
   );
 }
 
-let dynalite: Dynalite;
+const dynalite = useDynalite();
 let client: DynamoDBClient;
 let table: string;
 let index: RecordingIndex;
 let tables = 0;
 
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-afterAll(() => dynalite.close());
-
 describeRecordingIndex("DynamoDB", async () => {
-  const contractClient = dynalite.client();
+  const contractClient = dynalite().client();
   const contractTable = `contract-${++tables}`;
   await ensureTable(contractClient, contractTable);
   const index = createDynamoDbIndex({ client: contractClient, table: contractTable });
@@ -82,7 +77,7 @@ describeRecordingIndex("DynamoDB", async () => {
 });
 
 beforeEach(async () => {
-  client = dynalite.client();
+  client = dynalite().client();
   table = `recordings-${++tables}`;
   expect(await ensureTable(client, table)).toBe("created");
   index = createDynamoDbIndex({ client, table, batchRetry: { baseDelayMs: 1, maxDelayMs: 5 } });
@@ -226,7 +221,7 @@ describe("createDynamoDbIndex", () => {
     vi.stubEnv("AWS_ACCESS_KEY_ID", "dynalite");
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", "dynalite");
     try {
-      const own = createDynamoDbIndex({ table, endpoint: dynalite.endpoint, region: "us-east-1" });
+      const own = createDynamoDbIndex({ table, endpoint: dynalite().endpoint, region: "us-east-1" });
       await own.put(doc(9));
       expect(await index.get(doc(9).recording_id)).toEqual(doc(9));
       await own.close?.();

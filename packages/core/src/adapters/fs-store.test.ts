@@ -5,7 +5,7 @@ import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
-import { describeObjectStore } from "@zrec/test-utils/conformance";
+import { describeObjectStore, inTempFolder } from "@zrec/test-utils/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError } from "../errors.js";
 import type { ObjectStore } from "../ports.js";
@@ -13,15 +13,13 @@ import { createFsStore, FS_TEMP_DIR } from "./fs-store.js";
 
 const json = { contentType: "application/json" };
 
-describeObjectStore("folder", async () => {
-  const parent = await mkdtemp(path.join(tmpdir(), "zrec-fs-contract-"));
-  const root = path.join(parent, "root");
-  return {
-    store: createFsStore({ root }),
-    leftovers: () => readdir(path.join(root, FS_TEMP_DIR)).catch(() => []),
-    close: () => rm(parent, { recursive: true, force: true }),
-  };
-});
+describeObjectStore("folder", () =>
+  inTempFolder((folder) => ({
+    store: createFsStore({ root: folder }),
+    leftovers: () => readdir(path.join(folder, FS_TEMP_DIR)).catch(() => []),
+    close: async () => {},
+  })),
+);
 
 let parent: string;
 let root: string;

@@ -1,7 +1,7 @@
 import { appendFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describeNotifier } from "@zrec/test-utils/conformance";
+import { describeNotifier, inTempFolder } from "@zrec/test-utils/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError } from "../errors.js";
 import type { RecordingDocument } from "../recording/document.js";
@@ -25,25 +25,20 @@ function doc(n: number): RecordingDocument {
   };
 }
 
-describeNotifier("outbox", async () => {
-  const folder = await mkdtemp(path.join(tmpdir(), "zrec-outbox-contract-"));
-  const file = path.join(folder, "outbox.jsonl");
-  const notifier = createOutboxNotifier({ path: file });
-  return {
-    notifier,
-    delivered: async () =>
+describeNotifier("outbox", () =>
+  inTempFolder((folder) => {
+    const file = path.join(folder, "outbox.jsonl");
+    const notifier = createOutboxNotifier({ path: file });
+    const delivered = async () =>
       (await readOutbox(file)).map(({ id, event, recording_id, document }) => ({
         id,
         event,
         recording_id,
         document,
-      })),
-    close: async () => {
-      await notifier.close?.();
-      await rm(folder, { recursive: true, force: true });
-    },
-  };
-});
+      }));
+    return { notifier, delivered, close: async () => notifier.close?.() };
+  }),
+);
 
 let dir: string;
 let outbox: string;

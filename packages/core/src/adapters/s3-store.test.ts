@@ -10,8 +10,8 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { describeObjectStore } from "@zrec/test-utils/conformance";
-import { type RunningS3rver, startS3rver } from "@zrec/test-utils/s3rver";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { useS3rver } from "@zrec/test-utils/s3rver";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError } from "../errors.js";
 import type { ObjectStore } from "../ports.js";
 import { choosePartSize, createS3Store, S3_MAX_PARTS, S3_MIN_PART_SIZE } from "./s3-store.js";
@@ -21,23 +21,21 @@ const BUCKET = "zrec-test";
 const json = { contentType: "application/json" };
 const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest();
 
-let s3: RunningS3rver;
+const s3 = useS3rver({ buckets: [BUCKET] });
 let client: S3Client;
 let prefix: string;
 let store: ObjectStore;
 let testNumber = 0;
 
-beforeAll(async () => {
-  s3 = await startS3rver({ buckets: [BUCKET] });
-  client = s3.client();
-});
-afterAll(async () => {
-  await s3?.close();
+beforeAll(() => {
+  client = s3().client();
 });
 describeObjectStore("S3 (s3rver)", async () => {
   const own = `contract${++testNumber}`;
   const pendingUnder = async () =>
-    (await s3.pendingUploads(BUCKET)).map((upload) => upload.key).filter((key) => key.startsWith(`${own}/`));
+    (await s3().pendingUploads(BUCKET))
+      .map((upload) => upload.key)
+      .filter((key) => key.startsWith(`${own}/`));
   return {
     store: createS3Store({ client, bucket: BUCKET, prefix: own }),
     partSize: S3_MIN_PART_SIZE,
@@ -62,14 +60,14 @@ async function listAll(from: ObjectStore = store, keyPrefix = ""): Promise<strin
 }
 
 async function pending(): Promise<string[]> {
-  return (await s3.pendingUploads(BUCKET))
+  return (await s3().pendingUploads(BUCKET))
     .map((upload) => upload.key)
     .filter((key) => key.startsWith(`${prefix}/`));
 }
 
 /** A client of this server that records the commands it sends and can be told to fail some. */
 function watchedClient(failWhen?: (command: string, input: Record<string, unknown>) => boolean) {
-  const watched = s3.client();
+  const watched = s3().client();
   const sent: string[] = [];
   const inputs: Record<string, unknown>[] = [];
   watched.middlewareStack.add(
@@ -195,14 +193,14 @@ describe("createS3Store", () => {
   });
 
   it("builds its own client from a custom endpoint, and leaves a client it was given alone", async () => {
-    vi.stubEnv("AWS_ACCESS_KEY_ID", s3.env.AWS_ACCESS_KEY_ID);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", s3.env.AWS_SECRET_ACCESS_KEY);
+    vi.stubEnv("AWS_ACCESS_KEY_ID", s3().env.AWS_ACCESS_KEY_ID);
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", s3().env.AWS_SECRET_ACCESS_KEY);
     vi.stubEnv("AWS_PROFILE", "");
-    const { type, ...configured } = s3.storageConfig(BUCKET, prefix);
+    const { type, ...configured } = s3().storageConfig(BUCKET, prefix);
     expect(type).toBe("s3");
     const own = createS3Store(configured);
     const stored = await own.put("k/v.json", "{}", json);
-    expect(stored.url).toBe(`${s3.endpoint}/${BUCKET}/${prefix}/k/v.json`);
+    expect(stored.url).toBe(`${s3().endpoint}/${BUCKET}/${prefix}/k/v.json`);
     const upload = await own.createMultipartUpload("k/big", { ...json, partSize: 5 * MiB, size: 6 * MiB });
     const body = randomBytes(6 * MiB);
     for (const piece of parts(body, 5 * MiB)) await upload.uploadPart(piece);
@@ -326,12 +324,10 @@ describe("createS3Store", () => {
     await plain.complete();
     expect(inputs.some((input) => "ChecksumSHA256" in input || "ChecksumAlgorithm" in input)).toBe(false);
 
-    const raw = s3.client();
-    const wrong = await s3
-      .client()
-      .send(
-        new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: `${prefix}/w`, ChecksumAlgorithm: "SHA256" }),
-      );
+    const raw = s3().client();
+    const wrong = await raw.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: `${prefix}/w`, ChecksumAlgorithm: "SHA256" }),
+    );
     await expect(
       raw.send(
         new UploadPartCommand({
@@ -436,7 +432,7 @@ describe("createS3Store", () => {
     await expect(
       missing.createMultipartUpload("k", { ...json, partSize: 5 * MiB, size: 6 * MiB }),
     ).rejects.toThrow(/starting the upload of k failed: NoSuchBucket/);
-    await s3.createBucket("no-such-bucket");
+    await s3().createBucket("no-such-bucket");
     expect(await missing.put("k", "x", json)).toMatchObject({ size: 1 });
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describeRecordingIndex, indexedDocument } from "@zrec/test-utils/conformance";
+import { describeRecordingIndex, indexedDocument, inTempFolder } from "@zrec/test-utils/conformance";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError } from "../errors.js";
@@ -10,17 +10,12 @@ import { createSqliteIndex, SQLITE_INDEX_SCHEMA_VERSION } from "./sqlite-index.j
 
 const doc = indexedDocument;
 
-describeRecordingIndex("SQLite", async () => {
-  const folder = await mkdtemp(path.join(tmpdir(), "zrec-sqlite-contract-"));
-  const index = createSqliteIndex({ path: path.join(folder, "index.db") });
-  return {
-    index,
-    close: async () => {
-      await index.close?.();
-      await rm(folder, { recursive: true, force: true });
-    },
-  };
-});
+describeRecordingIndex("SQLite", () =>
+  inTempFolder((folder) => {
+    const index = createSqliteIndex({ path: path.join(folder, "index.db") });
+    return { index, close: async () => index.close?.() };
+  }),
+);
 
 let dir: string;
 let dbPath: string;

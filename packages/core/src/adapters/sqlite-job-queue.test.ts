@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describeJobQueue, newJob } from "@zrec/test-utils/conformance";
+import { describeJobQueue, inTempFolder, newJob } from "@zrec/test-utils/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobQueue } from "../jobs/types.js";
 import { createSqliteIndex } from "./sqlite-index.js";
@@ -11,23 +11,23 @@ import { createSqliteJobQueue } from "./sqlite-job-queue.js";
 
 const T0 = Date.parse("2025-03-01T12:00:00Z");
 
-describeJobQueue("SQLite", async () => {
-  const folder = await mkdtemp(path.join(tmpdir(), "zrec-jobs-contract-"));
-  const handles: JobQueue[] = [];
-  const openQueue = () => {
-    const handle = createSqliteJobQueue({ path: path.join(folder, "queue.db") });
-    handles.push(handle);
-    return handle;
-  };
-  return {
-    queue: openQueue(),
-    another: openQueue,
-    close: async () => {
-      for (const handle of handles) handle.close();
-      await rm(folder, { recursive: true, force: true });
-    },
-  };
-});
+describeJobQueue("SQLite", () =>
+  inTempFolder((folder) => {
+    const handles: JobQueue[] = [];
+    const openQueue = () => {
+      const handle = createSqliteJobQueue({ path: path.join(folder, "queue.db") });
+      handles.push(handle);
+      return handle;
+    };
+    return {
+      queue: openQueue(),
+      another: openQueue,
+      close: async () => {
+        for (const handle of handles) handle.close();
+      },
+    };
+  }),
+);
 
 let dir: string;
 let file: string;

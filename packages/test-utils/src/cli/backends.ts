@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { type Backends, closeBackends, createBackends, loadConfig } from "@zrec/core";
 import { ensureTable } from "@zrec/core/adapters/dynamodb-table";
-import { afterAll, beforeAll } from "vitest";
 import { startDynalite } from "../dynalite.js";
+import { forTheseTests } from "../lifecycle.js";
 import { startS3rver } from "../s3rver.js";
 
 export type BackendKind = "embedded" | "aws";
@@ -72,18 +72,7 @@ export async function startBackends(kind: BackendKind): Promise<TestBackends> {
  * it("lists", async () => { const ws = await makeWorkspace(sim(), {}, aws()); });
  */
 export function useBackends(kind: BackendKind): () => TestBackends {
-  let running: TestBackends | undefined;
-  beforeAll(async () => {
-    running = await startBackends(kind);
-  });
-  afterAll(async () => {
-    await running?.close();
-  });
-  return () => {
-    if (running === undefined)
-      throw new Error(`the ${kind} backends run only inside the file's tests and hooks`);
-    return running;
-  };
+  return forTheseTests(`the ${kind} backends`, () => startBackends(kind));
 }
 
 export { closeBackends };

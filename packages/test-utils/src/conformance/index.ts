@@ -12,3 +12,4 @@ export {
   type IndexUnderTest,
   indexedDocument,
 } from "./recording-index.js";
+export { inTempFolder } from "./temp-folder.js";
