@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startZoomSim } from "../packages/zoom-sim/dist/index.js";
+import { startZoomSim } from "@zrec/zoom-sim";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const demoDir = join(root, ".demo");

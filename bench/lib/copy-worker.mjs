@@ -23,10 +23,10 @@ const spec = JSON.parse(process.argv[2]);
 
 async function openStore(destination) {
   if (destination.type === "fs") {
-    const { createFsStore } = await import("../../packages/core/dist/adapters/fs-store.js");
+    const { createFsStore } = await import("@zrec/core/adapters/fs-store");
     return createFsStore({ root: destination.root });
   }
-  const { createS3Store } = await import("../../packages/core/dist/adapters/s3-store.js");
+  const { createS3Store } = await import("@zrec/core/adapters/s3-store");
   return createS3Store({
     bucket: destination.bucket,
     endpoint: destination.endpoint,

@@ -1,8 +1,8 @@
 /**
- * dynalite (DynamoDB in memory) in its own process (run with `node --import tsx`: it reuses core's test
- * helper), so that its CPU is its own and a benchmark's loop does not share its event loop.
+ * dynalite (DynamoDB in memory) in its own process (run with `node --import tsx`: it reuses the starter
+ * in @zrec/test-utils), so that its CPU is its own and a benchmark's loop does not share its event loop.
  */
-import { startDynalite } from "../../packages/core/test/support/dynalite.ts";
+import { startDynalite } from "@zrec/test-utils/dynalite";
 import { serve } from "./service.mjs";
 
 const dynamo = await startDynalite();

@@ -1,8 +1,8 @@
 /**
- * s3rver in its own process (run with `node --import tsx`: it reuses core's test helper, which patches
- * s3rver's gaps). Stores into a fresh temporary folder, removed on close. One bucket: `bench`.
+ * s3rver in its own process (run with `node --import tsx`: it reuses @zrec/test-utils' starter, which
+ * patches s3rver's gaps). Stores into a fresh temporary folder, removed on close. One bucket: `bench`.
  */
-import { startS3rver } from "../../packages/core/test/support/s3rver.ts";
+import { startS3rver } from "@zrec/test-utils/s3rver";
 import { serve } from "./service.mjs";
 
 const s3 = await startS3rver({ buckets: ["bench"] });

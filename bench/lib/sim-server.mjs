@@ -2,7 +2,7 @@
  * zoom-sim in its own process for the benchmarks (see service.mjs). Operations: addMeeting (returns the
  * meeting, its webhook event and each file's download URL and token), setBandwidth, expectedSha256.
  */
-import { startZoomSim } from "../../packages/zoom-sim/dist/index.js";
+import { startZoomSim } from "@zrec/zoom-sim";
 import { serve } from "./service.mjs";
 
 const sim = await startZoomSim();

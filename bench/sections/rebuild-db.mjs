@@ -21,7 +21,7 @@ import { eachConcurrently } from "../lib/pool.mjs";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = path.join(root, "packages/cli/dist/main.js");
 const plainLoop = fileURLToPath(new URL("../lib/plain-rebuild.mjs", import.meta.url));
-const core = await import(path.join(root, "packages/core/dist/index.js"));
+const core = await import("@zrec/core");
 
 const EMBEDDED_10K = { name: "embedded", label: "folder + SQLite", documents: 10_000 };
 

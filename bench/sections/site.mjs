@@ -11,15 +11,13 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { fixed, table, target } from "../lib/format.mjs";
 import { eachConcurrently } from "../lib/pool.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const core = await import(path.join(root, "packages/core/dist/index.js"));
-const { createFsStore } = await import(path.join(root, "packages/core/dist/adapters/fs-store.js"));
-const { createS3Store } = await import(path.join(root, "packages/core/dist/adapters/s3-store.js"));
-const { createSqliteIndex } = await import(path.join(root, "packages/core/dist/adapters/sqlite-index.js"));
+const core = await import("@zrec/core");
+const { createFsStore } = await import("@zrec/core/adapters/fs-store");
+const { createS3Store } = await import("@zrec/core/adapters/s3-store");
+const { createSqliteIndex } = await import("@zrec/core/adapters/sqlite-index");
 
 const CUES = 200;
 /** ZREC_BENCH_SITE_RECORDINGS overrides the count on both stores (the issue asks for 10,000). */

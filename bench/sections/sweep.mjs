@@ -7,12 +7,10 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { fixed, table } from "../lib/format.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const core = await import(path.join(root, "packages/core/dist/index.js"));
-const { startZoomSim } = await import(path.join(root, "packages/zoom-sim/dist/index.js"));
+const core = await import("@zrec/core");
+const { startZoomSim } = await import("@zrec/zoom-sim");
 
 const USERS = 1_000;
 const MEETINGS = 600;

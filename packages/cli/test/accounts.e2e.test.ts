@@ -3,14 +3,14 @@
  * by one `zrec serve` (the built CLI): each app's URL validation, each account's events, and an event of
  * one account signed with the other's secret refused.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { makeWorkspace, readJson, spawnZrec } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliMain, makeWorkspace, readJson } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 
@@ -54,11 +54,7 @@ describe("zrec serve with two Zoom accounts", () => {
     });
     // No shared secret and no ZOOM_CLIENT_SECRET: each account brings its own.
     const { ZOOM_CLIENT_SECRET: _unused, ...env } = ws.env;
-    child = spawn(process.execPath, [cliMain, "serve", "--port", "0"], {
-      cwd: ws.dir,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    child = spawnZrec(["serve", "--port", "0"], { cwd: ws.dir, env });
     let stderr = "";
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk));
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk));

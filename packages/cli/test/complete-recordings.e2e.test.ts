@@ -6,9 +6,9 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeWorkspace, readJson, runZrec } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, readJson, runZrec } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 const ACCOUNT_B = { accountId: "acct-b", clientId: "client-b", clientSecret: "client-secret-b" };

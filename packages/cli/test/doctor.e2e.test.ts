@@ -6,12 +6,10 @@
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startZoomSim } from "@zrec/zoom-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBackends, type TestBackends } from "./backends.js";
-import { makeWorkspace, runZrec, withArchive } from "./support.js";
+import { makeWorkspace, runZrec, useBackends, withArchive } from "@zrec/test-utils/cli";
+import { useZoomSim } from "@zrec/test-utils/zoom-sim";
+import { describe, expect, it } from "vitest";
 
-type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 interface Check {
   check: string;
   ok: boolean;
@@ -20,15 +18,8 @@ interface Check {
   suggestion?: string;
 }
 
-let sim: Sim;
-let aws: TestBackends;
-beforeAll(async () => {
-  [sim, aws] = await Promise.all([startZoomSim(), startBackends("aws")]);
-});
-afterAll(async () => {
-  await sim?.close();
-  await aws?.close();
-});
+const sim = useZoomSim({ host: false });
+const aws = useBackends("aws");
 
 async function doctor(ws: { dir: string; env: Record<string, string> }, ...args: string[]) {
   const run = await runZrec(["doctor", "--json", ...args], { cwd: ws.dir, env: ws.env });
@@ -38,7 +29,7 @@ async function doctor(ws: { dir: string; env: Record<string, string> }, ...args:
 
 describe("zrec doctor", () => {
   it("is all ok against s3rver, dynalite and zoom-sim, and leaves nothing behind", async () => {
-    const made = await makeWorkspace(sim, {}, aws);
+    const made = await makeWorkspace(sim(), {}, aws());
     const ws = { ...made, env: { ...made.env, ZOOM_WEBHOOK_SECRET_TOKEN: "webhook-secret-for-doctor" } };
     const { run, checks } = await doctor(ws);
     expect(run.stderr).toBe("");
@@ -56,13 +47,13 @@ describe("zrec doctor", () => {
     expect(checks[2]?.detail).toMatch(
       /^s3:\/\/zrec-[0-9a-f]+\/archive\/: wrote, read back and deleted \.zrec-doctor\//,
     );
-    const left = await withArchive(aws, ws, async ({ store }) => {
+    const left = await withArchive(aws(), ws, async ({ store }) => {
       const keys: string[] = [];
       for await (const key of store.list(".zrec-doctor/")) keys.push(key);
       return keys;
     });
     expect(left).toEqual([]);
-    expect(await aws.pendingUploads()).toEqual([]);
+    expect(await aws().pendingUploads()).toEqual([]);
 
     const human = await runZrec(["doctor"], { cwd: ws.dir, env: ws.env });
     expect(human.code).toBe(0);
@@ -72,7 +63,7 @@ describe("zrec doctor", () => {
   });
 
   it("fails the Zoom line when the client secret is wrong, without printing it, exit 1", async () => {
-    const ws = await makeWorkspace(sim, {}, aws);
+    const ws = await makeWorkspace(sim(), {}, aws());
     const wrong = "not-the-secret-0123456789";
     const { run, byName } = await doctor({ dir: ws.dir, env: { ...ws.env, ZOOM_CLIENT_SECRET: wrong } });
     expect(run.code).toBe(1);
@@ -91,8 +82,8 @@ describe("zrec doctor", () => {
   });
 
   it("fails the storage line when the bucket is missing, saying why and what to do", async () => {
-    const storage = { ...(aws.config.storage as object), bucket: "no-such-bucket" };
-    const ws = await makeWorkspace(sim, { storage }, aws);
+    const storage = { ...(aws().config.storage as object), bucket: "no-such-bucket" };
+    const ws = await makeWorkspace(sim(), { storage }, aws());
     const { run, byName } = await doctor(ws);
     expect(run.code).toBe(1);
     expect(byName.storage).toMatchObject({ ok: false });
@@ -104,8 +95,8 @@ describe("zrec doctor", () => {
   });
 
   it("fails the index line when the table is missing", async () => {
-    const index = { ...(aws.config.index as object), table: "no-such-table" };
-    const ws = await makeWorkspace(sim, { index }, aws);
+    const index = { ...(aws().config.index as object), table: "no-such-table" };
+    const ws = await makeWorkspace(sim(), { index }, aws());
     const { run, byName } = await doctor(ws);
     expect(run.code).toBe(1);
     expect(byName.index?.detail).toMatch(/^DynamoDB table no-such-table: .* the table does not exist/);
@@ -113,13 +104,13 @@ describe("zrec doctor", () => {
 
   it("uses --profile for every AWS backend, whatever credentials the environment holds", async () => {
     const home = await mkdtemp(join(tmpdir(), "zrec-aws-"));
-    const [key, secret] = [aws.env.AWS_ACCESS_KEY_ID, aws.env.AWS_SECRET_ACCESS_KEY];
+    const [key, secret] = [aws().env.AWS_ACCESS_KEY_ID, aws().env.AWS_SECRET_ACCESS_KEY];
     await writeFile(
       join(home, "credentials"),
       `[archive]\naws_access_key_id = ${key}\naws_secret_access_key = ${secret}\n`,
     );
     await writeFile(join(home, "config"), "");
-    const base = await makeWorkspace(sim, {}, aws);
+    const base = await makeWorkspace(sim(), {}, aws());
     const env = {
       ...base.env,
       AWS_SHARED_CREDENTIALS_FILE: join(home, "credentials"),
@@ -153,7 +144,7 @@ describe("zrec doctor", () => {
   });
 
   it("reports a configuration that does not load as the failed config line, exit 1", async () => {
-    const ws = await makeWorkspace(sim, { storage: { type: "s3", buckett: "x" } });
+    const ws = await makeWorkspace(sim(), { storage: { type: "s3", buckett: "x" } });
     const { run, checks } = await doctor(ws);
     expect(run.code).toBe(1);
     expect(checks).toHaveLength(1);
@@ -183,7 +174,7 @@ describe("zrec doctor", () => {
   });
 
   it("fails the storage line when storage.root is mistyped next to an existing index", async () => {
-    const ws = await makeWorkspace(sim, {});
+    const ws = await makeWorkspace(sim(), {});
     const setup = await runZrec(["setup"], { cwd: ws.dir, env: ws.env });
     expect(setup.code).toBe(0);
     const config = JSON.parse(await readFile(join(ws.dir, "zrec.config.json"), "utf8"));

@@ -6,24 +6,15 @@
  */
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startZoomSim } from "@zrec/zoom-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, runZrec } from "./support.js";
+import { makeWorkspace, runZrec } from "@zrec/test-utils/cli";
+import { useZoomSim } from "@zrec/test-utils/zoom-sim";
+import { describe, expect, it } from "vitest";
 
-type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 type Workspace = Awaited<ReturnType<typeof makeWorkspace>>;
-let sim: Sim;
-
-beforeAll(async () => {
-  sim = await startZoomSim();
-  sim.addUser({ id: "host-1" });
-});
-afterAll(async () => {
-  await sim?.close();
-});
+const sim = useZoomSim();
 
 function addMeeting(topic: string) {
-  return sim.addMeeting({
+  return sim().addMeeting({
     topic,
     startTime: "2025-10-31T12:07:29Z",
     durationMinutes: 20,
@@ -32,13 +23,13 @@ function addMeeting(topic: string) {
 }
 
 async function ingest(ws: Workspace, meeting: { uuid: string }, ...args: string[]) {
-  await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
+  await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(meeting.uuid)));
   return runZrec(["ingest", "webhook.json", ...args], { cwd: ws.dir, env: ws.env });
 }
 
 describe("read-only commands only read", () => {
   it("list, get, purge-old, rebuild-db and jobs list exit 2 naming the configuration and path, creating nothing", async () => {
-    const ws = await makeWorkspace(sim);
+    const ws = await makeWorkspace(sim());
     const id = "0a7203ad-04ac-45d8-bd6d-6a778f226c65";
     for (const args of [["list"], ["get", id], ["purge-old"], ["purge-old", "--yes"], ["rebuild-db"]]) {
       const run = await runZrec(args, { cwd: ws.dir, env: ws.env });
@@ -60,7 +51,7 @@ describe("read-only commands only read", () => {
   });
 
   it("ingest says once what it created; an index moved away or empty says to run rebuild-db", async () => {
-    const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: false, partSizeMiB: 5 } });
+    const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: false, partSizeMiB: 5 } });
     const meeting = addMeeting("OLF weekly");
     const first = await ingest(ws, meeting);
     expect(first.code).toBe(0);
@@ -93,7 +84,7 @@ describe("read-only commands only read", () => {
 
 describe("zrec list", () => {
   it("matches --organization in any case and shows the topic", async () => {
-    const ws = await makeWorkspace(sim, {
+    const ws = await makeWorkspace(sim(), {
       ingest: { trashAfterIngest: false, partSizeMiB: 5 },
       organizations: [{ name: "FOLIO", match: ["FOLIO"] }],
     });
@@ -117,7 +108,7 @@ describe("zrec list", () => {
 
 describe("dispositions", () => {
   it("reindex refuses an unknown action, naming the field and the allowed values; nothing changes", async () => {
-    const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: false, partSizeMiB: 5 } });
+    const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: false, partSizeMiB: 5 } });
     const meeting = addMeeting("Budget review");
     expect((await ingest(ws, meeting)).code).toBe(0);
     const got = await runZrec(["get", meeting.recordingId, "--output", "doc.json"], {
@@ -144,13 +135,13 @@ describe("dispositions", () => {
 
 describe("one ingest of a recording at a time", () => {
   it("a second concurrent ingest waits for the first: the file is copied once and notified once", async () => {
-    const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: false, partSizeMiB: 5 } });
+    const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: false, partSizeMiB: 5 } });
     const meeting = addMeeting("Budget review");
     const fileId = meeting.files[0]?.id ?? "";
     // The first copy stalls for 3 s, so the second ingest starts while the first holds the recording.
-    sim.injectFault({ target: "cdn", fileId, kind: "stall", stallMs: 3_000 });
-    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
-    const before = sim.requests.filter((r) => r.server === "cdn" && r.path.includes(fileId)).length;
+    sim().injectFault({ target: "cdn", fileId, kind: "stall", stallMs: 3_000 });
+    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(meeting.uuid)));
+    const before = sim().requests.filter((r) => r.server === "cdn" && r.path.includes(fileId)).length;
     const args = ["ingest", "webhook.json", "--json"];
     const first = runZrec(args, { cwd: ws.dir, env: ws.env });
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -160,7 +151,9 @@ describe("one ingest of a recording at a time", () => {
     expect(second.stderr).toMatch(/another zrec ingest of recording .* is running; waiting for it to finish/);
     const notified = runs.map((run) => JSON.parse(run.stdout).notified).sort();
     expect(notified).toEqual([false, true]);
-    expect(sim.requests.filter((r) => r.server === "cdn" && r.path.includes(fileId)).length - before).toBe(1);
+    expect(sim().requests.filter((r) => r.server === "cdn" && r.path.includes(fileId)).length - before).toBe(
+      1,
+    );
     const outbox = (await readFile(join(ws.dataDir, "outbox.jsonl"), "utf8")).trim().split("\n");
     expect(outbox).toHaveLength(1);
     expect(await readdir(join(ws.dataDir, ".zrec-tmp"))).toEqual([]);
@@ -169,7 +162,7 @@ describe("one ingest of a recording at a time", () => {
 
 describe("gone is gone", () => {
   it("an event for a recording Zoom no longer holds writes nothing: exit 1, no retry advice", async () => {
-    const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: true, partSizeMiB: 5 } });
+    const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: true, partSizeMiB: 5 } });
     const meeting = addMeeting("Budget review");
     const first = await ingest(ws, meeting);
     expect(first.code).toBe(0);
@@ -180,7 +173,7 @@ describe("gone is gone", () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ status: "ingested", notified: false });
 
     // Another archive (or a lost one) gets a sentence, and nothing is written.
-    const fresh = await makeWorkspace(sim, { ingest: { trashAfterIngest: true, partSizeMiB: 5 } });
+    const fresh = await makeWorkspace(sim(), { ingest: { trashAfterIngest: true, partSizeMiB: 5 } });
     expect((await runZrec(["setup"], { cwd: fresh.dir, env: fresh.env })).code).toBe(0);
     const entries = async () => (await readdir(fresh.dataDir)).filter((name) => name !== ".zrec-tmp").sort();
     const before = await entries();

@@ -1,20 +1,11 @@
 /** `zrec ingest` beyond the happy path: later transcripts, old tokens, filters, deleted meetings. */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startZoomSim } from "@zrec/zoom-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, readJson, readLines, runZrec } from "./support.js";
+import { makeWorkspace, readJson, readLines, runZrec } from "@zrec/test-utils/cli";
+import { useZoomSim } from "@zrec/test-utils/zoom-sim";
+import { beforeAll, describe, expect, it } from "vitest";
 
-type Sim = Awaited<ReturnType<typeof startZoomSim>>;
-let sim: Sim;
-
-beforeAll(async () => {
-  sim = await startZoomSim();
-  sim.addUser({ id: "host-1" });
-});
-afterAll(async () => {
-  await sim?.close();
-});
+const sim = useZoomSim();
 
 async function ingest(
   event: unknown,
@@ -22,7 +13,7 @@ async function ingest(
   ws?: Awaited<ReturnType<typeof makeWorkspace>>,
 ) {
   const workspace =
-    ws ?? (await makeWorkspace(sim, { ingest: { trashAfterIngest: false, partSizeMiB: 5 }, ...overrides }));
+    ws ?? (await makeWorkspace(sim(), { ingest: { trashAfterIngest: false, partSizeMiB: 5 }, ...overrides }));
   await writeFile(join(workspace.dir, "webhook.json"), JSON.stringify(event));
   const run = await runZrec(["ingest", "webhook.json", "--json"], { cwd: workspace.dir, env: workspace.env });
   return { ws: workspace, run, result: run.code === 0 ? JSON.parse(run.stdout) : undefined };
@@ -30,7 +21,7 @@ async function ingest(
 
 describe("zrec ingest", () => {
   it("adds the files of a later recording.transcript_completed to the archived recording", async () => {
-    const meeting = sim.addMeeting({
+    const meeting = sim().addMeeting({
       topic: "FOLIO Sys Ops & Management SIG",
       startTime: "2023-03-12T06:58:00Z",
       durationMinutes: 45,
@@ -40,7 +31,7 @@ describe("zrec ingest", () => {
       ],
     });
     // Zoom sends recording.completed before the transcript exists.
-    const completed = sim.recordingEvent(meeting.uuid) as {
+    const completed = sim().recordingEvent(meeting.uuid) as {
       payload: { object: { recording_files: { file_type: string }[] } };
     };
     completed.payload.object.recording_files = completed.payload.object.recording_files.filter(
@@ -51,7 +42,7 @@ describe("zrec ingest", () => {
     expect(first.result.recording_path).toBe("folio/sys-ops-management-sig/2023-03-12T02:00");
 
     const second = await ingest(
-      sim.recordingEvent(meeting.uuid, { event: "recording.transcript_completed" }),
+      sim().recordingEvent(meeting.uuid, { event: "recording.transcript_completed" }),
       {},
       first.ws,
     );
@@ -70,34 +61,36 @@ describe("zrec ingest", () => {
   });
 
   it("downloads with the account's OAuth token once the event's download token has expired", async () => {
-    const meeting = sim.addMeeting({
+    const meeting = sim().addMeeting({
       topic: "Budget review",
       startTime: "2025-10-31T12:07:29Z",
       durationMinutes: 20,
       files: [{ fileType: "M4A", recordingType: "audio_only", size: 1_500_000 }],
     });
-    const event = sim.recordingEvent(meeting.uuid, { downloadTokenExpiresAt: new Date(Date.now() - 60_000) });
-    const before = sim.requests.length;
+    const event = sim().recordingEvent(meeting.uuid, {
+      downloadTokenExpiresAt: new Date(Date.now() - 60_000),
+    });
+    const before = sim().requests.length;
     const { run, result } = await ingest(event);
     expect(run.code).toBe(0);
     expect(result.recording_path).toBe("other/budget-review/2025-10-31T08:05");
-    const downloads = sim.requests
-      .slice(before)
+    const downloads = sim()
+      .requests.slice(before)
       .filter((r) => r.server === "api" && r.path.startsWith("/rec/"));
     expect(downloads.length).toBeGreaterThan(0);
     for (const request of downloads) expect(request.authorizationKind).toBe("bearer-oauth");
   });
 
   it("archives from the event's fields, with a warning, when Zoom has deleted the parent meeting", async () => {
-    const meeting = sim.addMeeting({
+    const meeting = sim().addMeeting({
       topic: "ReShare Dev Team: weekly sync",
       startTime: "2024-07-04T17:02:30Z",
       durationMinutes: 30,
       parentMeetingDeleted: true,
       files: [{ fileType: "CHAT", size: 2_000 }],
     });
-    const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: false } });
-    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
+    const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: false } });
+    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(meeting.uuid)));
     const run = await runZrec(["ingest", "webhook.json"], { cwd: ws.dir, env: ws.env });
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/parent meeting/);
@@ -110,13 +103,13 @@ describe("zrec ingest", () => {
   });
 
   it("skips a meeting shorter than ingest.minimumDurationMinutes and says why", async () => {
-    const meeting = sim.addMeeting({
+    const meeting = sim().addMeeting({
       topic: "Quick check",
       startTime: "2025-01-01T10:00:00Z",
       durationMinutes: 2,
       files: [{ fileType: "M4A", recordingType: "audio_only", size: 10_000 }],
     });
-    const { run, result, ws } = await ingest(sim.recordingEvent(meeting.uuid), {
+    const { run, result, ws } = await ingest(sim().recordingEvent(meeting.uuid), {
       ingest: { minimumDurationMinutes: 5 },
     });
     expect(run.code).toBe(0);
@@ -129,7 +122,7 @@ describe("zrec ingest", () => {
 describe("zrec ingest refuses bad input with exit 2 and one sentence", () => {
   let ws: Awaited<ReturnType<typeof makeWorkspace>>;
   beforeAll(async () => {
-    ws = await makeWorkspace(sim);
+    ws = await makeWorkspace(sim());
   });
 
   const oneLine = (text: string) => expect(text.trim().split("\n")).toHaveLength(1);
@@ -173,8 +166,8 @@ describe("zrec ingest refuses bad input with exit 2 and one sentence", () => {
     await writeFile(
       join(ws.dir, "event.json"),
       JSON.stringify(
-        sim.recordingEvent(
-          sim.addMeeting({ topic: "x", startTime: "2025-01-01T00:00:00Z", durationMinutes: 9, files: [] })
+        sim().recordingEvent(
+          sim().addMeeting({ topic: "x", startTime: "2025-01-01T00:00:00Z", durationMinutes: 9, files: [] })
             .uuid,
         ),
       ),

@@ -8,18 +8,20 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RecordingDocument } from "@zrec/core";
-import { startZoomSim } from "@zrec/zoom-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendKinds, startBackends, type TestBackends } from "./backends.js";
 import {
+  backendKinds,
   makeWorkspace,
   readLines,
   runZrec,
   sha256,
   snapshot,
+  startBackends,
   storeSnapshot,
+  type TestBackends,
   withArchive,
-} from "./support.js";
+} from "@zrec/test-utils/cli";
+import { startZoomSim } from "@zrec/zoom-sim";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const MiB = 1024 * 1024;
 const PART = 5 * MiB;

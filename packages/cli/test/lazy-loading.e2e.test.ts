@@ -8,23 +8,14 @@ import { mkdtemp, readFile, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { startZoomSim } from "@zrec/zoom-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBackends, type TestBackends } from "./backends.js";
-import { makeWorkspace, runZrec } from "./support.js";
+import { makeWorkspace, runZrec, useBackends } from "@zrec/test-utils/cli";
+import { useZoomSim } from "@zrec/test-utils/zoom-sim";
+import { describe, expect, it } from "vitest";
 
 const register = pathToFileURL(fileURLToPath(new URL("./module-log/register.mjs", import.meta.url)));
 
-type Sim = Awaited<ReturnType<typeof startZoomSim>>;
-let sim: Sim;
-let aws: TestBackends;
-beforeAll(async () => {
-  [sim, aws] = await Promise.all([startZoomSim(), startBackends("aws")]);
-});
-afterAll(async () => {
-  await sim?.close();
-  await aws?.close();
-});
+const sim = useZoomSim({ host: false });
+const aws = useBackends("aws");
 
 /** Runs `zrec args` in `ws` and returns the URLs of the modules it loaded. */
 async function modulesLoaded(ws: { dir: string; env: Record<string, string> }, args: string[], exitCode = 0) {
@@ -39,13 +30,13 @@ async function modulesLoaded(ws: { dir: string; env: Record<string, string> }, a
   };
 }
 
-const AWS_SDK = /\/node_modules\/(\.pnpm\/)?@aws-sdk[+/]/;
+const AWS_SDK = /\/node_modules\/(\.pnpm\/)?@aws()-sdk[+/]/;
 const SQLITE = /\/better-sqlite3\//;
 const CORE = /\/packages\/core\/dist\//;
 
 describe("module loading", () => {
   it("a run on the embedded default loads core and SQLite, never the AWS SDK", async () => {
-    const ws = await makeWorkspace(sim);
+    const ws = await makeWorkspace(sim());
     // `list` opens only an archive that exists (it never creates one).
     expect((await runZrec(["setup"], { cwd: ws.dir, env: ws.env })).code).toBe(0);
     const { loads } = await modulesLoaded(ws, ["list", "--json"]);
@@ -55,14 +46,14 @@ describe("module loading", () => {
   });
 
   it("a run on S3 and DynamoDB loads the AWS SDK, never SQLite", async () => {
-    const ws = await makeWorkspace(sim, {}, aws);
+    const ws = await makeWorkspace(sim(), {}, aws());
     const { loads } = await modulesLoaded(ws, ["list", "--json"]);
     expect(loads(AWS_SDK)).toBe(true);
     expect(loads(SQLITE)).toBe(false);
   });
 
   it("list, get and jobs list load no HTTP client, no Zoom client and zod as one bundled module", async () => {
-    const ws = await makeWorkspace(sim);
+    const ws = await makeWorkspace(sim());
     expect((await runZrec(["setup"], { cwd: ws.dir, env: ws.env })).code).toBe(0);
     const id = "0a7203ad-04ac-45d8-bd6d-6a778f226c65";
     for (const args of [["list"], ["get", id], ["jobs", "list"]]) {
@@ -89,7 +80,7 @@ describe("module loading", () => {
   });
 
   it("zrec --help loads commander and nothing of core, cosmiconfig, ora or any command's module", async () => {
-    const ws = await makeWorkspace(sim);
+    const ws = await makeWorkspace(sim());
     const { urls, loads } = await modulesLoaded(ws, ["--help"]);
     expect(loads(/\/commander\//)).toBe(true);
     const unwanted = /cosmiconfig|\/ora\/|\/cli\/dist\/commands\/(?!index\.js)/;
@@ -97,7 +88,7 @@ describe("module loading", () => {
   });
 
   it("a configuration that is not zrec.config.json is still found, through cosmiconfig", async () => {
-    const ws = await makeWorkspace(sim);
+    const ws = await makeWorkspace(sim());
     await rename(join(ws.dir, "zrec.config.json"), join(ws.dir, ".zrecrc.json"));
     expect((await runZrec(["setup"], { cwd: ws.dir, env: ws.env })).code).toBe(0);
     const { loads } = await modulesLoaded(ws, ["list", "--json"]);

@@ -3,14 +3,16 @@
  * a disposition. The listing comes first and changes nothing; `--yes` deletes only what is due.
  */
 import type { RecordingDocument } from "@zrec/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendKinds, startBackends, type TestBackends } from "./backends.js";
 import {
   type ArchiveWorkspace,
+  backendKinds,
   legacyDocument,
   makeArchiveWorkspace,
   putLegacyRecording,
-} from "./operations-support.js";
+  startBackends,
+  type TestBackends,
+} from "@zrec/test-utils/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const AS_OF = "2025-02-01";
 

@@ -5,36 +5,25 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startZoomSim } from "@zrec/zoom-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBackends, type TestBackends } from "./backends.js";
-import { makeWorkspace, runZrec } from "./support.js";
+import { makeWorkspace, runZrec, useBackends } from "@zrec/test-utils/cli";
+import { useZoomSim } from "@zrec/test-utils/zoom-sim";
+import { describe, expect, it } from "vitest";
 
-type Sim = Awaited<ReturnType<typeof startZoomSim>>;
-let sim: Sim;
-let aws: TestBackends;
-
-beforeAll(async () => {
-  [sim, aws] = await Promise.all([startZoomSim(), startBackends("aws")]);
-  sim.addUser({ id: "host-1" });
-});
-afterAll(async () => {
-  await sim?.close();
-  await aws?.close();
-});
+const sim = useZoomSim();
+const aws = useBackends("aws");
 
 describe("quiet means quiet on the AWS backends", () => {
   it("ingest --quiet and list --json write nothing on stderr", async () => {
-    const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: false, partSizeMiB: 5 } }, aws);
+    const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: false, partSizeMiB: 5 } }, aws());
     // Empty is how a shell unsets it for one command; zrec must not print the warning then either.
     const env = { ...ws.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "" };
-    const meeting = sim.addMeeting({
+    const meeting = sim().addMeeting({
       topic: "Budget review",
       startTime: "2025-10-31T12:07:29Z",
       durationMinutes: 20,
       files: [{ fileType: "M4A", recordingType: "audio_only", size: 100_000 }],
     });
-    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
+    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(meeting.uuid)));
     const ingest = await runZrec(["ingest", "webhook.json", "--quiet"], { cwd: ws.dir, env });
     expect(ingest.code).toBe(0);
     expect(ingest.stderr).toBe("");

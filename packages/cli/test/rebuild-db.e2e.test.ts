@@ -3,15 +3,17 @@
  * index, documents without zrec's optional fields), two of them broken.
  */
 import type { RecordingDocument } from "@zrec/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendKinds, startBackends, type TestBackends } from "./backends.js";
 import {
   type ArchiveWorkspace,
+  backendKinds,
   legacyDocument,
   makeArchiveWorkspace,
   newMeetingUuid,
   putLegacyRecording,
-} from "./operations-support.js";
+  startBackends,
+  type TestBackends,
+} from "@zrec/test-utils/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe.each(backendKinds)("zrec rebuild-db (%s)", (kind) => {
   let backends: TestBackends;

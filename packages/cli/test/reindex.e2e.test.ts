@@ -5,15 +5,17 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RecordingDocument } from "@zrec/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendKinds, startBackends, type TestBackends } from "./backends.js";
 import {
   type ArchiveWorkspace,
+  backendKinds,
   legacyDocument,
   makeArchiveWorkspace,
   putLegacyRecording,
   readObject,
-} from "./operations-support.js";
+  startBackends,
+  type TestBackends,
+} from "@zrec/test-utils/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe.each(backendKinds)("zrec reindex (%s)", (kind) => {
   let backends: TestBackends;

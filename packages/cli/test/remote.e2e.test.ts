@@ -8,9 +8,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runZrec } from "@zrec/test-utils/cli";
 import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runZrec } from "./support.js";
 
 const fixture = REAL_EVENT_FILE;
 const AWS_ENV = {

@@ -3,14 +3,14 @@
  * processing: the job does not end `done` with the video missing; it waits and is tried again
  * (`serve.retryBaseSeconds`, shortened here), and once Zoom has finished the file the job archives it.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { makeWorkspace, readJson, runZrec, spawnZrec } from "@zrec/test-utils/cli";
 import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliMain, makeWorkspace, readJson, runZrec } from "./support.js";
 
 type LogLine = Record<string, unknown> & { msg: string };
 
@@ -45,11 +45,7 @@ describe("zrec serve with a file Zoom is still processing", () => {
     // The first retry after 0.5-1 s (jittered), then doubling: the whole test takes seconds.
     ws = await makeWorkspace(sim, { serve: { retryBaseSeconds: 1 } });
     env = { ...ws.env, ZOOM_WEBHOOK_SECRET_TOKEN: sim.webhookSecretToken };
-    child = spawn(process.execPath, [cliMain, "serve", "--port", "0"], {
-      cwd: ws.dir,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    child = spawnZrec(["serve", "--port", "0"], { cwd: ws.dir, env });
     let pending = "";
     child.stdout?.on("data", (chunk: Buffer) => {
       const parts = (pending + chunk).split("\n");

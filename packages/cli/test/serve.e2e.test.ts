@@ -2,22 +2,22 @@
  * `zrec serve` end to end: the built CLI as a server on 127.0.0.1, real signed requests over HTTP,
  * zoom-sim with a bandwidth cap so downloads take long enough to answer, kill and stop in the middle of.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { makeWorkspace, readLines, runZrec, sha256File, spawnZrec } from "@zrec/test-utils/cli";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, readLines, runZrec, sha256File } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 type Meeting = ReturnType<Sim["addMeeting"]>;
 type LogLine = Record<string, unknown> & { msg: string };
 
 const MiB = 1024 * 1024;
-const cliMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const _cliMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 /** A running `zrec serve` child: its JSON log lines as they arrive, and its exit. */
 class Server {
@@ -40,11 +40,7 @@ class Server {
   }
 
   static async start(cwd: string, env: Record<string, string>, args: string[] = []): Promise<Server> {
-    const child = spawn(process.execPath, [cliMain, "serve", "--port", "0", ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnZrec(["serve", "--port", "0", ...args], { cwd, env });
     const server = new Server(child);
     const listening = await server.waitFor((l) => l.msg === "server.listening", 10_000);
     server.url = String(listening.url);

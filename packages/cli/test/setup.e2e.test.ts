@@ -7,23 +7,15 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startZoomSim } from "@zrec/zoom-sim";
+import { makeWorkspace, runZrec } from "@zrec/test-utils/cli";
+import { type Dynalite, startDynalite } from "@zrec/test-utils/dynalite";
+import { type RunningS3rver, startS3rver } from "@zrec/test-utils/s3rver";
+import { useZoomSim } from "@zrec/test-utils/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Dynalite, startDynalite } from "../../core/test/support/dynalite.js";
-import { type RunningS3rver, startS3rver } from "../../core/test/support/s3rver.js";
-import { makeWorkspace, runZrec } from "./support.js";
 
-type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 const MiB = 1024 * 1024;
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startZoomSim();
-  sim.addUser({ id: "host-1" });
-});
-afterAll(async () => {
-  await sim?.close();
-});
+const sim = useZoomSim();
 
 describe("zrec setup on AWS backends that do not exist yet", () => {
   let s3: RunningS3rver;
@@ -38,7 +30,7 @@ describe("zrec setup on AWS backends that do not exist yet", () => {
       storage: s3.storageConfig(bucket, "archive"),
       index: { type: "dynamodb", table, region: s3.region, endpoint: dynamo.endpoint },
     };
-    ws = await makeWorkspace(sim, { ingest: { partSizeMiB: 5 } }, { config, env: s3.env });
+    ws = await makeWorkspace(sim(), { ingest: { partSizeMiB: 5 } }, { config, env: s3.env });
   });
   afterAll(async () => {
     await s3?.close();
@@ -73,13 +65,13 @@ describe("zrec setup on AWS backends that do not exist yet", () => {
       { backend: "notify", resource: `folder ${ws.dataDir} (for outbox.jsonl)`, outcome: "created" },
     ]);
 
-    const meeting = sim.addMeeting({
+    const meeting = sim().addMeeting({
       topic: "OLF board",
       startTime: "2025-03-01T15:00:00Z",
       durationMinutes: 40,
       files: [{ fileType: "MP4", recordingType: "shared_screen_with_speaker_view", size: 7 * MiB }],
     });
-    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
+    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(meeting.uuid)));
     const ingest = await runZrec(["ingest", "webhook.json", "--json"], { cwd: ws.dir, env: ws.env });
     expect(ingest.stderr).toBe("");
     expect(JSON.parse(ingest.stdout)).toMatchObject({
@@ -111,7 +103,7 @@ describe("zrec setup on AWS backends that do not exist yet", () => {
 
   it("names the bucket and the call when the bucket cannot be created, exit 1", async () => {
     const bad = await makeWorkspace(
-      sim,
+      sim(),
       {},
       { config: { storage: s3.storageConfig("Not_A_Bucket_Name", "") }, env: s3.env },
     );
@@ -125,7 +117,7 @@ describe("zrec setup on AWS backends that do not exist yet", () => {
 
 describe("zrec setup on the embedded default", () => {
   it("makes the data folder, the SQLite database and the outbox folder; again, all exist", async () => {
-    const ws = await makeWorkspace(sim);
+    const ws = await makeWorkspace(sim());
     const first = await runZrec(["setup", "--json"], { cwd: ws.dir, env: ws.env });
     expect(first.code).toBe(0);
     const outcomes = (run: typeof first) =>

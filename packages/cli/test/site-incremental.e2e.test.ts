@@ -10,11 +10,17 @@ import { createHash } from "node:crypto";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RecordingDocument } from "@zrec/core";
+import {
+  backendKinds,
+  makeWorkspace,
+  runZrec,
+  startBackends,
+  type TestBackends,
+  withArchive,
+} from "@zrec/test-utils/cli";
+import { seedRecording } from "@zrec/test-utils/fixtures/site";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedRecording } from "../../core/src/site/site.test-support.js";
-import { backendKinds, startBackends, type TestBackends } from "./backends.js";
-import { makeWorkspace, runZrec, withArchive } from "./support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 type Workspace = Awaited<ReturnType<typeof makeWorkspace>>;

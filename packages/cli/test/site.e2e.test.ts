@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { closeBackends, createBackends, loadConfig, type RecordingDocument } from "@zrec/core";
+import { cliMain, runZrec } from "@zrec/test-utils/cli";
+import { seedRecording } from "@zrec/test-utils/fixtures/site";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedRecording } from "../../core/src/site/site.test-support.js";
 import { type Browser, launchBrowser, type PageProblems, watchPage } from "./site-browser.js";
-import { cliMain, runZrec } from "./support.js";
 
 /**
  * The page's objects these tests touch, typed here: the test files compile without the DOM library

@@ -5,9 +5,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { makeWorkspace, readJson, runZrec } from "@zrec/test-utils/cli";
 import { type SimMeeting, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, readJson, runZrec } from "./support.js";
 
 const OPEN = { accountId: "acct-open", clientId: "client-open", clientSecret: "client-secret-open" };
 // 0: Zoom answers this account's very first API request of the day with the daily-limit 429.

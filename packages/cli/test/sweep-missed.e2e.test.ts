@@ -3,11 +3,18 @@
  * user listing takes two of the pages of 300 zrec asks for, and a two-month window, so that each user's
  * recordings take two requests (Zoom answers one month at a time).
  */
+
+import {
+  type ArchiveWorkspace,
+  backendKinds,
+  legacyDocument,
+  makeArchiveWorkspace,
+  makeWorkspace,
+  startBackends,
+  type TestBackends,
+} from "@zrec/test-utils/cli";
 import { type SimMeeting, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backendKinds, startBackends, type TestBackends } from "./backends.js";
-import { type ArchiveWorkspace, legacyDocument, makeArchiveWorkspace } from "./operations-support.js";
-import { makeWorkspace } from "./support.js";
 
 const USERS = 320;
 const WINDOW = ["--from", "2025-03-01", "--to", "2025-04-30"];

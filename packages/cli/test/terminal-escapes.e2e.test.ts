@@ -3,14 +3,16 @@
  * not retitle or clear the terminal, nor forge a line, in any human-readable output; `--json` stays
  * exact JSON with the topic as it was.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBackends, type TestBackends } from "./backends.js";
+
 import {
   type ArchiveWorkspace,
   legacyDocument,
   makeArchiveWorkspace,
   putLegacyRecording,
-} from "./operations-support.js";
+  startBackends,
+  type TestBackends,
+} from "@zrec/test-utils/cli";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const HOSTILE = "Board\u001b]0;pwned\u0007\u001b[2J\r\nzrec: 0 failed\u009b31m\u007f";
 // No control character but the newlines zrec itself writes.

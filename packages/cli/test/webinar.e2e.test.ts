@@ -2,24 +2,15 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startZoomSim } from "@zrec/zoom-sim";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeWorkspace, readJson, runZrec } from "./support.js";
+import { makeWorkspace, readJson, runZrec } from "@zrec/test-utils/cli";
+import { useZoomSim } from "@zrec/test-utils/zoom-sim";
+import { describe, expect, it } from "vitest";
 
-type Sim = Awaited<ReturnType<typeof startZoomSim>>;
-let sim: Sim;
-
-beforeAll(async () => {
-  sim = await startZoomSim();
-  sim.addUser({ id: "host-1" });
-});
-afterAll(async () => {
-  await sim?.close();
-});
+const sim = useZoomSim();
 
 describe("zrec ingest of a webinar", () => {
   it("stores past_webinar.json and webinar.json, fills the document from them and trashes it", async () => {
-    const webinar = sim.addMeeting({
+    const webinar = sim().addMeeting({
       topic: "OLF Annual webinar",
       type: 5,
       startTime: "2025-05-06T14:01:00Z",
@@ -27,8 +18,8 @@ describe("zrec ingest of a webinar", () => {
       password: "webinar-pass",
       files: [{ fileType: "M4A", size: 300_000 }],
     });
-    const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: true, partSizeMiB: 5 } });
-    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(webinar.uuid)));
+    const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: true, partSizeMiB: 5 } });
+    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(webinar.uuid)));
     const run = await runZrec(["ingest", "webhook.json", "--json"], { cwd: ws.dir, env: ws.env });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -47,13 +38,13 @@ describe("zrec ingest of a webinar", () => {
       password: "webinar-pass",
       end_time: "2025-05-06T15:01:00Z",
     });
-    const asked = sim.requests.filter((r) => r.server === "api" && r.path.includes("meetings/"));
+    const asked = sim().requests.filter((r) => r.server === "api" && r.path.includes("meetings/"));
     expect(asked.filter((r) => r.method === "GET" && !r.path.endsWith("/recordings"))).toEqual([]);
-    expect(sim.trashCalls).toEqual([{ uuid: webinar.uuid, action: "trash", status: 204 }]);
+    expect(sim().trashCalls).toEqual([{ uuid: webinar.uuid, action: "trash", status: 204 }]);
   });
 
   it("says so in the result when Zoom has no metadata for the webinar, and archives from the event", async () => {
-    const webinar = sim.addMeeting({
+    const webinar = sim().addMeeting({
       topic: "Orphaned webinar",
       type: 9,
       startTime: "2025-05-07T14:00:00Z",
@@ -61,8 +52,8 @@ describe("zrec ingest of a webinar", () => {
       parentMeetingDeleted: true,
       files: [{ fileType: "CHAT", size: 2_000 }],
     });
-    const ws = await makeWorkspace(sim, { ingest: { trashAfterIngest: false } });
-    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(webinar.uuid)));
+    const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: false } });
+    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(webinar.uuid)));
     const run = await runZrec(["ingest", "webhook.json", "--json"], { cwd: ws.dir, env: ws.env });
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);

@@ -18,12 +18,12 @@ import {
   type RecordingDocument,
   runIngest,
 } from "@zrec/core";
+import { ensureTable } from "@zrec/core/adapters/dynamodb-table";
+import { type Dynalite, startDynalite } from "@zrec/test-utils/dynalite";
+import { type RunningS3rver, startS3rver } from "@zrec/test-utils/s3rver";
 import { type SimMeetingSpec, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { ExecutionError, type RunOptions, StateMachine } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ensureTable } from "../../core/src/adapters/dynamodb-table.js";
-import { type Dynalite, startDynalite } from "../../core/test/support/dynalite.js";
-import { type RunningS3rver, startS3rver } from "../../core/test/support/s3rver.js";
 import { objectTokenStore, TOKEN_PREFIX } from "../src/download-token.js";
 import { executionStarter } from "../src/execution.js";
 import { createHandler as finishIngest } from "../src/handlers/finish-ingest.js";

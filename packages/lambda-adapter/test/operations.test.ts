@@ -15,13 +15,13 @@ import {
   openPipeline,
   runIngest,
 } from "@zrec/core";
+import { ensureTable } from "@zrec/core/adapters/dynamodb-table";
+import { type Dynalite, startDynalite } from "@zrec/test-utils/dynalite";
+import { seedRecording } from "@zrec/test-utils/fixtures/site";
+import { type RunningS3rver, startS3rver } from "@zrec/test-utils/s3rver";
 import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ensureTable } from "../../core/src/adapters/dynamodb-table.js";
-import { seedRecording } from "../../core/src/site/site.test-support.js";
-import { type Dynalite, startDynalite } from "../../core/test/support/dynalite.js";
-import { type RunningS3rver, startS3rver } from "../../core/test/support/s3rver.js";
 import { TOKEN_PREFIX } from "../src/download-token.js";
 import { createHandler as purgeOld } from "../src/handlers/purge-old.js";
 import { createHandler as rebuildDb } from "../src/handlers/rebuild-db.js";

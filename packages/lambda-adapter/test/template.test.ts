@@ -4,9 +4,9 @@
  * actions its handler's code path calls, on the resources it touches, never a wildcard.
  */
 import { readFile } from "node:fs/promises";
+import { RECORDING_INDEXES, RECORDING_KEY } from "@zrec/core/adapters/dynamodb-table";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CollectionTag, parse, type ScalarTag, type Tags } from "yaml";
-import { RECORDING_INDEXES, RECORDING_KEY } from "../../core/src/adapters/dynamodb-table.js";
 import { TOKEN_PREFIX } from "../src/download-token.js";
 import { HANDLER_NAMES } from "../src/index.js";
 import {

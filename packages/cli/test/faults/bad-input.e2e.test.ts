@@ -10,10 +10,10 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeWorkspace, runZrec } from "@zrec/test-utils/cli";
+import { Figures } from "@zrec/test-utils/faults/figures";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Figures } from "../../../core/test/faults/figures.js";
-import { makeWorkspace, runZrec } from "../support.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 const figures = new Figures("bad-input-cli");

@@ -10,16 +10,22 @@
  * few at a time, every third on S3 + DynamoDB (s3rver, dynalite). Figures:
  * crash.json. Replay: `ZREC_FAULT_SEED=<seed> npx vitest run packages/cli/test/faults/crash.e2e.test.ts`.
  */
-import { spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import {
+  ingestKilledWhen,
+  makeWorkspace,
+  readLines,
+  runZrec,
+  sha256,
+  startBackends,
+  withArchive,
+} from "@zrec/test-utils/cli";
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { longRuns, seeded, seedsFor } from "@zrec/test-utils/faults/seeded";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
-import { Figures } from "../../../core/test/faults/figures.js";
-import { longRuns, seeded, seedsFor } from "../../../core/test/faults/seeded.js";
-import { startBackends } from "../backends.js";
-import { cliMain, makeWorkspace, readLines, runZrec, sha256, withArchive } from "../support.js";
 
 const MiB = 1024 * 1024;
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
@@ -29,30 +35,6 @@ const seeds = seedsFor([7, 23, 42], 0.5);
 afterAll(async () => {
   await figures.write({ seeds: { first: seeds[0], count: seeds.length } });
 });
-
-/**
- * Starts `zrec ingest` and SIGKILLs it as soon as `due()` says so (checked every millisecond), if it is
- * still running: how did it end?
- */
-function ingestKilledWhen(due: () => boolean, cwd: string, env: Record<string, string>) {
-  return new Promise<{ killed: boolean; code: number | null }>((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, "ingest", "webhook.json", "--json"], {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "ignore", "ignore"],
-    });
-    const started = Date.now();
-    // A trigger that never fires (the ingest ended another way) still ends in a kill, within 30 s.
-    const watch = setInterval(() => {
-      if (due() || Date.now() - started > 30_000) child.kill("SIGKILL");
-    }, 1);
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      clearInterval(watch);
-      resolve({ killed: signal === "SIGKILL", code });
-    });
-  });
-}
 
 /**
  * When to kill, from the seed: at a random time, or the moment something is seen happening, so that the

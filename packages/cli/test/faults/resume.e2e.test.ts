@@ -7,15 +7,22 @@
  * Normal suite: one seed per backend (folder; S3 on s3rver + dynalite). `ZREC_FAULT_RUNS=n`: n seeds.
  * Replay: `ZREC_FAULT_SEED=<seed> npx vitest run packages/cli/test/faults/resume.e2e.test.ts`.
  */
-import { spawn } from "node:child_process";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type BackendKind,
+  ingestKilledWhen,
+  makeWorkspace,
+  runZrec,
+  sha256,
+  spawnZrec,
+  startBackends,
+  withArchive,
+} from "@zrec/test-utils/cli";
+import { seeded, seedsFor } from "@zrec/test-utils/faults/seeded";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
-import { seeded, seedsFor } from "../../../core/test/faults/seeded.js";
-import { type BackendKind, startBackends } from "../backends.js";
-import { cliMain, makeWorkspace, runZrec, sha256, withArchive } from "../support.js";
 
 const MiB = 1024 * 1024;
 const PART = 5 * MiB;
@@ -35,26 +42,12 @@ function partsAsked(sim: Sim, from: number): number[] {
 
 /** `zrec ingest` as a child the test kills when it chooses; `exited` gives the signal that ended it. */
 function ingestChild(cwd: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [cliMain, "ingest", "webhook.json", "--json"], {
-    cwd,
-    env: { ...process.env, NO_COLOR: "1", ...env },
-    stdio: ["ignore", "ignore", "ignore"],
-  });
+  const child = spawnZrec(["ingest", "webhook.json", "--json"], { cwd, env, stdio: "ignore" });
   const exited = new Promise<NodeJS.Signals | null>((resolve, reject) => {
     child.on("error", reject);
     child.on("exit", (_code, signal) => resolve(signal));
   });
   return { child, exited };
-}
-
-async function killedAfter(parts: number, sim: Sim, cwd: string, env: Record<string, string>) {
-  const run = ingestChild(cwd, env);
-  const started = Date.now();
-  const watch = setInterval(() => {
-    if (partsAsked(sim, 0).length >= parts || Date.now() - started > 30_000) run.child.kill("SIGKILL");
-  }, 1);
-  const signal = await run.exited.finally(() => clearInterval(watch));
-  return signal === "SIGKILL";
 }
 
 /** The part numbers the kill left stored, from the checkpoint beside the upload. */
@@ -128,7 +121,7 @@ async function runSeed(seed: number, kind: BackendKind): Promise<string[]> {
     await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
     // Asking for part k means part k - CONCURRENCY has arrived, and most likely the one before it is stored.
     const killAt = rng.int(CONCURRENCY + 3, count);
-    if (!(await killedAfter(killAt, sim, ws.dir, ws.env)))
+    if (!(await ingestKilledWhen(() => partsAsked(sim, 0).length >= killAt, ws.dir, ws.env)).killed)
       problems.push("the first run ended before the kill");
     const stored = await checkpointParts(backends, ws);
     if (stored.length === 0) problems.push(`no part was checkpointed after ${killAt} requests`);

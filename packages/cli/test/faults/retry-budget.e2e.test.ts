@@ -11,11 +11,11 @@
 import { existsSync } from "node:fs";
 import { readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeWorkspace, readLines, runZrec } from "@zrec/test-utils/cli";
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { longRuns } from "@zrec/test-utils/faults/seeded";
 import { type FaultRule, startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
-import { Figures } from "../../../core/test/faults/figures.js";
-import { longRuns } from "../../../core/test/faults/seeded.js";
-import { makeWorkspace, readLines, runZrec } from "../support.js";
 
 const MiB = 1024 * 1024;
 const figures = new Figures("retry-budget");

@@ -9,10 +9,10 @@
  */
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeWorkspace, runZrec } from "@zrec/test-utils/cli";
+import { Figures } from "@zrec/test-utils/faults/figures";
 import { type FaultRule, startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
-import { Figures } from "../../../core/test/faults/figures.js";
-import { makeWorkspace, runZrec } from "../support.js";
 
 const figures = new Figures("secrets");
 const WEBHOOK_SECRET = "whsec-never-print-this-0123456789";

@@ -5,14 +5,14 @@
  * `/healthz` must answer 200 and the process must still run: no request may end the server.
  * Normal suite: 40 seeded cases; `pnpm test:faults`: ZREC_FAULT_RUNS x 10.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { rm } from "node:fs/promises";
 import { connect } from "node:net";
+import { makeWorkspace, spawnZrec } from "@zrec/test-utils/cli";
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { type Rng, seeded, seedsFor } from "@zrec/test-utils/faults/seeded";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Figures } from "../../../core/test/faults/figures.js";
-import { type Rng, seeded, seedsFor } from "../../../core/test/faults/seeded.js";
-import { cliMain, makeWorkspace } from "../support.js";
 
 const figures = new Figures("serve-fuzz");
 const PATH = "/ingest/zoom_webhook";
@@ -25,10 +25,9 @@ let stderr = "";
 beforeAll(async () => {
   sim = await startZoomSim();
   ws = await makeWorkspace(sim);
-  child = spawn(process.execPath, [cliMain, "serve", "--port", "0", "--host", "127.0.0.1"], {
+  child = spawnZrec(["serve", "--port", "0", "--host", "127.0.0.1"], {
     cwd: ws.dir,
-    env: { ...process.env, NO_COLOR: "1", ...ws.env, ZOOM_WEBHOOK_SECRET_TOKEN: sim.webhookSecretToken },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...ws.env, ZOOM_WEBHOOK_SECRET_TOKEN: sim.webhookSecretToken },
   });
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk));
   port = await new Promise<number>((resolve, reject) => {

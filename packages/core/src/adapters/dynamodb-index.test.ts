@@ -6,32 +6,19 @@ import {
   GetItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { BatchWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Dynalite, startDynalite } from "../../test/support/dynalite.js";
+import {
+  describeRecordingIndex,
+  documentWithEverything,
+  indexedDocument,
+} from "@zrec/test-utils/conformance";
+import { startDynalite, useDynalite } from "@zrec/test-utils/dynalite";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError } from "../errors.js";
 import type { RecordingIndex } from "../ports.js";
-import type { RecordingDocument } from "../recording/document.js";
 import { createDynamoDbIndex } from "./dynamodb-index.js";
 import { ensureTable, ORGANIZATION_INDEX, RECORDING_INDEXES } from "./dynamodb-table.js";
 
-function doc(n: number, overrides: Partial<RecordingDocument> = {}): RecordingDocument {
-  const id = `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
-  return {
-    recording_id: id,
-    recording_path: `other/meeting-${n}/2024-01-01T10:00`,
-    meeting_uuid: `uuid-${n}==`,
-    parent_meeting_uuid: `parent-${n}==`,
-    meeting_id: 8_000_000_000 + n,
-    meeting_topic: `Meeting ${n}`,
-    password: "",
-    host_id: "host",
-    organization: "other",
-    start_time: `2024-01-01T${String(n % 24).padStart(2, "0")}:00:00Z`,
-    end_time: "2024-01-01T23:59:00Z",
-    files: [],
-    ...overrides,
-  };
-}
+const doc = indexedDocument;
 
 /** Records the name (and index, for queries) of every command the client sends. */
 function recordCommands(client: DynamoDBClient): string[] {
@@ -75,19 +62,22 @@ function throttleBatchWrites(client: DynamoDBClient, rounds: number): void {
   );
 }
 
-let dynalite: Dynalite;
+const dynalite = useDynalite();
 let client: DynamoDBClient;
 let table: string;
 let index: RecordingIndex;
 let tables = 0;
 
-beforeAll(async () => {
-  dynalite = await startDynalite();
+describeRecordingIndex("DynamoDB", async () => {
+  const contractClient = dynalite().client();
+  const contractTable = `contract-${++tables}`;
+  await ensureTable(contractClient, contractTable);
+  const index = createDynamoDbIndex({ client: contractClient, table: contractTable });
+  return { index, close: async () => index.close?.() };
 });
-afterAll(() => dynalite.close());
 
 beforeEach(async () => {
-  client = dynalite.client();
+  client = dynalite().client();
   table = `recordings-${++tables}`;
   expect(await ensureTable(client, table)).toBe("created");
   index = createDynamoDbIndex({ client, table, batchRetry: { baseDelayMs: 1, maxDelayMs: 5 } });
@@ -151,30 +141,10 @@ describe("ensureTable", () => {
 });
 
 describe("createDynamoDbIndex", () => {
-  it("round-trips a document, unicode and extra fields included, in the older system's item shape", async () => {
-    const document = doc(1, {
-      meeting_topic: "Café Über Straße — FOLIO weekly 🎥",
-      recording_path: "folio/café-über-straße-weekly/2024-01-01T10:00",
-      disposition: { action: "delete", after: "2025-01-31" },
-      files: [
-        {
-          recording_type: "audio_only",
-          s3_url: "https://bucket.s3.amazonaws.com/x/audio_only.m4a",
-          etag: '"abc"',
-          zoom_file_size: null,
-          mime_type: "audio/m4a",
-          size: 1234,
-        },
-      ],
-      future_field: { nested: [1, 2, 3] },
-      left_out: undefined,
-    });
+  it("stores a document in the older system's item shape", async () => {
+    const document = documentWithEverything(1);
     await index.put(document);
-    const { left_out: _, ...stored } = document;
-    expect(await index.get(document.recording_id)).toEqual(stored);
-    expect(await index.get("not-there")).toBeUndefined();
     expect(index.description).toBe(`DynamoDB table ${table}`);
-
     const raw = await client.send(
       new GetItemCommand({ TableName: table, Key: { recording_id: { S: document.recording_id } } }),
     );
@@ -184,15 +154,6 @@ describe("createDynamoDbIndex", () => {
     expect(raw.Item?.files?.L?.[0]?.M?.zoom_file_size).toEqual({ NULL: true });
     expect(raw.Item?.files?.L?.[0]?.M?.size).toEqual({ N: "1234" });
     expect(raw.Item).not.toHaveProperty("left_out");
-  });
-
-  it("keeps one item per recording_id", async () => {
-    await index.put(doc(1));
-    await index.put(doc(1, { meeting_topic: "Renamed" }));
-    await index.putMany([doc(1, { meeting_topic: "Renamed again" }), doc(1, { meeting_topic: "Last" })]);
-    const all = await index.list();
-    expect(all).toHaveLength(1);
-    expect(all[0]?.meeting_topic).toBe("Last");
   });
 
   it("writes 120 documents in one putMany, in batches of 25, retrying unprocessed items", async () => {
@@ -217,37 +178,6 @@ describe("createDynamoDbIndex", () => {
     );
   });
 
-  it("lists newest first, filtered by organization, start time and topic", async () => {
-    await index.putMany([
-      doc(1, {
-        organization: "folio",
-        meeting_topic: "FOLIO Sys Ops SIG",
-        start_time: "2024-03-01T15:00:00Z",
-      }),
-      doc(2, {
-        organization: "folio",
-        meeting_topic: "FOLIO Café planning",
-        start_time: "2024-05-01T15:00:00Z",
-      }),
-      doc(3, { organization: "olf", meeting_topic: "OLF board", start_time: "2024-04-01T15:00:00Z" }),
-      doc(4, { organization: "other", meeting_topic: "100% CAFÉ_talk", start_time: "2023-12-31T23:00:00Z" }),
-    ]);
-    const ids = (docs: RecordingDocument[]) => docs.map((d) => Number(d.recording_id.slice(-4)));
-    expect(ids(await index.list())).toEqual([2, 3, 1, 4]);
-    expect(ids(await index.list({ organization: "folio" }))).toEqual([2, 1]);
-    expect(ids(await index.list({ since: "2024-04-01" }))).toEqual([2, 3]);
-    expect(ids(await index.list({ since: "2024-04-01T15:00:00Z" }))).toEqual([2, 3]);
-    expect(ids(await index.list({ topic: "café" }))).toEqual([2, 4]);
-    expect(ids(await index.list({ topic: "sys ops" }))).toEqual([1]);
-    expect(ids(await index.list({ topic: "%" }))).toEqual([4]);
-    expect(ids(await index.list({ topic: "_" }))).toEqual([4]);
-    expect(ids(await index.list({ limit: 2 }))).toEqual([2, 3]);
-    expect(ids(await index.list({ limit: 0 }))).toEqual([]);
-    expect(
-      ids(await index.list({ organization: "folio", since: "2024-04-01", topic: "CAFÉ", limit: 5 })),
-    ).toEqual([2]);
-  });
-
   it("lists an organization through its index, newest first, ties broken by recording_id", async () => {
     const same = "2024-06-01T12:00:00Z";
     await index.putMany([
@@ -263,20 +193,13 @@ describe("createDynamoDbIndex", () => {
       doc(300, { organization: "olf", start_time: "2030-01-01T00:00:00Z" }),
     ]);
     const seen = recordCommands(client);
-    const ids = (docs: RecordingDocument[]) => docs.map((d) => Number(d.recording_id.slice(-4)));
+    const ids = (docs: { recording_id: string }[]) => docs.map((d) => Number(d.recording_id.slice(-4)));
     expect(ids(await index.list({ organization: "folio", since: "2024-02-28", limit: 4 }))).toEqual([
       201, 202, 203, 129,
     ]);
     expect(ids(await index.list({ organization: "folio", limit: 2 }))).toEqual([201, 202]);
     expect(seen.every((name) => name === `QueryCommand ${ORGANIZATION_INDEX}`)).toBe(true);
     expect(seen.length).toBeGreaterThanOrEqual(2);
-  });
-
-  it("deletes an item, and deleting a missing one is fine", async () => {
-    await index.put(doc(1));
-    await index.delete(doc(1).recording_id);
-    await index.delete(doc(1).recording_id);
-    expect(await index.get(doc(1).recording_id)).toBeUndefined();
   });
 
   it("names the table and the recording when the table does not exist, and suggests zrec setup", async () => {
@@ -298,7 +221,7 @@ describe("createDynamoDbIndex", () => {
     vi.stubEnv("AWS_ACCESS_KEY_ID", "dynalite");
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", "dynalite");
     try {
-      const own = createDynamoDbIndex({ table, endpoint: dynalite.endpoint, region: "us-east-1" });
+      const own = createDynamoDbIndex({ table, endpoint: dynalite().endpoint, region: "us-east-1" });
       await own.put(doc(9));
       expect(await index.get(doc(9).recording_id)).toEqual(doc(9));
       await own.close?.();

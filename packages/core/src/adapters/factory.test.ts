@@ -1,9 +1,9 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startDynalite } from "@zrec/test-utils/dynalite";
+import { startS3rver } from "@zrec/test-utils/s3rver";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startDynalite } from "../../test/support/dynalite.js";
-import { startS3rver } from "../../test/support/s3rver.js";
 import { defaultConfig } from "../config/defaults.js";
 import type { RecordingDocument } from "../recording/document.js";
 import {

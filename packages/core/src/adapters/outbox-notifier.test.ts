@@ -1,6 +1,7 @@
 import { appendFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { describeNotifier, inTempFolder } from "@zrec/test-utils/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BackendError } from "../errors.js";
 import type { RecordingDocument } from "../recording/document.js";
@@ -23,6 +24,21 @@ function doc(n: number): RecordingDocument {
     files: [],
   };
 }
+
+describeNotifier("outbox", () =>
+  inTempFolder((folder) => {
+    const file = path.join(folder, "outbox.jsonl");
+    const notifier = createOutboxNotifier({ path: file });
+    const delivered = async () =>
+      (await readOutbox(file)).map(({ id, event, recording_id, document }) => ({
+        id,
+        event,
+        recording_id,
+        document,
+      }));
+    return { notifier, delivered, close: async () => notifier.close?.() };
+  }),
+);
 
 let dir: string;
 let outbox: string;
@@ -137,10 +153,15 @@ describe("readOutbox", () => {
   });
 });
 
-describe("createNoneNotifier", () => {
-  it("drops messages", async () => {
+describeNotifier(
+  "none",
+  async () => {
     const notifier = createNoneNotifier();
-    await expect(notifier.send({ event: "ingested", document: doc(1) })).resolves.toBeUndefined();
-    expect(notifier.description).toBe("no notifier");
-  });
+    return { notifier, close: async () => notifier.close?.() };
+  },
+  { delivers: false },
+);
+
+it("the none notifier says it notifies no one", () => {
+  expect(createNoneNotifier().description).toBe("no notifier");
 });

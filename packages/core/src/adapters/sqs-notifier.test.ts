@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { describeNotifier, indexedDocument } from "@zrec/test-utils/conformance";
+import { startSqs } from "@zrec/test-utils/sqs";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError } from "../errors.js";
@@ -13,22 +15,27 @@ const QUEUE = `${ENDPOINT}/000000000000/recordings`;
 const FIFO_QUEUE = `${ENDPOINT}/000000000000/recordings.fifo`;
 const JSON_1_0 = { "content-type": "application/x-amz-json-1.0" };
 
-function doc(n: number, overrides: Partial<RecordingDocument> = {}): RecordingDocument {
-  return {
-    recording_id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-    recording_path: `other/topic-${n}`,
-    meeting_uuid: "u",
-    parent_meeting_uuid: "p",
-    meeting_id: n,
-    meeting_topic: `Tópico ${n} — 🎥`,
-    password: "",
-    host_id: "h",
-    organization: "other",
-    start_time: "2024-01-01T00:00:00Z",
-    end_time: "2024-01-01T01:00:00Z",
-    files: [],
-    ...overrides,
-  };
+const doc = indexedDocument;
+
+for (const queue of ["recordings", "recordings.fifo"]) {
+  describeNotifier(`SQS (${queue.endsWith(".fifo") ? "FIFO" : "standard"} queue)`, async () => {
+    const sqs = await startSqs();
+    const notifier = createSqsNotifier({ client: sqs.client(), queueUrl: await sqs.createQueue(queue) });
+    return {
+      notifier,
+      delivered: async () =>
+        sqs.messages(queue).map(({ body, attributes }) => ({
+          id: attributes.notification_id ?? "",
+          event: attributes.event ?? "",
+          recording_id: attributes.recording_id ?? "",
+          document: JSON.parse(body) as RecordingDocument,
+        })),
+      close: async () => {
+        await notifier.close?.();
+        await sqs.close();
+      },
+    };
+  });
 }
 
 interface SqsRequest {

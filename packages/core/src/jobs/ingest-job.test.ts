@@ -1,10 +1,10 @@
+import { openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
 import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
 import { RecordingProcessing } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
 import { retryVerdict } from "../retry-verdict.js";
-import { openTestArchive, type TestArchive } from "../tasks/tasks.test-support.js";
 import { createZoomClient } from "../zoom/api.js";
 import { runIngestJob } from "./ingest-job.js";
 

@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { seedRecording } from "@zrec/test-utils/fixtures/site";
+import { openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultConfig } from "../config/defaults.js";
 import type { Config } from "../config/types.js";
 import type { RecordingDocument } from "../recording/document.js";
-import { openTestArchive, type TestArchive } from "../tasks/tasks.test-support.js";
 import { buildSite } from "./build.js";
 import { storeSiteOutput } from "./output.js";
 import { searchSite } from "./search.js";
-import { seedRecording } from "./site.test-support.js";
 
 let archive: TestArchive;
 beforeEach(async () => {

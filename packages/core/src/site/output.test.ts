@@ -1,7 +1,8 @@
 /** The site in an S3 bucket: objects under `{prefix}/site/` with the headers a static host needs. */
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { seedRecording } from "@zrec/test-utils/fixtures/site";
+import { type RunningS3rver, startS3rver } from "@zrec/test-utils/s3rver";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type RunningS3rver, startS3rver } from "../../test/support/s3rver.js";
 import { createS3Store } from "../adapters/s3-store.js";
 import { createSqliteIndex } from "../adapters/sqlite-index.js";
 import { defaultConfig } from "../config/defaults.js";
@@ -9,7 +10,6 @@ import type { Backends } from "../ports.js";
 import { buildSite } from "./build.js";
 import { storeSiteOutput } from "./output.js";
 import { searchSite } from "./search.js";
-import { seedRecording } from "./site.test-support.js";
 
 const BUCKET = "zrec-site";
 let s3: RunningS3rver;

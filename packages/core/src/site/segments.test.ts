@@ -1,14 +1,15 @@
+import { seedRecording } from "@zrec/test-utils/fixtures/site";
+import { openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultConfig } from "../config/defaults.js";
 import type { RecordingDocument } from "../recording/document.js";
-import { openTestArchive, type TestArchive } from "../tasks/tasks.test-support.js";
 import { buildSite } from "./build.js";
 import { readSiteJson, type SiteOutput, storeSiteOutput } from "./output.js";
 import { searchSite } from "./search.js";
 import type { SearchMeta } from "./search-index.js";
 import { shardCountFor } from "./segment-writer.js";
 import { MAX_SEGMENTS, MERGE_RATIO, mergeStart, type Segment } from "./segments.js";
-import { seedRecording, siteScriptFunction } from "./site.test-support.js";
+import { siteScriptFunction } from "./site-script.test-support.js";
 
 const segment = (bytes: number, count = 10, drop: number[] = []): Segment => ({
   id: `s${bytes}`,

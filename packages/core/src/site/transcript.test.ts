@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { siteScriptFunction } from "./site.test-support.js";
+import { siteScriptFunction } from "./site-script.test-support.js";
 import { shardOf, terms } from "./text.js";
 import { formatSeconds, parseChat, parseSeconds, parseTranscript } from "./transcript.js";
 

@@ -1,12 +1,12 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
+import { seedRecording } from "@zrec/test-utils/fixtures/site";
+import { openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { defaultConfig } from "../config/defaults.js";
 import type { LogEntry } from "../log.js";
-import { openTestArchive, type TestArchive } from "../tasks/tasks.test-support.js";
 import { buildSite } from "./build.js";
 import { storeSiteOutput } from "./output.js";
-import { seedRecording } from "./site.test-support.js";
 import { createSiteUpdater } from "./updater.js";
 
 let archive: TestArchive;

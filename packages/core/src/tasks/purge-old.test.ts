@@ -1,16 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../config/load.js";
-import type { Config } from "../config/types.js";
-import { ConfigError } from "../errors.js";
-import type { RecordingDocument } from "../recording/document.js";
-import { purgeOld } from "./purge-old.js";
 import {
   legacyDocument,
   newMeetingUuid,
   openTestArchive,
   storeRecording,
   type TestArchive,
-} from "./tasks.test-support.js";
+} from "@zrec/test-utils/fixtures/tasks";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../config/load.js";
+import type { Config } from "../config/types.js";
+import { ConfigError } from "../errors.js";
+import type { RecordingDocument } from "../recording/document.js";
+import { purgeOld } from "./purge-old.js";
 
 let archive: TestArchive;
 beforeEach(async () => {

@@ -1,14 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RecordingIndex } from "../ports.js";
-import type { RecordingDocument } from "../recording/document.js";
-import { type RebuildProgress, rebuildDb } from "./rebuild-db.js";
 import {
   legacyDocument,
   newMeetingUuid,
   openTestArchive,
   storeRecording,
   type TestArchive,
-} from "./tasks.test-support.js";
+} from "@zrec/test-utils/fixtures/tasks";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { RecordingIndex } from "../ports.js";
+import type { RecordingDocument } from "../recording/document.js";
+import { type RebuildProgress, rebuildDb } from "./rebuild-db.js";
 
 let archive: TestArchive;
 beforeEach(async () => {

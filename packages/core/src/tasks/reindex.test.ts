@@ -1,7 +1,12 @@
+import {
+  legacyDocument,
+  openTestArchive,
+  storeRecording,
+  type TestArchive,
+} from "@zrec/test-utils/fixtures/tasks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DocumentError, NotFoundError } from "../errors.js";
 import { reindex } from "./reindex.js";
-import { legacyDocument, openTestArchive, storeRecording, type TestArchive } from "./tasks.test-support.js";
 
 let archive: TestArchive;
 beforeEach(async () => {

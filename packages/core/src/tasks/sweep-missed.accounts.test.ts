@@ -1,11 +1,12 @@
 /** sweep-missed over several accounts: account-level listing, its scope fallback, and the daily limit. */
+
+import { openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
 import { ACCOUNT_RECORDINGS_SCOPE, DEFAULT_SCOPES, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
 import { type PipelineDeps, zoomClientsFor } from "../pipeline/deps.js";
 import { monthWindows } from "../zoom/paging.js";
 import { sweepMissed } from "./sweep-missed.js";
-import { openTestArchive, type TestArchive } from "./tasks.test-support.js";
 
 const A = { accountId: "acct-a", clientId: "client-a", clientSecret: "secret-a" };
 const B = {

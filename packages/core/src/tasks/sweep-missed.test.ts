@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { legacyDocument, openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
 import { type SimMeeting, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
@@ -6,7 +7,6 @@ import { ConfigError, InputError } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
 import { createZoomClient } from "../zoom/api.js";
 import { type SweepMeeting, sweepMissed } from "./sweep-missed.js";
-import { legacyDocument, openTestArchive, type TestArchive } from "./tasks.test-support.js";
 
 let sim: ZoomSim;
 let archive: TestArchive;

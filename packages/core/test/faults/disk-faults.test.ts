@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Figures } from "@zrec/test-utils/faults/figures";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createFsStore, FS_TEMP_DIR } from "../../src/adapters/fs-store.js";
 import { createOutboxNotifier } from "../../src/adapters/outbox-notifier.js";
@@ -16,7 +17,6 @@ import { createSqliteIndex } from "../../src/adapters/sqlite-index.js";
 import { TransferError } from "../../src/errors.js";
 import type { RecordingDocument } from "../../src/recording/document.js";
 import { copyInto, KEY, PART } from "./copy-into.js";
-import { Figures } from "./figures.js";
 
 const MiB = 1024 * 1024;
 const figures = new Figures("disk-faults");

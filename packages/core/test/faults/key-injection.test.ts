@@ -13,14 +13,14 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { type RunningS3rver, S3RVER_CREDENTIALS, S3RVER_REGION, startS3rver } from "@zrec/test-utils/s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createS3Store } from "../../src/adapters/s3-store.js";
 import { DocumentError, InputError } from "../../src/errors.js";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
 import type { RecordingDocument } from "../../src/recording/document.js";
 import { reindex } from "../../src/tasks/reindex.js";
-import { type RunningS3rver, S3RVER_CREDENTIALS, S3RVER_REGION, startS3rver } from "../support/s3rver.js";
-import { Figures } from "./figures.js";
 import { attempt, type IngestWorld, openWorld } from "./ingest-world.js";
 
 const figures = new Figures("key-injection");

@@ -16,6 +16,8 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { type Rng, seeded, seedsFor } from "@zrec/test-utils/faults/seeded";
 import { afterAll, describe, expect, it } from "vitest";
 import { createFsStore, FS_TEMP_DIR } from "../../src/adapters/fs-store.js";
 import { TransferError } from "../../src/errors.js";
@@ -28,8 +30,6 @@ import {
   type RequestRecord,
   startRangeServer,
 } from "../../src/transfer/ranged-copy.test-support.js";
-import { Figures } from "./figures.js";
-import { type Rng, seeded, seedsFor } from "./seeded.js";
 
 const KiB = 1024;
 const PART = 64 * KiB;

@@ -5,10 +5,11 @@
  * number of requests. The idle timeout is 200 ms here, so the stall case that takes minutes with the
  * defaults (packages/cli/test/faults/retry-budget.e2e.test.ts, in `pnpm test:faults`) takes a second.
  */
+
+import { Figures } from "@zrec/test-utils/faults/figures";
 import type { FaultRule } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
-import { Figures } from "./figures.js";
 import { attempt, checkRun, MiB, openWorld } from "./ingest-world.js";
 
 const figures = new Figures("retry-budget-core");

@@ -12,13 +12,13 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { LoopbackOnly } from "@zrec/test-utils/faults/loopback-guard";
 import type { SimMeeting } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IngestFailed } from "../../src/errors.js";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
-import { Figures } from "./figures.js";
 import { attempt, checkRun, type IngestWorld, openWorld } from "./ingest-world.js";
-import { LoopbackOnly } from "./loopback-guard.js";
 
 const figures = new Figures("ssrf");
 let canary: Server;

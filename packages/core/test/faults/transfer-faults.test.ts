@@ -14,12 +14,13 @@
  * Normal suite: a few fixed seeds. `pnpm test:faults`: ZREC_FAULT_RUNS seeds (200), figures written to
  * ZREC_FAULT_REPORT/transfer-faults.json. Replay one: `ZREC_FAULT_SEED=17 npx vitest run <this file>`.
  */
+
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { longRuns, type Rng, seeded, seedsFor } from "@zrec/test-utils/faults/seeded";
 import type { FaultRule, SimFileSpec, SimMeeting } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
-import { Figures } from "./figures.js";
 import { attempt, checkRun, failedStage, type IngestWorld, MiB, openWorld } from "./ingest-world.js";
-import { longRuns, type Rng, seeded, seedsFor } from "./seeded.js";
 
 const figures = new Figures("transfer-faults");
 // Seeds picked so that the normal suite sees every kind of fault hit a request, a run that survives

@@ -19,6 +19,8 @@ import * as crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Figures } from "@zrec/test-utils/faults/figures";
+import { longRuns } from "@zrec/test-utils/faults/seeded";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
@@ -26,8 +28,6 @@ import { WebhookRejected } from "../../src/errors.js";
 import type { Job, JobQueue, NewJob } from "../../src/jobs/types.js";
 import { createWebhookReceiver } from "../../src/serve/receiver.js";
 import { handleWebhook, type WebhookOutcome } from "../../src/zoom/webhook.js";
-import { Figures } from "./figures.js";
-import { longRuns } from "./seeded.js";
 
 // Every call of timingSafeEqual made by zrec's code is recorded, then done by the real one.
 const compares = vi.hoisted(() => ({ calls: [] as [number, number][] }));

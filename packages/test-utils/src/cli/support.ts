@@ -1,18 +1,22 @@
 /** Helpers for end-to-end tests: a temp workspace with a config pointing at zoom-sim, and the built CLI. */
-import { spawn } from "node:child_process";
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import type { Backends } from "@zrec/core";
 import type { startZoomSim } from "@zrec/zoom-sim";
 import { closeBackends, type TestBackends } from "./backends.js";
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 
-export const cliMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const require = createRequire(import.meta.url);
+const cliPackage = require("@zrec/cli/package.json") as { bin: { zrec: string } };
+
+/** The built `zrec`, where the CLI package's `bin` points (packages/cli/dist/main.js): build first. */
+export const cliMain = join(dirname(require.resolve("@zrec/cli/package.json")), cliPackage.bin.zrec);
 
 export interface RunResult {
   code: number;
@@ -20,6 +24,23 @@ export interface RunResult {
   stderr: string;
   /** True when the process was still running at the deadline and was killed. */
   killedAtDeadline: boolean;
+}
+
+/**
+ * Starts the built `zrec` in `cwd` with the given env additions (colour off), for a test that watches
+ * or kills it (`serve`, a crash); stdout and stderr are piped unless `stdio` says otherwise.
+ * @example
+ * const child = spawnZrec(["serve", "--port", "0"], { cwd: ws.dir, env: ws.env });
+ */
+export function spawnZrec(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; stdio?: StdioOptions },
+): ChildProcess {
+  return spawn(process.execPath, [cliMain, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    stdio: options.stdio ?? ["ignore", "pipe", "pipe"],
+  });
 }
 
 /**
@@ -35,11 +56,7 @@ export function runZrec(
   options: { cwd: string; env?: Record<string, string>; deadlineMs?: number },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliMain, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: "1", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnZrec(args, options);
     let stdout = "";
     let stderr = "";
     let killedAtDeadline = false;
@@ -47,14 +64,36 @@ export function runZrec(
       killedAtDeadline = true;
       child.kill("SIGKILL");
     }, options.deadlineMs ?? 60_000);
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout?.on("data", (chunk) => (stdout += chunk));
+    child.stderr?.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
       const leaked = leakedSecret(options.env ?? {}, `${stdout}\n${stderr}`);
       if (leaked) reject(new Error(`zrec ${args.join(" ")} printed the value of ${leaked}`));
       else resolve({ code: code ?? -1, stdout, stderr, killedAtDeadline });
+    });
+  });
+}
+
+/**
+ * Starts `zrec ingest` and SIGKILLs it as soon as `due()` says so (checked every millisecond), if it is
+ * still running: how did it end? The webhook is `webhook.json` in `cwd`.
+ * @example
+ * const crash = await ingestKilledWhen(() => sim.requests.length > 3, ws.dir, ws.env);
+ */
+export function ingestKilledWhen(due: () => boolean, cwd: string, env: Record<string, string>) {
+  return new Promise<{ killed: boolean; code: number | null }>((resolve, reject) => {
+    const child = spawnZrec(["ingest", "webhook.json", "--json"], { cwd, env, stdio: "ignore" });
+    const started = Date.now();
+    // A trigger that never fires (the ingest ended another way) still ends in a kill, within 30 s.
+    const watch = setInterval(() => {
+      if (due() || Date.now() - started > 30_000) child.kill("SIGKILL");
+    }, 1);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      clearInterval(watch);
+      resolve({ killed: signal === "SIGKILL", code });
     });
   });
 }

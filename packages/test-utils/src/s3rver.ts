@@ -22,6 +22,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { forTheseTests } from "./lifecycle.js";
 
 // s3rver is CommonJS without types; its few parts used here are typed at the end of this file.
 const require = createRequire(import.meta.url);
@@ -72,6 +73,11 @@ export interface RunningS3rver {
   pendingUploads(bucket: string): Promise<{ key: string; uploadId: string }[]>;
   /** Destroys the clients made by `client()`, stops the server and removes its folder. */
   close(): Promise<void>;
+}
+
+/** s3rver for the tests of a file (or describe): started in `beforeAll`, closed in `afterAll`. */
+export function useS3rver(options: StartS3rverOptions = {}): () => RunningS3rver {
+  return forTheseTests("s3rver", () => startS3rver(options));
 }
 
 /**

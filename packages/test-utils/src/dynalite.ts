@@ -4,8 +4,9 @@
  */
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { forTheseTests } from "./lifecycle.js";
+import { closerOf, listenOnLoopback } from "./loopback-server.js";
 
 // dynalite is CommonJS without types; this is the part of its API we use.
 type DynaliteFactory = (options: {
@@ -42,6 +43,11 @@ export interface Dynalite {
 /** Credentials dynalite accepts (it accepts any); never real ones. */
 export const DYNALITE_CREDENTIALS = { accessKeyId: "dynalite", secretAccessKey: "dynalite" } as const;
 
+/** dynalite for the tests of a file (or describe): started in `beforeAll`, closed in `afterAll`. */
+export function useDynalite(options: StartDynaliteOptions = {}): () => Dynalite {
+  return forTheseTests("dynalite", () => startDynalite(options));
+}
+
 /**
  * Starts an in-memory dynalite on 127.0.0.1 at a random free port.
  * @example
@@ -59,17 +65,8 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     deleteTableMs: options.deleteTableMs ?? 0,
     updateTableMs: options.updateTableMs ?? 0,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = await listenOnLoopback(server);
   const clients: DynamoDBClient[] = [];
-  let closed: Promise<void> | undefined;
 
   return {
     endpoint,
@@ -83,14 +80,6 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
       clients.push(client);
       return client;
     },
-    close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        for (const client of clients.splice(0)) client.destroy();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Keep-alive sockets would otherwise hold close() open until they time out.
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: closerOf(server, clients),
   };
 }

@@ -5,9 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Backends, closeBackends, createBackends, loadConfig } from "@zrec/core";
-import { ensureTable } from "../../core/src/adapters/dynamodb-table.js";
-import { startDynalite } from "../../core/test/support/dynalite.js";
-import { type StartS3rverOptions, startS3rver } from "../../core/test/support/s3rver.js";
+import { ensureTable } from "@zrec/core/adapters/dynamodb-table";
+import { startDynalite } from "../dynalite.js";
+import { forTheseTests } from "../lifecycle.js";
+import { type StartS3rverOptions, startS3rver } from "../s3rver.js";
 
 export type BackendKind = "embedded" | "aws";
 export const backendKinds: BackendKind[] = ["embedded", "aws"];
@@ -65,6 +66,17 @@ export async function startBackends(
       await dynamo.close();
     },
   };
+}
+
+/**
+ * Starts `kind`'s backends in the file's (or the enclosing describe's) `beforeAll` and closes them in
+ * `afterAll`. Returns the running backends, for tests and hooks.
+ * @example
+ * const aws = useBackends("aws");
+ * it("lists", async () => { const ws = await makeWorkspace(sim(), {}, aws()); });
+ */
+export function useBackends(kind: BackendKind): () => TestBackends {
+  return forTheseTests(`the ${kind} backends`, () => startBackends(kind));
 }
 
 export { closeBackends };

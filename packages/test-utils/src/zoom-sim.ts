@@ -1,0 +1,20 @@
+/** zoom-sim for a test file: started before its tests, with a host to record, and stopped after them. */
+import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
+import { forTheseTests } from "./lifecycle.js";
+
+/**
+ * Starts zoom-sim with one user, `host-1` (none with `host: false`), in the file's (or the enclosing
+ * describe's) `beforeAll` and closes it in `afterAll`. Returns the running sim, for tests and hooks.
+ * @example
+ * const sim = useZoomSim();
+ * it("ingests", async () => {
+ *   const meeting = sim().addMeeting({ topic: "Weekly", files: [{ fileType: "M4A", size: 1000 }] });
+ * });
+ */
+export function useZoomSim(options: { host?: boolean } = {}): () => ZoomSim {
+  return forTheseTests("zoom-sim", async () => {
+    const sim = await startZoomSim();
+    if (options.host !== false) sim.addUser({ id: "host-1" });
+    return sim;
+  });
+}
