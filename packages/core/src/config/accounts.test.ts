@@ -1,3 +1,4 @@
+import { thrownBy } from "@zrec/test-utils/thrown";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { accountForZoomAccountId, requireZoomAccount } from "./accounts.js";
@@ -11,15 +12,7 @@ function withAccounts(accounts: Record<string, ZoomAccount>, webhookSecretToken 
   return { ...defaultConfig, zoom: { ...defaultConfig.zoom, accounts, webhookSecretToken } };
 }
 
-function errorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const errorOf = (run: () => unknown) => thrownBy(ConfigError, run);
 
 describe("requireZoomAccount", () => {
   it("returns the named account", () => {

@@ -1,3 +1,4 @@
+import { thrownBy } from "@zrec/test-utils/thrown";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../errors.js";
 import { requireZoomAccount } from "./accounts.js";
@@ -9,15 +10,7 @@ const load = (raw: unknown, env: Record<string, string | undefined>) =>
 const all = { ZOOM_ACCOUNT_ID: "env-acc", ZOOM_CLIENT_ID: "env-cid", ZOOM_CLIENT_SECRET: "env-sec" };
 const fileAccount = { accountId: "file-acc", clientId: "file-cid", clientSecret: "file-sec" };
 
-function errorOf(raw: unknown, env: Record<string, string>): ConfigError {
-  try {
-    load(raw, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const errorOf = (raw: unknown, env: Record<string, string>) => thrownBy(ConfigError, () => load(raw, env));
 
 describe("loadConfig: secrets from the environment", () => {
   afterEach(() => vi.unstubAllEnvs());

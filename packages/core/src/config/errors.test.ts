@@ -1,18 +1,16 @@
+import { thrownBy } from "@zrec/test-utils/thrown";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { loadConfig } from "./load.js";
 
 const SOURCE = "zrec.config.json";
 
-function errorOf(raw: unknown, env: Record<string, string> = {}): ConfigError {
-  try {
-    loadConfig(raw, { env, baseDir: "/base", source: SOURCE });
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(raw)}`);
-}
+const errorOf = (raw: unknown, env: Record<string, string> = {}) =>
+  thrownBy(
+    ConfigError,
+    () => loadConfig(raw, { env, baseDir: "/base", source: SOURCE }),
+    JSON.stringify(raw),
+  );
 
 /** `{ a: { b: value } }` for "a.b", over `base`; numeric segments make arrays. */
 function withValue(

@@ -1,17 +1,12 @@
 /** Hostile or runaway input must end as one ConfigError sentence: no crash, no stack overflow, no leak. */
+
+import { thrownBy } from "@zrec/test-utils/thrown";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import { loadConfig } from "./load.js";
 
-function errorOf(raw: unknown, env: Record<string, string> = {}): ConfigError {
-  try {
-    loadConfig(raw, { env, baseDir: "/base", source: "zrec.config.json" });
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const errorOf = (raw: unknown, env: Record<string, string> = {}) =>
+  thrownBy(ConfigError, () => loadConfig(raw, { env, baseDir: "/base", source: "zrec.config.json" }));
 
 function deepObject(depth: number): Record<string, unknown> {
   let node: Record<string, unknown> = { leaf: true };

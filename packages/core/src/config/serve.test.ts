@@ -1,3 +1,4 @@
+import { thrownBy } from "@zrec/test-utils/thrown";
 import { describe, expect, it } from "vitest";
 import { jobQueuePath } from "../adapters/factory.js";
 import { ConfigError } from "../errors.js";
@@ -5,15 +6,7 @@ import { loadConfig } from "./load.js";
 
 const load = (raw: unknown) => loadConfig(raw, { env: {}, baseDir: "/srv/zrec", source: "zrec.config.json" });
 
-function errorOf(raw: unknown): ConfigError {
-  try {
-    load(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("no error");
-}
+const errorOf = (raw: unknown) => thrownBy(ConfigError, () => load(raw));
 
 describe("serve configuration", () => {
   it("defaults to the index's file, 2 jobs at once and 6 tries, the first retry after 60 s", () => {

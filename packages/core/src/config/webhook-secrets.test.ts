@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { thrownBy } from "@zrec/test-utils/thrown";
 import { describe, expect, it } from "vitest";
 import { ConfigError, WebhookRejected } from "../errors.js";
 import { handleWebhook, signWebhook } from "../zoom/webhook.js";
@@ -43,15 +44,7 @@ const recordingEvent = (accountId: string | undefined) => ({
   },
 });
 
-function rejection(run: () => unknown): WebhookRejected {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WebhookRejected) return error;
-    throw error;
-  }
-  throw new Error("expected a WebhookRejected");
-}
+const rejection = (run: () => unknown) => thrownBy(WebhookRejected, run);
 
 describe("per-account webhook secrets", () => {
   it("accepts each account's event signed with its own account's secret", () => {

@@ -1,3 +1,4 @@
+import { thrownBy } from "@zrec/test-utils/thrown";
 import { describe, expect, it } from "vitest";
 import { DocumentError } from "../errors.js";
 import { documentContentHash, type RecordingDocument, validateDocument } from "./document.js";
@@ -54,15 +55,8 @@ function zrecDocument(): Record<string, unknown> {
   };
 }
 
-function errorOf(value: unknown, source?: string): DocumentError {
-  try {
-    validateDocument(value, source);
-  } catch (error) {
-    if (error instanceof DocumentError) return error;
-    throw error;
-  }
-  throw new Error("expected a DocumentError");
-}
+const errorOf = (value: unknown, source?: string) =>
+  thrownBy(DocumentError, () => validateDocument(value, source));
 
 describe("validateDocument", () => {
   it("accepts a document of the older system", () => {

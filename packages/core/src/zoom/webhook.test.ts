@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { thrownBy } from "@zrec/test-utils/thrown";
 import { REAL_EVENT_FILE } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
 import { ConfigError, InputError, WebhookRejected } from "../errors.js";
@@ -26,15 +27,7 @@ function signedRequest(body: string, timestamp: number | string = nowSeconds) {
   return { headers, rawBody: body, secret, now };
 }
 
-function rejection(run: () => unknown): WebhookRejected {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WebhookRejected) return error;
-    throw error;
-  }
-  throw new Error("expected a WebhookRejected");
-}
+const rejection = (run: () => unknown) => thrownBy(WebhookRejected, run);
 
 describe("signWebhook", () => {
   it("signs like Zoom: v0= + hex HMAC-SHA256 of v0:{timestamp}:{body}", () => {
