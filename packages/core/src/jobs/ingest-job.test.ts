@@ -1,6 +1,6 @@
-import { openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
-import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eachTestArchiveAndSim, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import type { ZoomSim } from "@zrec/zoom-sim";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
 import { RecordingProcessing } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
@@ -10,11 +10,8 @@ import { runIngestJob } from "./ingest-job.js";
 
 let sim: ZoomSim;
 let archive: TestArchive;
-beforeEach(async () => {
-  [sim, archive] = await Promise.all([startZoomSim(), openTestArchive()]);
-});
-afterEach(async () => {
-  await Promise.all([sim.close(), archive.close()]);
+eachTestArchiveAndSim((made) => {
+  ({ sim, archive } = made);
 });
 
 function depsFor(): PipelineDeps {

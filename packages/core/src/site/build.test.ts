@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { seedRecording } from "@zrec/test-utils/fixtures/site";
-import { openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eachTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../config/defaults.js";
 import type { Config } from "../config/types.js";
 import type { RecordingDocument } from "../recording/document.js";
@@ -12,11 +12,8 @@ import { storeSiteOutput } from "./output.js";
 import { searchSite } from "./search.js";
 
 let archive: TestArchive;
-beforeEach(async () => {
-  archive = await openTestArchive();
-});
-afterEach(async () => {
-  await archive.close();
+eachTestArchive((opened) => {
+  archive = opened;
 });
 
 function configWith(site: Partial<Config["site"]> = {}): Config {

@@ -1,8 +1,8 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { seedRecording } from "@zrec/test-utils/fixtures/site";
-import { openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { eachTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import { expect, it } from "vitest";
 import { defaultConfig } from "../config/defaults.js";
 import type { LogEntry } from "../log.js";
 import { buildSite } from "./build.js";
@@ -10,11 +10,8 @@ import { storeSiteOutput } from "./output.js";
 import { createSiteUpdater } from "./updater.js";
 
 let archive: TestArchive;
-beforeEach(async () => {
-  archive = await openTestArchive();
-});
-afterEach(async () => {
-  await archive.close();
+eachTestArchive((opened) => {
+  archive = opened;
 });
 
 const exists = (file: string) =>

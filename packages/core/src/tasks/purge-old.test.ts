@@ -1,11 +1,11 @@
 import {
+  eachTestArchive,
   legacyDocument,
   newMeetingUuid,
-  openTestArchive,
   storeRecording,
   type TestArchive,
 } from "@zrec/test-utils/fixtures/tasks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/types.js";
 import { ConfigError } from "../errors.js";
@@ -13,11 +13,8 @@ import type { RecordingDocument } from "../recording/document.js";
 import { purgeOld } from "./purge-old.js";
 
 let archive: TestArchive;
-beforeEach(async () => {
-  archive = await openTestArchive();
-});
-afterEach(async () => {
-  await archive.close();
+eachTestArchive((opened) => {
+  archive = opened;
 });
 
 const configWith = (olderThanDays: number | null): Config =>

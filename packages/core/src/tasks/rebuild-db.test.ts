@@ -1,21 +1,18 @@
 import {
+  eachTestArchive,
   legacyDocument,
   newMeetingUuid,
-  openTestArchive,
   storeRecording,
   type TestArchive,
 } from "@zrec/test-utils/fixtures/tasks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RecordingIndex } from "../ports.js";
 import type { RecordingDocument } from "../recording/document.js";
 import { type RebuildProgress, rebuildDb } from "./rebuild-db.js";
 
 let archive: TestArchive;
-beforeEach(async () => {
-  archive = await openTestArchive();
-});
-afterEach(async () => {
-  await archive.close();
+eachTestArchive((opened) => {
+  archive = opened;
 });
 
 const put = (key: string, text: string) =>

@@ -1,19 +1,16 @@
 import {
+  eachTestArchive,
   legacyDocument,
-  openTestArchive,
   storeRecording,
   type TestArchive,
 } from "@zrec/test-utils/fixtures/tasks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DocumentError, NotFoundError } from "../errors.js";
 import { reindex } from "./reindex.js";
 
 let archive: TestArchive;
-beforeEach(async () => {
-  archive = await openTestArchive();
-});
-afterEach(async () => {
-  await archive.close();
+eachTestArchive((opened) => {
+  archive = opened;
 });
 
 const readStored = async (key: string) => {

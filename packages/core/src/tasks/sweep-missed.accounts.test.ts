@@ -1,8 +1,8 @@
 /** sweep-missed over several accounts: account-level listing, its scope fallback, and the daily limit. */
 
-import { openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
-import { ACCOUNT_RECORDINGS_SCOPE, DEFAULT_SCOPES, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eachTestArchiveAndSim, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import { ACCOUNT_RECORDINGS_SCOPE, DEFAULT_SCOPES, type ZoomSim } from "@zrec/zoom-sim";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
 import { type PipelineDeps, zoomClientsFor } from "../pipeline/deps.js";
 import { monthWindows } from "../zoom/paging.js";
@@ -19,12 +19,12 @@ const C = { accountId: "acct-c", clientId: "client-c", clientSecret: "secret-c",
 
 let sim: ZoomSim;
 let archive: TestArchive;
-beforeEach(async () => {
-  [sim, archive] = await Promise.all([startZoomSim({ accounts: [A, B, C] }), openTestArchive()]);
-});
-afterEach(async () => {
-  await Promise.all([sim.close(), archive.close()]);
-});
+eachTestArchiveAndSim(
+  (made) => {
+    ({ sim, archive } = made);
+  },
+  { accounts: [A, B, C] },
+);
 
 function depsFor(): PipelineDeps {
   const strip = ({ accountId, clientId, clientSecret }: typeof A) => ({ accountId, clientId, clientSecret });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { legacyDocument, openTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
-import { type SimMeeting, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eachTestArchiveAndSim, legacyDocument, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import type { SimMeeting, ZoomSim } from "@zrec/zoom-sim";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
@@ -10,11 +10,8 @@ import { type SweepMeeting, sweepMissed } from "./sweep-missed.js";
 
 let sim: ZoomSim;
 let archive: TestArchive;
-beforeEach(async () => {
-  [sim, archive] = await Promise.all([startZoomSim(), openTestArchive()]);
-});
-afterEach(async () => {
-  await Promise.all([sim.close(), archive.close()]);
+eachTestArchiveAndSim((made) => {
+  ({ sim, archive } = made);
 });
 
 /**
