@@ -1,22 +1,17 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eachFolderStore } from "@zrec/test-utils/fixtures/folder-store";
+import { describe, expect, it } from "vitest";
 import type { ObjectStore, ScannedObject } from "../ports.js";
 import { scanFolders } from "../tasks/scan-folders.js";
 import { scanFolderObjects } from "./fs-scan.js";
-import { createFsStore, FS_TEMP_DIR } from "./fs-store.js";
+import { FS_TEMP_DIR } from "./fs-store.js";
 
 let parent: string;
 let root: string;
 let store: ObjectStore;
-beforeEach(async () => {
-  parent = await mkdtemp(path.join(tmpdir(), "zrec-fs-scan-"));
-  root = path.join(parent, "root");
-  store = createFsStore({ root });
-});
-afterEach(async () => {
-  await rm(parent, { recursive: true, force: true });
+eachFolderStore((made) => {
+  ({ parent, root, store } = made);
 });
 
 async function collect(objects: AsyncIterable<ScannedObject>): Promise<[string, string][]> {

@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { describeObjectStore, inTempFolder } from "@zrec/test-utils/conformance";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eachFolderStore } from "@zrec/test-utils/fixtures/folder-store";
+import { describe, expect, it } from "vitest";
 import { BackendError } from "../errors.js";
 import type { ObjectStore } from "../ports.js";
 import { createFsStore, FS_TEMP_DIR } from "./fs-store.js";
@@ -24,14 +25,8 @@ describeObjectStore("folder", () =>
 let parent: string;
 let root: string;
 let store: ObjectStore;
-
-beforeEach(async () => {
-  parent = await mkdtemp(path.join(tmpdir(), "zrec-fs-store-"));
-  root = path.join(parent, "root");
-  store = createFsStore({ root });
-});
-afterEach(async () => {
-  await rm(parent, { recursive: true, force: true });
+eachFolderStore((made) => {
+  ({ parent, root, store } = made);
 });
 
 async function listAll(prefix = ""): Promise<string[]> {
