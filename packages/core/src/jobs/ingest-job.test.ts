@@ -1,11 +1,9 @@
-import { eachTestArchiveAndSim, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import { eachTestArchiveAndSim, simPipelineDeps, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
 import type { ZoomSim } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config/load.js";
 import { RecordingProcessing } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
 import { retryVerdict } from "../retry-verdict.js";
-import { createZoomClient } from "../zoom/api.js";
 import { runIngestJob } from "./ingest-job.js";
 
 let sim: ZoomSim;
@@ -14,28 +12,7 @@ eachTestArchiveAndSim((made) => {
   ({ sim, archive } = made);
 });
 
-function depsFor(): PipelineDeps {
-  const account = sim.accounts[0];
-  if (!account) throw new Error("the sim has no account");
-  const config = loadConfig(
-    {
-      zoom: {
-        accounts: { default: account },
-        apiBaseUrl: sim.apiBaseUrl,
-        oauthUrl: sim.oauthUrl,
-        allowedDownloadHosts: ["127.0.0.1"],
-      },
-      ingest: { trashAfterIngest: true },
-    },
-    { env: {}, baseDir: archive.dir },
-  );
-  const client = createZoomClient({
-    account,
-    apiBaseUrl: config.zoom.apiBaseUrl,
-    oauthUrl: config.zoom.oauthUrl,
-  });
-  return { config, backends: archive.backends, zoom: () => client };
-}
+const depsFor = (): PipelineDeps => simPipelineDeps(sim, archive, { ingest: { trashAfterIngest: true } });
 
 describe("runIngestJob", () => {
   it("fails for now, as a transient failure, while Zoom still processes a file, and completes it later", async () => {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { seedRecording } from "@zrec/test-utils/fixtures/site";
-import { eachTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import { eachTestArchive } from "@zrec/test-utils/fixtures/tasks";
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../config/defaults.js";
 import type { Config } from "../config/types.js";
@@ -11,10 +11,7 @@ import { buildSite } from "./build.js";
 import { storeSiteOutput } from "./output.js";
 import { searchSite } from "./search.js";
 
-let archive: TestArchive;
-eachTestArchive((opened) => {
-  archive = opened;
-});
+const archive = eachTestArchive();
 
 function configWith(site: Partial<Config["site"]> = {}): Config {
   return { ...defaultConfig, site: { ...defaultConfig.site, ...site } };

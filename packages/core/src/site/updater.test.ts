@@ -1,7 +1,7 @@
 import { access } from "node:fs/promises";
 import path from "node:path";
 import { seedRecording } from "@zrec/test-utils/fixtures/site";
-import { eachTestArchive, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import { eachTestArchive } from "@zrec/test-utils/fixtures/tasks";
 import { expect, it } from "vitest";
 import { defaultConfig } from "../config/defaults.js";
 import type { LogEntry } from "../log.js";
@@ -9,10 +9,7 @@ import { buildSite } from "./build.js";
 import { storeSiteOutput } from "./output.js";
 import { createSiteUpdater } from "./updater.js";
 
-let archive: TestArchive;
-eachTestArchive((opened) => {
-  archive = opened;
-});
+const archive = eachTestArchive();
 
 const exists = (file: string) =>
   access(path.join(archive.root, "site", file)).then(

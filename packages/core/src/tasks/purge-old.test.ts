@@ -3,7 +3,6 @@ import {
   legacyDocument,
   newMeetingUuid,
   storeRecording,
-  type TestArchive,
 } from "@zrec/test-utils/fixtures/tasks";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
@@ -12,10 +11,7 @@ import { ConfigError } from "../errors.js";
 import type { RecordingDocument } from "../recording/document.js";
 import { purgeOld } from "./purge-old.js";
 
-let archive: TestArchive;
-eachTestArchive((opened) => {
-  archive = opened;
-});
+const archive = eachTestArchive();
 
 const configWith = (olderThanDays: number | null): Config =>
   loadConfig({ purge: { olderThanDays } }, { env: {}, baseDir: "/unused" });

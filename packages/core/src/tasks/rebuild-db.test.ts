@@ -3,17 +3,13 @@ import {
   legacyDocument,
   newMeetingUuid,
   storeRecording,
-  type TestArchive,
 } from "@zrec/test-utils/fixtures/tasks";
 import { describe, expect, it } from "vitest";
 import type { RecordingIndex } from "../ports.js";
 import type { RecordingDocument } from "../recording/document.js";
 import { type RebuildProgress, rebuildDb } from "./rebuild-db.js";
 
-let archive: TestArchive;
-eachTestArchive((opened) => {
-  archive = opened;
-});
+const archive = eachTestArchive();
 
 const put = (key: string, text: string) =>
   archive.backends.store.put(key, text, { contentType: "application/json" });

@@ -1,17 +1,9 @@
-import {
-  eachTestArchive,
-  legacyDocument,
-  storeRecording,
-  type TestArchive,
-} from "@zrec/test-utils/fixtures/tasks";
+import { eachTestArchive, legacyDocument, storeRecording } from "@zrec/test-utils/fixtures/tasks";
 import { describe, expect, it } from "vitest";
 import { DocumentError, NotFoundError } from "../errors.js";
 import { reindex } from "./reindex.js";
 
-let archive: TestArchive;
-eachTestArchive((opened) => {
-  archive = opened;
-});
+const archive = eachTestArchive();
 
 const readStored = async (key: string) => {
   const bytes = await archive.backends.store.get(key);

@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
-import { eachTestArchiveAndSim, legacyDocument, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import {
+  eachTestArchiveAndSim,
+  legacyDocument,
+  simPipelineDeps,
+  type TestArchive,
+} from "@zrec/test-utils/fixtures/tasks";
 import type { SimMeeting, ZoomSim } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config/load.js";
 import { ConfigError, InputError } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
-import { createZoomClient } from "../zoom/api.js";
 import { type SweepMeeting, sweepMissed } from "./sweep-missed.js";
 
 let sim: ZoomSim;
@@ -24,31 +27,13 @@ const smallPages: typeof fetch = (input, init) => {
   return globalThis.fetch(url, init);
 };
 
-function depsFor(): PipelineDeps {
-  const account = sim.accounts[0];
-  if (!account) throw new Error("the sim has no account");
-  const config = loadConfig(
-    {
-      zoom: {
-        accounts: { default: account },
-        apiBaseUrl: sim.apiBaseUrl,
-        oauthUrl: sim.oauthUrl,
-        allowedDownloadHosts: ["127.0.0.1"],
-      },
-      ingest: { minimumDurationMinutes: 5 },
-      organizations: [{ name: "ReShare", match: ["ReShare"] }],
-    },
-    { env: {}, baseDir: archive.dir },
+const depsFor = (): PipelineDeps =>
+  simPipelineDeps(
+    sim,
+    archive,
+    { ingest: { minimumDurationMinutes: 5 }, organizations: [{ name: "ReShare", match: ["ReShare"] }] },
+    { fetch: smallPages, retry: { baseDelayMs: 1 } },
   );
-  const client = createZoomClient({
-    account,
-    apiBaseUrl: config.zoom.apiBaseUrl,
-    oauthUrl: config.zoom.oauthUrl,
-    fetch: smallPages,
-    retry: { baseDelayMs: 1 },
-  });
-  return { config, backends: archive.backends, zoom: () => client };
-}
 
 interface World {
   archived: SimMeeting;
