@@ -23,14 +23,5 @@ export type * from "./jobs/types.js";
 export { JOB_STATES } from "./jobs/types.js";
 export type * from "./ports.js";
 export * from "./recording/document.js";
-export { type PurgeCandidate, type PurgeOptions, type PurgeReport, purgeOld } from "./tasks/purge-old.js";
-export {
-  type BadDocument,
-  type RebuildOptions,
-  type RebuildProgress,
-  type RebuildReport,
-  rebuildDb,
-} from "./tasks/rebuild-db.js";
-export { type ReindexOptions, type ReindexResult, reindex } from "./tasks/reindex.js";
-export { type ScanOptions, scanFolders } from "./tasks/scan-folders.js";
+export * from "./tasks/archive-tasks.js";
 export { isRecordingId, recordingIdFromUuid } from "./zoom/ids.js";
