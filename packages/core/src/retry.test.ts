@@ -3,47 +3,39 @@ import { backoffDelay, parseRetryAfter, withRetry } from "./retry.js";
 
 const noSleep = async () => {};
 
+/** An operation that counts its calls and throws `failure(call)`, or returns "ok" when that is undefined. */
+function counted(failure: (call: number) => Error | undefined) {
+  const op = {
+    calls: 0,
+    run: async () => {
+      op.calls++;
+      const error = failure(op.calls);
+      if (error) throw error;
+      return "ok";
+    },
+  };
+  return op;
+}
+
 describe("withRetry", () => {
   it("retries retryable errors until success", async () => {
-    let calls = 0;
-    const result = await withRetry(
-      async () => {
-        calls++;
-        if (calls < 3) throw new Error("transient");
-        return "ok";
-      },
-      { retryable: () => true, sleep: noSleep },
-    );
-    expect(result).toBe("ok");
-    expect(calls).toBe(3);
+    const op = counted((call) => (call < 3 ? new Error("transient") : undefined));
+    expect(await withRetry(op.run, { retryable: () => true, sleep: noSleep })).toBe("ok");
+    expect(op.calls).toBe(3);
   });
 
   it("stops at the first error that is not retryable", async () => {
-    let calls = 0;
-    await expect(
-      withRetry(
-        async () => {
-          calls++;
-          throw new Error("permanent");
-        },
-        { retryable: () => false, sleep: noSleep },
-      ),
-    ).rejects.toThrow("permanent");
-    expect(calls).toBe(1);
+    const op = counted(() => new Error("permanent"));
+    await expect(withRetry(op.run, { retryable: () => false, sleep: noSleep })).rejects.toThrow("permanent");
+    expect(op.calls).toBe(1);
   });
 
   it("gives up after the attempt budget and rethrows the last error", async () => {
-    let calls = 0;
-    await expect(
-      withRetry(
-        async () => {
-          calls++;
-          throw new Error(`try ${calls}`);
-        },
-        { retryable: () => true, attempts: 4, sleep: noSleep },
-      ),
-    ).rejects.toThrow("try 4");
-    expect(calls).toBe(4);
+    const op = counted((call) => new Error(`try ${call}`));
+    await expect(withRetry(op.run, { retryable: () => true, attempts: 4, sleep: noSleep })).rejects.toThrow(
+      "try 4",
+    );
+    expect(op.calls).toBe(4);
   });
 
   it("waits at least what the server asked, within the cap", async () => {

@@ -287,21 +287,19 @@ describe("trashRecordings", () => {
     expect(urls.some((u) => u.includes("action=delete"))).toBe(false);
   });
 
-  it("treats 404 with Zoom code 3301 as already gone", async () => {
+  /** Zoom answers the trashing of meeting "abc"'s recordings with a 404 carrying `body`. */
+  function trashNotFound(body: { code: number; message: string }): void {
     tokenEndpoint();
-    api()
-      .delete("/meetings/abc/recordings")
-      .query({ action: "trash" })
-      .reply(404, { code: 3301, message: "This recording does not exist." });
+    api().delete("/meetings/abc/recordings").query({ action: "trash" }).reply(404, body);
+  }
+
+  it("treats 404 with Zoom code 3301 as already gone", async () => {
+    trashNotFound({ code: 3301, message: "This recording does not exist." });
     expect(await client().trashRecordings("abc")).toBe("already-gone");
   });
 
   it("any other 404 is an error", async () => {
-    tokenEndpoint();
-    api()
-      .delete("/meetings/abc/recordings")
-      .query({ action: "trash" })
-      .reply(404, { code: 3001, message: "Nope" });
+    trashNotFound({ code: 3001, message: "Nope" });
     const error = await caught(client().trashRecordings("abc"));
     expect(error.zoomCode).toBe(3001);
   });
