@@ -3,19 +3,10 @@
  * layers over these exports.
  */
 
-export type { BackendName, ConfiguredBackend, LocalBackendPath } from "./adapters/factory.js";
-export {
-  closeBackends,
-  configuredBackends,
-  createBackends,
-  createStore,
-  jobQueuePath,
-  localBackendPaths,
-  openJobQueue,
-  withAwsProfile,
-} from "./adapters/factory.js";
-export * from "./config/index.js";
-export * from "./errors.js";
+export type { BackendName, ConfiguredBackend } from "./adapters/factory.js";
+export { configuredBackends, createStore } from "./adapters/factory.js";
+/** Everything `@zrec/core/archive` offers is part of the full entry too, as the same modules. */
+export * from "./archive.js";
 export * from "./jobs/index.js";
 export { jsonLogger, type LogEntry, type Logger, type LogLevel } from "./log.js";
 export type { PipelineDeps } from "./pipeline/deps.js";
@@ -30,8 +21,6 @@ export { retrieveRecording, retrieveRecordingWithin } from "./pipeline/retrieve-
 export type { IngestResult } from "./pipeline/run-ingest.js";
 export { runIngest } from "./pipeline/run-ingest.js";
 export type * from "./pipeline/types.js";
-export type * from "./ports.js";
-export * from "./recording/document.js";
 export { fileTypeInfo, isDownloadable, planFileNames, recordingTypeOf } from "./recording/files.js";
 export { notificationId } from "./recording/notification-id.js";
 export { organizationFor, recordingPath, topicSlug } from "./recording/path.js";
