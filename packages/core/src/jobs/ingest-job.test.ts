@@ -14,18 +14,18 @@ eachTestArchiveAndSim((made) => {
 
 const depsFor = (): PipelineDeps => simPipelineDeps(sim, archive, { ingest: { trashAfterIngest: true } });
 
+/** A 30-minute meeting of host-1 on the sim, started 2025-03-12 15:00 UTC, with these files. */
+function hostedMeeting(topic: string, files: Parameters<ZoomSim["addMeeting"]>[0]["files"]) {
+  sim.addUser({ id: "host-1" });
+  return sim.addMeeting({ topic, startTime: "2025-03-12T15:00:00Z", durationMinutes: 30, files });
+}
+
 describe("runIngestJob", () => {
   it("fails for now, as a transient failure, while Zoom still processes a file, and completes it later", async () => {
-    sim.addUser({ id: "host-1" });
-    const meeting = sim.addMeeting({
-      topic: "Still rendering",
-      startTime: "2025-03-12T15:00:00Z",
-      durationMinutes: 30,
-      files: [
-        { fileType: "MP4", size: 40_000, status: "processing" },
-        { fileType: "CHAT", size: 1_000 },
-      ],
-    });
+    const meeting = hostedMeeting("Still rendering", [
+      { fileType: "MP4", size: 40_000, status: "processing" },
+      { fileType: "CHAT", size: 1_000 },
+    ]);
     const deps = depsFor();
     const event = sim.recordingEvent(meeting.uuid);
 
@@ -48,13 +48,7 @@ describe("runIngestJob", () => {
   });
 
   it("ends at once when the event's files are all finished", async () => {
-    sim.addUser({ id: "host-1" });
-    const meeting = sim.addMeeting({
-      topic: "Done",
-      startTime: "2025-03-12T15:00:00Z",
-      durationMinutes: 30,
-      files: [{ fileType: "M4A", size: 10_000 }],
-    });
+    const meeting = hostedMeeting("Done", [{ fileType: "M4A", size: 10_000 }]);
     const deps = depsFor();
     const result = await runIngestJob(sim.recordingEvent(meeting.uuid), deps);
     expect(result.status).toBe("ingested");
