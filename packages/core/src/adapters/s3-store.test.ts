@@ -87,6 +87,11 @@ function watchedClient(failWhen?: (command: string, input: Record<string, unknow
   return { client: watched, sent, inputs };
 }
 
+/** Starts a JSON upload of `body` into `store` at `key`, in 5 MiB parts (S3's smallest). */
+function startUploadIn5MiBParts(store: ObjectStore, key: string, body: Buffer) {
+  return store.createMultipartUpload(key, { ...json, partSize: 5 * MiB, size: body.length });
+}
+
 /** Part `partNumber` of `body` cut into `partSize` pieces, as the ranged copy would send it. */
 function part(body: Buffer, partSize: number, partNumber: number) {
   const offset = (partNumber - 1) * partSize;
@@ -305,11 +310,7 @@ describe("createS3Store", () => {
     const { client: watched, inputs, sent } = watchedClient();
     const checked = createS3Store({ client: watched, bucket: BUCKET, prefix });
     const body = randomBytes(6 * MiB);
-    const upload = await checked.createMultipartUpload("m/sums", {
-      ...json,
-      partSize: 5 * MiB,
-      size: body.length,
-    });
+    const upload = await startUploadIn5MiBParts(checked, "m/sums", body);
     for (const piece of parts(body, 5 * MiB)) await upload.uploadPart(piece);
     await upload.complete();
     const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("base64");
@@ -350,11 +351,7 @@ describe("createS3Store", () => {
 
   it("aborts while parts are in flight", async () => {
     const body = randomBytes(15 * MiB);
-    const upload = await store.createMultipartUpload("m/ctrl-c", {
-      ...json,
-      partSize: 5 * MiB,
-      size: body.length,
-    });
+    const upload = await startUploadIn5MiBParts(store, "m/ctrl-c", body);
     const sending = Promise.allSettled(parts(body, 5 * MiB).map((piece) => upload.uploadPart(piece)));
     await sleep(5);
     await upload.abort();
@@ -377,11 +374,7 @@ describe("createS3Store", () => {
     );
     const failing = createS3Store({ client: flaky, bucket: BUCKET, prefix });
     const body = randomBytes(11 * MiB);
-    const upload = await failing.createMultipartUpload("m/flaky", {
-      ...json,
-      partSize: 5 * MiB,
-      size: body.length,
-    });
+    const upload = await startUploadIn5MiBParts(failing, "m/flaky", body);
     await upload.uploadPart(part(body, 5 * MiB, 1));
     const error = await upload.uploadPart(part(body, 5 * MiB, 2)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendError);
