@@ -1,5 +1,5 @@
 /** zoom-sim for a test file: started before its tests, with a host to record, and stopped after them. */
-import { startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
+import { type SimAccount, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { forTheseTests } from "./lifecycle.js";
 
 /**
@@ -17,4 +17,17 @@ export function useZoomSim(options: { host?: boolean } = {}): () => ZoomSim {
     if (options.host !== false) sim.addUser({ id: "host-1" });
     return sim;
   });
+}
+
+/** A sim account named by `letter`: `acct-a`, `client-a`, `secret-a` for "a", plus `extra`. */
+export function simAccount(
+  letter: string,
+  extra: Omit<SimAccount, "accountId" | "clientId" | "clientSecret"> = {},
+): SimAccount {
+  return {
+    accountId: `acct-${letter}`,
+    clientId: `client-${letter}`,
+    clientSecret: `secret-${letter}`,
+    ...extra,
+  };
 }

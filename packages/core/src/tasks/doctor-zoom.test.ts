@@ -1,24 +1,19 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { simAccount } from "@zrec/test-utils/zoom-sim";
 import { ACCOUNT_RECORDINGS_SCOPE, DEFAULT_SCOPES, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
 import { runDoctor } from "./doctor.js";
 
-const FULL = { accountId: "acct-a", clientId: "client-a", clientSecret: "secret-a" };
-const NO_LISTING = {
-  accountId: "acct-b",
-  clientId: "client-b",
-  clientSecret: "secret-b",
+const FULL = simAccount("a");
+const NO_LISTING = simAccount("b", {
   scopes: DEFAULT_SCOPES.filter((scope) => scope !== ACCOUNT_RECORDINGS_SCOPE),
-};
-const NO_DELETE = {
-  accountId: "acct-c",
-  clientId: "client-c",
-  clientSecret: "secret-c",
+});
+const NO_DELETE = simAccount("c", {
   scopes: DEFAULT_SCOPES.filter((scope) => scope !== "recording:write:admin"),
-};
+});
 
 let sim: ZoomSim;
 beforeAll(async () => {

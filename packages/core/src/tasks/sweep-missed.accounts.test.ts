@@ -1,6 +1,7 @@
 /** sweep-missed over several accounts: account-level listing, its scope fallback, and the daily limit. */
 
 import { eachTestArchiveAndSim, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import { simAccount } from "@zrec/test-utils/zoom-sim";
 import { ACCOUNT_RECORDINGS_SCOPE, DEFAULT_SCOPES, type ZoomSim } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/load.js";
@@ -8,14 +9,9 @@ import { type PipelineDeps, zoomClientsFor } from "../pipeline/deps.js";
 import { monthWindows } from "../zoom/paging.js";
 import { sweepMissed } from "./sweep-missed.js";
 
-const A = { accountId: "acct-a", clientId: "client-a", clientSecret: "secret-a" };
-const B = {
-  accountId: "acct-b",
-  clientId: "client-b",
-  clientSecret: "secret-b",
-  scopes: DEFAULT_SCOPES.filter((scope) => scope !== ACCOUNT_RECORDINGS_SCOPE),
-};
-const C = { accountId: "acct-c", clientId: "client-c", clientSecret: "secret-c", dailyRequestLimit: 1 };
+const A = simAccount("a");
+const B = simAccount("b", { scopes: DEFAULT_SCOPES.filter((scope) => scope !== ACCOUNT_RECORDINGS_SCOPE) });
+const C = simAccount("c", { dailyRequestLimit: 1 });
 
 let sim: ZoomSim;
 let archive: TestArchive;
