@@ -7,11 +7,12 @@
  * Normal suite: one seed per backend (folder; S3 on s3rver + dynalite). `ZREC_FAULT_RUNS=n`: n seeds.
  * Replay: `ZREC_FAULT_SEED=<seed> npx vitest run packages/cli/test/faults/resume.e2e.test.ts`.
  */
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type BackendKind,
+  closeRun,
   ingestKilledWhen,
   makeWorkspace,
   runZrec,
@@ -143,9 +144,7 @@ async function runSeed(seed: number, kind: BackendKind): Promise<string[]> {
     problems.push(...(await checkStored(sim, backends, ws, meeting)));
     return problems;
   } finally {
-    await sim.close();
-    await backends.close();
-    await rm(ws.dir, { recursive: true, force: true });
+    await closeRun(ws, sim, backends);
   }
 }
 
@@ -217,9 +216,7 @@ async function crashAtCompletion(kind: BackendKind, storeFinishes: boolean): Pro
     problems.push(...(await checkStored(sim, backends, ws, meeting)));
     return problems;
   } finally {
-    await sim.close();
-    await backends.close();
-    await rm(ws.dir, { recursive: true, force: true });
+    await closeRun(ws, sim, backends);
   }
 }
 

@@ -2,7 +2,7 @@
 import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -146,6 +146,17 @@ export async function makeWorkspace(
   await writeFile(join(dir, "zrec.config.json"), JSON.stringify(config, null, 2));
   const env = { ...QUIET_AWS_SDK, ...backends?.env, ZOOM_CLIENT_SECRET: account.clientSecret };
   return { dir, env, dataDir: join(dir, "zrec-data") };
+}
+
+/**
+ * Ends one run of a fault suite: closes what it started (the sim, the backends), in that order, then
+ * removes the workspace's folder.
+ * @example
+ * try { ... } finally { await closeRun(ws, sim, backends); }
+ */
+export async function closeRun(ws: { dir: string }, ...started: { close(): Promise<void> }[]): Promise<void> {
+  for (const running of started) await running.close();
+  await rm(ws.dir, { recursive: true, force: true });
 }
 
 /**
