@@ -77,6 +77,21 @@ export function runZrec(
 }
 
 /**
+ * Writes `event` as the workspace's webhook.json and runs `zrec ingest webhook.json` on it there.
+ * @example
+ * const run = await ingestEvent(ws, sim.recordingEvent(meeting.uuid));
+ * expect(JSON.parse(run.stdout).status).toBe("ingested");
+ */
+export async function ingestEvent(
+  ws: { dir: string; env: Record<string, string> },
+  event: unknown,
+  flags: string[] = ["--json"],
+): Promise<RunResult> {
+  await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(event));
+  return runZrec(["ingest", "webhook.json", ...flags], { cwd: ws.dir, env: ws.env });
+}
+
+/**
  * Starts `zrec ingest` and SIGKILLs it as soon as `due()` says so (checked every millisecond), if it is
  * still running: how did it end? The webhook is `webhook.json` in `cwd`.
  * @example
