@@ -14,6 +14,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Figures } from "@zrec/test-utils/faults/figures";
 import { LoopbackOnly } from "@zrec/test-utils/faults/loopback-guard";
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import type { SimMeeting } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IngestFailed } from "../../src/errors.js";
@@ -136,12 +137,7 @@ describe("SSRF: a download URL outside zoom.allowedDownloadHosts is refused befo
     try {
       // A file Zoom gives no id (CC, TIMELINE) is downloaded from the event's URL: a file the API lists
       // by id is taken from the API's URL, so a forged URL of it is never fetched (trash-guard.test.ts).
-      const meeting = world.sim.addMeeting({
-        topic: "SSRF attempt",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [{ fileType: "CC", size: 10_000 }],
-      });
+      const meeting = world.sim.addMeeting(faultMeeting("SSRF attempt", [{ fileType: "CC", size: 10_000 }]));
       const hitsBefore = canaryHits.length;
       const downloadUrl =
         via === "payload"
@@ -183,12 +179,7 @@ describe("SSRF: a download URL outside zoom.allowedDownloadHosts is refused befo
     const world = await openWorld({ config: { zoom: { allowedDownloadHosts: ["zoom.us"] } } });
     const guard = new LoopbackOnly();
     try {
-      const meeting = world.sim.addMeeting({
-        topic: "Empty URL",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [{ fileType: "M4A", size: 10_000 }],
-      });
+      const meeting = world.sim.addMeeting(faultMeeting("Empty URL", [{ fileType: "M4A", size: 10_000 }]));
       const outcome = await runCase(world, meeting, guard, "");
       figures.add("badInputs");
       expect(outcome.ok && outcome.result).toMatchObject({ files: [], trashed: "incomplete" });
@@ -204,12 +195,7 @@ describe("SSRF: a download URL outside zoom.allowedDownloadHosts is refused befo
     const world = await openWorld();
     const guard = new LoopbackOnly();
     try {
-      const meeting = world.sim.addMeeting({
-        topic: "Listed file",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [{ fileType: "M4A", size: 10_000 }],
-      });
+      const meeting = world.sim.addMeeting(faultMeeting("Listed file", [{ fileType: "M4A", size: 10_000 }]));
       const hostile = Buffer.from("http://169.254.169.254/latest/meta-data/", "utf8").toString("base64url");
       const outcome = await runCase(world, meeting, guard, `http://127.0.0.1:${redirectorPort}/${hostile}`);
       expect(outcome.ok).toBe(true);
@@ -226,12 +212,7 @@ describe("SSRF: a download URL outside zoom.allowedDownloadHosts is refused befo
     const world = await openWorld();
     const guard = new LoopbackOnly();
     try {
-      const meeting = world.sim.addMeeting({
-        topic: "Control",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [{ fileType: "M4A", size: 10_000 }],
-      });
+      const meeting = world.sim.addMeeting(faultMeeting("Control", [{ fileType: "M4A", size: 10_000 }]));
       const outcome = await attempt(() =>
         runIngest(world.sim.recordingEvent(meeting.uuid), { ...world.deps, dispatcher: guard }),
       );
