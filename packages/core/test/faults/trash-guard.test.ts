@@ -5,6 +5,7 @@
  * ingest failed). Found by the SSRF suite: an event whose only file had an empty download_url archived
  * nothing and still moved the whole recording to Zoom's trash.
  */
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
 import { attempt, type IngestWorld, MiB, openWorld } from "./ingest-world.js";
@@ -15,11 +16,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-const meetingSpec = {
-  topic: "Trash guard",
-  startTime: "2025-03-04T15:00:00Z",
-  durationMinutes: 30,
-};
+/** Each test gives the files its case needs. */
+const meetingSpec = faultMeeting("Trash guard", []);
 
 describe("the trash guard", () => {
   it("keeps a recording in Zoom when an event's only file has no download_url", async () => {
