@@ -7,8 +7,8 @@ import type { ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { makeWorkspace, readJson, spawnZrec } from "@zrec/test-utils/cli";
+import { until } from "@zrec/test-utils/wait";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -16,14 +16,6 @@ type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 
 const ACCOUNT_A = { accountId: "acct-a", clientId: "client-a", clientSecret: "client-secret-a" };
 const ACCOUNT_B = { accountId: "acct-b", clientId: "client-b", clientSecret: "client-secret-b" };
-
-async function until(check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await sleep(25);
-  }
-}
 
 describe("zrec serve with two Zoom accounts", () => {
   let sim: Sim;

@@ -1,7 +1,7 @@
 /** `zrec ingest` beyond the happy path: later transcripts, old tokens, filters, deleted meetings. */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { makeWorkspace, readJson, readLines, runZrec } from "@zrec/test-utils/cli";
+import { ingestEvent, makeWorkspace, readJson, readLines, runZrec } from "@zrec/test-utils/cli";
 import { useZoomSim } from "@zrec/test-utils/zoom-sim";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -14,8 +14,7 @@ async function ingest(
 ) {
   const workspace =
     ws ?? (await makeWorkspace(sim(), { ingest: { trashAfterIngest: false, partSizeMiB: 5 }, ...overrides }));
-  await writeFile(join(workspace.dir, "webhook.json"), JSON.stringify(event));
-  const run = await runZrec(["ingest", "webhook.json", "--json"], { cwd: workspace.dir, env: workspace.env });
+  const run = await ingestEvent(workspace, event);
   return { ws: workspace, run, result: run.code === 0 ? JSON.parse(run.stdout) : undefined };
 }
 
@@ -90,8 +89,7 @@ describe("zrec ingest", () => {
       files: [{ fileType: "CHAT", size: 2_000 }],
     });
     const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: false } });
-    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(meeting.uuid)));
-    const run = await runZrec(["ingest", "webhook.json"], { cwd: ws.dir, env: ws.env });
+    const run = await ingestEvent(ws, sim().recordingEvent(meeting.uuid), []);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/parent meeting/);
     const document = await readJson(join(ws.dataDir, meeting.recordingId, "recording_document.json"));

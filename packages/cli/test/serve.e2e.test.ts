@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { makeWorkspace, readLines, runZrec, sha256File, spawnZrec } from "@zrec/test-utils/cli";
+import { until } from "@zrec/test-utils/wait";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -61,14 +62,6 @@ class Server {
 
   count(msg: string, job: unknown): number {
     return this.lines.filter((l) => l.msg === msg && l.job === job).length;
-  }
-}
-
-async function until(check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await sleep(25);
   }
 }
 

@@ -1,8 +1,7 @@
 /** `zrec ingest` of a webinar's recording: its metadata comes from the webinar endpoints, not the meeting ones. */
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { makeWorkspace, readJson, runZrec } from "@zrec/test-utils/cli";
+import { ingestEvent, makeWorkspace, readJson } from "@zrec/test-utils/cli";
 import { useZoomSim } from "@zrec/test-utils/zoom-sim";
 import { describe, expect, it } from "vitest";
 
@@ -19,8 +18,7 @@ describe("zrec ingest of a webinar", () => {
       files: [{ fileType: "M4A", size: 300_000 }],
     });
     const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: true, partSizeMiB: 5 } });
-    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(webinar.uuid)));
-    const run = await runZrec(["ingest", "webhook.json", "--json"], { cwd: ws.dir, env: ws.env });
+    const run = await ingestEvent(ws, sim().recordingEvent(webinar.uuid));
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
@@ -53,8 +51,7 @@ describe("zrec ingest of a webinar", () => {
       files: [{ fileType: "CHAT", size: 2_000 }],
     });
     const ws = await makeWorkspace(sim(), { ingest: { trashAfterIngest: false } });
-    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim().recordingEvent(webinar.uuid)));
-    const run = await runZrec(["ingest", "webhook.json", "--json"], { cwd: ws.dir, env: ws.env });
+    const run = await ingestEvent(ws, sim().recordingEvent(webinar.uuid));
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.warnings).toEqual([expect.stringMatching(/Zoom has no webinar for this recording/)]);

@@ -21,7 +21,7 @@ import {
 import { ensureTable } from "@zrec/core/adapters/dynamodb-table";
 import { type Dynalite, startDynalite } from "@zrec/test-utils/dynalite";
 import { type RunningS3rver, startS3rver } from "@zrec/test-utils/s3rver";
-import { type SimMeetingSpec, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
+import { type SimFileSpec, type SimMeetingSpec, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
 import { ExecutionError, type RunOptions, StateMachine } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { objectTokenStore, TOKEN_PREFIX } from "../src/download-token.js";
@@ -268,20 +268,26 @@ describe("the ingest state machine on the real handlers", () => {
     expect(await s3.pendingUploads(remote.bucket)).toEqual([]);
   });
 
-  it("downloads with the account's OAuth token when the event has no download token", async () => {
-    const uuid = "u6XQ/6jXTQi/Ruw4ypPChQ==";
-    const meeting = remote.sim.addMeeting({
+  /** A meeting like MEETING on the remote side, with its own ids and files (recorded from 17:03). */
+  const addMeetingLike = (uuid: string, id: number, files: Omit<SimFileSpec, "recordingStart">[]) =>
+    remote.sim.addMeeting({
       ...MEETING,
       uuid,
-      id: 81234567892,
-      files: [{ id: "oauth-m4a", fileType: "M4A", size: 70_000, recordingStart: "2024-07-04T17:03:00Z" }],
+      id,
+      files: files.map((file) => ({ ...file, recordingStart: "2024-07-04T17:03:00Z" })),
     });
+  const statesEntered = (events: EventLog[]) =>
+    events.flatMap((e) => (e.type === "StateEntered" ? [e.state.name] : []));
+
+  it("downloads with the account's OAuth token when the event has no download token", async () => {
+    const uuid = "u6XQ/6jXTQi/Ruw4ypPChQ==";
+    const meeting = addMeetingLike(uuid, 81234567892, [{ id: "oauth-m4a", fileType: "M4A", size: 70_000 }]);
     const { output, error, events } = await execute(
       remote.sim.recordingEvent(uuid, { withDownloadToken: false }),
     );
     expect(error).toBeUndefined();
     expect(output).toMatchObject({ files: 1, trashed: "trashed" });
-    const entered = events.flatMap((e) => (e.type === "StateEntered" ? [e.state.name] : []));
+    const entered = statesEntered(events);
     expect(entered).toContain("RetrieveRecordingWithOAuth");
     expect(entered).not.toContain("RetrieveRecording");
     const downloads = remote.sim.requests.filter(
@@ -293,12 +299,7 @@ describe("the ingest state machine on the real handlers", () => {
 
   it("downloads with the OAuth token when the stored download token is gone (a day later)", async () => {
     const uuid = "Yk3vQ8mHSa2xW4pZ6c1d0A==";
-    const meeting = remote.sim.addMeeting({
-      ...MEETING,
-      uuid,
-      id: 81234567895,
-      files: [{ id: "gone-m4a", fileType: "M4A", size: 50_000, recordingStart: "2024-07-04T17:03:00Z" }],
-    });
+    const meeting = addMeetingLike(uuid, 81234567895, [{ id: "gone-m4a", fileType: "M4A", size: 50_000 }]);
     const tokens = objectTokenStore((await open(remote)).store);
     const { output, error } = await startAndExecute(remote.sim.recordingEvent(uuid), (ref) =>
       tokens.delete(ref),
@@ -314,17 +315,12 @@ describe("the ingest state machine on the real handlers", () => {
 
   it("still downloads with a download token an earlier deployment left inline in the input", async () => {
     const uuid = "w8f2xQ3bR0a1Yc5T7n9kLg==";
-    const meeting = remote.sim.addMeeting({
-      ...MEETING,
-      uuid,
-      id: 81234567894,
-      // A CC file has no id in Zoom's list, so it is fetched from the event's URL with the event's token.
-      files: [{ id: "inline-cc", fileType: "CC", size: 6_000, recordingStart: "2024-07-04T17:03:00Z" }],
-    });
+    // A CC file has no id in Zoom's list, so it is fetched from the event's URL with the event's token.
+    const meeting = addMeetingLike(uuid, 81234567894, [{ id: "inline-cc", fileType: "CC", size: 6_000 }]);
     const { output, error, events } = await execute(remote.sim.recordingEvent(uuid));
     expect(error).toBeUndefined();
     expect(output).toMatchObject({ files: 1, trashed: "trashed" });
-    const entered = events.flatMap((e) => (e.type === "StateEntered" ? [e.state.name] : []));
+    const entered = statesEntered(events);
     expect(entered).toContain("RetrieveRecordingWithInlineToken");
     // The event's download URL takes the token and redirects to a signed CDN URL, which takes none.
     const downloads = remote.sim.requests.filter(
@@ -335,19 +331,9 @@ describe("the ingest state machine on the real handlers", () => {
 
   it("loops RetrieveRecording on one file whose copy outlasts the stage's time budget, then finishes once", async () => {
     const uuid = "Qm9ZCk6bRmS3X3a0yNn2xw==";
-    const meeting = remote.sim.addMeeting({
-      ...MEETING,
-      uuid,
-      id: 81234567893,
-      files: [
-        {
-          id: "budget-mp4",
-          fileType: "MP4",
-          size: 6 * 5 * MiB - 12_345,
-          recordingStart: "2024-07-04T17:03:00Z",
-        },
-      ],
-    });
+    const meeting = addMeetingLike(uuid, 81234567893, [
+      { id: "budget-mp4", fileType: "MP4", size: 6 * 5 * MiB - 12_345 },
+    ]);
     const config = {
       ...remote.config,
       ingest: {
@@ -371,7 +357,7 @@ describe("the ingest state machine on the real handlers", () => {
     });
     expect(result.error).toBeUndefined();
     expect(result.output).toMatchObject({ files: 1, trashed: "trashed" });
-    const entered = result.events.flatMap((e) => (e.type === "StateEntered" ? [e.state.name] : []));
+    const entered = statesEntered(result.events);
     expect(entered.filter((name) => name === "RetrieveRecording").length).toBeGreaterThanOrEqual(3);
     expect(entered.filter((name) => name === "FinishIngest")).toHaveLength(1);
     expect(logged.some((line) => line.includes('"file-suspended"'))).toBe(true);
@@ -392,15 +378,10 @@ describe("the ingest state machine on the real handlers", () => {
   });
 
   it("fails the execution before FinishIngest when a file cannot be downloaded, trashing nothing", async () => {
-    const meeting = remote.sim.addMeeting({
-      ...MEETING,
-      uuid: FAILING_UUID,
-      id: 81234567891,
-      files: [
-        { id: "fail-mp4", fileType: "MP4", size: 6 * MiB, recordingStart: "2024-07-04T17:03:00Z" },
-        { id: "fail-m4a", fileType: "M4A", size: MiB, recordingStart: "2024-07-04T17:03:00Z" },
-      ],
-    });
+    const meeting = addMeetingLike(FAILING_UUID, 81234567891, [
+      { id: "fail-mp4", fileType: "MP4", size: 6 * MiB },
+      { id: "fail-m4a", fileType: "M4A", size: MiB },
+    ]);
     remote.sim.injectFault({
       target: "cdn",
       fileId: meeting.files[0]?.id,
@@ -413,7 +394,7 @@ describe("the ingest state machine on the real handlers", () => {
 
     const { error, events } = await startAndExecute(remote.sim.recordingEvent(FAILING_UUID));
     expect(error).toBeInstanceOf(ExecutionError);
-    const entered = events.flatMap((e) => (e.type === "StateEntered" ? [e.state.name] : []));
+    const entered = statesEntered(events);
     expect(entered).toContain("RetrieveRecording");
     expect(entered).not.toContain("FinishIngest");
     // Step Functions retried the file (the stage's own retries had run out) before giving up.

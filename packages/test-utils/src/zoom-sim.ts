@@ -1,5 +1,11 @@
 /** zoom-sim for a test file: started before its tests, with a host to record, and stopped after them. */
-import { type SimAccount, startZoomSim, type ZoomSim } from "@zrec/zoom-sim";
+import {
+  type SimAccount,
+  type SimFileSpec,
+  type SimMeetingSpec,
+  startZoomSim,
+  type ZoomSim,
+} from "@zrec/zoom-sim";
 import { forTheseTests } from "./lifecycle.js";
 
 /**
@@ -30,4 +36,14 @@ export function simAccount(
     clientSecret: `secret-${letter}`,
     ...extra,
   };
+}
+
+/**
+ * The fault suites' meeting: 30 minutes from 2025-03-04 15:00 UTC, with `files`. What a suite checks
+ * lies in the files and the faults, so the rest of the spec is the same everywhere.
+ * @example
+ * const meeting = sim.addMeeting(faultMeeting("Budget", [{ fileType: "MP4", size: 12 * MiB }]));
+ */
+export function faultMeeting(topic: string, files: SimFileSpec[]): SimMeetingSpec {
+  return { topic, startTime: "2025-03-04T15:00:00Z", durationMinutes: 30, files };
 }

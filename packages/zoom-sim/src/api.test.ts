@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startZoomSim, type ZoomSim } from "./server.js";
 import { accessToken, api, basic, type Json } from "./test-support.js";
+import type { SimFileSpec } from "./types.js";
 
 const SLASHED = "/bmsWqJaR9KtQ5zU/Vw32A==";
 const DOUBLE_SLASH = "ab//cdefghijklmnopqrsA==";
@@ -194,15 +195,14 @@ describe("zoom-sim API", () => {
     });
   });
 
+  /** A meeting to trash or delete, apart from the listed ones. */
+  const meetingToRemove = (uuid: string, startTime: string, files: SimFileSpec[]) =>
+    sim.addMeeting({ uuid, topic: "to remove", hostId: "host-1", startTime, durationMinutes: 5, files });
+
   it("trashes recordings once: 204, then 404 code 3301 for the recordings and their downloads", async () => {
-    const meeting = sim.addMeeting({
-      uuid: "//trashMe0123456789abcQ==",
-      topic: "to trash",
-      hostId: "host-1",
-      startTime: "2024-09-01T10:00:00Z",
-      durationMinutes: 5,
-      files: [{ fileType: "M4A", size: 10 }],
-    });
+    const meeting = meetingToRemove("//trashMe0123456789abcQ==", "2024-09-01T10:00:00Z", [
+      { fileType: "M4A", size: 10 },
+    ]);
     const encoded = `/meetings/${twice(meeting.uuid)}/recordings`;
     const trash = await api(sim, token, `${encoded}?action=trash`, { method: "DELETE" });
     expect(trash.status).toBe(204);
@@ -223,14 +223,7 @@ describe("zoom-sim API", () => {
   });
 
   it("records a permanent deletion as such", async () => {
-    const meeting = sim.addMeeting({
-      uuid: "deleteMe0123456789abcQ==",
-      topic: "to delete",
-      hostId: "host-1",
-      startTime: "2024-09-02T10:00:00Z",
-      durationMinutes: 5,
-      files: [],
-    });
+    const meeting = meetingToRemove("deleteMe0123456789abcQ==", "2024-09-02T10:00:00Z", []);
     const response = await api(sim, token, `/meetings/${once(meeting.uuid)}/recordings?action=delete`, {
       method: "DELETE",
     });

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startZoomSim, type ZoomSim } from "./server.js";
-import { accessToken, cdnUrl, MiB, readAll } from "./test-support.js";
-import type { SimFile } from "./types.js";
+import type { ZoomSim } from "./server.js";
+import { cdnUrl, MiB, readAll, simWithMeeting } from "./test-support.js";
+import type { SimFile, SimMeeting } from "./types.js";
 
 describe("zoom-sim downloads and CDN", () => {
   let sim: ZoomSim;
@@ -11,16 +11,10 @@ describe("zoom-sim downloads and CDN", () => {
   let meetingUuid: string;
 
   beforeAll(async () => {
-    sim = await startZoomSim();
-    const meeting = sim.addMeeting({
-      topic: "downloads",
-      startTime: "2024-07-04T17:02:30Z",
-      durationMinutes: 10,
-      files: [{ fileType: "MP4", size: 5 * MiB + 123 }],
-    });
+    let meeting: SimMeeting;
+    ({ sim, meeting, token } = await simWithMeeting("downloads", [{ fileType: "MP4", size: 5 * MiB + 123 }]));
     meetingUuid = meeting.uuid;
     file = meeting.files[0] as SimFile;
-    token = await accessToken(sim);
   });
 
   afterAll(() => sim.close());

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startZoomSim, type ZoomSim } from "./server.js";
-import { accessToken, api, cdnUrl, type Json, MiB, readAll } from "./test-support.js";
-import type { SimFile } from "./types.js";
+import type { ZoomSim } from "./server.js";
+import { accessToken, api, cdnUrl, type Json, MiB, readAll, simWithMeeting } from "./test-support.js";
+import type { SimFile, SimMeeting } from "./types.js";
 
 describe("zoom-sim faults, as a client sees them", () => {
   let sim: ZoomSim;
@@ -11,19 +11,13 @@ describe("zoom-sim faults, as a client sees them", () => {
   let meetingFiles: SimFile[];
 
   beforeAll(async () => {
-    sim = await startZoomSim();
-    const meeting = sim.addMeeting({
-      topic: "faults",
-      startTime: "2024-07-04T17:02:30Z",
-      durationMinutes: 10,
-      files: [
-        { fileType: "MP4", size: 3 * MiB + 7 },
-        { fileType: "M4A", size: 12 * MiB },
-      ],
-    });
+    let meeting: SimMeeting;
+    ({ sim, meeting, token } = await simWithMeeting("faults", [
+      { fileType: "MP4", size: 3 * MiB + 7 },
+      { fileType: "M4A", size: 12 * MiB },
+    ]));
     meetingFiles = meeting.files;
     file = meeting.files[0] as SimFile;
-    token = await accessToken(sim);
     url = await cdnUrl(file.downloadUrl, token);
   });
 

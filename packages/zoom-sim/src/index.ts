@@ -9,25 +9,7 @@ import { fileURLToPath } from "node:url";
 export { CDN_URL_TTL_SECONDS } from "./cdn.js";
 export { ACCOUNT_RECORDINGS_SCOPE, DEFAULT_SCOPES } from "./oauth.js";
 export { DEFAULT_ACCOUNT, startZoomSim, ZoomSim } from "./server.js";
-export type {
-  AuthorizationKind,
-  FaultKind,
-  FaultRule,
-  FaultTarget,
-  RecordingEventName,
-  RecordingEventOptions,
-  RequestLogEntry,
-  SignedWebhook,
-  SimAccount,
-  SimFile,
-  SimFileSpec,
-  SimMeeting,
-  SimMeetingSpec,
-  SimUser,
-  SimUserSpec,
-  TrashCall,
-  ZoomSimOptions,
-} from "./types.js";
+export type * from "./types.js";
 
 /**
  * A real `recording.completed` event as Zoom sent it (tokens long expired), shipped inside this package so

@@ -1,6 +1,6 @@
 /** Helpers for the sim's own tests: a client as plain as fetch, so the sim is tested from the outside. */
-import type { ZoomSim } from "./server.js";
-import type { SimAccount } from "./types.js";
+import { startZoomSim, type ZoomSim } from "./server.js";
+import type { SimAccount, SimFileSpec } from "./types.js";
 
 export const MiB = 1024 * 1024;
 
@@ -23,6 +23,13 @@ export async function accessToken(sim: ZoomSim, account = sim.accounts[0]): Prom
   );
   if (response.status !== 200) throw new Error(`oauth answered ${response.status}`);
   return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** A started sim holding one 10-minute meeting of `files`, and an access token for its account. */
+export async function simWithMeeting(topic: string, files: SimFileSpec[]) {
+  const sim = await startZoomSim();
+  const meeting = sim.addMeeting({ topic, startTime: "2024-07-04T17:02:30Z", durationMinutes: 10, files });
+  return { sim, meeting, token: await accessToken(sim) };
 }
 
 /** GET (or another method) on a /v2 path with a bearer token. */

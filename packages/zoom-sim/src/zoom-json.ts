@@ -1,65 +1,33 @@
 /** The JSON Zoom answers with, built from the sim's meetings: recording objects, past meetings, meetings. */
 import type { SimFile, SimMeeting } from "./types.js";
 
+/** What Zoom's JSON says of each file type it knows: recording_type, file_extension and the CDN's Content-Type. */
+const FILE_TYPES: Record<string, { recordingType: string; extension?: string; mime: string }> = {
+  MP4: { recordingType: "shared_screen_with_speaker_view", mime: "video/mp4" },
+  M4A: { recordingType: "audio_only", mime: "audio/mp4" },
+  TIMELINE: { recordingType: "timeline", extension: "JSON", mime: "application/json" },
+  TRANSCRIPT: { recordingType: "audio_transcript", extension: "VTT", mime: "text/vtt" },
+  CC: { recordingType: "closed_caption", extension: "VTT", mime: "text/vtt" },
+  CHAT: { recordingType: "chat_file", extension: "TXT", mime: "text/plain" },
+  CSV: { recordingType: "poll", mime: "text/csv" },
+  SUMMARY: { recordingType: "summary", extension: "JSON", mime: "application/json" },
+};
+
+const fileTypeInfo = (fileType: string) =>
+  Object.hasOwn(FILE_TYPES, fileType.toUpperCase()) ? FILE_TYPES[fileType.toUpperCase()] : undefined;
+
 /** Zoom's recording_type for a file type, where Zoom's JSON would name one. */
 export function defaultRecordingType(fileType: string): string {
-  switch (fileType.toUpperCase()) {
-    case "MP4":
-      return "shared_screen_with_speaker_view";
-    case "M4A":
-      return "audio_only";
-    case "TIMELINE":
-      return "timeline";
-    case "TRANSCRIPT":
-      return "audio_transcript";
-    case "CC":
-      return "closed_caption";
-    case "CHAT":
-      return "chat_file";
-    case "CSV":
-      return "poll";
-    case "SUMMARY":
-      return "summary";
-    default:
-      return fileType.toLowerCase();
-  }
+  return fileTypeInfo(fileType)?.recordingType ?? fileType.toLowerCase();
 }
 
-/** Zoom's file_extension for a file type. */
+/** Zoom's file_extension for a file type: the type itself unless Zoom names another. */
 export function fileExtensionOf(fileType: string): string {
-  switch (fileType.toUpperCase()) {
-    case "TIMELINE":
-    case "SUMMARY":
-      return "JSON";
-    case "TRANSCRIPT":
-    case "CC":
-      return "VTT";
-    case "CHAT":
-      return "TXT";
-    default:
-      return fileType.toUpperCase();
-  }
+  return fileTypeInfo(fileType)?.extension ?? fileType.toUpperCase();
 }
 
 export function mimeTypeOf(fileType: string): string {
-  switch (fileType.toUpperCase()) {
-    case "MP4":
-      return "video/mp4";
-    case "M4A":
-      return "audio/mp4";
-    case "TRANSCRIPT":
-    case "CC":
-      return "text/vtt";
-    case "CHAT":
-      return "text/plain";
-    case "CSV":
-      return "text/csv";
-    case "TIMELINE":
-    case "SUMMARY":
-      return "application/json";
-    default:
-      return "application/octet-stream";
-  }
+  return fileTypeInfo(fileType)?.mime ?? "application/octet-stream";
 }
 
 const PLAYABLE = new Set(["MP4", "M4A"]);

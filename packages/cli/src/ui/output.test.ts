@@ -11,23 +11,25 @@ function streams() {
 }
 
 describe("createOutput", () => {
-  it("prints human lines and warnings normally", () => {
+  /** What a line and a warning write under these global options. */
+  function lineAndWarning(options: { json: boolean; quiet: boolean }, warning: string) {
     const s = streams();
-    const out = createOutput({ json: false, quiet: false }, s);
+    const out = createOutput(options, s);
     out.line("hello");
-    out.warn("the parent meeting is gone");
-    expect(s.written).toEqual({ stdout: "hello\n", stderr: "zrec: warning: the parent meeting is gone\n" });
+    out.warn(warning);
+    return s.written;
+  }
+
+  it("prints human lines and warnings normally", () => {
+    expect(lineAndWarning({ json: false, quiet: false }, "the parent meeting is gone")).toEqual({
+      stdout: "hello\n",
+      stderr: "zrec: warning: the parent meeting is gone\n",
+    });
   });
 
   it("keeps stdout for JSON with --json, and silences everything human with --quiet", () => {
-    const json = streams();
-    createOutput({ json: true, quiet: false }, json).line("hello");
-    expect(json.written.stdout).toBe("");
-    const quiet = streams();
-    const out = createOutput({ json: false, quiet: true }, quiet);
-    out.line("hello");
-    out.warn("careful");
-    expect(quiet.written).toEqual({ stdout: "", stderr: "" });
+    expect(lineAndWarning({ json: true, quiet: false }, "careful").stdout).toBe("");
+    expect(lineAndWarning({ json: false, quiet: true }, "careful")).toEqual({ stdout: "", stderr: "" });
   });
 
   it("prints JSON pretty, ending in a newline", () => {

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeWorkspace, runZrec } from "@zrec/test-utils/cli";
 import { Figures } from "@zrec/test-utils/faults/figures";
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -27,12 +28,7 @@ let event: Record<string, unknown>;
 beforeAll(async () => {
   sim = await startZoomSim();
   ws = await makeWorkspace(sim);
-  meeting = sim.addMeeting({
-    topic: "Bad input",
-    startTime: "2025-03-04T15:00:00Z",
-    durationMinutes: 30,
-    files: [{ fileType: "M4A", size: 20_000 }],
-  });
+  meeting = sim.addMeeting(faultMeeting("Bad input", [{ fileType: "M4A", size: 20_000 }]));
   event = sim.recordingEvent(meeting.uuid);
 });
 afterAll(async () => {

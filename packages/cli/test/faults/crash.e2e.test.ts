@@ -11,9 +11,10 @@
  * crash.json. Replay: `ZREC_FAULT_SEED=<seed> npx vitest run packages/cli/test/faults/crash.e2e.test.ts`.
  */
 import { existsSync, statSync } from "node:fs";
-import { readdir, rm, writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  closeRun,
   ingestKilledWhen,
   makeWorkspace,
   readLines,
@@ -180,9 +181,7 @@ async function runSeed(seed: number): Promise<string[]> {
     else figures.add("completedAfterCrash");
     return problems;
   } finally {
-    await sim.close();
-    await backends.close();
-    await rm(ws.dir, { recursive: true, force: true });
+    await closeRun(ws, sim, backends);
   }
 }
 

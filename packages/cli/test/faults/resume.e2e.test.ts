@@ -7,11 +7,12 @@
  * Normal suite: one seed per backend (folder; S3 on s3rver + dynalite). `ZREC_FAULT_RUNS=n`: n seeds.
  * Replay: `ZREC_FAULT_SEED=<seed> npx vitest run packages/cli/test/faults/resume.e2e.test.ts`.
  */
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type BackendKind,
+  closeRun,
   ingestKilledWhen,
   makeWorkspace,
   runZrec,
@@ -21,6 +22,7 @@ import {
   withArchive,
 } from "@zrec/test-utils/cli";
 import { seeded, seedsFor } from "@zrec/test-utils/faults/seeded";
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import { startZoomSim } from "@zrec/zoom-sim";
 import { describe, expect, it } from "vitest";
 
@@ -112,12 +114,7 @@ async function runSeed(seed: number, kind: BackendKind): Promise<string[]> {
   try {
     const size = rng.int(6 * PART - MiB, 8 * PART);
     const count = Math.ceil(size / PART);
-    const meeting = sim.addMeeting({
-      topic: `Resume ${seed}`,
-      startTime: "2025-03-04T15:00:00Z",
-      durationMinutes: 30,
-      files: [{ fileType: "MP4", size }],
-    });
+    const meeting = sim.addMeeting(faultMeeting(`Resume ${seed}`, [{ fileType: "MP4", size }]));
     await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
     // Asking for part k means part k - CONCURRENCY has arrived, and most likely the one before it is stored.
     const killAt = rng.int(CONCURRENCY + 3, count);
@@ -143,9 +140,7 @@ async function runSeed(seed: number, kind: BackendKind): Promise<string[]> {
     problems.push(...(await checkStored(sim, backends, ws, meeting)));
     return problems;
   } finally {
-    await sim.close();
-    await backends.close();
-    await rm(ws.dir, { recursive: true, force: true });
+    await closeRun(ws, sim, backends);
   }
 }
 
@@ -187,12 +182,9 @@ async function crashAtCompletion(kind: BackendKind, storeFinishes: boolean): Pro
   );
   try {
     const count = 7;
-    const meeting = sim.addMeeting({
-      topic: `Completion ${kind}`,
-      startTime: "2025-03-04T15:00:00Z",
-      durationMinutes: 30,
-      files: [{ fileType: "MP4", size: (count - 1) * PART + 12345 }],
-    });
+    const meeting = sim.addMeeting(
+      faultMeeting(`Completion ${kind}`, [{ fileType: "MP4", size: (count - 1) * PART + 12345 }]),
+    );
     await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
     const run = ingestChild(ws.dir, ws.env);
     first = run;
@@ -217,9 +209,7 @@ async function crashAtCompletion(kind: BackendKind, storeFinishes: boolean): Pro
     problems.push(...(await checkStored(sim, backends, ws, meeting)));
     return problems;
   } finally {
-    await sim.close();
-    await backends.close();
-    await rm(ws.dir, { recursive: true, force: true });
+    await closeRun(ws, sim, backends);
   }
 }
 

@@ -9,11 +9,12 @@
  * thread holding the process open for good (fixed in core/src/hash-thread.ts).
  */
 import { existsSync } from "node:fs";
-import { readdir, rm, writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { makeWorkspace, readLines, runZrec } from "@zrec/test-utils/cli";
+import { closeRun, makeWorkspace, readLines, runZrec } from "@zrec/test-utils/cli";
 import { Figures } from "@zrec/test-utils/faults/figures";
 import { longRuns } from "@zrec/test-utils/faults/seeded";
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import { type FaultRule, startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -122,15 +123,12 @@ describe("a file or call that fails for good ends the ingest in bounded time wit
       ingest: { trashAfterIngest: true, partSizeMiB: 5, partConcurrency: 4 },
     });
     try {
-      const meeting = sim.addMeeting({
-        topic: "Budget",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [
+      const meeting = sim.addMeeting(
+        faultMeeting("Budget", [
           { fileType: "MP4", size: 12 * MiB },
           { fileType: "M4A", size: MiB },
-        ],
-      });
+        ]),
+      );
       sim.injectFault(fault(meeting.files[0]?.id ?? ""));
       await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(sim.recordingEvent(meeting.uuid)));
       const started = Date.now();
@@ -157,8 +155,7 @@ describe("a file or call that fails for good ends the ingest in bounded time wit
       expect(tries).toBeLessThanOrEqual(5 * 4 + 4);
       figures.add("endedInBoundedTime");
     } finally {
-      await sim.close();
-      await rm(ws.dir, { recursive: true, force: true });
+      await closeRun(ws, sim);
     }
   });
 });

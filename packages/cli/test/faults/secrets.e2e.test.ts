@@ -7,10 +7,11 @@
  * stored objects, the SQLite index read as bytes, the outbox) or any query string the sim received.
  * The successful path is covered by ingest.e2e.test.ts.
  */
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { makeWorkspace, runZrec } from "@zrec/test-utils/cli";
+import { closeRun, makeWorkspace, runZrec } from "@zrec/test-utils/cli";
 import { Figures } from "@zrec/test-utils/faults/figures";
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import { type FaultRule, startZoomSim } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -69,15 +70,12 @@ describe("no secret in any output, log, stored object or outbox line when an ing
     const sim = await startZoomSim({ webhookSecretToken: WEBHOOK_SECRET });
     const ws = await makeWorkspace(sim);
     try {
-      const meeting = sim.addMeeting({
-        topic: "Secrets",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [
+      const meeting = sim.addMeeting(
+        faultMeeting("Secrets", [
           { fileType: "MP4", size: 6 * 1024 * 1024 },
           { fileType: "M4A", size: 50_000 },
-        ],
-      });
+        ]),
+      );
       if (fault) sim.injectFault(fault);
       const event = sim.recordingEvent(meeting.uuid) as unknown as Event;
       if (url)
@@ -135,8 +133,7 @@ describe("no secret in any output, log, stored object or outbox line when an ing
       expect(sim.requests.filter((r) => r.server === "cdn" && r.hasAuthorization)).toEqual([]);
       figures.add("cases");
     } finally {
-      await sim.close();
-      await rm(ws.dir, { recursive: true, force: true });
+      await closeRun(ws, sim);
     }
   });
 });

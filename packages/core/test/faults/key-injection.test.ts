@@ -15,6 +15,7 @@ import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Figures } from "@zrec/test-utils/faults/figures";
 import { type RunningS3rver, S3RVER_CREDENTIALS, S3RVER_REGION, startS3rver } from "@zrec/test-utils/s3rver";
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createS3Store } from "../../src/adapters/s3-store.js";
 import { DocumentError, InputError } from "../../src/errors.js";
@@ -142,12 +143,7 @@ describe("payload fields that become keys", () => {
   it("a meeting uuid that is not base64 of 16 bytes is refused, naming the field; nothing is written", async () => {
     const world = await openWorld();
     try {
-      const meeting = world.sim.addMeeting({
-        topic: "uuid",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [{ fileType: "M4A", size: 1_000 }],
-      });
+      const meeting = world.sim.addMeeting(faultMeeting("uuid", [{ fileType: "M4A", size: 1_000 }]));
       for (const uuid of [
         ...HOSTILE,
         "CnIDrQSsRdi9bWp3jyJsZQ==/../..",

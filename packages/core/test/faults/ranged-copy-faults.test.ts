@@ -155,6 +155,22 @@ async function runSeed(seed: number): Promise<string[]> {
 }
 
 describe("rangedCopy: regressions the fault runs found", () => {
+  /** A copy from `server` into a fresh store, told the file has `expectedSize` bytes; the source closes after it. */
+  const copyFrom = (server: { url: string }, expectedSize: number) => {
+    const source = httpSource(server.url);
+    const store = new MemoryStore();
+    const copied = rangedCopy({
+      source,
+      store,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: PART,
+      expectedSize,
+      retry: { baseDelayMs: 1, maxDelayMs: 10 },
+    }).finally(() => source.close());
+    return { store, copied };
+  };
+
   it("asks again when the first answer's total disagrees with Zoom's file_size, once", async () => {
     const size = 5 * PART + 7;
     // Only the very first request lies about the total; before the fix that failed the whole file.
@@ -163,22 +179,11 @@ describe("rangedCopy: regressions the fault runs found", () => {
       partSize: PART,
       fault: (request) => (request.index === 0 ? { wrongTotal: size + 1 } : undefined),
     });
-    const source = httpSource(server.url);
     try {
-      const store = new MemoryStore();
-      const result = await rangedCopy({
-        source,
-        store,
-        key: KEY,
-        contentType: "video/mp4",
-        partSize: PART,
-        expectedSize: size,
-        retry: { baseDelayMs: 1, maxDelayMs: 10 },
-      });
+      const result = await copyFrom(server, size).copied;
       expect(result.sha256).toBe(server.sha256);
       expect(server.requestsForPart(1)).toHaveLength(2);
     } finally {
-      await source.close();
       await server.close();
     }
   });
@@ -186,24 +191,14 @@ describe("rangedCopy: regressions the fault runs found", () => {
   it("still fails with SIZE_MISMATCH when every answer disagrees with file_size, after 3 answers", async () => {
     const size = 3 * PART;
     const server = await startRangeServer({ size, partSize: PART });
-    const source = httpSource(server.url);
     try {
-      const store = new MemoryStore();
-      const error = await rangedCopy({
-        source,
-        store,
-        key: KEY,
-        contentType: "video/mp4",
-        partSize: PART,
-        expectedSize: size + 1,
-        retry: { baseDelayMs: 1, maxDelayMs: 10 },
-      }).catch((e: unknown) => e);
+      const { store, copied } = copyFrom(server, size + 1);
+      const error = await copied.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TransferError);
       expect((error as TransferError).code).toBe("SIZE_MISMATCH");
       expect(server.requestsForPart(1)).toHaveLength(3);
       expect(await store.get(KEY)).toBeUndefined();
     } finally {
-      await source.close();
       await server.close();
     }
   });

@@ -7,6 +7,7 @@
  */
 
 import { Figures } from "@zrec/test-utils/faults/figures";
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import type { FaultRule } from "@zrec/zoom-sim";
 import { afterAll, describe, expect, it } from "vitest";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
@@ -36,15 +37,12 @@ describe("a file that fails for good ends the ingest in bounded time", () => {
   it.concurrent.each(cases)("%s", async (name, rule) => {
     const world = await openWorld({ idleTimeoutMs: 200 });
     try {
-      const meeting = world.sim.addMeeting({
-        topic: "Budget",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [
+      const meeting = world.sim.addMeeting(
+        faultMeeting("Budget", [
           { fileType: "MP4", size: 12 * MiB },
           { fileType: "M4A", size: MiB },
-        ],
-      });
+        ]),
+      );
       const doomed = meeting.files[0]?.id ?? "";
       world.sim.injectFault({ ...rule, target: "cdn", fileId: doomed } as FaultRule);
       const started = Date.now();

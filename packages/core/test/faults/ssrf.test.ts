@@ -14,11 +14,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Figures } from "@zrec/test-utils/faults/figures";
 import { LoopbackOnly } from "@zrec/test-utils/faults/loopback-guard";
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import type { SimMeeting } from "@zrec/zoom-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IngestFailed } from "../../src/errors.js";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
-import { attempt, checkRun, type IngestWorld, openWorld } from "./ingest-world.js";
+import { attempt, checkRun, type IngestWorld, openWorld, type WorldOptions } from "./ingest-world.js";
 
 const figures = new Figures("ssrf");
 let canary: Server;
@@ -136,12 +137,7 @@ describe("SSRF: a download URL outside zoom.allowedDownloadHosts is refused befo
     try {
       // A file Zoom gives no id (CC, TIMELINE) is downloaded from the event's URL: a file the API lists
       // by id is taken from the API's URL, so a forged URL of it is never fetched (trash-guard.test.ts).
-      const meeting = world.sim.addMeeting({
-        topic: "SSRF attempt",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [{ fileType: "CC", size: 10_000 }],
-      });
+      const meeting = world.sim.addMeeting(faultMeeting("SSRF attempt", [{ fileType: "CC", size: 10_000 }]));
       const hitsBefore = canaryHits.length;
       const downloadUrl =
         via === "payload"
@@ -179,59 +175,46 @@ describe("SSRF: a download URL outside zoom.allowedDownloadHosts is refused befo
     }
   });
 
-  it("an empty download_url is not downloadable: nothing fetched, and the recording is kept in Zoom", async () => {
-    const world = await openWorld({ config: { zoom: { allowedDownloadHosts: ["zoom.us"] } } });
+  /** Runs `use` on a fresh world, a loopback guard and one M4A meeting of `topic`, then closes both. */
+  async function withM4aMeeting(
+    topic: string,
+    options: WorldOptions,
+    use: (world: IngestWorld, guard: LoopbackOnly, meeting: SimMeeting) => Promise<void>,
+  ): Promise<void> {
+    const world = await openWorld(options);
     const guard = new LoopbackOnly();
     try {
-      const meeting = world.sim.addMeeting({
-        topic: "Empty URL",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [{ fileType: "M4A", size: 10_000 }],
-      });
+      await use(world, guard, world.sim.addMeeting(faultMeeting(topic, [{ fileType: "M4A", size: 10_000 }])));
+    } finally {
+      await guard.close();
+      await world.close();
+    }
+  }
+
+  it("an empty download_url is not downloadable: nothing fetched, and the recording is kept in Zoom", async () => {
+    const options = { config: { zoom: { allowedDownloadHosts: ["zoom.us"] } } };
+    await withM4aMeeting("Empty URL", options, async (world, guard, meeting) => {
       const outcome = await runCase(world, meeting, guard, "");
       figures.add("badInputs");
       expect(outcome.ok && outcome.result).toMatchObject({ files: [], trashed: "incomplete" });
       expect(guard.attempted).toEqual([]);
       expect(world.sim.trashCalls).toEqual([]);
-    } finally {
-      await guard.close();
-      await world.close();
-    }
+    });
   });
 
   it("a file the API lists by id is fetched from the API's URL: the payload's is never asked", async () => {
-    const world = await openWorld();
-    const guard = new LoopbackOnly();
-    try {
-      const meeting = world.sim.addMeeting({
-        topic: "Listed file",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [{ fileType: "M4A", size: 10_000 }],
-      });
+    await withM4aMeeting("Listed file", {}, async (world, guard, meeting) => {
       const hostile = Buffer.from("http://169.254.169.254/latest/meta-data/", "utf8").toString("base64url");
       const outcome = await runCase(world, meeting, guard, `http://127.0.0.1:${redirectorPort}/${hostile}`);
       expect(outcome.ok).toBe(true);
       expect(guard.attempted).not.toContain(`http://127.0.0.1:${redirectorPort}`);
       expect(guard.refused).toEqual([]);
       expect(await checkRun(world, meeting, outcome)).toEqual([]);
-    } finally {
-      await guard.close();
-      await world.close();
-    }
+    });
   });
 
   it("the same world fetches from an allowed host (the guard and canary do not refuse everything)", async () => {
-    const world = await openWorld();
-    const guard = new LoopbackOnly();
-    try {
-      const meeting = world.sim.addMeeting({
-        topic: "Control",
-        startTime: "2025-03-04T15:00:00Z",
-        durationMinutes: 30,
-        files: [{ fileType: "M4A", size: 10_000 }],
-      });
+    await withM4aMeeting("Control", {}, async (world, guard, meeting) => {
       const outcome = await attempt(() =>
         runIngest(world.sim.recordingEvent(meeting.uuid), { ...world.deps, dispatcher: guard }),
       );
@@ -239,9 +222,6 @@ describe("SSRF: a download URL outside zoom.allowedDownloadHosts is refused befo
       expect(guard.attempted.length).toBeGreaterThan(0);
       expect(guard.refused).toEqual([]);
       expect(await checkRun(world, meeting, outcome)).toEqual([]);
-    } finally {
-      await guard.close();
-      await world.close();
-    }
+    });
   });
 });

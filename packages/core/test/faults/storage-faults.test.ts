@@ -17,6 +17,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { Figures } from "@zrec/test-utils/faults/figures";
 import { type ProxyRule, startS3FaultProxy } from "@zrec/test-utils/faults/s3-fault-proxy";
 import { type RunningS3rver, S3RVER_CREDENTIALS, S3RVER_REGION, startS3rver } from "@zrec/test-utils/s3rver";
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFsStore, FS_TEMP_DIR } from "../../src/adapters/fs-store.js";
 import { createS3Store } from "../../src/adapters/s3-store.js";
@@ -225,12 +226,7 @@ describe("a folder store that cannot be written: the error names folder and key,
     const root = path.join(dir, "root");
     const world = await openWorld({ store: createFsStore({ root }) });
     cleanups.push(() => world.close());
-    const meeting = world.sim.addMeeting({
-      topic: "Disk trouble",
-      startTime: "2025-03-04T15:00:00Z",
-      durationMinutes: 30,
-      files: [{ fileType: "M4A", size: MiB }],
-    });
+    const meeting = world.sim.addMeeting(faultMeeting("Disk trouble", [{ fileType: "M4A", size: MiB }]));
     const outcome = await attempt(() => runIngest(world.sim.recordingEvent(meeting.uuid), world.deps));
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;

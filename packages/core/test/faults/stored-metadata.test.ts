@@ -3,6 +3,7 @@
  * objects (start_url holds the host's ZAK), one recording id per meeting whatever the uuid's spelling,
  * and a legacy document with a malformed `%` escape in an s3_url re-ingested without a throw.
  */
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
 import { attempt, type IngestWorld, MiB, openWorld } from "./ingest-world.js";
@@ -13,12 +14,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-const spec = {
-  topic: "Stored metadata",
-  startTime: "2025-03-04T15:00:00Z",
-  durationMinutes: 30,
-  files: [{ fileType: "M4A" as const, size: MiB }],
-};
+const spec = faultMeeting("Stored metadata", [{ fileType: "M4A", size: MiB }]);
 
 describe("stored metadata", () => {
   it("keeps no start_url (the host's ZAK) in meeting.json", async () => {

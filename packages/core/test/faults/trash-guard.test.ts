@@ -5,6 +5,7 @@
  * ingest failed). Found by the SSRF suite: an event whose only file had an empty download_url archived
  * nothing and still moved the whole recording to Zoom's trash.
  */
+import { faultMeeting } from "@zrec/test-utils/zoom-sim";
 import { afterEach, describe, expect, it } from "vitest";
 import { runIngest } from "../../src/pipeline/run-ingest.js";
 import { attempt, type IngestWorld, MiB, openWorld } from "./ingest-world.js";
@@ -15,11 +16,8 @@ afterEach(async () => {
   world = undefined;
 });
 
-const meetingSpec = {
-  topic: "Trash guard",
-  startTime: "2025-03-04T15:00:00Z",
-  durationMinutes: 30,
-};
+/** Each test gives the files its case needs. */
+const meetingSpec = faultMeeting("Trash guard", []);
 
 describe("the trash guard", () => {
   it("keeps a recording in Zoom when an event's only file has no download_url", async () => {
@@ -97,13 +95,8 @@ describe("the trash guard", () => {
   });
 });
 
-type ForgedEvent = {
-  payload: {
-    object: {
-      recording_files: { id?: string; download_url: string; file_size: number; file_type: string }[];
-    };
-  };
-};
+type ForgedFile = { id?: string; download_url: string; file_size: number; file_type: string };
+type ForgedEvent = { payload: { object: { recording_files: ForgedFile[] } } };
 
 /**
  * A forged event signed with the app's secret names the victim's file ids and points them at other
@@ -121,6 +114,21 @@ describe("the trash guard against a forged event", () => {
   };
   const downloadsOf = (fileId: string) =>
     world?.sim.requests.filter((r) => r.server === "api" && r.path.includes(fileId)) ?? [];
+  /** A victim with an MP4 and an M4A, and its event with both entries to forge. */
+  const victimWithMp4AndM4a = ({ sim }: IngestWorld) => {
+    const victim = sim.addMeeting({
+      ...meetingSpec,
+      files: [
+        { fileType: "MP4", size: 2 * MiB },
+        { fileType: "M4A", size: MiB },
+      ],
+    });
+    const event = sim.recordingEvent(victim.uuid) as ForgedEvent;
+    const [mp4, m4a] = event.payload.object.recording_files;
+    if (!mp4?.id || !m4a?.id) throw new Error("two files expected");
+    type Listed = ForgedFile & { id: string };
+    return { victim, event, mp4: mp4 as Listed, m4a: m4a as Listed };
+  };
 
   it("archives the victim's own MP4 when its entry points at another meeting's file of the same size", async () => {
     world = await openWorld();
@@ -150,16 +158,7 @@ describe("the trash guard against a forged event", () => {
 
   it("archives the victim's own MP4 when its entry points at its own M4A (another size)", async () => {
     world = await openWorld();
-    const victim = world.sim.addMeeting({
-      ...meetingSpec,
-      files: [
-        { fileType: "MP4", size: 2 * MiB },
-        { fileType: "M4A", size: MiB },
-      ],
-    });
-    const event = world.sim.recordingEvent(victim.uuid) as ForgedEvent;
-    const [mp4, m4a] = event.payload.object.recording_files;
-    if (!mp4?.id || !m4a?.id) throw new Error("two files expected");
+    const { victim, event, mp4, m4a } = victimWithMp4AndM4a(world);
     // The victim's MP4 entry (its id, its type) with the M4A's bytes and size.
     mp4.download_url = m4a.download_url;
     mp4.file_size = m4a.file_size;
@@ -173,16 +172,7 @@ describe("the trash guard against a forged event", () => {
 
   it("fails the ingest and trashes nothing when a forged entry's id is not one Zoom lists", async () => {
     world = await openWorld();
-    const victim = world.sim.addMeeting({
-      ...meetingSpec,
-      files: [
-        { fileType: "MP4", size: 2 * MiB },
-        { fileType: "M4A", size: MiB },
-      ],
-    });
-    const event = world.sim.recordingEvent(victim.uuid) as ForgedEvent;
-    const [mp4, m4a] = event.payload.object.recording_files;
-    if (!mp4 || !m4a) throw new Error("two files expected");
+    const { event, mp4, m4a } = victimWithMp4AndM4a(world);
     // Without a listed id there is no API URL to take: the event's is used, and the guard refuses it.
     mp4.id = "not-a-zoom-file-id";
     mp4.download_url = m4a.download_url;

@@ -2,7 +2,7 @@
 import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -77,6 +77,21 @@ export function runZrec(
 }
 
 /**
+ * Writes `event` as the workspace's webhook.json and runs `zrec ingest webhook.json` on it there.
+ * @example
+ * const run = await ingestEvent(ws, sim.recordingEvent(meeting.uuid));
+ * expect(JSON.parse(run.stdout).status).toBe("ingested");
+ */
+export async function ingestEvent(
+  ws: { dir: string; env: Record<string, string> },
+  event: unknown,
+  flags: string[] = ["--json"],
+): Promise<RunResult> {
+  await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(event));
+  return runZrec(["ingest", "webhook.json", ...flags], { cwd: ws.dir, env: ws.env });
+}
+
+/**
  * Starts `zrec ingest` and SIGKILLs it as soon as `due()` says so (checked every millisecond), if it is
  * still running: how did it end? The webhook is `webhook.json` in `cwd`.
  * @example
@@ -146,6 +161,17 @@ export async function makeWorkspace(
   await writeFile(join(dir, "zrec.config.json"), JSON.stringify(config, null, 2));
   const env = { ...QUIET_AWS_SDK, ...backends?.env, ZOOM_CLIENT_SECRET: account.clientSecret };
   return { dir, env, dataDir: join(dir, "zrec-data") };
+}
+
+/**
+ * Ends one run of a fault suite: closes what it started (the sim, the backends), in that order, then
+ * removes the workspace's folder.
+ * @example
+ * try { ... } finally { await closeRun(ws, sim, backends); }
+ */
+export async function closeRun(ws: { dir: string }, ...started: { close(): Promise<void> }[]): Promise<void> {
+  for (const running of started) await running.close();
+  await rm(ws.dir, { recursive: true, force: true });
 }
 
 /**
