@@ -15,8 +15,8 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { rangedCopy } from "../../packages/core/dist/transfer/ranged-copy.js";
-import { createDownloadSource } from "../../packages/core/dist/zoom/download.js";
+import { rangedCopy } from "@zrec/core/transfer/ranged-copy";
+import { createDownloadSource } from "@zrec/core/zoom/download";
 import { eachConcurrently } from "./pool.mjs";
 
 const spec = JSON.parse(process.argv[2]);

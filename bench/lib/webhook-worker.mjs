@@ -3,7 +3,7 @@
  * `v0:{timestamp}:{body}`, constant-time compare) and `handleWebhook` (verify, parse, shape check) on a
  * signed recording.completed body of 10 KiB. Argument: seconds to spend on each.
  */
-import { handleWebhook, signWebhook, verifyWebhook } from "../../packages/core/dist/zoom/webhook.js";
+import { handleWebhook, signWebhook, verifyWebhook } from "@zrec/core/webhook";
 
 const seconds = Number(process.argv[2] ?? 2);
 const secret = "bench-webhook-secret-token";
