@@ -38,6 +38,16 @@ const atBucket = (uri: string, resource?: string) => {
 const on = (method: "get" | "put", resource: string) =>
   nock(ENDPOINT)[method]((uri) => atBucket(uri, resource));
 
+/** An existing bucket on an endpoint without public-access or encryption calls, holding `rules`. */
+const existingBucketWithRules = (rules: string) => {
+  nock(ENDPOINT)
+    .head((uri) => atBucket(uri))
+    .reply(200);
+  on("get", "publicAccessBlock").reply(501, s3Error("NotImplemented", "not implemented"), XML);
+  on("get", "encryption").reply(501, s3Error("NotImplemented", "not implemented"), XML);
+  on("get", "lifecycle").reply(200, rules, XML);
+};
+
 beforeAll(() => {
   nock.disableNetConnect();
 });
@@ -199,17 +209,10 @@ describe("ensureBucket", () => {
   });
 
   it("finds a lifecycle rule that already aborts incomplete uploads", async () => {
-    nock(ENDPOINT)
-      .head((uri) => atBucket(uri))
-      .reply(200);
-    on("get", "publicAccessBlock").reply(501, s3Error("NotImplemented", "not implemented"), XML);
-    on("get", "encryption").reply(501, s3Error("NotImplemented", "not implemented"), XML);
-    on("get", "lifecycle").reply(
-      200,
+    existingBucketWithRules(
       "<LifecycleConfiguration><Rule><ID>tidy</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>" +
         "<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload>" +
         "</Rule></LifecycleConfiguration>",
-      XML,
     );
     const steps = await ensureBucket(client("eu-west-1"), BUCKET);
     expect(steps[3]).toEqual({
@@ -221,17 +224,10 @@ describe("ensureBucket", () => {
   });
 
   it("gives an older setup's rules the checkpoint rule they lack, keeping the abort rule", async () => {
-    nock(ENDPOINT)
-      .head((uri) => atBucket(uri))
-      .reply(200);
-    on("get", "publicAccessBlock").reply(501, s3Error("NotImplemented", "not implemented"), XML);
-    on("get", "encryption").reply(501, s3Error("NotImplemented", "not implemented"), XML);
-    on("get", "lifecycle").reply(
-      200,
+    existingBucketWithRules(
       "<LifecycleConfiguration><Rule><ID>zrec-abort-incomplete-multipart-uploads</ID><Filter><Prefix></Prefix></Filter>" +
         "<Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>" +
         "</AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>",
-      XML,
     );
     let lifecycle = "";
     on("put", "lifecycle").reply(200, (_uri, body) => {
