@@ -35,6 +35,9 @@ export function serveCommand(): Command {
         const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
         const { config, baseDir } = await resolveFor(options);
         const log = core.jsonLogger((line) => process.stdout.write(line), { quiet: options.quiet });
+        // Listen for the signal before starting: a queued job can start (and be seen started) before the
+        // HTTP server has bound its port, and a SIGTERM then must still get the grace period, not death.
+        const signalled = stopSignal();
         const server = await core.startServing({
           config,
           baseDir,
@@ -45,7 +48,7 @@ export function serveCommand(): Command {
           log,
         });
 
-        const signal = await stopSignal();
+        const signal = await signalled;
         log({ msg: "server.signal", signal, hint: "send it again to stop at once" });
         await server.stop(flags.graceSeconds * 1000);
       }),
