@@ -52,11 +52,19 @@ describe("module loading", () => {
     expect(loads(SQLITE)).toBe(false);
   });
 
-  it("list, get and jobs list load no HTTP client, no Zoom client and zod as one bundled module", async () => {
+  it("list, get, jobs list, search and site build load no HTTP client, no Zoom client and zod as one bundled module", async () => {
     const ws = await makeWorkspace(sim());
     expect((await runZrec(["setup"], { cwd: ws.dir, env: ws.env })).code).toBe(0);
     const id = "0a7203ad-04ac-45d8-bd6d-6a778f226c65";
-    for (const args of [["list"], ["get", id], ["jobs", "list"]]) {
+    // The command files each defines: `site` defines its subcommands with it.
+    const defined: Record<string, string[]> = {
+      list: ["list.js"],
+      get: ["get.js"],
+      jobs: ["jobs.js"],
+      search: ["search.js"],
+      site: ["site-build.js", "site-serve.js", "site.js"],
+    };
+    for (const args of [["list"], ["get", id], ["jobs", "list"], ["site", "build"], ["search", "anything"]]) {
       // An empty index: get answers "not in the index" (exit 2), after loading all it needs.
       const { urls } = await modulesLoaded(ws, args, args[0] === "get" ? 2 : 0);
       const unwanted = urls.filter((url) =>
@@ -69,9 +77,9 @@ describe("module loading", () => {
       // Only the invoked command is defined (#18); zrec.config.json is read without cosmiconfig.
       const commands = urls.filter((url) => /\/cli\/dist\/commands\/(?!index\.js)/.test(url));
       expect(
-        commands.map((url) => url.replace(/.*\/commands\//, "")),
+        commands.map((url) => url.replace(/.*\/commands\//, "")).sort(),
         args.join(" "),
-      ).toEqual([`${args[0]}.js`]);
+      ).toEqual(defined[args[0] as string]);
       expect(
         urls.filter((url) => /cosmiconfig|\/ora\//.test(url)),
         args.join(" "),

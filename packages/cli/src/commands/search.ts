@@ -17,14 +17,16 @@ export function searchCommand(): Command {
     .option("--limit <n>", "at most this many recordings", positiveWhole, 20)
     .action(
       withGlobals(async ({ options, out }, words: string[], flags: SearchFlags) => {
-        const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+        const site = await import("@zrec/core/site");
         const query = words.join(" ");
         const hits =
           flags.site === undefined
-            ? await withPipeline(options, ({ backends }) =>
-                core.searchSite(core.storeSiteOutput(backends.store), query, flags.limit),
+            ? await (await import("../session.js")).withExistingBackends(
+                options,
+                ({ backends }) => site.searchSite(site.storeSiteOutput(backends.store), query, flags.limit),
+                ["storage.root"],
               )
-            : await core.searchSite(core.folderSiteOutput(path.resolve(flags.site)), query, flags.limit);
+            : await site.searchSite(site.folderSiteOutput(path.resolve(flags.site)), query, flags.limit);
         if (out.json) return printJson(hits);
         if (hits.length === 0) return out.line(`No published recording matches "${query}".`);
         out.line(

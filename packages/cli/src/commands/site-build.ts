@@ -19,11 +19,14 @@ export function siteBuildCommand(): Command {
     .option("--full", "rebuild every page and the whole search index")
     .action(
       withGlobals(async ({ options, out }, flags: BuildFlags) => {
-        const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
-        const report = await withPipeline(options, async ({ backends, deps }) => {
-          const { config } = deps;
+        const [core, site, { withExistingBackends }] = await Promise.all([
+          import("@zrec/core/archive"),
+          import("@zrec/core/site"),
+          import("../session.js"),
+        ]);
+        const report = await withExistingBackends(options, async ({ backends }, { config }) => {
           let mediaBase = "../";
-          let output = core.storeSiteOutput(backends.store);
+          let output = site.storeSiteOutput(backends.store);
           if (flags.out !== undefined) {
             if (config.site.mediaBaseUrl === null) {
               throw new core.InputError(
@@ -37,9 +40,9 @@ export function siteBuildCommand(): Command {
             mediaBase = config.site.mediaBaseUrl.endsWith("/")
               ? config.site.mediaBaseUrl
               : `${config.site.mediaBaseUrl}/`;
-            output = core.folderSiteOutput(path.resolve(flags.out));
+            output = site.folderSiteOutput(path.resolve(flags.out));
           }
-          const result = await core.buildSite({
+          const result = await site.buildSite({
             config,
             store: backends.store,
             index: backends.index,

@@ -19,7 +19,11 @@ export function siteServeCommand(): Command {
     .option("--dir <dir>", "serve this folder (a site built with --out) instead of the store's")
     .action(
       withGlobals(async ({ options, out }, flags: ServeFlags) => {
-        const [core, { resolveFor }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
+        const [core, site, { resolveFor }] = await Promise.all([
+          import("@zrec/core/archive"),
+          import("@zrec/core/site"),
+          import("../session.js"),
+        ]);
         let dir: string;
         let home = "/site/index.html";
         if (flags.dir !== undefined) {
@@ -39,7 +43,7 @@ export function siteServeCommand(): Command {
           }
           dir = root.path;
         }
-        const server = await core
+        const server = await site
           .serveStatic({ dir, host: flags.host, port: flags.port, home })
           .catch((error: unknown) => {
             throw new core.InputError(
