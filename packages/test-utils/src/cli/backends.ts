@@ -4,11 +4,9 @@
  * outbox in both: there is no local SQS to run, and the SQS adapter is tested at the HTTP level.
  */
 import { randomUUID } from "node:crypto";
-import { type Backends, closeBackends, createBackends, loadConfig } from "@zrec/core";
-import { ensureTable } from "@zrec/core/adapters/dynamodb-table";
-import { startDynalite } from "../dynalite.js";
+import type { Backends } from "@zrec/core";
 import { forTheseTests } from "../lifecycle.js";
-import { type StartS3rverOptions, startS3rver } from "../s3rver.js";
+import type { StartS3rverOptions } from "../s3rver.js";
 
 export type BackendKind = "embedded" | "aws";
 export const backendKinds: BackendKind[] = ["embedded", "aws"];
@@ -26,6 +24,21 @@ export interface TestBackends {
   close(): Promise<void>;
 }
 
+// Core, the AWS SDK, s3rver and dynalite load when first used: half the suites that import these helpers
+// never open a backend here, and loading them cost each such test file about a second of CPU.
+
+/** Opens the backends `config` names, as the CLI would in `dir`. */
+async function openBackends(config: Record<string, unknown> | undefined, dir: string): Promise<Backends> {
+  const { createBackends, loadConfig } = await import("@zrec/core/archive");
+  return createBackends(loadConfig(config, { baseDir: dir, env: {} }), { baseDir: dir });
+}
+
+/** Closes what {@link TestBackends.open} (or core's createBackends) opened. */
+export async function closeBackends(backends: Backends): Promise<void> {
+  const core = await import("@zrec/core/archive");
+  await core.closeBackends(backends);
+}
+
 /** `s3rver`: options of the S3 stand-in (its buckets are this function's), e.g. a completion hook. */
 export async function startBackends(
   kind: BackendKind,
@@ -36,13 +49,18 @@ export async function startBackends(
       kind,
       config: {},
       env: {},
-      open: (dir) => createBackends(loadConfig(undefined, { baseDir: dir, env: {} }), { baseDir: dir }),
+      open: (dir) => openBackends(undefined, dir),
       pendingUploads: async () => [],
       close: async () => {},
     };
   }
   const bucket = `zrec-${randomUUID().slice(0, 8)}`;
   const table = `zrec-${randomUUID().slice(0, 8)}`;
+  const [{ startS3rver }, { startDynalite }, { ensureTable }] = await Promise.all([
+    import("../s3rver.js"),
+    import("../dynalite.js"),
+    import("@zrec/core/adapters/dynamodb-table"),
+  ]);
   const s3 = await startS3rver({ ...s3rver, buckets: [bucket] });
   const dynamo = await startDynalite();
   const client = dynamo.client();
@@ -58,7 +76,7 @@ export async function startBackends(
     open: async (dir) => {
       // The SDK reads credentials lazily, at the first request: they must stay in this (test) process.
       Object.assign(process.env, s3.env);
-      return createBackends(loadConfig(config, { baseDir: dir, env: {} }), { baseDir: dir });
+      return openBackends(config, dir);
     },
     pendingUploads: () => s3.pendingUploads(bucket),
     close: async () => {
@@ -78,5 +96,3 @@ export async function startBackends(
 export function useBackends(kind: BackendKind): () => TestBackends {
   return forTheseTests(`the ${kind} backends`, () => startBackends(kind));
 }
-
-export { closeBackends };

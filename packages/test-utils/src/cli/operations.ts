@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Backends, RecordingDocument } from "@zrec/core";
-import { legacyDocument, newMeetingUuid } from "../fixtures/tasks.js";
+import { legacyDocument, newMeetingUuid } from "../fixtures/legacy-document.js";
 import type { TestBackends } from "./backends.js";
 import { QUIET_AWS_SDK, readLines, runZrec, withArchive } from "./support.js";
 
