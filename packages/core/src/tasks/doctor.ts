@@ -6,15 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import {
-  type BackendName,
-  checkNotifier,
-  configuredBackends,
-  createIndex,
-  createStore,
-  loadAwsCredentials,
-} from "../adapters/factory.js";
+import { type BackendName, configuredBackends, createIndex, createStore } from "../adapters/factory.js";
 import { creatable, pathExists } from "../adapters/local-folder.js";
+import { checkNotifier, loadAwsCredentials } from "../adapters/provision.js";
 import { requireZoomAccount } from "../config/accounts.js";
 import type { Config } from "../config/types.js";
 import { ErrorCode, messageOf, ZrecError } from "../errors.js";

@@ -2,15 +2,10 @@
  * setup: creates what the configured backends need and is missing: the bucket (public access blocked,
  * SSE-S3), the DynamoDB table with its indexes, the SQS queue; for the embedded backends the data
  * folder, the SQLite database and the outbox's folder. Existing resources are reported and left alone,
- * so running it again changes nothing. The factory imports adapters only for the backends configured.
+ * so running it again changes nothing. provision.ts imports adapters only for the backends configured.
  */
-import {
-  type BackendName,
-  type ProvisionStep,
-  setUpIndex,
-  setUpNotifier,
-  setUpStore,
-} from "../adapters/factory.js";
+import type { BackendName } from "../adapters/factory.js";
+import { type ProvisionStep, setUpIndex, setUpNotifier, setUpStore } from "../adapters/provision.js";
 import type { Config } from "../config/types.js";
 
 export interface SetupStep extends ProvisionStep {
