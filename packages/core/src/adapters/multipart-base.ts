@@ -83,19 +83,27 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
   const arrived = new Set<number>(recorded.keys());
   const inFlight = new Set<Promise<void>>();
   // Saves run one at a time, each writing every part recorded so far; a failed save only costs a later
-  // resume some parts, so it never fails the copy.
+  // resume some parts, so it never fails the copy. Parts stored while a save runs share the one queued
+  // behind it: the parts of a round land together, and one save per part in a row (each part waiting
+  // for its own, its buffer held meanwhile) was 8 writes and renames where 2 record the same.
   let saving: Promise<void> = Promise.resolve();
-  const saveCheckpoint = () => {
+  let queued: Promise<void> | undefined;
+  const saveCheckpoint = (): Promise<void> => {
     if (!keeper) return Promise.resolve();
-    saving = saving.then(() =>
-      keeper
+    if (queued) return queued;
+    const next = saving.then(() => {
+      // From here on a part recorded needs the save after this one.
+      queued = undefined;
+      return keeper
         .save({
           ...keeper.initial,
           parts: [...recorded.values()].sort((a, b) => a.partNumber - b.partNumber),
         })
-        .catch(() => {}),
-    );
-    return saving;
+        .catch(() => {});
+    });
+    queued = next;
+    saving = next;
+    return next;
   };
   const removeCheckpoint = async () => {
     await saving;
