@@ -1,5 +1,5 @@
 import { messageOf, TransferError } from "../errors.js";
-import { ThreadHash } from "../hash-thread.js";
+import { ThreadHash, warmOnThread } from "../hash-thread.js";
 import type { MultipartUpload, ObjectStore, StoredObject } from "../ports.js";
 import type { GuardedResponse } from "./guarded-response.js";
 import { OrderedHash } from "./ordered-hash.js";
@@ -10,6 +10,11 @@ import type { CopyContext, CopyResult } from "./ranged-copy.js";
 
 /** Part buffers beyond one per request in flight: a part can be read while earlier ones are stored. */
 export const SPARE_BUFFERS = 2;
+
+/** The part buffers a copy with `partConcurrency` requests in flight holds at most. */
+export function bufferLimit(partConcurrency: number): number {
+  return partConcurrency + Math.min(partConcurrency, SPARE_BUFFERS);
+}
 
 /** A resumable copy stopped because its budget ran out; the next copy with the same resumeId goes on. */
 export class CopySuspended extends Error {
@@ -69,7 +74,14 @@ export async function multipartCopy(
   // read while earlier ones are stored. A part is not asked for before every part `limit` places
   // before it is hashed: a slow part holds up the hash, and the parts after it are held in buffers, so
   // this bound is what guarantees the slow part a buffer when its bytes come.
-  const buffers = new PartBuffers(partSize, partConcurrency + Math.min(partConcurrency, SPARE_BUFFERS));
+  // They are made at once (or were, by prepareRangedCopy), their pages faulted in on the hashing thread
+  // while the first requests are out: that first touch was the main thread's largest cost during the
+  // first round of parts.
+  const limit = bufferLimit(partConcurrency);
+  const buffers = new PartBuffers(partSize, limit, {
+    prepare: warmOnThread,
+    ahead: Math.min(limit, count - reused.size),
+  });
   const failures: unknown[] = [];
   const storing = new Set<Promise<void>>();
   let nextPart = 1;
