@@ -2,8 +2,9 @@
  * SHA-256 on a worker thread. Hashing the file is the heaviest thing the ranged copy itself does to its
  * bytes (about 5 ms per 8 MiB part); on the main thread it held up the next requests and the stores of
  * parts that arrived together. One thread per process, shared by every copy, started on first use; it
- * keeps the process alive only while it has work. The folder store computes its parts' MD5 here too,
- * which is why this lives beside the ports rather than in transfer/.
+ * keeps the process alive only while it has work. The parts' MD5 for the folder store's ETag is
+ * computed here too (by the store, or by the copy as the bytes arrive), which is why this lives beside
+ * the ports rather than in transfer/.
  */
 import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
@@ -33,7 +34,7 @@ parentPort.on("message", ({ id, op, bytes, algorithms }) => {
       return;
     }
     let hash = hashes.get(id);
-    if (!hash) hashes.set(id, (hash = createHash("sha256")));
+    if (!hash) hashes.set(id, (hash = createHash((algorithms && algorithms[0]) || "sha256")));
     if (op === "update") {
       hash.update(bytes);
       parentPort.postMessage({ id });
@@ -126,7 +127,8 @@ let shared: HashThread | undefined;
 let nextId = 1;
 
 /**
- * One SHA-256 computed on the shared thread; updates apply in the order they are made.
+ * One hash (SHA-256 unless told otherwise) computed on the shared thread; updates apply in the order
+ * they are made.
  * @example
  * ```ts
  * const hash = new ThreadHash();
@@ -137,15 +139,17 @@ let nextId = 1;
 export class ThreadHash {
   private readonly id = nextId++;
   private readonly thread: HashThread;
+  private readonly algorithms: readonly string[];
 
-  constructor() {
+  constructor(algorithm = "sha256") {
     shared ??= new HashThread();
     this.thread = shared;
+    this.algorithms = [algorithm];
   }
 
   /** Resolves once the thread has read `bytes`. */
   async update(bytes: Uint8Array): Promise<void> {
-    await this.thread.send(this.id, "update", bytes);
+    await this.thread.send(this.id, "update", bytes, this.algorithms);
   }
 
   /** The hex digest of everything updated so far; the hash is done with afterwards. */

@@ -24,6 +24,9 @@ import { hasCode, writeFully } from "./fs-write.js";
 import type { CheckpointKeeper } from "./multipart-base.js";
 import { checkLayout, multipartUpload } from "./multipart-base.js";
 
+/** A part's MD5 as a caller may give it. */
+const MD5_HEX = /^[0-9a-f]{32}$/;
+
 /** The part folder's files. */
 const DATA_FILE = "data";
 const CHECKPOINT_FILE = "checkpoint.json";
@@ -160,13 +163,20 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
       : undefined;
 
   return multipartUpload(layout, {
-    async sendPart(partNumber, offset, body) {
-      // The MD5 runs on the hashing thread while the bytes go to disk: on two cores the main thread's
-      // time is the network's. It is also what a resumed copy checks each stored part against.
+    takesPartMd5: true,
+    async sendPart(partNumber, offset, body, given) {
+      // The part's MD5 (its ETag, and what a resumed copy checks each stored part against) comes with it
+      // from a ranged copy, computed as the bytes arrived; else it runs on the hashing thread while the
+      // bytes go to disk: on two cores the main thread's time is the network's.
       // Loaded here: commands that only read the store (list, get) must not load the copy's modules.
-      const { digestsOnThread } = await import("../hash-thread.js");
+      const computed =
+        given === undefined || !MD5_HEX.test(given)
+          ? import("../hash-thread.js").then(({ digestsOnThread }) =>
+              digestsOnThread(body, ["md5"]).then((digests) => digests.md5 as string),
+            )
+          : Promise.resolve(given);
       const [md5] = await Promise.all([
-        digestsOnThread(body, ["md5"]).then((digests) => digests.md5 as string),
+        computed,
         writeFully(file, body, offset).catch((error) => {
           throw fail(`writing part ${partNumber} of`, error);
         }),

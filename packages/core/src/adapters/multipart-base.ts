@@ -20,13 +20,17 @@ export interface MultipartLayout {
 export interface MultipartPrimitives {
   /**
    * Stores one part; its number, offset and length have been checked against the layout. Resolves with
-   * what a checkpoint keeps of it (its ETag, and its SHA-256 where the backend has one).
+   * what a checkpoint keeps of it (its ETag, and its SHA-256 where the backend has one). `md5` is the
+   * caller's, when it gave one (see `takesPartMd5`).
    */
   sendPart(
     partNumber: number,
     offset: number,
     body: Uint8Array,
+    md5?: string,
   ): Promise<Omit<CheckpointPart, "partNumber" | "size">>;
+  /** The backend uses a part's MD5 given with it (`MultipartUpload.takesPartMd5`). */
+  takesPartMd5?: boolean;
   /** Makes the object appear once every part has arrived; cleans up after itself when it fails. */
   finish(): Promise<StoredObject>;
   /** Throws every part away, once no part is in flight; an upload already gone is not an error. */
@@ -141,7 +145,8 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
           },
         }
       : {}),
-    async uploadPart({ partNumber, offset, body }) {
+    ...(primitives.takesPartMd5 ? { takesPartMd5: true } : {}),
+    async uploadPart({ partNumber, offset, body, md5 }) {
       if (state !== "open") throw refuse(`part ${partNumber} arrived after the upload was ${state}`);
       if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > partCount) {
         throw refuse(`part number ${partNumber} is outside 1..${partCount}`);
@@ -154,7 +159,7 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
           `part ${partNumber} has ${body.byteLength} bytes at offset ${offset}, expected ${expectedLength} at ${expectedOffset}`,
         );
       }
-      const sent = primitives.sendPart(partNumber, offset, body);
+      const sent = primitives.sendPart(partNumber, offset, body, md5);
       const tracked = sent.then(
         () => {},
         () => {},
