@@ -41,7 +41,18 @@ export interface MultipartUpload {
    * (the ranged copy does, for its next part): a store must have written or sent the bytes by then, or
    * copied them.
    */
-  uploadPart(part: { partNumber: number; offset: number; body: Uint8Array }): Promise<void>;
+  uploadPart(part: {
+    partNumber: number;
+    offset: number;
+    body: Uint8Array;
+    /** The body's MD5 in hex, when the caller computed it (see `takesPartMd5`); a store that takes it trusts it. */
+    md5?: string;
+  }): Promise<void>;
+  /**
+   * The store needs each part's MD5 (the folder store: its S3-style ETag) and takes it from `uploadPart`'s
+   * `md5` rather than reading the bytes again: a caller that sees the bytes arrive computes it meanwhile.
+   */
+  readonly takesPartMd5?: boolean;
   /** Makes the object appear at its key, whole. Before this resolves, no object exists at the key. */
   complete(): Promise<StoredObject>;
   /** Discards every part; never throws for an upload that is already gone. */

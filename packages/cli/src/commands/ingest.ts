@@ -44,14 +44,22 @@ export function ingestCommand(): Command {
           return (await import("./ingest-uuid.js")).ingestUuid(options, flags.uuid, flags.account);
         }
         if (flags.account !== undefined) throw new UsageError("--account goes with --uuid only.");
-        const [core, { readJsonFile }, { withPipeline, resolveFor, missingLocalPaths, configName }] =
-          await Promise.all([import("@zrec/core"), import("../json-file.js"), import("../session.js")]);
-        const event = core.parseRecordingEvent(await readJsonFile(file, process.cwd()), file);
-        if (flags.remote)
+        const [{ readJsonFile }, { withPipeline, resolveFor, missingLocalPaths, configName }] =
+          await Promise.all([import("../json-file.js"), import("../session.js")]);
+        const raw = await readJsonFile(file, process.cwd());
+        // The configuration is read before the rest of core loads, so that the copy can get ready
+        // meanwhile (ready-copies.ts); what is wrong with it is still reported after the event's faults.
+        const resolving = flags.remote ? undefined : resolveFor(options);
+        // Awaited below, after the event is checked: until then its failure must not count as unhandled.
+        resolving?.catch(() => {});
+        if (resolving) await (await import("../ready-copies.js")).readyCopies(raw, resolving);
+        const core = await import("@zrec/core");
+        const event = core.parseRecordingEvent(raw, file);
+        if (flags.remote || !resolving)
           return (await import("../remote.js")).runRemote(options, "startIngestFunction", event);
 
         // Said once, in the summary: a mistyped storage.root would otherwise become a new archive silently.
-        const resolved = await resolveFor(options);
+        const resolved = await resolving;
         const created = missingLocalPaths(resolved)
           .filter((local) => local.key !== "notify.path")
           .map((local) => `${local.path} (${local.key} in ${configName(resolved)})`);

@@ -37,27 +37,35 @@ export async function ingestMetadata(
   const warnings: string[] = [];
 
   const listed = await requireRecordingAtZoom(zoom, object.uuid, recordingId, deps);
-  await putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event));
   // A webinar's metadata lives at its own endpoints (the meeting ones answer 404 for it), and is stored
   // beside the recording under its own names; the document's fields are filled the same way.
   const webinar = isWebinar(object.type);
-  const pastMeeting = webinar
-    ? await unlessGone(() => zoom.getPastWebinar(object.uuid), warnings, "past webinar")
-    : await unlessGone(() => zoom.getPastMeeting(object.uuid), warnings, "past meeting");
-  if (pastMeeting) {
-    await putJson(
-      store,
-      `${recordingId}/${webinar ? "past_webinar" : "past_meeting"}.json`,
-      storableMeeting(pastMeeting),
-    );
-  }
-  const meeting = webinar
-    ? await unlessGone(() => zoom.getWebinar(object.id), warnings, "webinar")
-    : await unlessGone(() => zoom.getMeeting(object.id), warnings, "parent meeting");
-  if (meeting)
-    await putJson(store, `${recordingId}/${webinar ? "webinar" : "meeting"}.json`, storableMeeting(meeting));
-
-  const existing = await existingDocument(deps, recordingId);
+  const pastWarnings: string[] = [];
+  const meetingWarnings: string[] = [];
+  // None of these needs another's answer: asked and written at once, they cost one round trip and one
+  // write instead of two of each and a third write in a row, before any file is copied.
+  const [, pastMeeting, meeting, existing] = await Promise.all([
+    putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event)),
+    (webinar
+      ? unlessGone(() => zoom.getPastWebinar(object.uuid), pastWarnings, "past webinar")
+      : unlessGone(() => zoom.getPastMeeting(object.uuid), pastWarnings, "past meeting")
+    ).then(async (found) => {
+      const name = webinar ? "past_webinar" : "past_meeting";
+      if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
+      return found;
+    }),
+    (webinar
+      ? unlessGone(() => zoom.getWebinar(object.id), meetingWarnings, "webinar")
+      : unlessGone(() => zoom.getMeeting(object.id), meetingWarnings, "parent meeting")
+    ).then(async (found) => {
+      const name = webinar ? "webinar" : "meeting";
+      if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
+      return found;
+    }),
+    existingDocument(deps, recordingId),
+  ]);
+  // In the order they were asked in before, whichever came back first.
+  warnings.push(...pastWarnings, ...meetingWarnings);
   // A transcript arriving later only adds files: what the archive (or an operator) says stays.
   const draft: DocumentDraft =
     existing && event.event === "recording.transcript_completed"

@@ -5,9 +5,10 @@
  */
 import { TransferError } from "../errors.js";
 import { choosePartSize } from "../transfer/part-plan.js";
-import { CopySuspended, rangedCopy } from "../transfer/ranged-copy.js";
+import { CopySuspended, prepareRangedCopy, rangedCopy } from "../transfer/ranged-copy.js";
 import { createDownloadSource } from "../zoom/download.js";
 import { isRecordingId } from "../zoom/ids.js";
+import type { ZoomRecordingFile } from "../zoom/types.js";
 import type { PipelineDeps } from "./deps.js";
 import { downloadTokenProvider } from "./download-token.js";
 import { storableFile } from "./redact.js";
@@ -69,7 +70,7 @@ export async function retrieveRecordingWithin(
       store,
       key: task.key,
       contentType: task.mime_type,
-      partSize: partSizeFor(task, deps),
+      partSize: partSizeFor(task.expected_size, deps),
       partConcurrency: deps.config.ingest.partConcurrency,
       ...(task.expected_size !== undefined ? { expectedSize: task.expected_size } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
@@ -153,11 +154,28 @@ function pick(source: Partial<StoredFile>, keys: (keyof StoredFile)[]): Partial<
   return Object.fromEntries(keys.filter((k) => typeof source[k] === "string").map((k) => [k, source[k]]));
 }
 
+/**
+ * Readies the copy of the largest of an event's `files` (its part buffers, the hashing thread) while the
+ * metadata stage asks Zoom's API: see `prepareRangedCopy`. Nothing happens without a file_size.
+ * @example
+ * prepareRetrieval(event.payload.object.recording_files ?? [], deps);
+ * const metadata = await ingestMetadata({ event }, deps);
+ */
+export function prepareRetrieval(files: ZoomRecordingFile[], deps: PipelineDeps): void {
+  const sizes = files
+    .map((file) => file.file_size)
+    .filter((size): size is number => typeof size === "number");
+  const size = Math.max(0, ...sizes);
+  if (size === 0) return;
+  const partSize = partSizeFor(size, deps);
+  prepareRangedCopy({ size, partSize, partConcurrency: deps.config.ingest.partConcurrency });
+}
+
 /** The configured part size, raised when Zoom's file_size would need more parts than the store takes. */
-function partSizeFor(task: FileTask, deps: PipelineDeps): number {
+function partSizeFor(size: number | undefined, deps: PipelineDeps): number {
   const configured = Math.round(deps.config.ingest.partSizeMiB * MiB);
-  if (task.expected_size === undefined) return configured;
-  return choosePartSize(task.expected_size, configured, deps.backends.store.multipartLimits);
+  if (size === undefined) return configured;
+  return choosePartSize(size, configured, deps.backends.store.multipartLimits);
 }
 
 /** Aborts at the stage's deadline or after `ingest.stageTimeBudgetSeconds`, when either is set. */

@@ -6,9 +6,10 @@ import pLimit from "p-limit";
 import { IngestFailed, messageOf } from "../errors.js";
 import { parseRecordingEvent } from "../zoom/webhook.js";
 import type { PipelineDeps } from "./deps.js";
+import { skipReason } from "./filters.js";
 import { finishIngest } from "./finish-ingest.js";
 import { ingestMetadata } from "./ingest-metadata.js";
-import { retrieveRecording } from "./retrieve-recording.js";
+import { prepareRetrieval, retrieveRecording } from "./retrieve-recording.js";
 import type { FinishIngestOutput, StoredFile } from "./types.js";
 
 export interface IngestResult {
@@ -32,6 +33,10 @@ export interface IngestResult {
  */
 export async function runIngest(event: unknown, deps: PipelineDeps): Promise<IngestResult> {
   const parsed = parseRecordingEvent(event, "the event");
+  // The copies' buffers are readied on the hashing thread while Zoom's API answers the metadata stage.
+  if (skipReason(parsed, deps.config) === undefined) {
+    prepareRetrieval(parsed.payload.object.recording_files ?? [], deps);
+  }
   const metadata = await ingestMetadata({ event: parsed }, deps);
   if (metadata.status === "skipped") {
     return {

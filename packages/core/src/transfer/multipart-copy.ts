@@ -1,6 +1,7 @@
 import { messageOf, TransferError } from "../errors.js";
-import { ThreadHash } from "../hash-thread.js";
+import { ThreadHash, warmOnThread } from "../hash-thread.js";
 import type { MultipartUpload, ObjectStore, StoredObject } from "../ports.js";
+import { ArrivingMd5 } from "./arriving-md5.js";
 import type { GuardedResponse } from "./guarded-response.js";
 import { OrderedHash } from "./ordered-hash.js";
 import { PartBuffers } from "./part-buffers.js";
@@ -10,6 +11,11 @@ import type { CopyContext, CopyResult } from "./ranged-copy.js";
 
 /** Part buffers beyond one per request in flight: a part can be read while earlier ones are stored. */
 export const SPARE_BUFFERS = 2;
+
+/** The part buffers a copy with `partConcurrency` requests in flight holds at most. */
+export function bufferLimit(partConcurrency: number): number {
+  return partConcurrency + Math.min(partConcurrency, SPARE_BUFFERS);
+}
 
 /** A resumable copy stopped because its budget ran out; the next copy with the same resumeId goes on. */
 export class CopySuspended extends Error {
@@ -69,7 +75,14 @@ export async function multipartCopy(
   // read while earlier ones are stored. A part is not asked for before every part `limit` places
   // before it is hashed: a slow part holds up the hash, and the parts after it are held in buffers, so
   // this bound is what guarantees the slow part a buffer when its bytes come.
-  const buffers = new PartBuffers(partSize, partConcurrency + Math.min(partConcurrency, SPARE_BUFFERS));
+  // They are made at once (or were, by prepareRangedCopy), their pages faulted in on the hashing thread
+  // while the first requests are out: that first touch was the main thread's largest cost during the
+  // first round of parts.
+  const limit = bufferLimit(partConcurrency);
+  const buffers = new PartBuffers(partSize, limit, {
+    prepare: warmOnThread,
+    ahead: Math.min(limit, count - reused.size),
+  });
   const failures: unknown[] = [];
   const storing = new Set<Promise<void>>();
   let nextPart = 1;
@@ -87,9 +100,20 @@ export async function multipartCopy(
     if (!signal.aborted) controller.abort(error);
   };
 
-  const storePart = async (part: PartSpec, body: Uint8Array, buffer: Uint8Array): Promise<void> => {
+  const storePart = async (
+    part: PartSpec,
+    body: Uint8Array,
+    buffer: Uint8Array,
+    md5: ArrivingMd5 | undefined,
+  ): Promise<void> => {
     try {
-      await upload.uploadPart({ partNumber: part.partNumber, offset: part.start, body });
+      const digest = await md5?.finish(body.length);
+      await upload.uploadPart({
+        partNumber: part.partNumber,
+        offset: part.start,
+        body,
+        ...(digest !== undefined ? { md5: digest } : {}),
+      });
     } catch (error) {
       // The store may still hold on to the bytes: this buffer is not reused.
       buffers.drop();
@@ -115,19 +139,23 @@ export async function multipartCopy(
         buffer = await buffers.take(signal);
         return buffer;
       };
+      // The store's per-part MD5, computed as the bytes arrive rather than once the part is whole.
+      const md5 = upload.takesPartMd5 ? new ArrivingMd5() : undefined;
       try {
         await hash.whenHashedThrough(part.partNumber - buffers.limit, signal);
         const pending = part.partNumber === 1 ? unusedFirst : undefined;
         if (part.partNumber === 1) unusedFirst = undefined;
         const response = await pending;
-        const body = await fetchPart(context, part, total, response, takeBuffer);
+        const body = await fetchPart(context, part, total, response, takeBuffer, md5);
         hash.add(part.partNumber, body);
         // Stored in the background: this worker's next request goes out now. (fetchPart took the buffer.)
-        const stored = storePart(part, body, buffer as Uint8Array);
+        const stored = storePart(part, body, buffer as Uint8Array, md5);
         storing.add(stored);
         void stored.finally(() => storing.delete(stored));
       } catch (error) {
-        if (buffer) buffers.give(buffer);
+        const taken = buffer;
+        // The thread may still be reading the part's first slices: the buffer goes back once it is not.
+        if (taken) void (md5 ? md5.forget() : Promise.resolve()).then(() => buffers.give(taken));
         fail(error);
       }
     }

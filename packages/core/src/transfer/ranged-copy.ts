@@ -10,10 +10,18 @@ import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { defaultConfig } from "../config/defaults.js";
 import { ErrorCode, TransferError, ZrecError } from "../errors.js";
+import { warmOnThread } from "../hash-thread.js";
 import type { ObjectStore, StoredObject } from "../ports.js";
 import type { RetryPolicy } from "../retry.js";
 import type { GuardedResponse } from "./guarded-response.js";
-import { CopySuspended, failureMessage, multipartCopy, SPARE_BUFFERS } from "./multipart-copy.js";
+import {
+  bufferLimit,
+  CopySuspended,
+  failureMessage,
+  multipartCopy,
+  SPARE_BUFFERS,
+} from "./multipart-copy.js";
+import { preparePartBuffers } from "./part-buffers.js";
 import { fetchPart, firstRequest } from "./part-fetch.js";
 import { partCount, partSpec, RangeMismatchError, SizeMismatchError } from "./part-plan.js";
 import type { ByteSource } from "./source.js";
@@ -159,6 +167,27 @@ export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult
   } finally {
     options.signal?.removeEventListener("abort", onCallerAbort);
   }
+}
+
+/**
+ * Readies what a copy of `size` bytes will need before it starts: its part buffers are made and their
+ * pages faulted in on the hashing thread (starting it), while the caller does something else: an ingest
+ * asks Zoom's API for the meeting's metadata meanwhile. The copy would spend the same otherwise, but on
+ * its main thread during its first round of parts. Buffers no copy takes are let go after a minute.
+ * @example
+ * prepareRangedCopy({ size: file.file_size, partSize, partConcurrency });
+ * const metadata = await fetchMetadata();
+ * await rangedCopy({ source, store, key, contentType, partSize, partConcurrency, expectedSize: file.file_size });
+ */
+export function prepareRangedCopy(options: {
+  size: number;
+  partSize: number;
+  partConcurrency: number;
+}): void {
+  const { size, partSize, partConcurrency } = options;
+  const count = partCount(size, partSize);
+  if (count < 2) return;
+  preparePartBuffers(partSize, Math.min(bufferLimit(partConcurrency), count), warmOnThread);
 }
 
 async function copy(context: CopyContext, controller: AbortController): Promise<CopyResult> {

@@ -3,11 +3,12 @@
  * a signed CDN URL; this follows redirects by hand so that every hop is checked against the host allowlist
  * before anything is sent, and the token goes only to the origin it was issued for.
  */
-import { Agent, type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import { DownloadRefused } from "../errors.js";
 import { parseRetryAfter } from "../retry.js";
 import { type ByteRange, type ByteSource, SourceHttpError, type SourceResponse } from "../transfer/source.js";
 import { bearerAllowed, hostAllowed } from "./host-allowlist.js";
+import { Agent, get } from "./undici-request.js";
 
 export { hostAllowed } from "./host-allowlist.js";
 
@@ -86,10 +87,8 @@ export function createDownloadSource(options: DownloadSourceOptions): ByteSource
         }
         headers.authorization = `Bearer ${tokenOverride ?? (await token.current())}`;
       }
-      const response = await request(url, {
-        method: "GET",
+      const response = await get(options.dispatcher ?? defaultDispatcher(), url, {
         headers,
-        dispatcher: options.dispatcher ?? defaultDispatcher(),
         headersTimeout: options.headersTimeoutMs ?? 60_000,
         bodyTimeout: options.bodyTimeoutMs ?? 60_000,
         ...(signal ? { signal } : {}),
