@@ -23,7 +23,7 @@ const text = () => z.string({ error: "a string" });
 const number = () => z.number({ error: "a number" });
 
 /** A real day of the calendar, written YYYY-MM-DD (2025-02-30 is not one). */
-function isCalendarDate(value: string): boolean {
+export function isCalendarDate(value: string): boolean {
   const match = ISO_DATE.exec(value);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
@@ -31,7 +31,7 @@ function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-const dispositionSchema = z.looseObject(
+export const dispositionSchema = z.looseObject(
   {
     action: z.enum(DISPOSITION_ACTIONS, {
       error: `one of ${DISPOSITION_ACTIONS.map((action) => JSON.stringify(action)).join(", ")}`,
@@ -41,7 +41,7 @@ const dispositionSchema = z.looseObject(
   { error: "an object" },
 );
 
-const fileSchema = z.looseObject(
+export const fileSchema = z.looseObject(
   {
     recording_type: text(),
     s3_url: text(),
