@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { eachFolderStore } from "@zrec/test-utils/fixtures/folder-store";
@@ -16,7 +17,7 @@ eachFolderStore((made) => {
 
 async function collect(objects: AsyncIterable<ScannedObject>): Promise<[string, string][]> {
   const found: [string, string][] = [];
-  for await (const { key, body } of objects) found.push([key, Buffer.from(body).toString("utf8")]);
+  for await (const { key, text } of objects) found.push([key, text]);
   return found;
 }
 
@@ -57,6 +58,20 @@ describe("the folder store's scanFolders", () => {
     const { scanFolders: _own, ...listAndGet } = store;
     expect(await collect(scanFolders(listAndGet, "doc.json", { concurrency: 2 }))).toEqual(expected);
   });
+
+  it.skipIf(process.platform === "win32")(
+    "passes over a FIFO named like the object, without blocking",
+    async () => {
+      await file("a/doc.json", "a");
+      await mkdir(path.join(root, "b"));
+      execFileSync("mkfifo", [path.join(root, "b", "doc.json")]);
+      await file("c/doc.json", "");
+      expect(await collect(scanFolders(store, "doc.json"))).toEqual([
+        ["a/doc.json", "a"],
+        ["c/doc.json", ""],
+      ]);
+    },
+  );
 
   it("scans a root that does not exist yet as empty, creating nothing", async () => {
     expect(await collect(scanFolders(store, "doc.json"))).toEqual([]);

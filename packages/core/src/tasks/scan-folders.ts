@@ -11,10 +11,10 @@ export interface ScanOptions {
 }
 
 /**
- * Every object called `name` directly inside a top-level folder of `store`, with its bytes, in key
- * order. An object that vanishes between listing and reading is left out.
+ * Every object called `name` directly inside a top-level folder of `store`, as text, in key order. An
+ * object that vanishes between listing and reading is left out.
  * @example
- * for await (const { key, body } of scanFolders(store, "recording_document.json")) console.log(key);
+ * for await (const { key, text } of scanFolders(store, "recording_document.json")) JSON.parse(text);
  */
 export function scanFolders(
   store: ObjectStore,
@@ -58,7 +58,12 @@ async function* listAndRead(
       const head = pending.shift();
       if (head === undefined) return;
       const body = await head.body;
-      if (body !== undefined) yield { key: head.key, body };
+      if (body !== undefined) {
+        yield {
+          key: head.key,
+          text: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"),
+        };
+      }
     }
   } finally {
     // Stopped early (an error, a `break`): end the listing too.
