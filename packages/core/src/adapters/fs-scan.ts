@@ -18,7 +18,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import type { ScannedObject } from "../ports.js";
 import { hasCode } from "./fs-write.js";
-import { keyProblem } from "./keys.js";
+import { keyProblem, sortByKeyBytes } from "./keys.js";
 
 const SLICE_MS = 10;
 
@@ -58,17 +58,17 @@ export async function* scanFolderObjects(
     throw fail("listing", "every key", error);
   }
   // Sorted with the "/" that follows each folder name in its keys: `a-c/x` comes before `a/x`.
-  const folders = entries
-    .filter((entry) => entry.isDirectory() && entry.name !== skip)
-    .map((entry) => ({ folder: entry.name, sortKey: Buffer.from(`${entry.name}/`) }))
-    .sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
+  const folders = sortByKeyBytes(
+    entries.filter((entry) => entry.isDirectory() && entry.name !== skip).map((entry) => entry.name),
+    (folder) => `${folder}/`,
+  );
 
   // Folder names from a listing hold no separator: joined as text, not normalised by path.join.
   const base = root.endsWith(path.sep) ? root : root + path.sep;
   let sliceEnds = performance.now() + sliceMs;
   let sinceCheck = 0;
   const checkEvery = sliceMs > 0 ? 8 : 1;
-  for (const { folder } of folders) {
+  for (const folder of folders) {
     // The name is a valid segment (checked above), so the folder decides whether the key is one.
     if (keyProblem(folder) !== undefined) continue;
     const key = `${folder}/${name}`;
