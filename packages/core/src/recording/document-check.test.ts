@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DOCUMENT_FIELDS, FILE_FIELDS, isKnownValidDocument } from "./document-check.js";
-import { dispositionSchema, documentSchema, fileSchema } from "./document-schema.js";
+import { documentSchemas } from "./document-schema.js";
+
+const { document: documentSchema, file: fileSchema, disposition: dispositionSchema } = documentSchemas();
 
 const ID = "0a7203ad-04ac-45d8-bd6d-6a778f226c65";
 

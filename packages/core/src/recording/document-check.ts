@@ -46,7 +46,7 @@ export const FILE_FIELDS = {
  * True when `value` is certainly a valid recording document (the schema would accept it); false when
  * it may not be, and the schema must decide.
  * @example
- * if (!isKnownValidDocument(value)) documentSchema.safeParse(value); // the error, in words
+ * if (!isKnownValidDocument(value)) documentSchemas().document.safeParse(value); // the error, in words
  */
 export function isKnownValidDocument(value: unknown): boolean {
   if (!isObject(value)) return false;

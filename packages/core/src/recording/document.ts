@@ -9,7 +9,7 @@ import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import { isObject } from "../validation/is-object.js";
 import { fieldPath, firstProblem, kindOf, type Problem } from "../validation/issues.js";
 import { isKnownValidDocument } from "./document-check.js";
-import { documentSchema } from "./document-schema.js";
+import { documentSchemas } from "./document-schema.js";
 
 export { DISPOSITION_ACTIONS } from "./document-schema.js";
 
@@ -95,7 +95,7 @@ export function validateDocument(value: unknown, source?: string): RecordingDocu
   const valid = () => ({ ...value, files: value.files ?? [] }) as RecordingDocument;
   // The common case without zod's parse, which is slow cold (document-check.ts); zod has the last word.
   if (isKnownValidDocument(value)) return valid();
-  const result = documentSchema.safeParse(value);
+  const result = documentSchemas().document.safeParse(value);
   if (result.success) return valid();
   const first = firstProblem(result.error.issues, value, { showValueAt: isDispositionAction });
   if (first === undefined) return fail("(document)", "is not a recording document");
