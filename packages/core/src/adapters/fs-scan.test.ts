@@ -15,9 +15,9 @@ eachFolderStore((made) => {
   ({ parent, root, store } = made);
 });
 
-async function collect(objects: AsyncIterable<ScannedObject>): Promise<[string, string][]> {
+async function collect(groups: AsyncIterable<ScannedObject[]>): Promise<[string, string][]> {
   const found: [string, string][] = [];
-  for await (const { key, text } of objects) found.push([key, text]);
+  for await (const group of groups) for (const { key, text } of group) found.push([key, text]);
   return found;
 }
 
@@ -83,6 +83,14 @@ describe("the folder store's scanFolders", () => {
     await expect(collect(scanFolders(store, ".."))).rejects.toThrow(/one key segment/);
   });
 
+  it("hands the objects out in groups of 64", async () => {
+    const folders = Array.from({ length: 130 }, (_, i) => `f${String(i).padStart(3, "0")}`);
+    for (const folder of folders) await file(`${folder}/doc.json`, folder);
+    const sizes: number[] = [];
+    for await (const group of scanFolders(store, "doc.json")) sizes.push(group.length);
+    expect(sizes).toEqual([64, 64, 2]);
+  });
+
   it("lets the event loop run between slices of reads", async () => {
     const folders = Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, "0")}`);
     for (const folder of folders) await file(`${folder}/doc.json`, folder);
@@ -92,13 +100,13 @@ describe("the folder store's scanFolders", () => {
       keysWhenTimerRan = keys.length;
     }, 0);
     const fail = (_action: string, _key: string, cause: unknown) => cause as Error;
-    for await (const { key } of scanFolderObjects("doc.json", {
+    for await (const group of scanFolderObjects("doc.json", {
       root,
       skip: FS_TEMP_DIR,
       fail,
       sliceMs: 0,
     })) {
-      keys.push(key);
+      keys.push(...group.map(({ key }) => key));
     }
     expect(keys).toEqual(folders.map((folder) => `${folder}/doc.json`));
     // A timer due at once ran while the scan was under way, not only after it.

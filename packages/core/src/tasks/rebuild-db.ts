@@ -90,16 +90,18 @@ export async function rebuildDb(
 
   let good: RecordingDocument[] = [];
   let inBatch = 0;
-  for await (const { key, text } of scanFolders(store, DOCUMENT_NAME, { concurrency })) {
-    report.scanned += 1;
-    inBatch += 1;
-    const result = checkDocument(key, text);
-    if ("bad" in result) report.bad.push(result.bad);
-    else good.push(result.document);
-    if (inBatch >= batchSize) {
-      await flush(good);
-      good = [];
-      inBatch = 0;
+  for await (const group of scanFolders(store, DOCUMENT_NAME, { concurrency })) {
+    for (const { key, text } of group) {
+      report.scanned += 1;
+      inBatch += 1;
+      const result = checkDocument(key, text);
+      if ("bad" in result) report.bad.push(result.bad);
+      else good.push(result.document);
+      if (inBatch >= batchSize) {
+        await flush(good);
+        good = [];
+        inBatch = 0;
+      }
     }
   }
   if (inBatch > 0) await flush(good);

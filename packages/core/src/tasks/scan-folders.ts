@@ -11,16 +11,19 @@ export interface ScanOptions {
 }
 
 /**
- * Every object called `name` directly inside a top-level folder of `store`, as text, in key order. An
- * object that vanishes between listing and reading is left out.
+ * Every object called `name` directly inside a top-level folder of `store`, as text, in key order, in
+ * groups (of one, from a store without a scan of its own). An object that vanishes between listing and
+ * reading is left out.
  * @example
- * for await (const { key, text } of scanFolders(store, "recording_document.json")) JSON.parse(text);
+ * for await (const group of scanFolders(store, "recording_document.json")) {
+ *   for (const { key, text } of group) JSON.parse(text);
+ * }
  */
 export function scanFolders(
   store: ObjectStore,
   name: string,
   options: ScanOptions = {},
-): AsyncIterable<ScannedObject> {
+): AsyncIterable<ScannedObject[]> {
   if (store.scanFolders) return store.scanFolders(name);
   return listAndRead(store, name, options.concurrency ?? 16);
 }
@@ -33,7 +36,7 @@ async function* listAndRead(
   store: ObjectStore,
   name: string,
   concurrency: number,
-): AsyncGenerator<ScannedObject> {
+): AsyncGenerator<ScannedObject[]> {
   const keys = store.list("")[Symbol.asyncIterator]();
   const pending: { key: string; body: Promise<Uint8Array | undefined> }[] = [];
   let listed = false;
@@ -59,10 +62,8 @@ async function* listAndRead(
       if (head === undefined) return;
       const body = await head.body;
       if (body !== undefined) {
-        yield {
-          key: head.key,
-          text: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"),
-        };
+        const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+        yield [{ key: head.key, text }];
       }
     }
   } finally {

@@ -253,7 +253,9 @@ export function describeObjectStore(name: string, make: () => Promise<StoreUnder
         await store.put(key, `content of ${key}`, json);
       }
       const found: [string, string][] = [];
-      for await (const object of scanFolders(store, "doc.json")) found.push([object.key, object.text]);
+      for await (const group of scanFolders(store, "doc.json")) {
+        for (const object of group) found.push([object.key, object.text]);
+      }
       expect(found).toEqual([
         ["a/doc.json", "content of a/doc.json"],
         ["b/doc.json", "content of b/doc.json"],
