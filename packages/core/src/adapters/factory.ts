@@ -210,11 +210,12 @@ export async function createIndex(
     case "sqlite": {
       const file = resolver(options)(index.path);
       // A path stat cannot answer for (ENOTDIR, EACCES) opens as always, which names the fault.
-      const missing = await pathExists(file).then(
-        (exists) => !exists,
-        () => false,
-      );
-      if (options.rebuildingIndex && index.path !== ":memory:" && missing) {
+      const missing = () =>
+        pathExists(file).then(
+          (exists) => !exists,
+          () => false,
+        );
+      if (options.rebuildingIndex && index.path !== ":memory:" && (await missing())) {
         const { createSqliteIndexBuild } = await import("./sqlite-index-build.js");
         return createSqliteIndexBuild({ path: file });
       }

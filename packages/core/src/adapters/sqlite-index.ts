@@ -97,7 +97,7 @@ export function openIndexDatabase(file: string, description: string): Database.D
 }
 
 /** Refuses a file written by a newer zrec, whose rows this one might misread or overwrite. */
-export function checkSchemaVersion(db: Database.Database, description: string): void {
+function checkSchemaVersion(db: Database.Database, description: string): void {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version > SQLITE_INDEX_SCHEMA_VERSION) {
     throw new BackendError(
