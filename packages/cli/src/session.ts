@@ -53,6 +53,14 @@ export async function withPipeline<T>(
   }
 }
 
+export interface ExistingBackendsOptions {
+  /** Which of the folder store and the SQLite index the command reads, and so must exist. Default both. */
+  needs?: LocalBackendPath["key"][];
+  /** rebuild-db: a missing SQLite index is built in a new file (core's `rebuildingIndex`). */
+  rebuildingIndex?: boolean;
+  cwd?: string;
+}
+
 /**
  * {@link withPipeline} for the commands that only read or maintain the archive (`list`, `get`,
  * `rebuild-db`, `purge-old`): the backends alone, without the Zoom clients and what they load. A folder
@@ -65,8 +73,11 @@ export async function withPipeline<T>(
 export async function withExistingBackends<T>(
   options: Pick<GlobalOptions, "config" | "profile">,
   use: (opened: { backends: Backends }, resolved: ResolvedConfig) => Promise<T>,
-  needs: LocalBackendPath["key"][] = ["storage.root", "index.path"],
-  cwd: string = process.cwd(),
+  {
+    needs = ["storage.root", "index.path"],
+    rebuildingIndex = false,
+    cwd = process.cwd(),
+  }: ExistingBackendsOptions = {},
 ): Promise<T> {
   const resolved = await resolveFor(options, cwd);
   const missing = missingLocalPaths(resolved).filter((local) => needs.includes(local.key));
@@ -82,7 +93,7 @@ export async function withExistingBackends<T>(
       },
     );
   }
-  const backends = await createBackends(resolved.config, { baseDir: resolved.baseDir });
+  const backends = await createBackends(resolved.config, { baseDir: resolved.baseDir, rebuildingIndex });
   try {
     return await use({ backends }, resolved);
   } finally {

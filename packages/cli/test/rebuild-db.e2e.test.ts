@@ -2,6 +2,8 @@
  * `zrec rebuild-db` end to end on both backends: a folder or bucket as the older system left it (no
  * index, documents without zrec's optional fields), two of them broken.
  */
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { RecordingDocument } from "@zrec/core";
 import {
   type ArchiveWorkspace,
@@ -100,5 +102,20 @@ describe.each(backendKinds)("zrec rebuild-db (%s)", (kind) => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ dryRun: false, scanned: 13, indexed: 13, bad: [] });
     expect(await indexed()).toHaveLength(13);
+  });
+
+  // The embedded index is built in a new file when none exists, and linked into place at the end.
+  it.runIf(kind === "embedded")("rebuilds a lost SQLite index and leaves no file but the index", async () => {
+    const data = join(ws.dir, "zrec-data");
+    const indexFiles = async () => (await readdir(data)).filter((name) => name.startsWith("index.db"));
+    for (const name of await indexFiles()) await rm(join(data, name));
+
+    const run = await ws.zrec("rebuild-db", "--json");
+
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toMatchObject({ scanned: 13, indexed: 13, bad: [] });
+    expect(await indexFiles()).toEqual(["index.db"]);
+    const listed = await ws.zrec("list", "--organization", "FOLIO", "--json");
+    expect(JSON.parse(listed.stdout)).toHaveLength(12);
   });
 });

@@ -55,8 +55,13 @@ export function rebuildDbCommand(): Command {
               progress.stop();
             }
           },
-          // The index is what this command makes; the store is what it reads, and must be there.
-          ["storage.root"],
+          {
+            // The index is what this command makes; the store is what it reads, and must be there.
+            needs: ["storage.root"],
+            // A lost index is built in a new file and put in place at the end (docs/decisions.md); a
+            // dry run writes nothing, so it opens the index as before.
+            rebuildingIndex: !dryRun,
+          },
         );
 
         if (out.json) printJson({ ...report, seconds: Number(where.seconds.toFixed(3)) });

@@ -22,6 +22,12 @@ type BackendConfig = Pick<Config, BackendName>;
 export interface CreateBackendsOptions {
   /** Relative `storage.root`, `index.path` and `notify.path` resolve against this. Default `process.cwd()`. */
   baseDir?: string;
+  /**
+   * The index is opened to be rebuilt (rebuild-db): a SQLite index file that does not exist yet is
+   * built as a new file and put in place when the index is closed (sqlite-index-build.ts). Other
+   * indexes open as always.
+   */
+  rebuildingIndex?: boolean;
 }
 
 export interface CreateStoreOptions extends CreateBackendsOptions {
@@ -203,8 +209,19 @@ export async function createIndex(
 ): Promise<RecordingIndex> {
   switch (index.type) {
     case "sqlite": {
+      const file = resolver(options)(index.path);
+      // A path stat cannot answer for (ENOTDIR, EACCES) opens as always, which names the fault.
+      const missing = () =>
+        pathExists(file).then(
+          (exists) => !exists,
+          () => false,
+        );
+      if (options.rebuildingIndex && index.path !== ":memory:" && (await missing())) {
+        const { createSqliteIndexBuild } = await import("./sqlite-index-build.js");
+        return createSqliteIndexBuild({ path: file });
+      }
       const { createSqliteIndex } = await import("./sqlite-index.js");
-      return createSqliteIndex({ path: resolver(options)(index.path) });
+      return createSqliteIndex({ path: file });
     }
     case "dynamodb": {
       const { createDynamoDbIndex } = await import("./dynamodb-index.js");

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { eachFolderStore } from "@zrec/test-utils/fixtures/folder-store";
@@ -14,9 +15,9 @@ eachFolderStore((made) => {
   ({ parent, root, store } = made);
 });
 
-async function collect(objects: AsyncIterable<ScannedObject>): Promise<[string, string][]> {
+async function collect(groups: AsyncIterable<ScannedObject[]>): Promise<[string, string][]> {
   const found: [string, string][] = [];
-  for await (const { key, body } of objects) found.push([key, Buffer.from(body).toString("utf8")]);
+  for await (const group of groups) for (const { key, text } of group) found.push([key, text]);
   return found;
 }
 
@@ -58,6 +59,20 @@ describe("the folder store's scanFolders", () => {
     expect(await collect(scanFolders(listAndGet, "doc.json", { concurrency: 2 }))).toEqual(expected);
   });
 
+  it.skipIf(process.platform === "win32")(
+    "passes over a FIFO named like the object, without blocking",
+    async () => {
+      await file("a/doc.json", "a");
+      await mkdir(path.join(root, "b"));
+      execFileSync("mkfifo", [path.join(root, "b", "doc.json")]);
+      await file("c/doc.json", "");
+      expect(await collect(scanFolders(store, "doc.json"))).toEqual([
+        ["a/doc.json", "a"],
+        ["c/doc.json", ""],
+      ]);
+    },
+  );
+
   it("scans a root that does not exist yet as empty, creating nothing", async () => {
     expect(await collect(scanFolders(store, "doc.json"))).toEqual([]);
     await expect(rm(root)).rejects.toThrow(/ENOENT/);
@@ -66,6 +81,14 @@ describe("the folder store's scanFolders", () => {
   it("refuses a name that is not one key segment", async () => {
     await expect(collect(scanFolders(store, "a/doc.json"))).rejects.toThrow(/one key segment/);
     await expect(collect(scanFolders(store, ".."))).rejects.toThrow(/one key segment/);
+  });
+
+  it("hands the objects out in groups of 64", async () => {
+    const folders = Array.from({ length: 130 }, (_, i) => `f${String(i).padStart(3, "0")}`);
+    for (const folder of folders) await file(`${folder}/doc.json`, folder);
+    const sizes: number[] = [];
+    for await (const group of scanFolders(store, "doc.json")) sizes.push(group.length);
+    expect(sizes).toEqual([64, 64, 2]);
   });
 
   it("lets the event loop run between slices of reads", async () => {
@@ -77,13 +100,13 @@ describe("the folder store's scanFolders", () => {
       keysWhenTimerRan = keys.length;
     }, 0);
     const fail = (_action: string, _key: string, cause: unknown) => cause as Error;
-    for await (const { key } of scanFolderObjects("doc.json", {
+    for await (const group of scanFolderObjects("doc.json", {
       root,
       skip: FS_TEMP_DIR,
       fail,
       sliceMs: 0,
     })) {
-      keys.push(key);
+      keys.push(...group.map(({ key }) => key));
     }
     expect(keys).toEqual(folders.map((folder) => `${folder}/doc.json`));
     // A timer due at once ran while the scan was under way, not only after it.

@@ -16,7 +16,7 @@ import type { MultipartLimits, ObjectStore, StoredObject } from "../ports.js";
 import { openFsMultipart } from "./fs-multipart.js";
 import { scanFolderObjects } from "./fs-scan.js";
 import { hasCode, makeFolder, syncDirectory, writeFully } from "./fs-write.js";
-import { keyProblem, refusedKey } from "./keys.js";
+import { keyProblem, refusedKey, sortByKeyBytes } from "./keys.js";
 
 /** Temporary files live here, inside the root, so that the final rename never crosses file systems. */
 export const FS_TEMP_DIR = ".zrec-tmp";
@@ -220,14 +220,15 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
     }
     // Sorting names with a trailing "/" on folders makes a depth-first walk yield keys in the same
     // byte order S3 lists them (`a-c` before `a/b`).
-    const items = entries
-      .filter(
-        (entry) =>
-          (entry.isFile() || entry.isDirectory()) && !(keyPrefix === "" && entry.name === FS_TEMP_DIR),
-      )
-      .map((entry) => ({ name: entry.name, isDir: entry.isDirectory() }))
-      .map((item) => ({ ...item, sortKey: Buffer.from(item.isDir ? `${item.name}/` : item.name) }))
-      .sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
+    const items = sortByKeyBytes(
+      entries
+        .filter(
+          (entry) =>
+            (entry.isFile() || entry.isDirectory()) && !(keyPrefix === "" && entry.name === FS_TEMP_DIR),
+        )
+        .map((entry) => ({ name: entry.name, isDir: entry.isDirectory() })),
+      (item) => (item.isDir ? `${item.name}/` : item.name),
+    );
     for (const item of items) {
       const key = keyPrefix + item.name;
       if (!item.isDir) {

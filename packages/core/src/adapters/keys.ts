@@ -38,3 +38,24 @@ export function refusedKey(description: string, key: string, problem: string): B
     },
   );
 }
+
+/** A UTF-16 surrogate: half of a character outside the Basic Multilingual Plane (an emoji, …). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * `items` sorted by `keyOf` in the byte order of its UTF-8, which is how S3 lists keys. UTF-8 byte
+ * order is code point order, and so is JavaScript's string order (UTF-16 code units) unless a key holds
+ * a surrogate pair, which sorts below U+E000–U+FFFF as code units and above them as code points: only
+ * then are keys compared as bytes. Comparing strings sorted 10,000 folder names in 13-37 ms where
+ * comparing a Buffer of each took 50-108 ms.
+ * @example
+ * sortByKeyBytes(["a/", "a-c/"], (name) => name); // ["a-c/", "a/"]
+ */
+export function sortByKeyBytes<T>(items: T[], keyOf: (item: T) => string): T[] {
+  const keyed = items.map((item) => ({ item, key: keyOf(item) }));
+  if (keyed.some(({ key }) => SURROGATE.test(key))) {
+    const bytes = keyed.map(({ item, key }) => ({ item, bytes: Buffer.from(key) }));
+    return bytes.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map(({ item }) => item);
+  }
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ item }) => item);
+}

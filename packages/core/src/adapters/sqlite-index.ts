@@ -8,39 +8,21 @@ import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { ListFilter, RecordingIndex } from "../ports.js";
 import type { RecordingDocument } from "../recording/document.js";
 import { makeFolderSync } from "./fs-write.js";
+import {
+  type RowValues,
+  rowOf,
+  SECONDARY_INDEXES,
+  SQLITE_INDEX_SCHEMA_VERSION,
+  TABLE,
+  UPSERT,
+} from "./sqlite-schema.js";
 
-/** The table layout this file writes, kept in `PRAGMA user_version`; 0 means a new, empty file. */
-export const SQLITE_INDEX_SCHEMA_VERSION = 1;
+export { SQLITE_INDEX_SCHEMA_VERSION } from "./sqlite-schema.js";
 
 export interface SqliteIndexOptions {
   /** The database file; its folder is created when missing. `:memory:` keeps the index in memory. */
   path: string;
 }
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS recordings (
-    recording_id TEXT PRIMARY KEY,
-    organization TEXT,
-    meeting_topic TEXT,
-    recording_path TEXT,
-    start_time TEXT,
-    document TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS recordings_organization ON recordings (organization);
-  CREATE INDEX IF NOT EXISTS recordings_recording_path ON recordings (recording_path);
-  CREATE INDEX IF NOT EXISTS recordings_start_time ON recordings (start_time);
-`;
-
-const UPSERT = `
-  INSERT INTO recordings (recording_id, organization, meeting_topic, recording_path, start_time, document)
-  VALUES (?, ?, ?, ?, ?, ?)
-  ON CONFLICT (recording_id) DO UPDATE SET
-    organization = excluded.organization,
-    meeting_topic = excluded.meeting_topic,
-    recording_path = excluded.recording_path,
-    start_time = excluded.start_time,
-    document = excluded.document
-`;
 
 interface Row {
   recording_id: string;
@@ -49,6 +31,17 @@ interface Row {
   recording_path: string | null;
   start_time: string | null;
   document: string;
+}
+
+type Fail = (action: string, cause: unknown, suggestion?: string) => BackendError;
+
+/** The BackendError of the index `description` (`SQLite /srv/zrec-data/index.db`) for a failed `action`. */
+export function indexFailure(description: string): Fail {
+  return (action, cause, suggestion) =>
+    new BackendError(ErrorCode.INDEX_FAILED, `${description}: ${action} failed: ${messageOf(cause)}`, {
+      cause,
+      ...(suggestion === undefined ? {} : { suggestion }),
+    });
 }
 
 /**
@@ -62,21 +55,34 @@ interface Row {
  */
 export function createSqliteIndex(options: SqliteIndexOptions): RecordingIndex {
   const description = `SQLite ${options.path}`;
-  const fail = (action: string, cause: unknown, suggestion?: string) =>
-    new BackendError(ErrorCode.INDEX_FAILED, `${description}: ${action} failed: ${messageOf(cause)}`, {
-      cause,
-      ...(suggestion === undefined ? {} : { suggestion }),
-    });
+  // 100,000 documents in batches of 1,000 spent most of their time in the WAL checkpoints after
+  // commits (each syncs the file); batches of 10,000 took 40% less (issue #18, BENCHMARKS.md).
+  return recordingIndexOn(openIndexDatabase(options.path, description), description, 10_000);
+}
 
+/**
+ * Opens (creating when needed) the index database at `file` as every connection to a live index does:
+ * WAL, a busy timeout, the schema created and its version checked.
+ * @throws BackendError (INDEX_FAILED) when the file cannot be opened or is not a zrec index.
+ */
+export function openIndexDatabase(file: string, description: string): Database.Database {
+  const fail = indexFailure(description);
   let db: Database.Database;
   try {
-    if (options.path !== ":memory:") makeFolderSync(path.dirname(path.resolve(options.path)));
-    db = new Database(options.path);
+    if (file !== ":memory:") makeFolderSync(path.dirname(path.resolve(file)));
+    db = new Database(file);
   } catch (error) {
     throw fail("opening the index", error);
   }
   try {
-    prepareSchema(db);
+    db.pragma("busy_timeout = 5000");
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    checkSchemaVersion(db, description);
+    db.transaction(() => {
+      db.exec(TABLE + SECONDARY_INDEXES);
+      db.pragma(`user_version = ${SQLITE_INDEX_SCHEMA_VERSION}`);
+    })();
   } catch (error) {
     db.close();
     throw error instanceof BackendError
@@ -87,28 +93,36 @@ export function createSqliteIndex(options: SqliteIndexOptions): RecordingIndex {
           "Point index.path at a zrec index file, or move this file away and run `zrec rebuild-db` to recreate it.",
         );
   }
+  return db;
+}
+
+/** Refuses a file written by a newer zrec, whose rows this one might misread or overwrite. */
+function checkSchemaVersion(db: Database.Database, description: string): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > SQLITE_INDEX_SCHEMA_VERSION) {
+    throw new BackendError(
+      ErrorCode.INDEX_FAILED,
+      `${description}: the index has schema version ${version}, newer than this zrec understands (${SQLITE_INDEX_SCHEMA_VERSION}).`,
+      { suggestion: "Upgrade zrec, or point index.path at another file." },
+    );
+  }
+}
+
+/**
+ * The index's reads and writes on `db`, an open database holding the recordings table (a live index,
+ * or a new file rebuild-db is building), with the `putMany` size a bulk write should use. `close`
+ * closes `db`.
+ */
+export function recordingIndexOn(
+  db: Database.Database,
+  description: string,
+  bulkBatchSize: number,
+): RecordingIndex {
+  const fail = indexFailure(description);
   // SQLite's lower() folds ASCII only; topics are often not ASCII (`Café Über`).
   db.function("zrec_fold", { deterministic: true }, (text: unknown) =>
     typeof text === "string" ? text.toLowerCase() : null,
   );
-
-  function prepareSchema(database: Database.Database): void {
-    database.pragma("busy_timeout = 5000");
-    database.pragma("journal_mode = WAL");
-    database.pragma("synchronous = NORMAL");
-    const version = database.pragma("user_version", { simple: true }) as number;
-    if (version > SQLITE_INDEX_SCHEMA_VERSION) {
-      throw new BackendError(
-        ErrorCode.INDEX_FAILED,
-        `${description}: the index has schema version ${version}, newer than this zrec understands (${SQLITE_INDEX_SCHEMA_VERSION}).`,
-        { suggestion: "Upgrade zrec, or point index.path at another file." },
-      );
-    }
-    database.transaction(() => {
-      database.exec(SCHEMA);
-      database.pragma(`user_version = ${SQLITE_INDEX_SCHEMA_VERSION}`);
-    })();
-  }
 
   // Positional, in the column order of UPSERT: binding by name looks up each name on every row.
   const upsert = db.prepare<RowValues>(UPSERT);
@@ -135,9 +149,7 @@ export function createSqliteIndex(options: SqliteIndexOptions): RecordingIndex {
 
   return {
     description,
-    // 100,000 documents in batches of 1,000 spent most of their time in the WAL checkpoints after
-    // commits (each syncs the file); batches of 10,000 took 40% less (issue #18, BENCHMARKS.md).
-    bulkBatchSize: 10_000,
+    bulkBatchSize,
 
     async put(document) {
       try {
@@ -191,20 +203,6 @@ export function createSqliteIndex(options: SqliteIndexOptions): RecordingIndex {
       if (db.open) db.close();
     },
   };
-}
-
-type RowValues = [string, string | null, string | null, string | null, string | null, string];
-
-function rowOf(document: RecordingDocument): RowValues {
-  const text = (value: unknown) => (typeof value === "string" ? value : null);
-  return [
-    document.recording_id,
-    text(document.organization),
-    text(document.meeting_topic),
-    text(document.recording_path),
-    text(document.start_time),
-    JSON.stringify(document),
-  ];
 }
 
 function listQuery(filter: ListFilter): { sql: string; params: unknown[] } {

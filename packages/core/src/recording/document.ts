@@ -8,7 +8,8 @@ import { DocumentError } from "../errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import { isObject } from "../validation/is-object.js";
 import { fieldPath, firstProblem, kindOf, type Problem } from "../validation/issues.js";
-import { documentSchema } from "./document-schema.js";
+import { isKnownValidDocument } from "./document-check.js";
+import { documentSchemas } from "./document-schema.js";
 
 export { DISPOSITION_ACTIONS } from "./document-schema.js";
 
@@ -89,10 +90,13 @@ export function validateDocument(value: unknown, source?: string): RecordingDocu
   if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
     return fail("(document)", `is nested more than ${MAX_JSON_DEPTH} levels deep`);
   }
-  const result = documentSchema.safeParse(value);
   // The input's own fields in its own order, not zod's copy: a document is written back, and reindex
   // must not rewrite one whose content did not change.
-  if (result.success) return { ...value, files: value.files ?? [] } as RecordingDocument;
+  const valid = () => ({ ...value, files: value.files ?? [] }) as RecordingDocument;
+  // The common case without zod's parse, which is slow cold (document-check.ts); zod has the last word.
+  if (isKnownValidDocument(value)) return valid();
+  const result = documentSchemas().document.safeParse(value);
+  if (result.success) return valid();
   const first = firstProblem(result.error.issues, value, { showValueAt: isDispositionAction });
   if (first === undefined) return fail("(document)", "is not a recording document");
   return fail(fieldPath(first.problem.path) || "(document)", problemText(first.problem));

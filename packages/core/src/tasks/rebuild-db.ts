@@ -90,16 +90,18 @@ export async function rebuildDb(
 
   let good: RecordingDocument[] = [];
   let inBatch = 0;
-  for await (const { key, body } of scanFolders(store, DOCUMENT_NAME, { concurrency })) {
-    report.scanned += 1;
-    inBatch += 1;
-    const result = checkDocument(key, body);
-    if ("bad" in result) report.bad.push(result.bad);
-    else good.push(result.document);
-    if (inBatch >= batchSize) {
-      await flush(good);
-      good = [];
-      inBatch = 0;
+  for await (const group of scanFolders(store, DOCUMENT_NAME, { concurrency })) {
+    for (const { key, text } of group) {
+      report.scanned += 1;
+      inBatch += 1;
+      const result = checkDocument(key, text);
+      if ("bad" in result) report.bad.push(result.bad);
+      else good.push(result.document);
+      if (inBatch >= batchSize) {
+        await flush(good);
+        good = [];
+        inBatch = 0;
+      }
     }
   }
   if (inBatch > 0) await flush(good);
@@ -108,13 +110,13 @@ export async function rebuildDb(
 }
 
 /** The document stored at `key` (`{folder}/recording_document.json`), checked. */
-function checkDocument(key: string, bytes: Uint8Array): Checked {
+function checkDocument(key: string, text: string): Checked {
   const bad = (reason: string, field?: string): Checked => ({
     bad: { key, reason, ...(field === undefined ? {} : { field }) },
   });
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+    value = JSON.parse(text);
   } catch {
     // V8's message quotes the text around the fault, which may be a meeting password.
     return bad(`${key} is not valid JSON.`);

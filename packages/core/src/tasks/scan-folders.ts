@@ -11,16 +11,19 @@ export interface ScanOptions {
 }
 
 /**
- * Every object called `name` directly inside a top-level folder of `store`, with its bytes, in key
- * order. An object that vanishes between listing and reading is left out.
+ * Every object called `name` directly inside a top-level folder of `store`, as text, in key order, in
+ * groups (of one, from a store without a scan of its own). An object that vanishes between listing and
+ * reading is left out.
  * @example
- * for await (const { key, body } of scanFolders(store, "recording_document.json")) console.log(key);
+ * for await (const group of scanFolders(store, "recording_document.json")) {
+ *   for (const { key, text } of group) JSON.parse(text);
+ * }
  */
 export function scanFolders(
   store: ObjectStore,
   name: string,
   options: ScanOptions = {},
-): AsyncIterable<ScannedObject> {
+): AsyncIterable<ScannedObject[]> {
   if (store.scanFolders) return store.scanFolders(name);
   return listAndRead(store, name, options.concurrency ?? 16);
 }
@@ -33,7 +36,7 @@ async function* listAndRead(
   store: ObjectStore,
   name: string,
   concurrency: number,
-): AsyncGenerator<ScannedObject> {
+): AsyncGenerator<ScannedObject[]> {
   const keys = store.list("")[Symbol.asyncIterator]();
   const pending: { key: string; body: Promise<Uint8Array | undefined> }[] = [];
   let listed = false;
@@ -58,7 +61,10 @@ async function* listAndRead(
       const head = pending.shift();
       if (head === undefined) return;
       const body = await head.body;
-      if (body !== undefined) yield { key: head.key, body };
+      if (body !== undefined) {
+        const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+        yield [{ key: head.key, text }];
+      }
     }
   } finally {
     // Stopped early (an error, a `break`): end the listing too.
