@@ -62,7 +62,7 @@ export interface ExistingBackendsOptions {
 }
 
 /**
- * {@link withPipeline} for the commands that only read or maintain the archive (`list`, `get`,
+ * {@link withPipeline} for the commands that only read or maintain the archive (`list`, `get`, `search`, `site`,
  * `rebuild-db`, `purge-old`): the backends alone, without the Zoom clients and what they load. A folder
  * store or SQLite index that does not exist is a mistake (a typo, the wrong folder, a moved file), never
  * a new, empty archive to create; `needs` says which of them the command reads.

@@ -24,7 +24,7 @@ export function searchCommand(): Command {
             ? await (await import("../session.js")).withExistingBackends(
                 options,
                 ({ backends }) => site.searchSite(site.storeSiteOutput(backends.store), query, flags.limit),
-                ["storage.root"],
+                { needs: ["storage.root"] },
               )
             : await site.searchSite(site.folderSiteOutput(path.resolve(flags.site)), query, flags.limit);
         if (out.json) return printJson(hits);
