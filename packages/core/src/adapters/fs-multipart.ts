@@ -42,6 +42,8 @@ export interface FsMultipartOptions {
   size: number;
   /** Moves the complete, synced temporary file to the key's path. */
   moveIntoPlace: (tempPath: string) => Promise<void>;
+  /** The key's path: a resumed copy killed after its file was moved there finds it complete. */
+  finalPath: string;
   /**
    * Makes the upload resumable: `folder` (one per key, in the store's temporary folder) holds the file
    * and its checkpoint instead of `tempPath`.
@@ -73,7 +75,9 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
   let checkpoint: Checkpoint | undefined;
   if (resume) {
     const target = { key, resumeId: resume.resumeId, size, partSize };
-    checkpoint = await reusableCheckpoint(resume.folder, target).catch(() => undefined);
+    const found = await reusableCheckpoint(resume.folder, target, options.finalPath).catch(() => undefined);
+    if (found?.completed) return completedUpload(options, resume.folder, found.checkpoint);
+    checkpoint = found?.checkpoint;
     if (checkpoint) handle = await open(tempPath, "r+").catch(() => undefined);
     if (!handle) {
       checkpoint = { version: 1, ...target, upload: path.basename(resume.folder), parts: [] };
@@ -196,10 +200,7 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
         await discard().catch(() => {});
         throw error instanceof BackendError ? error : fail("completing the upload of", error);
       }
-      // S3's multipart ETag: the MD5 of the parts' MD5s, then the part count.
-      const parts = Array.from({ length: layout.partCount }, (_, i) => digests.get(i + 1) ?? Buffer.alloc(0));
-      const etag = `"${createHash("md5").update(Buffer.concat(parts)).digest("hex")}-${layout.partCount}"`;
-      return { key, url: options.url, etag, size };
+      return { key, url: options.url, etag: multipartEtag(digests, layout.partCount), size };
     },
 
     discard,
@@ -208,29 +209,91 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
 }
 
 /**
+ * The upload of a copy killed after its file was moved into place but before its part folder went: every
+ * part is already in the file at the key, so finishing only removes the part folder (as S3's
+ * `completedFrom` does for an upload S3 completed).
+ */
+function completedUpload(
+  options: FsMultipartOptions,
+  folder: string,
+  checkpoint: Checkpoint,
+): MultipartUpload {
+  const { description, key, partSize, size } = options;
+  const layout = { description, key, partSize, size, partCount: Math.ceil(size / partSize) };
+  const digests = new Map(checkpoint.parts.map((part) => [part.partNumber, Buffer.from(part.etag, "hex")]));
+  return multipartUpload(layout, {
+    takesPartMd5: true,
+    async sendPart(partNumber) {
+      throw new BackendError(
+        ErrorCode.STORE_FAILED,
+        `${description}: part ${partNumber} of ${key} is already stored`,
+      );
+    },
+    async finish() {
+      return { key, url: options.url, etag: multipartEtag(digests, layout.partCount), size };
+    },
+    async discard() {},
+    checkpoint: {
+      initial: checkpoint,
+      async save() {},
+      async remove() {
+        await rm(folder, { recursive: true, force: true });
+        await rmdir(path.dirname(folder)).catch(() => {});
+      },
+    },
+  });
+}
+
+/** S3's multipart ETag, which the folder store gives too: the MD5 of the parts' MD5s, then the count. */
+function multipartEtag(digests: Map<number, Buffer>, partCount: number): string {
+  const parts = Array.from({ length: partCount }, (_, i) => digests.get(i + 1) ?? Buffer.alloc(0));
+  return `"${createHash("md5").update(Buffer.concat(parts)).digest("hex")}-${partCount}"`;
+}
+
+/**
  * The part folder's checkpoint when it was made for `target` and every part it lists still holds the
  * bytes it had (the MD5 it was stored with, read back from the file): a part that changed since makes
  * the copy start over. MD5 finds a torn or damaged part; whoever can write the part folder could
- * forge any checksum kept beside it, so a stronger one would guard nothing more.
+ * forge any checksum kept beside it, so a stronger one would guard nothing more. `completed`: the
+ * part folder's file is gone because it was moved to `finalPath`, which holds every part.
  */
 async function reusableCheckpoint(
   folder: string,
   target: Pick<Checkpoint, "key" | "resumeId" | "size" | "partSize">,
-): Promise<Checkpoint | undefined> {
+  finalPath: string,
+): Promise<{ checkpoint: Checkpoint; completed: boolean } | undefined> {
   const text = await readFile(path.join(folder, CHECKPOINT_FILE), "utf8");
   const checkpoint = parseCheckpoint(text, target);
   if (!checkpoint || checkpoint.parts.length === 0) return undefined;
-  const handle = await open(path.join(folder, DATA_FILE), "r");
   try {
-    if ((await handle.stat()).size !== target.size) return undefined;
-    const buffer = Buffer.alloc(target.partSize);
+    return (await partsIntact(path.join(folder, DATA_FILE), checkpoint))
+      ? { checkpoint, completed: false }
+      : undefined;
+  } catch (error) {
+    if (!hasCode(error, "ENOENT")) throw error;
+  }
+  const every = checkpoint.parts.length === Math.ceil(target.size / target.partSize);
+  return every && (await partsIntact(finalPath, checkpoint)) ? { checkpoint, completed: true } : undefined;
+}
+
+/** Whether `file` has the checkpoint's size and each listed part's MD5 at its offset. */
+async function partsIntact(file: string, checkpoint: Checkpoint): Promise<boolean> {
+  const handle = await open(file, "r");
+  try {
+    if ((await handle.stat()).size !== checkpoint.size) return false;
+    const buffer = Buffer.alloc(checkpoint.partSize);
     for (const part of checkpoint.parts) {
       const bytes = buffer.subarray(0, part.size);
-      const { bytesRead } = await handle.read(bytes, 0, part.size, (part.partNumber - 1) * target.partSize);
-      if (bytesRead !== part.size) return undefined;
-      if (createHash("md5").update(bytes).digest("hex") !== part.etag) return undefined;
+      const { bytesRead } = await handle.read(
+        bytes,
+        0,
+        part.size,
+        (part.partNumber - 1) * checkpoint.partSize,
+      );
+      if (bytesRead !== part.size) return false;
+      if (createHash("md5").update(bytes).digest("hex") !== part.etag) return false;
     }
-    return checkpoint;
+    return true;
   } finally {
     await handle.close();
   }

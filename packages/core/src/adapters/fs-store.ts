@@ -367,6 +367,7 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         partSize,
         size,
         moveIntoPlace: (temp) => moveIntoPlace(temp, finalPath),
+        finalPath,
         ...(resumeId !== undefined ? { resume: { folder, resumeId } } : {}),
       });
     },

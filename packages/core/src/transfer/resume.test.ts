@@ -3,7 +3,7 @@
  * died without completing or aborting (what kill -9 leaves), and the next copy of the same file fetches
  * only the parts still missing. The CLI's kill -9 runs are in packages/cli/test/faults/resume.e2e.test.ts.
  */
-import { mkdtemp, open, readdir, rm, utimes } from "node:fs/promises";
+import { mkdir, mkdtemp, open, readdir, rename, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -184,5 +184,40 @@ describe("part folders that no run came back to", () => {
     const left = await readdir(parts);
     expect(left).not.toContain(old);
     expect(left).toHaveLength(1);
+  });
+});
+
+describe("a folder-store copy killed after its file was moved into place, before its part folder went", () => {
+  /** Every part stored and the file renamed to the key, as a kill between rename and clean-up leaves it. */
+  async function movedButNotCleanedUp() {
+    const root = await mkdtemp(path.join(tmpdir(), "zrec-resume-"));
+    folders.push(root);
+    const store = createFsStore({ root });
+    await interruptedCopy(store, [1, 2, 3, 4, 5]);
+    const parts = path.join(root, FS_TEMP_DIR, FS_RESUME_DIR);
+    const [folder] = await readdir(parts);
+    await mkdir(path.dirname(path.join(root, KEY)), { recursive: true });
+    await rename(path.join(parts, folder as string, "data"), path.join(root, KEY));
+    return { root, store, parts };
+  }
+
+  it("completes from that file: fetches part 1 alone, same bytes and SHA-256, no part folder left", async () => {
+    const { store, parts } = await movedButNotCleanedUp();
+    const { result, fetchedParts } = await copy(store);
+    expect(fetchedParts).toEqual([1]);
+    expect(result).toMatchObject({ size: SIZE, sha256: server.sha256, resumedBytes: SIZE });
+    expect(server.content.equals(await storedBytes(store))).toBe(true);
+    expect(await readdir(parts).catch(() => [])).toEqual([]);
+  });
+
+  it("starts over when the file at the key is not made of the checkpoint's parts", async () => {
+    const { root, store } = await movedButNotCleanedUp();
+    const handle = await open(path.join(root, KEY), "r+");
+    await handle.write(Buffer.from("changed since"), 0, 13, 3 * PART + 7);
+    await handle.close();
+    const { result, fetchedParts } = await copy(store);
+    expect(fetchedParts.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(result).toMatchObject({ sha256: server.sha256, resumedBytes: 0 });
+    expect(server.content.equals(await storedBytes(store))).toBe(true);
   });
 });
