@@ -221,16 +221,21 @@ function installFixes(server: S3rverApp, options: StartS3rverOptions): void {
 
   const putPart = store.putPart.bind(store);
   store.putPart = async (bucket, uploadId, partNumber, content) => {
+    // s3rver's own promise never settles when the client goes away mid-part; "close" always fires, but
+    // only once: it is listened to before any await here, and a request already closed counts as gone
+    // (a killed copy's part whose close was missed would hold the abort of its upload for ever).
+    const gone = new Promise<never>((_, reject) => {
+      const check = () => {
+        if (!content.complete) reject(new Error("the client closed the connection mid-part"));
+      };
+      if (content.closed || content.destroyed) check();
+      else content.once("close", check);
+    });
+    gone.catch(() => {});
     if ((await uploadKey(bucket, uploadId)) === undefined) {
       content.resume();
       throw noSuchUpload();
     }
-    // s3rver's own promise never settles when the client goes away mid-part; "close" always fires.
-    const gone = new Promise<never>((_, reject) =>
-      content.once("close", () => {
-        if (!content.complete) reject(new Error("the client closed the connection mid-part"));
-      }),
-    );
     const received = Promise.race([putPart(bucket, uploadId, partNumber, content), gone]).then(
       async (result) => {
         await checkPartChecksum(bucket, uploadId, partNumber, content.headers["x-amz-checksum-sha256"]);
