@@ -13,7 +13,6 @@ import { pathToFileURL } from "node:url";
 import { defaultConfig } from "../config/defaults.js";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { MultipartLimits, ObjectStore, StoredObject } from "../ports.js";
-import { openFsMultipart } from "./fs-multipart.js";
 import { scanFolderObjects } from "./fs-scan.js";
 import { hasCode, makeFolder, syncDirectory, writeFully } from "./fs-write.js";
 import { keyProblem, refusedKey, sortByKeyBytes } from "./keys.js";
@@ -359,6 +358,8 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
         FS_RESUME_DIR,
         createHash("sha256").update(key).digest("hex").slice(0, 40),
       );
+      // Loaded here: the commands that only read the store (list, get) start without the upload code.
+      const { openFsMultipart } = await import("./fs-multipart.js");
       return openFsMultipart({
         description,
         key,
