@@ -158,11 +158,7 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
             await writeFile(`${at}.new`, JSON.stringify(next));
             await rename(`${at}.new`, at);
           },
-          async remove() {
-            await rm(resume.folder, { recursive: true, force: true });
-            // The part folders' parent goes too once empty: an idle store keeps no trace of a copy.
-            await rmdir(path.dirname(resume.folder)).catch(() => {});
-          },
+          remove: () => removePartFolder(resume.folder),
         }
       : undefined;
 
@@ -236,12 +232,15 @@ function completedUpload(
     checkpoint: {
       initial: checkpoint,
       async save() {},
-      async remove() {
-        await rm(folder, { recursive: true, force: true });
-        await rmdir(path.dirname(folder)).catch(() => {});
-      },
+      remove: () => removePartFolder(folder),
     },
   });
+}
+
+/** Removes a part folder, and their parent once empty: an idle store keeps no trace of a copy. */
+async function removePartFolder(folder: string): Promise<void> {
+  await rm(folder, { recursive: true, force: true });
+  await rmdir(path.dirname(folder)).catch(() => {});
 }
 
 /** S3's multipart ETag, which the folder store gives too: the MD5 of the parts' MD5s, then the count. */

@@ -3,10 +3,9 @@
  * at its path only when complete (written to `{root}/.zrec-tmp/`, synced, then renamed into place), and
  * nothing is ever written outside the root.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { type FileHandle, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
-import { hostname } from "node:os";
+import { type FileHandle, open, readdir, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
@@ -14,22 +13,11 @@ import { defaultConfig } from "../config/defaults.js";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { MultipartLimits, ObjectStore, StoredObject } from "../ports.js";
 import { scanFolderObjects } from "./fs-scan.js";
+import { FS_RESUME_DIR, FS_TEMP_DIR, sweepTempFolder, tempFileName } from "./fs-temp.js";
 import { hasCode, makeFolder, syncDirectory, writeFully } from "./fs-write.js";
 import { keyProblem, refusedKey, sortByKeyBytes } from "./keys.js";
 
-/** Temporary files live here, inside the root, so that the final rename never crosses file systems. */
-export const FS_TEMP_DIR = ".zrec-tmp";
-/** Part folders of resumable uploads, one per key, inside the temporary folder. */
-export const FS_RESUME_DIR = "resume";
-
-/**
- * Temporary files are named `{host}.{pid}.{uuid}.part`, so that a process killed mid-write (kill -9, a
- * power cut) leaves a file the next process on the same host can tell is orphaned: its pid is gone.
- * Found by the crash tests (packages/cli/test/faults/crash.e2e.test.ts): every killed copy used to
- * leave its temporary file behind for good.
- */
-const TEMP_HOST = hostname().replace(/[^A-Za-z0-9-]/g, "_") || "host";
-const TEMP_NAME = /^(.+)\.(\d+)\.[0-9a-f-]{36}\.part$/;
+export { FS_RESUME_DIR, FS_TEMP_DIR };
 
 export interface FsStoreOptions {
   /** The folder that holds every object; created on first write. Relative paths resolve against the cwd. */
@@ -41,8 +29,6 @@ export interface FsStoreOptions {
   abandonedAfterDays?: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /**
  * A file takes any part size, but a resumable copy's checkpoint lists every part and is rewritten after
  * each one: as many parts as S3 takes at most keeps it under about 2 MB.
@@ -52,61 +38,6 @@ const FS_MULTIPART_LIMITS: MultipartLimits = {
   maxPartSize: Number.MAX_SAFE_INTEGER,
   maxParts: 10_000,
 };
-
-/**
- * Removes the part folders (`.zrec-tmp/resume/…`) of copies that no run came back to: their checkpoint
- * (rewritten after every part) is older than `maxAgeMs`. Best effort, like {@link removeOrphans}.
- */
-async function removeAbandoned(tempDir: string, maxAgeMs: number): Promise<void> {
-  const parts = path.join(tempDir, FS_RESUME_DIR);
-  let names: string[];
-  try {
-    names = await readdir(parts);
-  } catch {
-    return;
-  }
-  const cutoff = Date.now() - maxAgeMs;
-  for (const name of names) {
-    const folder = path.join(parts, name);
-    // The folder's own time changes when its checkpoint is renamed into it, i.e. after every part.
-    const touched = await stat(folder).then(
-      (info) => info.mtimeMs,
-      () => Number.POSITIVE_INFINITY,
-    );
-    if (touched < cutoff) await rm(folder, { recursive: true, force: true }).catch(() => {});
-  }
-}
-
-/**
- * Removes the temporary files that processes of this host which no longer run left behind, once per
- * store. Files of other hosts (a shared network folder) and of live processes are left alone; a pid
- * reused by an unrelated process only keeps a file longer. Best effort: never fails a write.
- */
-async function removeOrphans(tempDir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(tempDir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const match = TEMP_NAME.exec(name);
-    if (!match || match[1] !== TEMP_HOST) continue;
-    const pid = Number(match[2]);
-    if (pid === process.pid || processRuns(pid)) continue;
-    await unlink(path.join(tempDir, name)).catch(() => {});
-  }
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return hasCode(error, "EPERM");
-  }
-}
 
 /**
  * Opens a folder as an {@link ObjectStore}. Content types are not kept (a folder has nowhere to put
@@ -158,14 +89,9 @@ export function createFsStore(options: FsStoreOptions): ObjectStore {
 
   async function newTempPath(): Promise<string> {
     await makeFolder(tempDir);
-    swept ??= removeOrphans(tempDir).then(() =>
-      removeAbandoned(
-        tempDir,
-        (options.abandonedAfterDays ?? defaultConfig.ingest.abandonedAfterDays) * DAY_MS,
-      ),
-    );
+    swept ??= sweepTempFolder(tempDir, options.abandonedAfterDays ?? defaultConfig.ingest.abandonedAfterDays);
     await swept;
-    return path.join(tempDir, `${TEMP_HOST}.${process.pid}.${randomUUID()}.part`);
+    return path.join(tempDir, tempFileName());
   }
 
   /**
