@@ -2,9 +2,11 @@
  * The requests s3rver answers unlike S3, answered here in front of its router the way S3 documents
  * them (the list is in s3rver.ts, which installs these), and the parts of s3rver they touch.
  */
+
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import type { IncomingMessage, Server } from "node:http";
+import { IncomingMessage, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -39,6 +41,7 @@ interface FilesystemStore {
   getMetadata(bucket: string, key: string): Promise<Record<string, string | number | undefined>>;
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   putPart(bucket: string, uploadId: string, partNumber: string, content: IncomingMessage): Promise<unknown>;
+  putObject(object: { content: unknown }): Promise<{ md5: string; size: number }>;
   putObjectMultipart(
     bucket: string,
     uploadId: string,
@@ -50,6 +53,25 @@ type S3ErrorConstructor = new (code: string, message: string, detail?: Record<st
 /** How s3rver's folder store names an object's file, and where it keeps multipart uploads. */
 const OBJECT_SUFFIX = "._S3rver_object";
 const UPLOADS_FOLDER = "._S3rver_uploads";
+
+/**
+ * Rejects once the request closes before its body was read to the end: the client is gone, and s3rver's
+ * own promise for the body never settles. "close" fires once, so this listens before any await, and a
+ * request already closed counts. `complete` is not the test: it says only that the parser had every byte,
+ * and a body still buffered when its client was killed is destroyed unread (the abort that waited for
+ * that part hung, in resume.e2e's S3 seed under load).
+ */
+function closedEarly(content: IncomingMessage): Promise<never> {
+  const gone = new Promise<never>((_, reject) => {
+    const check = () => {
+      if (!content.readableEnded) reject(new Error("the client closed the connection mid-body"));
+    };
+    if (content.closed || content.destroyed) check();
+    else content.once("close", check);
+  });
+  gone.catch(() => {});
+  return gone;
+}
 
 export function installFixes(server: S3rverApp, options: StartS3rverOptions): void {
   const S3Error = require("s3rver/lib/models/error") as S3ErrorConstructor;
@@ -72,17 +94,7 @@ export function installFixes(server: S3rverApp, options: StartS3rverOptions): vo
 
   const putPart = store.putPart.bind(store);
   store.putPart = async (bucket, uploadId, partNumber, content) => {
-    // s3rver's own promise never settles when the client goes away mid-part; "close" always fires, but
-    // only once: it is listened to before any await here, and a request already closed counts as gone
-    // (a killed copy's part whose close was missed would hold the abort of its upload for ever).
-    const gone = new Promise<never>((_, reject) => {
-      const check = () => {
-        if (!content.complete) reject(new Error("the client closed the connection mid-part"));
-      };
-      if (content.closed || content.destroyed) check();
-      else content.once("close", check);
-    });
-    gone.catch(() => {});
+    const gone = closedEarly(content);
     if ((await uploadKey(bucket, uploadId)) === undefined) {
       content.resume();
       throw noSuchUpload();
@@ -101,6 +113,21 @@ export function installFixes(server: S3rverApp, options: StartS3rverOptions): vo
     } finally {
       set.delete(settled);
     }
+  };
+
+  // S3 stores a PUT whole or not at all; s3rver writes into the object's file as the bytes come, so a
+  // client killed mid-body left the key's earlier object truncated (resume.e2e read an empty checkpoint
+  // that S3 would have kept whole). The body is read to its end first, and s3rver is handed the bytes.
+  const putObject = store.putObject.bind(store);
+  store.putObject = async (object) => {
+    const content = object.content;
+    // s3rver's own callers (a completed multipart upload) hand it streams of files it holds.
+    if (!(content instanceof IncomingMessage)) return putObject(object);
+    const chunks: Buffer[] = [];
+    content.on("data", (chunk: Buffer) => chunks.push(chunk));
+    await Promise.race([once(content, "end"), closedEarly(content)]);
+    object.content = Buffer.concat(chunks);
+    return putObject(object);
   };
 
   /** S3 refuses a part whose body does not match the SHA-256 sent with it; s3rver ignores the header. */

@@ -155,14 +155,7 @@ async function runSeed(seed: number, kind: BackendKind): Promise<string[]> {
 }
 
 describe("zrec ingest killed with SIGKILL mid-copy resumes on the next run", () => {
-  // Known bug, open: under load (three or four of these runs at once on two cores, and once in CI) the
-  // S3 re-run of this case hangs after saying it resumed, with no socket open, until the runner's deadline;
-  // the code before the latest transfer changes does it too, less often. Until it is found, the S3 seeds
-  // run in the long fault run (ZREC_FAULT_RUNS, `pnpm test:faults`) and in replays, not in `pnpm test`. S3 resumes are
-  // still covered here by the crash-at-completion cases and in core's resume.test.ts.
-  const cases = seeds
-    .map((seed) => [seed, seed % 2 === 1 ? "embedded" : "aws"] as const)
-    .filter(([, kind]) => kind === "embedded" || process.env.ZREC_FAULT_RUNS || process.env.ZREC_FAULT_SEED);
+  const cases = seeds.map((seed) => [seed, seed % 2 === 1 ? "embedded" : "aws"] as const);
   it.each(cases)(
     "seed %i on %s: fetches only the missing parts, same bytes, right SHA-256",
     async (seed, kind) => {
