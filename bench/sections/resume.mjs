@@ -5,7 +5,9 @@
  *   missing bytes plus partConcurrency x partSize);
  * - one 256 MiB file at 8 parts in flight, before and after planning the ranges from `file_size`: the
  *   same file ingested from an event without `file_size` (the copy learns the size from part 1 first, as
- *   before #16) and from the real event, in the same run (target: at least 0.8 x 8 x one connection).
+ *   before #16) and from the real event, in the same run (target: at least 0.8 x 8 x one connection);
+ *   beside them, the floor: a process that only fetches the same 8 ranges and writes them to a file
+ *   (lib/plain-ranged-copy.mjs), start-up and sync included.
  */
 import { spawn } from "node:child_process";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -16,6 +18,7 @@ import { fixed, GiB, MiB, size, table, target } from "../lib/format.mjs";
 import { CAP } from "./throughput.mjs";
 
 const ZREC = fileURLToPath(new URL("../../packages/cli/dist/main.js", import.meta.url));
+const PLAIN_COPY = fileURLToPath(new URL("../lib/plain-ranged-copy.mjs", import.meta.url));
 const PART_MIB = 8;
 const CONCURRENCY = 4;
 
@@ -126,13 +129,29 @@ export async function resume(ctx) {
   ctx.log("resume: 256 MiB at 8 parts, size learnt from part 1 against planned from file_size");
   const learnt = await run(await ingestIn("learnt", withoutSize, eight));
   const plannedRun = await run(await ingestIn("planned", planned.event, eight));
+  // The same bytes fetched and written by a process that does nothing else: what the machine costs.
+  const [planFile] = planned.files;
+  const plainOut = path.join(ctx.workDir, "plain-ranged-copy.bin");
+  await ctx.sim.call("cdnBytes");
+  const plain = await timeCommand(process.execPath, [
+    PLAIN_COPY,
+    planFile.downloadUrl,
+    planFile.downloadToken,
+    String(planSize),
+    String(PART_MIB * MiB),
+    "8",
+    plainOut,
+  ]);
+  await rm(plainOut, { force: true });
+  if (plain.code !== 0)
+    throw new Error(`the plain ranged copy exited with ${plain.code}: ${plain.stderr.trim()}`);
   const rate = (r) => planSize / MiB / (r.ms / 1000);
   const ideal = (8 * CAP) / MiB;
   targets.push(
     target(
       "zrec ingest of 256 MiB at 8 parts, planned from file_size ≥ 0.8 × 8 × one capped connection",
       rate(plannedRun) >= 0.8 * ideal,
-      `${fixed(rate(plannedRun) / ideal, 2)} (learnt from part 1: ${fixed(rate(learnt) / ideal, 2)})`,
+      `${fixed(rate(plannedRun) / ideal, 2)} (learnt from part 1: ${fixed(rate(learnt) / ideal, 2)}; a plain loop that only fetches and writes: ${fixed(rate(plain) / ideal, 2)})`,
     ),
   );
   await rm(path.join(ctx.workDir, "resume-full"), { recursive: true, force: true });
@@ -160,11 +179,17 @@ export async function resume(ctx) {
               fixed(rate(plannedRun)),
               fixed(rate(plannedRun) / ideal, 2),
             ],
+            [
+              "a plain loop: fetch the 8 ranges, write them to a file, sync (no zrec)",
+              fixed(plain.ms / 1000, 2),
+              fixed(rate(plain)),
+              fixed(rate(plain) / ideal, 2),
+            ],
           ],
         ),
       },
     ],
     targets,
-    data: { full, learntMs: learnt.ms, plannedMs: plannedRun.ms },
+    data: { full, learntMs: learnt.ms, plannedMs: plannedRun.ms, plainMs: plain.ms },
   };
 }
