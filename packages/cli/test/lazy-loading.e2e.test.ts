@@ -76,10 +76,9 @@ describe("module loading", () => {
       expect(urls.some((url) => url.endsWith("/core/dist/config/zod.js"))).toBe(true);
       // Only the invoked command is defined (#18); zrec.config.json is read without cosmiconfig.
       const commands = urls.filter((url) => /\/cli\/dist\/commands\/(?!index\.js)/.test(url));
-      expect(
-        commands.map((url) => url.replace(/.*\/commands\//, "")).sort(),
-        args.join(" "),
-      ).toEqual(defined[args[0] as string]);
+      expect(commands.map((url) => url.replace(/.*\/commands\//, "")).sort(), args.join(" ")).toEqual(
+        defined[args[0] as string],
+      );
       expect(
         urls.filter((url) => /cosmiconfig|\/ora\//.test(url)),
         args.join(" "),

@@ -2,19 +2,15 @@
  * From configuration to adapters, in one place: what the configured backends are and opening them
  * (setting them up and checking them is provision.ts, beside it). Nothing else in zrec switches on
  * `storage.type`, `index.type` or `notify.type`; a new backend type is added here, in provision.ts and in
- * its own adapter module. Each adapter module is
- * imported only when it is configured, so a folder-and-SQLite run never loads an AWS SDK, and a Lambda
- * never loads SQLite.
+ * its own adapter module. Each adapter module is imported only when it is configured, so a
+ * folder-and-SQLite run never loads an AWS SDK, and a Lambda never loads SQLite.
  */
-import { constants } from "node:fs";
-import { access } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "../config/types.js";
-import { ErrorCode } from "../errors.js";
 import type { JobQueue } from "../jobs/types.js";
 import type { Backends, Notifier, ObjectStore, RecordingIndex } from "../ports.js";
 import type { AwsBackendOptions } from "./aws-client-config.js";
-import { creatable, pathExists, setUpFolder } from "./local-folder.js";
+import { pathExists } from "./local-folder.js";
 
 export type BackendName = "storage" | "index" | "notify";
 type BackendConfig = Pick<Config, BackendName>;
