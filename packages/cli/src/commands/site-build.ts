@@ -7,6 +7,7 @@ import { printJson } from "../ui/output.js";
 interface BuildFlags {
   out?: string;
   full?: boolean;
+  recording?: string[];
 }
 
 export function siteBuildCommand(): Command {
@@ -17,6 +18,10 @@ export function siteBuildCommand(): Command {
       "write the site into this folder instead of the store (media links use site.mediaBaseUrl)",
     )
     .option("--full", "rebuild every page and the whole search index")
+    .option(
+      "--recording <id...>",
+      "rebuild these recordings' pages and search entries (after a transcript or chat was replaced in the store)",
+    )
     .action(
       withGlobals(async ({ options, out }, flags: BuildFlags) => {
         const [core, site, { withExistingBackends }] = await Promise.all([
@@ -49,10 +54,15 @@ export function siteBuildCommand(): Command {
             output,
             mediaBase,
             ...(flags.full ? { full: true } : {}),
+            ...(flags.recording ? { recordings: flags.recording } : {}),
           });
           return { ...result, output: output.description, storage: config.storage.type };
         });
         if (out.json) return printJson(report);
+        for (const { recording_id, reason } of report.skipped)
+          out.warn(
+            `${reason} It is left off the site; fix its document with zrec reindex (recording ${recording_id}).`,
+          );
         const how = report.full ? "Built the whole site" : "Updated the site";
         out.line(
           `${how} in ${report.output}: ${report.published} ${report.published === 1 ? "recording" : "recordings"} published, ${report.built.length} pages built, ${report.withdrawn.length} withdrawn (${report.written} files written, ${report.deleted} removed).`,

@@ -186,3 +186,13 @@ describe("loadConfig: normalising", () => {
     }
   });
 });
+
+describe("loadConfig: site.mediaBaseUrl", () => {
+  it("is kept as the URL parser writes it, with one trailing slash; a query or fragment is refused", () => {
+    const media = (mediaBaseUrl: string) => load({ site: { mediaBaseUrl } }).site.mediaBaseUrl;
+    expect(media("HTTPS://CDN.Example.org/media")).toBe("https://cdn.example.org/media/");
+    expect(media("https://cdn.example.org/")).toBe("https://cdn.example.org/");
+    for (const bad of ["https://cdn.example.org/media?sig=abc", "https://cdn.example.org/#x", "ftp://cdn/"])
+      expect(() => media(bad)).toThrow(/site\.mediaBaseUrl.*without a query or fragment/);
+  });
+});

@@ -42,6 +42,21 @@ function httpUrl(phrase = "an http(s) URL") {
   return z.url({ protocol: /^https?$/, error: phrase });
 }
 
+/**
+ * Where a site built with --out links the media: pages append `{recording_id}/{file}`, so a query or
+ * fragment would end up in the middle of every link. Kept as the URL parser writes it (scheme and host
+ * in lower case, one trailing slash), which the pages and the CSP's media origin both rely on.
+ */
+function mediaBaseUrl() {
+  const phrase = "an http(s) URL without a query or fragment, or null for links relative to the store";
+  return httpUrl(phrase)
+    .refine((value) => !value.includes("?") && !value.includes("#"), { error: phrase })
+    .transform((value) => {
+      const href = new URL(value).href;
+      return href.endsWith("/") ? href : `${href}/`;
+    });
+}
+
 function sizeOf(value: unknown): number | undefined {
   if (Array.isArray(value)) return value.length;
   if (isObject(value)) return Object.keys(value).length;
@@ -229,7 +244,7 @@ const siteSchema = z.strictObject(
       "a list",
     ).nullable(),
     title: text("a non-empty title"),
-    mediaBaseUrl: httpUrl("an http(s) URL, or null for links relative to the store").nullable(),
+    mediaBaseUrl: mediaBaseUrl().nullable(),
   },
   objectPhrase(sitePhrase),
 );

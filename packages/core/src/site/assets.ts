@@ -78,7 +78,7 @@ export const SITE_JS = `"use strict";
 
   function terms(text) {
     const found = [];
-    for (const m of text.normalize("NFC").toLowerCase().matchAll(/[\\p{L}\\p{N}]+/gu)) {
+    for (const m of text.normalize("NFC").toLowerCase().replace(/i\\u0307/g, "i").matchAll(/[\\p{L}\\p{M}\\p{N}]+/gu)) {
       const term = m[0].slice(0, 40);
       if (term.length >= 2) found.push(term);
     }

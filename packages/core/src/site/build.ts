@@ -7,6 +7,7 @@
  */
 import pLimit from "p-limit";
 import type { Config } from "../config/types.js";
+import { InputError } from "../errors.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { documentContentHash, type RecordingDocument } from "../recording/document.js";
 import { SITE_CSS, SITE_JS } from "./assets.js";
@@ -17,13 +18,15 @@ import {
   MANIFEST,
   type Manifest,
   type ManifestEntry,
+  OWNED_FOLDERS,
   readManifest,
+  refuseForeignFolder,
   SITE_FORMAT,
   shortHash,
 } from "./manifest.js";
 import type { SiteOutput } from "./output.js";
 import { recordingPage, recordingPagePath, type SiteContext } from "./pages.js";
-import { isPublished } from "./recording-view.js";
+import { isPublished, unshowableReason } from "./recording-view.js";
 import {
   CUES_PER_BLOCK,
   cueBlockPath,
@@ -47,6 +50,11 @@ export interface SiteBuildOptions {
   full?: boolean;
   /** YYYY-MM-DD for dispositions; default today (UTC). */
   today?: string;
+  /**
+   * Recordings to rebuild whatever their document says: a transcript or chat replaced in the store
+   * (a redaction) does not change the document, so nothing else tells the build.
+   */
+  recordings?: readonly string[];
 }
 
 export interface SiteBuildReport {
@@ -55,6 +63,8 @@ export interface SiteBuildReport {
   built: string[];
   /** Recordings taken off the site. */
   withdrawn: string[];
+  /** Published recordings left off the site because their document cannot be shown, and why. */
+  skipped: { recording_id: string; reason: string }[];
   written: number;
   deleted: number;
   full: boolean;
@@ -62,9 +72,6 @@ export interface SiteBuildReport {
   segments: number;
   merged: number;
 }
-
-/** The folders a full build owns: any file in them it did not write is left over from before. */
-const OWNED_FOLDERS = ["rec/", "org/", "search/"];
 
 function mediaOrigin(mediaBase: string): string | undefined {
   return /^https?:/.test(mediaBase) ? new URL(mediaBase).origin : undefined;
@@ -122,25 +129,51 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
     JSON.stringify([SITE_FORMAT, ctx.title, ctx.timezone, ctx.mediaBase, SITE_CSS, SITE_JS]),
   );
   const previous = await readManifest(output);
+  if (!previous) await refuseForeignFolder(output);
   const prev = previous ?? emptyManifest();
   const full = options.full === true || !previous || prev.settings !== settings || prev.building === true;
 
-  // Newest first, as the index lists them.
-  const published = (await index.list()).filter((doc) => isPublished(doc, config.site, today));
+  // Newest first, as the index lists them. One document the site cannot show is left off (and said
+  // so), not allowed to stop every later build: under `zrec serve` the site would freeze.
+  const skipped: SiteBuildReport["skipped"] = [];
+  const published = (await index.list()).filter((doc) => {
+    if (!isPublished(doc, config.site, today)) return false;
+    const reason = unshowableReason(doc);
+    if (reason !== undefined) skipped.push({ recording_id: doc.recording_id, reason });
+    return reason === undefined;
+  });
   const publishedIds = new Set(published.map((d) => d.recording_id));
   const hashOf = new Map(published.map((d) => [d.recording_id, documentContentHash(d)]));
+  const forced = new Set(options.recordings ?? []);
+  const unknown = [...forced].filter((id) => !publishedIds.has(id));
+  if (unknown.length > 0) {
+    throw new InputError(`Not on the site: ${unknown.join(", ")} (not in the index, or not published).`, {
+      suggestion:
+        "Name recordings by the id `zrec list` shows; `zrec get ID` tells whether one is published.",
+    });
+  }
   const changed = full
     ? published
-    : published.filter((d) => prev.recordings[d.recording_id]?.h !== hashOf.get(d.recording_id));
+    : published.filter(
+        (d) =>
+          forced.has(d.recording_id) || prev.recordings[d.recording_id]?.h !== hashOf.get(d.recording_id),
+      );
   const withdrawn = Object.keys(prev.recordings).filter((id) => !publishedIds.has(id));
-  const report = { published: published.length, built: changed.map((d) => d.recording_id), withdrawn, full };
+  const report = {
+    published: published.length,
+    built: changed.map((d) => d.recording_id),
+    withdrawn,
+    skipped,
+    full,
+  };
   if (!full && changed.length === 0 && withdrawn.length === 0) {
     return { ...report, written: 0, deleted: 0, segments: prev.segments.length, merged: 0 };
   }
   const { numbers, next } = numberRecordings(published, prev, full);
 
-  // What follows rewrites files in place; if this build stops half-way, the next starts from nothing.
-  if (previous) await output.write(MANIFEST, JSON.stringify({ ...prev, building: true }));
+  // What follows rewrites files in place; if this build stops half-way, the next starts from nothing
+  // (a first build too: its `building` manifest tells the next that the files here are a site's).
+  await output.write(MANIFEST, JSON.stringify({ ...prev, building: true }));
 
   const recordings: Record<string, ManifestEntry> = {};
   if (!full) {
@@ -204,8 +237,10 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
         ([id, entry]) => fresh.has(id) || (entry.seg !== undefined && mergedIds.has(entry.seg)),
       );
       let id = segmentId(members.map(([, entry]) => [entry.n, entry.h]));
-      // Only a recording reindexed back to an identical earlier state could repeat a kept segment's name.
-      if (segments.some((s) => s.id === id)) id = `${id}-${Date.now().toString(36)}`;
+      // A recording reindexed back to an earlier state, or rebuilt on request (its transcript replaced,
+      // its document not), can repeat the name of a segment kept or merged away: the merged one's files
+      // are deleted after this build, which must not take the new segment's with them.
+      if ([...segments, ...merged].some((s) => s.id === id)) id = `${id}-${Date.now().toString(36)}`;
       const written = await writer.finish((shard, body) => output.write(segmentShardPath(id, shard), body));
       segments.push({ id, ...written, count: members.length, drop: [] });
       for (const [, entry] of members) entry.seg = id;

@@ -3,6 +3,7 @@
  * changed. Not read by browsers; only the builder reads it.
  */
 import { createHash } from "node:crypto";
+import { InputError } from "../errors.js";
 import type { SiteOutput } from "./output.js";
 import { readSiteJson } from "./output.js";
 import type { Segment } from "./segments.js";
@@ -10,6 +11,8 @@ import type { Segment } from "./segments.js";
 /** Bumped when pages or the index change shape: every site built before is then rebuilt whole. */
 export const SITE_FORMAT = 2;
 export const MANIFEST = "build.json";
+/** The folders a full build owns: any file in them it did not write is left over from before. */
+export const OWNED_FOLDERS = ["rec/", "org/", "search/"];
 
 export interface ManifestEntry {
   /** documentContentHash of what was published. */
@@ -56,4 +59,26 @@ export async function readManifest(output: SiteOutput): Promise<Manifest | undef
     Array.isArray(manifest.segments) &&
     typeof manifest.pages === "object";
   return usable ? manifest : undefined;
+}
+
+/**
+ * A full build deletes what it did not write in its own folders and overwrites the home page: in a
+ * folder that holds files but was never a zrec site (a mistyped --out), that would be someone's data.
+ */
+export async function refuseForeignFolder(output: SiteOutput): Promise<void> {
+  if ((await output.read(MANIFEST)) !== undefined) return;
+  const owned = [...OWNED_FOLDERS, "assets/"];
+  for (const folder of owned) {
+    for await (const file of output.list(folder)) throw foreign(output, file);
+  }
+  for (const file of ["index.html", "search.html"]) {
+    if ((await output.read(file)) !== undefined) throw foreign(output, file);
+  }
+}
+
+function foreign(output: SiteOutput, file: string): InputError {
+  return new InputError(
+    `${output.description} holds ${file} but no zrec site (no ${MANIFEST}); a build would overwrite or delete files there.`,
+    { suggestion: "Build into an empty folder (or one zrec built), or move those files away first." },
+  );
 }

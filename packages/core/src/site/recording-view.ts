@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { SiteConfig } from "../config/types.js";
+import { DocumentError } from "../errors.js";
 import type { RecordingDocument, RecordingFileEntry } from "../recording/document.js";
 
 /** The player's preference: the most complete picture first, sound alone last. */
@@ -31,16 +32,48 @@ export function isPublished(doc: RecordingDocument, site: SiteConfig, today: str
   return !(disposition?.action === "unpublish" && disposition.after <= today);
 }
 
-/** The stored key of a file: its `key`, or (older documents) the last part of its s3_url under the id. */
+/**
+ * The stored key of a file: its `key`, or (older documents) the last part of its s3_url under the id.
+ * Throws a DocumentError for a name that cannot be a file of this recording (`..`, a slash, a broken
+ * %-escape): a page must never link, nor the build read, anything outside the recording's folder.
+ */
 export function fileKey(doc: RecordingDocument, file: RecordingFileEntry): string {
   const id = doc.recording_id;
-  if (typeof file.key === "string" && file.key.startsWith(`${id}/`)) return file.key;
-  const name = decodeURIComponent(file.s3_url.split("?")[0]?.split("/").at(-1) ?? "");
+  const name =
+    typeof file.key === "string" && file.key.startsWith(`${id}/`)
+      ? file.key.slice(id.length + 1)
+      : lastPathPart(file.s3_url);
+  if (name === undefined || name === "" || name === "." || name === ".." || /[/\\\0]/.test(name)) {
+    throw new DocumentError(
+      "files",
+      `Recording ${id} lists a file that is not a plain name in its folder (${JSON.stringify((file.key ?? file.s3_url).slice(0, 120))}).`,
+    );
+  }
   return `${id}/${name}`;
+}
+
+function lastPathPart(url: string): string | undefined {
+  const last = url.split("?")[0]?.split("/").at(-1) ?? "";
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return undefined;
+  }
 }
 
 export function fileName(doc: RecordingDocument, file: RecordingFileEntry): string {
   return fileKey(doc, file).slice(doc.recording_id.length + 1);
+}
+
+/** Why the site cannot show a document (a file it cannot name), or undefined when it can. */
+export function unshowableReason(doc: RecordingDocument): string | undefined {
+  try {
+    for (const file of doc.files) fileKey(doc, file);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DocumentError) return error.message;
+    throw error;
+  }
 }
 
 function isVideo(file: RecordingFileEntry): boolean {

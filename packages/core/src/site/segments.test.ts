@@ -74,10 +74,11 @@ describe("mergeStart", () => {
     expect(longest).toBeLessThanOrEqual(MAX_SEGMENTS);
   });
 
-  it("rewrites a segment a quarter of whose recordings were dropped, and every newer one", () => {
-    const chain = [segment(90_000, 8, [1, 2]), segment(9_000, 8, [3, 4, 5]), segment(900)];
+  it("rewrites a segment holding any dropped recording, and every newer one", () => {
+    const chain = [segment(90_000, 8), segment(9_000, 8, [3]), segment(900)];
     expect(mergeStart(chain, 0)).toBe(1);
-    expect(mergeStart(chain.slice(0, 1), 0)).toBe(1);
+    expect(mergeStart([segment(90_000, 100, [7]), ...chain.slice(1)], 0)).toBe(0);
+    expect(mergeStart([segment(90_000, 8), segment(9_000, 8), segment(900)], 0)).toBe(3);
   });
 });
 

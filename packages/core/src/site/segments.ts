@@ -27,12 +27,12 @@ export const MAX_SEGMENTS = 8;
 
 /**
  * Where the merge starts: the segments from this index on are merged with the `added` bytes of new
- * postings into one segment; `segments.length` merges none. A segment more than a quarter of whose
- * recordings were dropped is rewritten too (and with it every newer one), so purged and reindexed
- * recordings do not weigh on queries for long.
+ * postings into one segment; `segments.length` merges none. A segment holding any dropped recording
+ * is rewritten without it (and with it every newer one): the words of a purged, unpublished or
+ * redacted recording must not stay in files the site still serves, even unlinked.
  */
 export function mergeStart(segments: readonly Segment[], added: number): number {
-  const dead = segments.findIndex((s) => s.drop.length * 4 > s.count);
+  const dead = segments.findIndex((s) => s.drop.length > 0);
   let start = segments.length;
   if (added === 0 && dead < 0) return start;
   let size = added;

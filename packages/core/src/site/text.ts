@@ -1,7 +1,9 @@
 /**
  * How words are matched, the same in the index builder, `zrec search` and the browser (site.js repeats
- * these rules; a test holds them together): lower case, accents kept, every run of letters and
- * numbers is a term.
+ * these rules; a test holds them together): lower case, accents kept, every run of letters, marks and
+ * numbers is a term. Marks belong to the word: Devanagari's vowel signs and Thai's tone marks are
+ * marks, and lower-casing "İ" gives "i" and a combining dot, which is dropped so that "İstanbul"
+ * and "istanbul" are one word.
  */
 
 /** Terms shorter than this are not indexed: "a", "I" match everything and cost the most. */
@@ -18,7 +20,8 @@ export function terms(text: string): string[] {
   for (const match of text
     .normalize("NFC")
     .toLowerCase()
-    .matchAll(/[\p{L}\p{N}]+/gu)) {
+    .replace(/i\u0307/g, "i")
+    .matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
     const term = match[0].slice(0, MAX_TERM_LENGTH);
     if (term.length >= MIN_TERM_LENGTH) found.push(term);
   }

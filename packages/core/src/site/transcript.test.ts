@@ -15,6 +15,17 @@ describe("parseTranscript", () => {
     ]);
   });
 
+  it("decodes WebVTT's escapes and drops only real tags", () => {
+    const vtt =
+      "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Ada>Ada: Q&amp;A, if x &lt; 5 and y > 3, &#x1F600; &#0; &bogus;</v>\n\n" +
+      "00:02.000 --> 00:03.000\nGrace: <00:02.500>then <c.loud>if a < b</c>\n";
+    expect(parseTranscript(vtt)).toEqual([
+      { start: 0, speaker: "Ada", text: "Q&A, if x < 5 and y > 3, \u{1F600} &#0; &bogus;" },
+      { start: 2, speaker: "Grace", text: "then if a < b" },
+    ]);
+    expect(terms("Q&A")).toEqual([]);
+  });
+
   it("survives junk: empty, binary, a huge cue", () => {
     expect(parseTranscript("")).toEqual([]);
     expect(parseTranscript("\u0000\u0001\u0002")).toEqual([]);
@@ -47,6 +58,13 @@ describe("times", () => {
   });
 });
 
+describe("terms", () => {
+  it("keep a word whole across its marks, and İ as i", () => {
+    expect(terms("İSTANBUL and istanbul")).toEqual(["istanbul", "and", "istanbul"]);
+    expect(terms("हिन्दी बजट")).toEqual(["हिन्दी", "बजट"]);
+  });
+});
+
 describe("the browser's search rules", () => {
   it("are the same as the builder's: terms and shards", () => {
     // The site's script, run in this process with a stand-in page, exposes nothing; its rules are
@@ -57,7 +75,15 @@ describe("the browser's search rules", () => {
       t: string,
       n: number,
     ) => number;
-    const samples = ["Café Über-Straße 42!", "ZANZIBAR cluster", "a I x", "日本語のテキスト", "e\u0301cole"];
+    const samples = [
+      "Café Über-Straße 42!",
+      "ZANZIBAR cluster",
+      "a I x",
+      "日本語のテキスト",
+      "e\u0301cole",
+      "İstanbul",
+      "हिन्दी बजट",
+    ];
     for (const sample of samples) {
       expect(browserTerms(sample)).toEqual(terms(sample));
       for (const term of terms(sample)) {

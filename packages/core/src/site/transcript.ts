@@ -67,14 +67,37 @@ export function parseTranscript(vtt: string): Cue[] {
     const text = lines
       .slice(timing + 1)
       .join(" ")
-      // Cue markup (<v Name>, <b>) is not shown as such: the page escapes text, so drop the tags.
-      .replace(/<[^>]{0,200}>/g, "")
+      // Cue markup (<v Name>, <b>, <00:01.000>) is not shown as such: the page escapes text, so drop
+      // the tags, but only tags: a "<" that starts none ("if x < 5") is text.
+      .replace(/<\/?(?:[a-z][^<>]{0,200}|\d[\d:.]{0,20})>/gi, "")
+      .replace(/&(amp|lt|gt|nbsp|lrm|rlm|quot|apos|#\d{1,7}|#x[\da-f]{1,6});/gi, decodeEntity)
       .trim()
       .slice(0, MAX_TEXT);
     if (start === undefined || text === "") continue;
     cues.push({ start, ...splitSpeaker(text) });
   }
   return cues;
+}
+
+const ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  nbsp: " ",
+  lrm: "\u200e",
+  rlm: "\u200f",
+  quot: '"',
+  apos: "'",
+};
+
+/** WebVTT escapes "&", "<" and ">" in cue text; searching for "amp" must not find every "Q&A". */
+function decodeEntity(whole: string, name: string): string {
+  const lower = name.toLowerCase();
+  if (!lower.startsWith("#")) return ENTITIES[lower] ?? whole;
+  const code = lower.startsWith("#x") ? Number.parseInt(lower.slice(2), 16) : Number(lower.slice(1));
+  // Control characters and unpaired surrogates are not text; the page would show them as garbage.
+  const printable = code >= 0x20 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) && code !== 0x7f;
+  return printable ? String.fromCodePoint(code) : whole;
 }
 
 const CHAT_LINE = /^(\d{1,2}:\d{2}:\d{2})\s+From\s+(.{1,200}?)\s*:\s?(.*)$/;

@@ -45,6 +45,8 @@ export function createSiteUpdater(options: {
         withdrawn: report.withdrawn.length,
         written: report.written,
       });
+      for (const { recording_id, reason: why } of report.skipped)
+        log({ level: "warn", msg: "site.recording_skipped", recording_id, error: why });
     } catch (error) {
       log({ level: "error", msg: "site.update_failed", reason, error: messageOf(error) });
     }

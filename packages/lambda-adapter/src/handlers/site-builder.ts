@@ -36,6 +36,8 @@ export function createHandler(env: Env = process.env, options: HandlerOptions = 
       written: report.written,
       full: report.full,
     });
+    for (const { recording_id, reason } of report.skipped)
+      invocation.log("warn", "recording left off the site", { recording_id, reason });
     return { published: report.published, built: report.built.length, withdrawn: report.withdrawn.length };
   });
 }
