@@ -1,5 +1,10 @@
-/** `zrec site serve`: the store's folder (site and media) over HTTP on this machine, with Range requests. */
+/**
+ * `zrec site serve`: the store's site and the published recordings' files over HTTP on this machine,
+ * with Range requests. Nothing else of the store's folder: it also holds the index and each recording's
+ * metadata, passcodes included.
+ */
 import path from "node:path";
+import type { AllowPath } from "@zrec/core/site";
 import { Command } from "commander";
 import { wholeNumber } from "../arg-parsers.js";
 import { stopSignal } from "../interrupt.js";
@@ -26,9 +31,11 @@ export function siteServeCommand(): Command {
         ]);
         let dir: string;
         let home = "/site/index.html";
+        let allow: AllowPath;
         if (flags.dir !== undefined) {
           dir = path.resolve(flags.dir);
           home = "/index.html";
+          allow = site.builtSitePolicy();
         } else {
           const { config, baseDir } = await resolveFor(options);
           const root = core.localBackendPaths(config, baseDir).find((local) => local.key === "storage.root");
@@ -42,9 +49,10 @@ export function siteServeCommand(): Command {
             );
           }
           dir = root.path;
+          allow = site.storeSitePolicy(dir);
         }
         const server = await site
-          .serveStatic({ dir, host: flags.host, port: flags.port, home })
+          .serveStatic({ dir, host: flags.host, port: flags.port, home, allow })
           .catch((error: unknown) => {
             throw new core.InputError(
               `Cannot serve ${dir} on ${flags.host}:${flags.port}: ${core.messageOf(error)}.`,

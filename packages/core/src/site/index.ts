@@ -5,5 +5,7 @@ export type { SiteOutput } from "./output.js";
 export { folderSiteOutput, storeSiteOutput } from "./output.js";
 export type { SearchHit } from "./search.js";
 export { searchSite } from "./search.js";
+export type { AllowPath } from "./served-paths.js";
+export { builtSitePolicy, storeSitePolicy } from "./served-paths.js";
 export type { StaticServer } from "./static-server.js";
 export { serveStatic } from "./static-server.js";

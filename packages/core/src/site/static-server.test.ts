@@ -63,3 +63,65 @@ describe("serveStatic", () => {
     expect((await fetch(new URL("/a.mp4", server.url), { method: "POST" })).status).toBe(405);
   });
 });
+
+describe("serveStatic with allow", () => {
+  let dir: string;
+  let server: StaticServer;
+  const asked: string[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "zrec-static-allow-"));
+    await mkdir(path.join(dir, "site"));
+    await writeFile(path.join(dir, "site", "index.html"), "<p>home</p>");
+    await writeFile(path.join(dir, "index.db"), "password=hunter2");
+    await writeFile(path.join(dir, "a.mp4"), "0123456789");
+    // An allowed name that leads to a refused file.
+    await symlink(path.join(dir, "index.db"), path.join(dir, "site", "db.html"));
+    server = await serveStatic({
+      dir,
+      allow: async (pathname) => {
+        asked.push(pathname);
+        return pathname.startsWith("/site/") || pathname === "/a.mp4";
+      },
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const send = (p: string, init: RequestInit = {}) =>
+    fetch(new URL(p, server.url), { redirect: "manual", ...init });
+
+  it("serves what it allows", async () => {
+    expect(await (await send("/site/")).text()).toBe("<p>home</p>");
+    expect((await send("/a.mp4", { headers: { range: "bytes=0-1" } })).status).toBe(206);
+  });
+
+  it("answers a refused file exactly as a missing one, on GET and HEAD", async () => {
+    const seen = (response: Response, body: string) => ({
+      status: response.status,
+      body,
+      type: response.headers.get("content-type"),
+      length: response.headers.get("content-length"),
+      ranges: response.headers.get("accept-ranges"),
+    });
+    for (const method of ["GET", "HEAD"]) {
+      const missing = await send("/nothing-here.db", { method });
+      const expected = seen(missing, await missing.text());
+      expect(expected.status).toBe(404);
+      for (const p of ["/index.db", "/site/%2e%2e/index.db", "/site/..%2findex.db", "/site/db.html"]) {
+        const response = await send(p, { method });
+        const body = await response.text();
+        expect(seen(response, body), `${method} ${p}`).toEqual(expected);
+        expect(body).not.toContain("hunter2");
+      }
+    }
+  });
+
+  it("asks about the normalised path, decoded, before it reads anything", async () => {
+    asked.length = 0;
+    await send("/site/..%2findex.db");
+    await send("/site/a%20b%2f..%2findex.html");
+    expect(asked).toEqual(["/index.db", "/site/index.html"]);
+  });
+});

@@ -1,13 +1,15 @@
 /**
  * `zrec site serve`: a small static server for trying the site on one machine: the folder that holds
  * both the site and the media (the store's root), with Range requests so players can seek. It serves
- * files only, never lists folders, never follows a path out of its root, and binds to loopback unless
- * told otherwise.
+ * files only, never lists folders, never follows a path out of its root, sends nothing its `allow`
+ * refuses (the store's root also holds the index and every recording's metadata), and binds to
+ * loopback unless told otherwise.
  */
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
+import type { AllowPath } from "./served-paths.js";
 
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
@@ -46,9 +48,18 @@ export function parseRange(header: string, size: number): { start: number; end: 
   return start <= end && start < size ? { start, end } : undefined;
 }
 
+/** The path as `allow` sees it: "/" and the path under `root`, or undefined when it is not under it. */
+function servedPath(root: string, file: string): string | undefined {
+  const relative = path.relative(root, file);
+  const outside = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  if (relative === "" || outside) return undefined;
+  return `/${relative.split(path.sep).join("/")}`;
+}
+
 async function answer(
   root: string,
   home: string,
+  allow: AllowPath,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -69,14 +80,20 @@ async function answer(
   }
   if (pathname.endsWith("/")) pathname += "index.html";
   const candidate = path.resolve(root, `.${pathname}`);
+  // Normalised first: `/site/%2e%2e/index.db` must be judged as `/index.db`. A refused path answers
+  // as a missing one, so nobody learns what the folder holds.
+  const asked = servedPath(root, candidate);
+  if (asked === undefined || !(await allow(asked))) return fail(404, "Not found.");
   let file: string;
   try {
     file = await realpath(candidate);
   } catch {
     return fail(404, "Not found.");
   }
-  // After symlinks are resolved: nothing outside the served folder, whatever the path said.
-  if (!file.startsWith(root + path.sep)) return fail(404, "Not found.");
+  // After symlinks are resolved: nothing outside the served folder, whatever the path said, and no
+  // link from an allowed name to a refused file.
+  const real = servedPath(root, file);
+  if (real === undefined || (real !== asked && !(await allow(real)))) return fail(404, "Not found.");
   const info = await stat(file);
   if (!info.isFile()) return fail(404, "Not found.");
   const headers: Record<string, string | number> = {
@@ -121,11 +138,17 @@ export async function serveStatic(options: {
   port?: number;
   /** Where `/` leads: "/site/index.html" (default, the store's root) or "/index.html" (a site of its own). */
   home?: string;
+  /**
+   * Whether a path (decoded, normalised, under the folder, starting with "/") may be sent; asked before
+   * anything is read. Default: everything in the folder.
+   */
+  allow?: AllowPath;
 }): Promise<StaticServer> {
   const root = await realpath(options.dir);
   const home = options.home ?? "/site/index.html";
+  const allow = options.allow ?? (() => true);
   const server = createServer((request, response) => {
-    answer(root, home, request, response).catch(() => {
+    answer(root, home, allow, request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500).end();
       else response.destroy();
     });
