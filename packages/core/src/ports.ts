@@ -57,8 +57,14 @@ export interface MultipartUpload {
    * `md5` rather than reading the bytes again: a caller that sees the bytes arrive computes it meanwhile.
    */
   readonly takesPartMd5?: boolean;
-  /** Makes the object appear at its key, whole. Before this resolves, no object exists at the key. */
-  complete(): Promise<StoredObject>;
+  /**
+   * Makes the object appear at its key, whole. Before this resolves, no object exists at the key.
+   * `keepCheckpoint`: a resumable upload's checkpoint stays until {@link forget}, for a caller with work
+   * left that a kill must not cost the whole copy (a resumed copy reads the object back for its SHA-256).
+   */
+  complete(options?: { keepCheckpoint?: boolean }): Promise<StoredObject>;
+  /** Removes the checkpoint `complete({ keepCheckpoint: true })` kept; a no-op otherwise. */
+  forget(): Promise<void>;
   /** Discards every part; never throws for an upload that is already gone. */
   abort(): Promise<void>;
   /**

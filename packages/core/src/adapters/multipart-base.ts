@@ -121,7 +121,7 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     await removeCheckpoint();
   }
 
-  async function finish(): Promise<StoredObject> {
+  async function finish(keepCheckpoint: boolean): Promise<StoredObject> {
     await Promise.allSettled(inFlight);
     const missing: number[] = [];
     for (let n = 1; n <= partCount; n++) if (!arrived.has(n)) missing.push(n);
@@ -132,7 +132,7 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
       );
     }
     const stored = await primitives.finish();
-    await removeCheckpoint();
+    if (!keepCheckpoint) await removeCheckpoint();
     return stored;
   }
 
@@ -176,13 +176,13 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
       await saveCheckpoint();
     },
 
-    complete() {
+    complete(options) {
       if (state === "completing" || state === "completed") {
         return completion ?? Promise.reject(refuse("it is already completed"));
       }
       if (state === "aborted") return Promise.reject(refuse("it was aborted"));
       state = "completing";
-      completion = finish().then(
+      completion = finish(options?.keepCheckpoint === true).then(
         (stored) => {
           state = "completed";
           return stored;
@@ -193,6 +193,10 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
         },
       );
       return completion;
+    },
+
+    async forget() {
+      if (state === "completed") await removeCheckpoint();
     },
 
     async abort() {

@@ -77,6 +77,7 @@ export async function retrieveRecordingWithin(
       ...(deps.transfer?.idleTimeoutMs !== undefined ? { idleTimeoutMs: deps.transfer.idleTimeoutMs } : {}),
       ...(deps.transfer?.retry !== undefined ? { retry: deps.transfer.retry } : {}),
       ...resumable(task),
+      keepCheckpoint: true,
       ...(budget ? { budget } : {}),
       onProgress: ({ loaded, total, resumedFrom }) => {
         if (resumedFrom !== undefined && total !== undefined) {
@@ -113,6 +114,8 @@ export async function retrieveRecordingWithin(
   };
   // Zoom's own fields first (what the older system stored), then what zrec learnt while storing it.
   await putJson(store, task.metadata_key, { ...storableFile(file), ...stored });
+  // Only now: killed before this record, the next run found the object through the checkpoint.
+  await copied.forget();
   deps.onEvent?.({ type: "file-done", key: task.key, size: stored.size, skipped: false });
   return stored;
 }

@@ -169,12 +169,21 @@ export async function multipartCopy(
     hash.forget();
     throw new CopySuspended(key, loaded, total);
   }
+  if (context.resumeId !== undefined && context.stoppedByCaller() && loaded < total) {
+    // Stopped (Ctrl+C, a shutdown), not failed: what was stored is checkpointed, as after a kill, and
+    // the next run goes on from it rather than fetching it all again.
+    hash.forget();
+    throw failures[0] ?? signal.reason;
+  }
   let stored: StoredObject | undefined;
   if (failures.length === 0 && signal.aborted) failures.push(signal.reason);
   if (failures.length === 0) {
     try {
       await hash.whenHashedThrough(count, signal);
-      stored = await upload.complete();
+      // The checkpoint stays while a resumed copy reads the object back (and, when the caller asks,
+      // until it has recorded the copy): a kill, or a Lambda budget, meanwhile costs the next run a
+      // read-back of the object its checkpoint's parts made, not the whole file fetched again.
+      stored = await upload.complete({ keepCheckpoint: true });
     } catch (error) {
       failures.push(error);
     }
@@ -191,8 +200,10 @@ export async function multipartCopy(
     });
     throw first;
   }
-  const sha256 = reused.size > 0 ? await hashStored(store, key) : await hash.digest();
-  return { ...stored, sha256, parts: count, rangeHonoured: true, resumedBytes };
+  const sha256 = reused.size > 0 ? await hashStored(store, key, context.budget, total) : await hash.digest();
+  const forget = () => upload.forget().catch(() => {});
+  if (!context.keepCheckpoint) await forget();
+  return { ...stored, sha256, parts: count, rangeHonoured: true, resumedBytes, forget };
 }
 
 const EMPTY = new Uint8Array(0);
@@ -201,12 +212,22 @@ const EMPTY = new Uint8Array(0);
  * SHA-256 of the object as the store holds it, read back (on the hashing thread): how a resumed copy
  * gets the whole file's checksum without fetching from Zoom again what an earlier run stored.
  */
-async function hashStored(store: ObjectStore, key: string): Promise<string> {
+async function hashStored(
+  store: ObjectStore,
+  key: string,
+  budget: AbortSignal | undefined,
+  total: number,
+): Promise<string> {
   const body = await store.read(key);
   if (!body) throw new TransferError(`${store.description}: ${key} vanished right after it was stored`);
   const hash = new ThreadHash();
   try {
-    for await (const chunk of body) await hash.update(chunk);
+    for await (const chunk of body) {
+      // Out of time (Lambda): the next invocation finds the object complete and starts this read anew
+      // with a whole budget, rather than being killed here and fetching everything again.
+      if (budget?.aborted) throw new CopySuspended(key, total, total);
+      await hash.update(chunk);
+    }
   } catch (error) {
     hash.forget();
     throw error;

@@ -68,7 +68,7 @@ export interface RangedCopyOptions {
    * Makes a multipart copy resumable: the store keeps a checkpoint of the parts stored, and a later copy
    * with the same `resumeId` (and key, size and part size) fetches only the parts still missing. Name
    * the source with it, e.g. Zoom's file id and size. A copy killed (not failed: a failure aborts) leaves
-   * the checkpoint for the next run.
+   * the checkpoint for the next run, and so does one stopped by `signal`.
    */
   resumeId?: string;
   /**
@@ -77,6 +77,12 @@ export interface RangedCopyOptions {
    * next call to go on from.
    */
   budget?: AbortSignal;
+  /**
+   * A resumable copy's checkpoint stays after the copy, until the result's `forget()`: for a caller
+   * that records the copy afterwards (its metadata), so that a kill before that record costs the next
+   * run a read-back of the stored object, not the whole file from the source again.
+   */
+  keepCheckpoint?: boolean;
 }
 
 export interface CopyResult extends StoredObject {
@@ -88,6 +94,8 @@ export interface CopyResult extends StoredObject {
   rangeHonoured: boolean;
   /** Bytes reused from an earlier, interrupted copy (0 when it started from scratch). */
   resumedBytes: number;
+  /** Removes the checkpoint kept by `keepCheckpoint`; a no-op otherwise. Never throws. */
+  forget(): Promise<void>;
 }
 
 /** What the copy's pieces share; internal to `transfer/`. */
@@ -103,6 +111,9 @@ export interface CopyContext {
   idleTimeoutMs: number;
   resumeId: string | undefined;
   budget: AbortSignal | undefined;
+  keepCheckpoint: boolean;
+  /** Whether the caller's signal stopped the copy (as opposed to a failure of its own). */
+  stoppedByCaller(): boolean;
   /** Aborted by the caller's signal or by the copy's first failure. */
   signal: AbortSignal;
   progress(loaded: number, total: number | undefined, resumedFrom?: number): void;
@@ -150,6 +161,8 @@ export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     resumeId: options.resumeId,
     budget: options.budget,
+    keepCheckpoint: options.keepCheckpoint === true,
+    stoppedByCaller: () => options.signal?.aborted === true,
     signal: controller.signal,
     progress: (loaded, total, resumedFrom) =>
       onProgress?.({
@@ -252,7 +265,7 @@ async function copyAfterFirst(
 ): Promise<CopyResult> {
   if (first.kind === "stream") {
     const { stored, sha256 } = await streamCopy(context, first.response);
-    return { ...stored, sha256, parts: 1, rangeHonoured: false, resumedBytes: 0 };
+    return { ...stored, sha256, parts: 1, rangeHonoured: false, resumedBytes: 0, forget: noCheckpoint };
   }
   const { total, response } = first;
   if (context.expectedSize !== undefined && total !== context.expectedSize) {
@@ -272,8 +285,11 @@ async function singlePut(
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const stored = await context.store.put(context.key, bytes, { contentType: context.contentType });
   context.progress(total, total);
-  return { ...stored, sha256, parts: 1, rangeHonoured: true, resumedBytes: 0 };
+  return { ...stored, sha256, parts: 1, rangeHonoured: true, resumedBytes: 0, forget: noCheckpoint };
 }
+
+/** A single or streamed put keeps no checkpoint. */
+const noCheckpoint = async () => {};
 
 function asTransferError(error: unknown, context: CopyContext): TransferError {
   if (error instanceof TransferError && error.message.startsWith(`Copying ${context.key} `)) return error;

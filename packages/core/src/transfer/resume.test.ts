@@ -160,6 +160,51 @@ describe.each(Object.keys(backends))("a resumed copy on the %s store", (name) =>
   });
 });
 
+describe.each(Object.keys(backends))("a copy stopped short on the %s store", (name) => {
+  it("by its caller (Ctrl+C) keeps what it stored, as a kill does", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    const stop = new AbortController();
+    const stopped = rangedCopy({
+      source,
+      store: backend.store,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: PART,
+      partConcurrency: 1,
+      resumeId: RESUME_ID,
+      signal: stop.signal,
+      onProgress: ({ loaded }) => {
+        if (loaded >= 2 * PART) stop.abort(new Error("interrupted"));
+      },
+    });
+    await expect(stopped).rejects.toThrow();
+    expect(await backend.leftovers()).not.toEqual([]);
+    const { result, fetchedParts } = await copy(backend.store);
+    // Parts 1 and 2 were stored before the stop (and perhaps the one then in flight): only part 1 again.
+    expect(fetchedParts.filter((n) => n !== undefined && n <= 2)).toEqual([1]);
+    expect(result.sha256).toBe(server.sha256);
+    expect(result.resumedBytes).toBeGreaterThanOrEqual(2 * PART);
+    expect(await backend.leftovers()).toEqual([]);
+  });
+
+  it("while reading the object back for its SHA-256 keeps the checkpoint: the next run fetches nothing again", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    await interruptedCopy(backend.store, [2, 3]);
+    // A process killed in the read-back: the object is complete, the copy never records it.
+    const killedInReadBack: ObjectStore = Object.assign(Object.create(backend.store), {
+      read: async () => {
+        throw new Error("killed while reading back");
+      },
+    });
+    await expect(copy(killedInReadBack)).rejects.toThrow(/killed while reading back/);
+    expect(await backend.leftovers()).not.toEqual([]);
+    const { result, fetchedParts } = await copy(backend.store);
+    expect(fetchedParts).toEqual([1]);
+    expect(result).toMatchObject({ size: SIZE, sha256: server.sha256, resumedBytes: SIZE });
+    expect(await backend.leftovers()).toEqual([]);
+  });
+});
+
 describe("part folders that no run came back to", () => {
   it("are removed by a store's first write once older than abandonedAfterDays; recent ones are kept", async () => {
     const root = await mkdtemp(path.join(tmpdir(), "zrec-abandoned-"));
