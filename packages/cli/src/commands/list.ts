@@ -1,5 +1,5 @@
 /** `zrec list`: what the index holds, newest first. */
-import type { Config, ListFilter, ObjectStore, RecordingDocument } from "@zrec/core";
+import type { Config, ListFilter, RecordingDocument } from "@zrec/core";
 import { Command } from "commander";
 import { positiveWhole, sinceTime } from "../arg-parsers.js";
 import { withGlobals } from "../options.js";
@@ -41,16 +41,12 @@ export function listCommand(): Command {
                 : { organization: configuredSpelling(flags.organization, config) };
             const documents = await backends.index.list({ ...filter, ...organization });
             // An empty index over a store with recordings is a lost or new index, not an empty archive.
-            const unindexed = documents.length === 0 && !filtered && (await holdsRecordings(backends.store));
+            const unindexed =
+              documents.length === 0 && !filtered && (await core.storeHoldsRecordings(backends.store));
             return { documents, unindexed };
           },
         );
-        if (unindexed) {
-          throw new core.NotFoundError(
-            "The index holds no recordings, but the store does: the index is new or was moved away.",
-            { suggestion: "Run `zrec rebuild-db` to index every recording document in the store." },
-          );
-        }
+        if (unindexed) throw core.lostIndexError();
         if (out.json) return printJson(documents);
         if (documents.length === 0) {
           return out.line(filtered ? "No recordings match." : "No recordings are archived yet.");
@@ -66,11 +62,6 @@ export function listCommand(): Command {
 }
 
 /** True as soon as one recording document is found; stops there, however big the store. */
-async function holdsRecordings(store: ObjectStore): Promise<boolean> {
-  for await (const key of store.list("")) if (key.endsWith("/recording_document.json")) return true;
-  return false;
-}
-
 function rows(documents: RecordingDocument[]): string[][] {
   return documents.map((d) => [
     d.recording_id,

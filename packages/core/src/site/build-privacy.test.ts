@@ -176,3 +176,16 @@ describe("buildSite and what is not its own", () => {
     expect((await build(configWith(), { output: fresh })).written).toBe(0);
   });
 });
+
+describe("buildSite over a lost index", () => {
+  it("refuses to withdraw the whole site when the index is empty but the store holds recordings", async () => {
+    const docs = await seedArchive();
+    await build();
+    for (const doc of docs) await archive.backends.index.delete(doc.recording_id);
+    await expect(build()).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: expect.stringMatching(/rebuild-db|index/),
+    });
+    expect(await search("lighthouse")).toHaveLength(6);
+  });
+});

@@ -10,6 +10,7 @@ import type { Config } from "../config/types.js";
 import { InputError } from "../errors.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { documentContentHash, type RecordingDocument } from "../recording/document.js";
+import { lostIndexError, storeHoldsRecordings } from "../tasks/lost-index.js";
 import { SITE_CSS, SITE_JS } from "./assets.js";
 import { loadExtras } from "./extras.js";
 import { writeDocsPages, writeListings } from "./listings.js";
@@ -136,7 +137,14 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
   // Newest first, as the index lists them. One document the site cannot show is left off (and said
   // so), not allowed to stop every later build: under `zrec serve` the site would freeze.
   const skipped: SiteBuildReport["skipped"] = [];
-  const published = (await index.list()).filter((doc) => {
+  const everything = await index.list();
+  if (
+    everything.length === 0 &&
+    Object.keys(prev.recordings).length > 0 &&
+    (await storeHoldsRecordings(store))
+  )
+    throw lostIndexError();
+  const published = everything.filter((doc) => {
     if (!isPublished(doc, config.site, today)) return false;
     const reason = unshowableReason(doc);
     if (reason !== undefined) skipped.push({ recording_id: doc.recording_id, reason });

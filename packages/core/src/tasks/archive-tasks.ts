@@ -9,6 +9,7 @@ import type * as Purge from "./purge-old.js";
 import type * as Rebuild from "./rebuild-db.js";
 import type * as Reindex from "./reindex.js";
 
+export { lostIndexError, storeHoldsRecordings } from "./lost-index.js";
 export type { PurgeCandidate, PurgeOptions, PurgeReport } from "./purge-old.js";
 export type { BadDocument, RebuildOptions, RebuildProgress, RebuildReport } from "./rebuild-db.js";
 export type { ReindexOptions, ReindexResult } from "./reindex.js";
