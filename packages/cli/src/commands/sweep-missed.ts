@@ -75,11 +75,12 @@ const stoppedSweep = {
   suggestion: "Run the same sweep again: what it ingested is now archived and is not copied twice.",
 };
 
-/** Meetings that failed, and accounts Zoom's daily limit stopped: one line each, the failures last. */
+/** Meetings that failed, and accounts not (wholly) swept: one line each, the failures last. */
 function partialFailure(report: SweepReport): PartialFailure | undefined {
-  const lines = report.perAccount.flatMap(({ account, stopped }) =>
-    stopped === undefined ? [] : [`account ${account}: ${stopped}`],
-  );
+  const lines = report.perAccount.flatMap(({ account, stopped, failed }) => [
+    ...(stopped === undefined ? [] : [`account ${account}: ${stopped}`]),
+    ...(failed === undefined ? [] : [`account ${account} was not swept: ${failed}`]),
+  ]);
   const failed = report.counts.failed;
   if (failed > 0) {
     const which = `${failed} of ${report.meetings.length} meetings`;
@@ -109,7 +110,12 @@ function summarize(report: SweepReport, line: (text?: string) => void): void {
   );
   for (const account of report.perAccount) {
     const listed = account.listing === "per-user" ? "per user" : `by ${account.listing} listing`;
-    const stopped = account.stopped === undefined ? "" : "; stopped by Zoom's daily limit";
+    const stopped =
+      account.stopped !== undefined
+        ? "; stopped by Zoom's daily limit"
+        : account.failed !== undefined
+          ? "; listing failed, not swept"
+          : "";
     line(`  ${account.account}: listed ${listed}, ${account.requests} API requests${stopped}`);
   }
   const would = report.counts["would-ingest"];

@@ -72,6 +72,30 @@ describe("sweepMissed over several accounts", () => {
     ]);
   });
 
+  it("goes on past an account whose credentials Zoom refuses, and reports it; all refused throws", async () => {
+    sim.addUser({ id: "a-host", accountId: A.accountId });
+    sim.addMeeting({
+      hostId: "a-host",
+      startTime: daysAgo(5).toISOString(),
+      durationMinutes: 30,
+      topic: "Recent in a",
+      files: [{ fileType: "CHAT", size: 1_000 }],
+    });
+    const deps = depsFor();
+    const broken = { ...deps.config.zoom.accounts };
+    broken.b = { ...(broken.b as (typeof broken)["a"]), clientSecret: "wrong" };
+    const config = { ...deps.config, zoom: { ...deps.config.zoom, accounts: broken } };
+    const withBroken: PipelineDeps = { ...deps, config, zoom: zoomClientsFor(config) };
+    const window = { from: daysAgo(40), to: daysAgo(0), dryRun: true };
+    // b (refused) before a: a is still swept.
+    const report = await sweepMissed(withBroken, { accounts: ["b", "a"], ...window });
+    expect(report.perAccount.find((r) => r.account === "b")?.failed).toMatch(/credentials|401|invalid/i);
+    expect(report.meetings.map((m) => [m.account, m.outcome])).toEqual([["a", "would-ingest"]]);
+    await expect(sweepMissed(withBroken, { accounts: ["b"], ...window })).rejects.toMatchObject({
+      code: "ZOOM_AUTH",
+    });
+  });
+
   it("lists per user when asked to, for comparison", async () => {
     sim.addUser({ id: "only", accountId: "acct-a" });
     const deps = depsFor();

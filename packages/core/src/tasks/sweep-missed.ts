@@ -106,6 +106,8 @@ export interface SweepAccountReport {
   requests: number;
   /** Set when Zoom's daily limit stopped this account's sweep: the sentence says until when. */
   stopped?: string;
+  /** Set when listing this account failed otherwise (its credentials, Zoom down): what went wrong. */
+  failed?: string;
 }
 
 export interface SweepReport {
@@ -158,7 +160,7 @@ export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Pr
   const pending: Promise<SweepMeeting>[] = [];
   const perAccount: SweepAccountReport[] = [];
   const counted: { zoom: ZoomClient; before: number; report: SweepAccountReport }[] = [];
-  let listingError: unknown;
+  const listingErrors: unknown[] = [];
   const window = { from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T00:00:00Z`) };
   const cutoff = accountListingCutoff(deps.now?.() ?? new Date());
   for (const account of accounts) {
@@ -210,13 +212,21 @@ export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Pr
         report.stopped = messageOf(error);
         continue;
       }
-      listingError = error;
-      break;
+      // One account's wrong secret (or a bad moment of Zoom's) must not cost the other accounts their
+      // sweep, nor the report of what was ingested; only a stop (Ctrl+C) ends the sweep here.
+      if (deps.signal?.aborted) {
+        listingErrors.unshift(error);
+        break;
+      }
+      report.failed = messageOf(error);
+      listingErrors.push(error);
     }
   }
   // Settled, not raced: ingests already running must finish (or fail) before the sweep returns or throws.
   const settled = await Promise.allSettled(pending);
-  if (listingError !== undefined) throw listingError;
+  // Nothing was listed at all (one account, or all of them failing): its error says it best.
+  if (deps.signal?.aborted || (listingErrors.length > 0 && listingErrors.length === accounts.length))
+    throw listingErrors[0] ?? deps.signal?.reason;
   const rejected = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
   if (rejected) throw rejected.reason; // only onMeeting can throw here: sweepOne catches its own errors
 
