@@ -77,6 +77,20 @@ describe("half-archived and departed-host recordings", () => {
     ]);
     const again = await zrec(["ingest", "--uuid", meeting.uuid]);
     expect(JSON.parse(again.stdout)).toMatchObject({ outcome: "archived" });
+
+    // Trashed at Zoom once archived: still left alone; one never archived is gone, said plainly.
+    sim.trash(meeting.uuid);
+    const trashed = await zrec(["ingest", "--uuid", meeting.uuid]);
+    expect(trashed.code).toBe(0);
+    expect(JSON.parse(trashed.stdout)).toMatchObject({ outcome: "archived", reason: /no longer holds/ });
+    const never = meetingOf("host-a", "Trashed before any ingest");
+    sim.trash(never.uuid);
+    const gone = await zrec(["ingest", "--uuid", never.uuid]);
+    expect(gone.code).toBe(1);
+    expect(JSON.parse(gone.stdout).error).toMatchObject({ code: "RECORDING_GONE" });
+    const byId = await zrec(["ingest", "--uuid", meeting.recordingId]);
+    expect(byId.code).toBe(2);
+    expect(JSON.parse(byId.stdout).error.message).toMatch(/is a recording id/);
   });
 
   it("sweeps both accounts: a deactivated host's recordings are archived, a pending user is not asked", async () => {

@@ -128,6 +128,12 @@ export class ZoomSim {
     meeting.recording = this.#state.recordingJson(meeting);
   }
 
+  /** Moves a meeting's recordings to the trash (or deletes them), as someone at Zoom might: the API answers 404 for them from then on. */
+  trash(uuid: string, action: "trash" | "delete" = "trash"): void {
+    this.#state.requireMeeting(uuid);
+    this.#state.gone.set(uuid, action);
+  }
+
   /** A meeting added earlier, by instance uuid. */
   meeting(uuid: string): SimMeeting | undefined {
     return this.#state.meetings.get(uuid);

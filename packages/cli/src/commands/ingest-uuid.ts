@@ -28,6 +28,12 @@ export async function ingestUuid(
   const out = createOutput(options);
   const [core, { withPipeline }] = await Promise.all([import("@zrec/core"), import("../session.js")]);
   // A bad uuid is bad input before anything is opened or asked.
+  if (core.isRecordingId(uuid)) {
+    throw new core.InputError(`${uuid} is a recording id (as zrec list shows), not Zoom's meeting uuid.`, {
+      suggestion:
+        "Pass the document's meeting_uuid (zrec get ID shows it), e.g. --uuid 'JBsMlrqB5IeU+WgyF/TGyw=='.",
+    });
+  }
   core.recordingIdFromUuid(uuid);
   const stopped = {
     what: "the ingest",
@@ -38,7 +44,26 @@ export async function ingestUuid(
       const account = core.requireZoomAccount(deps.config, accountName);
       const onEvent = (e: IngestEvent) => showIngestEvent(e, progress, out);
       progress.status(`Asking Zoom for the recordings of ${uuid}`);
-      const meeting = await deps.zoom(account.name).getMeetingRecordings(uuid);
+      const meeting = await deps
+        .zoom(account.name)
+        .getMeetingRecordings(uuid)
+        .catch(async (error: unknown) => {
+          if (!(error instanceof core.ZoomApiError && error.status === 404)) throw error;
+          // Trashed after it was archived (trashAfterIngest): left alone, as the usage promises.
+          const recordingId = core.recordingIdFromUuid(uuid);
+          const archived = await deps.backends.index.get(recordingId);
+          if (!archived) throw new core.RecordingGone(recordingId, { cause: error });
+          return archived;
+        });
+      if ("recording_path" in meeting) {
+        return {
+          account: account.name,
+          recording_id: meeting.recording_id,
+          outcome: "archived" as const,
+          reason: "Zoom no longer holds it: trashed or deleted since",
+          recording_path: meeting.recording_path,
+        };
+      }
       return {
         account: account.name,
         ...(await core.ingestFromZoom(meeting, account, { ...deps, onEvent, signal })),
