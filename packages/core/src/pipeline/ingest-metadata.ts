@@ -3,7 +3,7 @@
  * Reads Zoom and writes small JSON objects only; never downloads a recording.
  */
 import { accountForZoomAccountId } from "../config/index.js";
-import { RecordingGone, ZoomApiError } from "../errors.js";
+import { ConfigError, RecordingGone, ZoomApiError } from "../errors.js";
 import { type RecordingDocument, SCHEMA_VERSION } from "../recording/document.js";
 import { planFileNames } from "../recording/files.js";
 import { organizationFor, recordingPath } from "../recording/path.js";
@@ -28,15 +28,23 @@ export async function ingestMetadata(
   const reason = skipReason(event, deps.config);
   if (reason !== undefined) return { status: "skipped", recording_id: recordingId, reason };
 
-  const { name: zoomAccount } = accountForZoomAccountId(
-    deps.config,
-    event.payload.account_id ?? object.account_id,
-  );
+  const eventAccountId = event.payload.account_id ?? object.account_id;
+  const { name: zoomAccount, account } = accountFor(deps, eventAccountId);
   const zoom = deps.zoom(zoomAccount);
   const { store } = deps.backends;
   const warnings: string[] = [];
 
-  const listed = await requireRecordingAtZoom(zoom, object.uuid, recordingId, deps);
+  const listed = await requireRecordingAtZoom(zoom, object.uuid, recordingId, deps).catch((error) => {
+    // Asked of the fallback account because the event's is not configured: that is the news, not "gone".
+    if (error instanceof RecordingGone && eventAccountId && account.accountId !== eventAccountId) {
+      throw new ConfigError(
+        "zoom.accounts",
+        `The event is from Zoom account ${eventAccountId}, which no zoom.accounts entry has; account "${zoomAccount}" (${account.accountId}) was asked instead and does not hold recording ${recordingId}. Add that account (accountId ${eventAccountId}, its clientId and secret) to zoom.accounts.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  });
   // A webinar's metadata lives at its own endpoints (the meeting ones answer 404 for it), and is stored
   // beside the recording under its own names; the document's fields are filled the same way.
   const webinar = isWebinar(object.type);
@@ -107,6 +115,22 @@ export async function ingestMetadata(
     files,
     warnings,
   };
+}
+
+/** The configured account of the event's Zoom account, else the default one. */
+function accountFor(deps: PipelineDeps, eventAccountId: string | undefined) {
+  try {
+    return accountForZoomAccountId(deps.config, eventAccountId);
+  } catch (error) {
+    // Several accounts and none "default": the event's account is simply not among them.
+    const configured = Object.keys(deps.config.zoom.accounts);
+    if (!(error instanceof ConfigError) || !eventAccountId || configured.length === 0) throw error;
+    throw new ConfigError(
+      "zoom.accounts",
+      `The event is from Zoom account ${eventAccountId}, which no zoom.accounts entry has (configured: ${configured.join(", ")}). Add that account (accountId ${eventAccountId}, its clientId and secret) to zoom.accounts.`,
+      { cause: error },
+    );
+  }
 }
 
 /** Zoom's webinar types: 5 webinar, 6 recurring without a fixed time, 9 recurring with one. */
