@@ -49,11 +49,12 @@ export async function multipartCopy(
   const count = partCount(total, partSize);
   let upload: MultipartUpload;
   try {
+    const resumeId = await versionedResumeId(context.resumeId, firstResponse);
     upload = await store.createMultipartUpload(key, {
       contentType,
       partSize,
       size: total,
-      ...(context.resumeId !== undefined ? { resumeId: context.resumeId } : {}),
+      ...(resumeId !== undefined ? { resumeId } : {}),
     });
   } catch (error) {
     releaseFirst(error);
@@ -207,6 +208,22 @@ export async function multipartCopy(
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The resume id with the version of the source that answered part 1 (its ETag or Last-Modified): a file
+ * replaced at the source by another of the same size must not be finished with the old one's parts,
+ * which would store a splice of the two under a SHA-256 of neither. Waits for part 1's headers (after
+ * their retries), which are on their way with the other first requests; when part 1 fails for good,
+ * so does the copy, before an upload is made: the stored parts stay for the next run.
+ */
+async function versionedResumeId(
+  resumeId: string | undefined,
+  firstResponse: GuardedResponse | Promise<GuardedResponse>,
+): Promise<string | undefined> {
+  if (resumeId === undefined) return undefined;
+  const { validator } = (await firstResponse).response;
+  return validator === undefined ? resumeId : `${resumeId} ${validator}`;
+}
 
 /**
  * SHA-256 of the object as the store holds it, read back (on the hashing thread): how a resumed copy

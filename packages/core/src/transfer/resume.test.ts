@@ -14,6 +14,7 @@ import { createS3Store, S3_CHECKPOINT_PREFIX } from "../adapters/s3-store.js";
 import type { ObjectStore } from "../ports.js";
 import { rangedCopy } from "./ranged-copy.js";
 import { httpSource, type RangeServer, startRangeServer } from "./ranged-copy.test-support.js";
+import type { ByteSource } from "./source.js";
 
 const MiB = 1024 * 1024;
 // S3 wants parts of at least 5 MiB but the last.
@@ -111,9 +112,24 @@ async function interruptedCopy(store: ObjectStore, partNumbers: number[], resume
   }
 }
 
-function copy(store: ObjectStore, resumeId = RESUME_ID) {
+/** The test server's source, its responses naming version `tag` as an ETag would. */
+function versioned(tag: string): ByteSource {
+  return {
+    description: source.description,
+    fetch: async (range, signal) => ({ ...(await source.fetch(range, signal)), validator: `etag "${tag}"` }),
+  };
+}
+
+function copy(store: ObjectStore, resumeId = RESUME_ID, from: ByteSource = source) {
   const before = server.requests.length;
-  const copied = rangedCopy({ source, store, key: KEY, contentType: "video/mp4", partSize: PART, resumeId });
+  const copied = rangedCopy({
+    source: from,
+    store,
+    key: KEY,
+    contentType: "video/mp4",
+    partSize: PART,
+    resumeId,
+  });
   return copied.then((result) => ({
     result,
     fetchedParts: server.requests.slice(before).map((r) => r.part),
@@ -146,6 +162,20 @@ describe.each(Object.keys(backends))("a resumed copy on the %s store", (name) =>
     expect(result).toMatchObject({ sha256: server.sha256, resumedBytes: 0 });
     expect(server.content.equals(await storedBytes(backend.store))).toBe(true);
     expect(await backend.leftovers()).toEqual([]);
+  });
+
+  it("goes on with parts of the same version of the source, starts over on another of the same size", async () => {
+    const same = await (backends[name] as () => Promise<Backend>)();
+    await interruptedCopy(same.store, [2, 3], `${RESUME_ID} etag "v1"`);
+    const resumed = await copy(same.store, RESUME_ID, versioned("v1"));
+    expect(resumed.fetchedParts.sort()).toEqual([1, 4, 5]);
+
+    const replaced = await (backends[name] as () => Promise<Backend>)();
+    await interruptedCopy(replaced.store, [2, 3], `${RESUME_ID} etag "v1"`);
+    const { result, fetchedParts } = await copy(replaced.store, RESUME_ID, versioned("v2"));
+    expect(fetchedParts.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(result).toMatchObject({ sha256: server.sha256, resumedBytes: 0 });
+    expect(await replaced.leftovers()).toEqual([]);
   });
 
   it("starts over when a stored part changed or the upload is gone", async () => {

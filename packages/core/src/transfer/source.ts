@@ -18,6 +18,11 @@ export interface SourceResponse {
   /** Parsed Content-Range of a 206 (`bytes start-end/total`; total undefined for `*`). */
   contentRange?: { start: number; end: number; total?: number };
   body: AsyncIterable<Uint8Array>;
+  /**
+   * Which version of the resource answered, when the server said: its ETag, else its Last-Modified
+   * (see {@link sourceValidator}). A resumed copy goes on only with parts of the same version.
+   */
+  validator?: string;
   /** Releases the connection when the body will not be read to the end. */
   discard(): Promise<void>;
 }
@@ -44,4 +49,14 @@ export class SourceHttpError extends Error {
     this.status = status;
     if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
+}
+
+/** A response's version from its ETag and Last-Modified headers; undefined when it sent neither. */
+export function sourceValidator(
+  etag: string | undefined,
+  lastModified: string | undefined,
+): string | undefined {
+  if (etag !== undefined && etag !== "") return `etag ${etag}`;
+  if (lastModified !== undefined && lastModified !== "") return `modified ${lastModified}`;
+  return undefined;
 }

@@ -6,7 +6,13 @@
 import type { Dispatcher } from "undici";
 import { DownloadRefused } from "../errors.js";
 import { parseRetryAfter } from "../retry.js";
-import { type ByteRange, type ByteSource, SourceHttpError, type SourceResponse } from "../transfer/source.js";
+import {
+  type ByteRange,
+  type ByteSource,
+  SourceHttpError,
+  type SourceResponse,
+  sourceValidator,
+} from "../transfer/source.js";
 import { bearerAllowed, hostAllowed } from "./host-allowlist.js";
 import { Agent, get } from "./undici-request.js";
 
@@ -173,10 +179,15 @@ function sourceResponse(status: 200 | 206, response: Dispatcher.ResponseData): S
   const contentLength = parseLength(headerValue(response.headers["content-length"]));
   const contentRange =
     status === 206 ? parseContentRange(headerValue(response.headers["content-range"])) : undefined;
+  const validator = sourceValidator(
+    headerValue(response.headers.etag),
+    headerValue(response.headers["last-modified"]),
+  );
   return {
     status,
     ...(contentLength !== undefined ? { contentLength } : {}),
     ...(contentRange !== undefined ? { contentRange } : {}),
+    ...(validator !== undefined ? { validator } : {}),
     body: response.body,
     discard: () => dump(response.body),
   };
