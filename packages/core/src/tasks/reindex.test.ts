@@ -66,6 +66,27 @@ describe("reindex", () => {
     expect((error as Error).message).not.toContain("12345678");
   });
 
+  it("refuses a misspelt field and a time that is not one, naming them, and writes nothing", async () => {
+    const original = legacyDocument();
+    await storeRecording(archive, original);
+    const edits: [Record<string, unknown>, string, RegExp][] = [
+      [{ dispositon: { action: "delete", after: "2026-01-31" } }, "dispositon", /did you mean "disposition"/],
+      [{ start_time: "yesterday" }, "start_time", /start_time should be a time/],
+      [{ end_time: "2026-13-01T00:00:00Z" }, "end_time", /end_time should be a time/],
+    ];
+    for (const [edit, field, message] of edits) {
+      const error = await reindex({ ...original, ...edit }, archive, { source: "edited.json" }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DocumentError);
+      expect(error).toMatchObject({ field, message: expect.stringMatching(message) });
+    }
+    expect(await archive.backends.index.get(original.recording_id)).toEqual(original);
+    expect(await archive.outbox()).toEqual([]);
+    // An older document's own extra fields, and an empty time, are still fine.
+    await reindex({ ...original, start_time: "", legacy_note: "kept" }, archive);
+  });
+
   it("refuses a recording the archive does not have (an edited recording_id), writing nothing", async () => {
     const document = legacyDocument();
     const error = await reindex(document, archive).catch((e: unknown) => e);

@@ -6,6 +6,7 @@ import { NotFoundError } from "../errors.js";
 import { documentKey, putJson } from "../pipeline/store-json.js";
 import type { Backends } from "../ports.js";
 import { validateDocument } from "../recording/document.js";
+import { checkEdit } from "./reindex-checks.js";
 
 export interface ReindexOptions {
   /** Send a `reindexed` notification. Default true. */
@@ -40,6 +41,7 @@ export async function reindex(
 ): Promise<ReindexResult> {
   const { store, index, notifier } = deps.backends;
   const document = validateDocument(documentJson, options.source);
+  checkEdit(documentJson, options.source ?? "the recording document");
   const id = document.recording_id;
   const key = documentKey(id);
 
