@@ -23,6 +23,7 @@ export const ErrorCode = {
   JOB_QUEUE_FAILED: "JOB_QUEUE_FAILED",
   RECORDING_GONE: "RECORDING_GONE",
   ZOOM_PROCESSING: "ZOOM_PROCESSING",
+  COPY_IN_PROGRESS: "COPY_IN_PROGRESS",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -115,6 +116,28 @@ export class TransferError extends ZrecError {
 
 /** A storage backend (object store, index, notifier) failed; the message names backend and key. */
 export class BackendError extends ZrecError {}
+
+/**
+ * Another zrec process is copying the same file into the same folder store right now (a `zrec ingest`
+ * and a `zrec serve` or `sweep-missed` of one recording). This copy stops without touching the other's
+ * part folder; worth another try once that one has finished. `holder` is unknown when the other took
+ * the copy over from this one.
+ */
+export class CopyInProgress extends ZrecError {
+  readonly key: string;
+  readonly holder?: { host: string; pid: number };
+  constructor(key: string, holder?: { host: string; pid: number }, options?: ZrecErrorOptions) {
+    super(
+      ErrorCode.COPY_IN_PROGRESS,
+      holder
+        ? `another zrec process (pid ${holder.pid} on ${holder.host}) is copying ${key}; run again when it has finished.`
+        : `another zrec process took over the copy of ${key}; run again when it has finished.`,
+      options,
+    );
+    this.key = key;
+    if (holder) this.holder = { host: holder.host, pid: holder.pid };
+  }
+}
 
 /** Something asked for does not exist (a recording id not in the index, …). */
 export class NotFoundError extends ZrecError {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BackendError,
   ConfigError,
+  CopyInProgress,
   DocumentError,
   DownloadRefused,
   ErrorCode,
@@ -174,6 +175,11 @@ const rows: [string, () => unknown, RetryVerdict][] = [
   ["RecordingGone", () => new RecordingGone("id"), "permanent"],
   ["RecordingProcessing", () => new RecordingProcessing("id", "MP4 is processing"), "transient"],
   [
+    "CopyInProgress (another process copies the same file)",
+    () => new CopyInProgress("id/a.mp4", { host: "h", pid: 42 }),
+    "transient",
+  ],
+  [
     "TransferError SIZE_MISMATCH",
     () =>
       new TransferError("sizes differ", {
@@ -228,6 +234,19 @@ const rows: [string, () => unknown, RetryVerdict][] = [
         cause: new AggregateError([new SourceHttpError(503, "503"), new DownloadRefused("no")]),
       }),
     "permanent",
+  ],
+  [
+    "IngestFailed whose copy met another process copying the same file",
+    () =>
+      new IngestFailed("id", [], {
+        cause: new AggregateError([
+          new TransferError("copy failed", {
+            code: ErrorCode.COPY_IN_PROGRESS,
+            cause: new CopyInProgress("id/a.mp4", { host: "h", pid: 42 }),
+          }),
+        ]),
+      }),
+    "transient",
   ],
   [
     "IngestFailed of finish-ingest's own check",

@@ -10,6 +10,7 @@
  * are recognised by their name, code and fields, not by their classes.
  */
 import {
+  CopyInProgress,
   DownloadRefused,
   ErrorCode,
   RecordingGone,
@@ -119,7 +120,8 @@ function verdictOf(error: unknown, depth: number): RetryVerdict {
  * download_url, a stored size Zoom does not list), which the same input meets again.
  */
 function zrecVerdict(error: ZrecError, depth: number): RetryVerdict {
-  if (error instanceof RecordingProcessing) return "transient";
+  // Zoom still processing, or another process copying the same file: later it will have finished.
+  if (error instanceof RecordingProcessing || error instanceof CopyInProgress) return "transient";
   if (
     error.badInput ||
     error instanceof WebhookRejected ||

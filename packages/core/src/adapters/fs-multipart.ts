@@ -3,23 +3,18 @@
  * order, concurrently), and the finished file is renamed into place only once every part is there.
  * A resumable upload (`resume`) lives in a part folder of its own: the file, and a checkpoint rewritten
  * after each part that a later upload of the same file reuses once every listed part passes its MD5.
+ * It holds the part folder's lock from start to completion or abort: another process copying the same
+ * key at once fails with CopyInProgress instead of removing the folder (the file the first is writing
+ * included) and making its own, which the first would then have renamed into place half-written.
  */
 import { createHash } from "node:crypto";
-import {
-  type FileHandle,
-  mkdir,
-  open,
-  readFile,
-  rename,
-  rm,
-  rmdir,
-  unlink,
-  writeFile,
-} from "node:fs/promises";
+import { type FileHandle, open, readFile, rename, rmdir, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { BackendError, ErrorCode, messageOf } from "../errors.js";
+import { BackendError, CopyInProgress, ErrorCode, messageOf } from "../errors.js";
 import type { MultipartUpload, StoredObject } from "../ports.js";
 import { type Checkpoint, parseCheckpoint } from "./checkpoint.js";
+import { type FileLock, lockHolder, tryLock } from "./fs-lock.js";
+import { clearPartFolder, PART_FOLDER_LOCK } from "./fs-temp.js";
 import { hasCode, writeFully } from "./fs-write.js";
 import type { CheckpointKeeper } from "./multipart-base.js";
 import { checkLayout, multipartUpload } from "./multipart-base.js";
@@ -46,13 +41,14 @@ export interface FsMultipartOptions {
   finalPath: string;
   /**
    * Makes the upload resumable: `folder` (one per key, in the store's temporary folder) holds the file
-   * and its checkpoint instead of `tempPath`.
+   * and its checkpoint instead of `tempPath`, and the lock of the upload that owns it.
    */
   resume?: { folder: string; resumeId: string };
 }
 
 /**
- * Opens the temporary file (preallocated to `size`) and returns the upload.
+ * Opens the temporary file (preallocated to `size`) and returns the upload. A resumable one first takes
+ * its part folder's lock, or fails with CopyInProgress while another live process holds it.
  * @example
  * const upload = await openFsMultipart({ description, key, url, tempPath, partSize, size, moveIntoPlace });
  * await upload.uploadPart({ partNumber: 2, offset: partSize, body: second });
@@ -73,36 +69,44 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
 
   let handle: FileHandle | undefined;
   let checkpoint: Checkpoint | undefined;
-  if (resume) {
-    const target = { key, resumeId: resume.resumeId, size, partSize };
-    const found = await reusableCheckpoint(resume.folder, target, options.finalPath).catch(() => undefined);
-    if (found?.completed) return completedUpload(options, resume.folder, found.checkpoint);
-    checkpoint = found?.checkpoint;
-    if (checkpoint) handle = await open(tempPath, "r+").catch(() => undefined);
+  // Nothing in the part folder is read or changed before the lock is ours, and it is released on every
+  // way out: an upload that failed to open, its abort, its completion.
+  const lock = resume ? await lockPartFolder(resume.folder, key, fail) : undefined;
+  try {
+    if (resume) {
+      const target = { key, resumeId: resume.resumeId, size, partSize };
+      const found = await reusableCheckpoint(resume.folder, target, options.finalPath).catch(() => undefined);
+      if (found?.completed && lock) return completedUpload(options, resume.folder, found.checkpoint, lock);
+      checkpoint = found?.checkpoint;
+      if (checkpoint) handle = await open(tempPath, "r+").catch(() => undefined);
+      if (!handle) {
+        // Starting over (no checkpoint, another file, a changed part): the folder is emptied, the lock kept.
+        checkpoint = { version: 1, ...target, upload: path.basename(resume.folder), parts: [] };
+        try {
+          await clearPartFolder(resume.folder);
+        } catch (error) {
+          throw fail("starting the upload of", error);
+        }
+      }
+    }
     if (!handle) {
-      checkpoint = { version: 1, ...target, upload: path.basename(resume.folder), parts: [] };
       try {
-        await rm(resume.folder, { recursive: true, force: true });
-        await mkdir(resume.folder, { recursive: true });
+        handle = await open(tempPath, "wx");
       } catch (error) {
         throw fail("starting the upload of", error);
       }
+      try {
+        // Preallocated so that parts can land at any offset in any order.
+        await handle.truncate(size);
+      } catch (error) {
+        await handle.close().catch(() => {});
+        await unlink(tempPath).catch(() => {});
+        throw fail("starting the upload of", error);
+      }
     }
-  }
-  if (!handle) {
-    try {
-      handle = await open(tempPath, "wx");
-    } catch (error) {
-      throw fail("starting the upload of", error);
-    }
-    try {
-      // Preallocated so that parts can land at any offset in any order.
-      await handle.truncate(size);
-    } catch (error) {
-      await handle.close().catch(() => {});
-      await unlink(tempPath).catch(() => {});
-      throw fail("starting the upload of", error);
-    }
+  } catch (error) {
+    await lock?.release().catch(() => {});
+    throw error;
   }
   const file = handle;
 
@@ -137,10 +141,14 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
     while (flushing) await flushing;
   };
 
-  /** Closes and removes the temporary file; the upload is gone afterwards whatever happened. */
+  /**
+   * Closes and removes the temporary file; the upload is gone afterwards whatever happened. A part
+   * folder whose lock another process took over is its own now: its file stays.
+   */
   async function discard(): Promise<void> {
     await flushed();
     await file.close().catch(() => {});
+    if (lock && !(await lock.held().catch(() => false))) return;
     try {
       await unlink(tempPath);
     } catch (error) {
@@ -149,16 +157,18 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
   }
 
   const keeper: CheckpointKeeper | undefined =
-    resume && checkpoint
+    resume && checkpoint && lock
       ? {
           initial: checkpoint,
           async save(next) {
+            // A part folder taken over is another copy's: its checkpoint is not ours to write.
+            if (!(await lock.held())) throw await lostLock(key, lock);
             // Written aside and renamed: a kill mid-write leaves the previous checkpoint, never half of one.
             const at = path.join(resume.folder, CHECKPOINT_FILE);
             await writeFile(`${at}.new`, JSON.stringify(next));
             await rename(`${at}.new`, at);
           },
-          remove: () => removePartFolder(resume.folder),
+          remove: () => removePartFolder(resume.folder, lock),
         }
       : undefined;
 
@@ -191,10 +201,17 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
         await flushed();
         await file.sync();
         await file.close();
+        // The file is renamed by its path: only while the part folder is still this upload's is the file
+        // there the one it wrote.
+        if (lock && !(await lock.held())) throw await lostLock(key, lock);
         await options.moveIntoPlace(tempPath);
       } catch (error) {
         await discard().catch(() => {});
-        throw error instanceof BackendError ? error : fail("completing the upload of", error);
+        // The checkpoint stays (a later copy starts over from it, or reuses its parts); the lock goes.
+        await lock?.release().catch(() => {});
+        throw error instanceof BackendError || error instanceof CopyInProgress
+          ? error
+          : fail("completing the upload of", error);
       }
       return { key, url: options.url, etag: multipartEtag(digests, layout.partCount), size };
     },
@@ -213,6 +230,7 @@ function completedUpload(
   options: FsMultipartOptions,
   folder: string,
   checkpoint: Checkpoint,
+  lock: FileLock,
 ): MultipartUpload {
   const { description, key, partSize, size } = options;
   const layout = { description, key, partSize, size, partCount: Math.ceil(size / partSize) };
@@ -232,14 +250,50 @@ function completedUpload(
     checkpoint: {
       initial: checkpoint,
       async save() {},
-      remove: () => removePartFolder(folder),
+      remove: () => removePartFolder(folder, lock),
     },
   });
 }
 
-/** Removes a part folder, and their parent once empty: an idle store keeps no trace of a copy. */
-async function removePartFolder(folder: string): Promise<void> {
-  await rm(folder, { recursive: true, force: true });
+/**
+ * Takes the part folder's lock (the folder is made when missing). A lock of this very process is taken
+ * over: within a process zrec copies a key once at a time (one task per key, one job per recording), so
+ * it is that of an upload this process dropped without completing or aborting it (a copy suspended at
+ * its time budget, a test standing in for a kill), which can then no longer complete: see `held()`.
+ */
+async function lockPartFolder(
+  folder: string,
+  key: string,
+  fail: (what: string, cause?: unknown) => BackendError,
+): Promise<FileLock> {
+  let attempt: Awaited<ReturnType<typeof tryLock>>;
+  try {
+    attempt = await tryLock(path.join(folder, PART_FOLDER_LOCK), { reclaimOwn: true });
+  } catch (error) {
+    throw fail("starting the upload of", error);
+  }
+  if (!attempt.lock) throw new CopyInProgress(key, attempt.holder);
+  return attempt.lock;
+}
+
+/** The refusal of an upload whose part folder another process took over. */
+async function lostLock(key: string, lock: FileLock): Promise<CopyInProgress> {
+  return new CopyInProgress(key, await lockHolder(lock.file));
+}
+
+/**
+ * Removes a part folder, and their parent once empty: an idle store keeps no trace of a copy. Its lock
+ * goes last (emptied, unlocked, removed), and a folder another process has taken over is left to it.
+ */
+async function removePartFolder(folder: string, lock: FileLock): Promise<void> {
+  try {
+    if (!(await lock.held())) return;
+    await clearPartFolder(folder);
+  } finally {
+    await lock.release();
+  }
+  // Fails when another copy of the key has taken the lock since: the folder is then its own.
+  await rmdir(folder).catch(() => {});
   await rmdir(path.dirname(folder)).catch(() => {});
 }
 

@@ -3,7 +3,7 @@
  * how they are named, and the clean-up of what killed processes and abandoned copies left there.
  */
 import { randomUUID } from "node:crypto";
-import { readdir, rm, stat, unlink } from "node:fs/promises";
+import { readdir, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { hasCode } from "./fs-write.js";
@@ -12,6 +12,12 @@ import { hasCode } from "./fs-write.js";
 export const FS_TEMP_DIR = ".zrec-tmp";
 /** Part folders of resumable uploads, one per key, inside the temporary folder. */
 export const FS_RESUME_DIR = "resume";
+/**
+ * The lock file inside a part folder (see fs-lock.ts): the copy of its key that holds it owns the folder,
+ * from opening the upload until it completes or aborts. Another process copying the same key at once
+ * would otherwise remove the folder or write into its file.
+ */
+export const PART_FOLDER_LOCK = "lock";
 
 /**
  * Temporary files are named `{host}.{pid}.{uuid}.part`, so that a process killed mid-write (kill -9, a
@@ -40,7 +46,9 @@ export async function sweepTempFolder(tempDir: string, abandonedAfterDays: numbe
 
 /**
  * Removes the part folders (`.zrec-tmp/resume/…`) of copies that no run came back to: their checkpoint
- * (rewritten after every part) is older than `maxAgeMs`. Best effort, like {@link removeOrphans}.
+ * (rewritten after every part) is older than `maxAgeMs`, and no live process holds their lock (which is
+ * taken for the removal, so that no copy starts in the folder meanwhile). Best effort, like
+ * {@link removeOrphans}.
  */
 async function removeAbandoned(tempDir: string, maxAgeMs: number): Promise<void> {
   const parts = path.join(tempDir, FS_RESUME_DIR);
@@ -54,11 +62,48 @@ async function removeAbandoned(tempDir: string, maxAgeMs: number): Promise<void>
   for (const name of names) {
     const folder = path.join(parts, name);
     // The folder's own time changes when its checkpoint is renamed into it, i.e. after every part.
-    const touched = await stat(folder).then(
-      (info) => info.mtimeMs,
-      () => Number.POSITIVE_INFINITY,
-    );
-    if (touched < cutoff) await rm(folder, { recursive: true, force: true }).catch(() => {});
+    const info = await stat(folder).catch(() => undefined);
+    if (!info || info.mtimeMs >= cutoff) continue;
+    if (!info.isDirectory()) {
+      await rm(folder, { force: true }).catch(() => {});
+      continue;
+    }
+    await removePartFolderOnceFree(folder).catch(() => {});
+  }
+}
+
+/**
+ * Removes a part folder unless a live process holds its lock, which is taken meanwhile so that no copy
+ * starts in the folder while it goes. This process's own lock is taken over too: one it still held
+ * would be that of a copy it dropped long ago.
+ */
+async function removePartFolderOnceFree(folder: string): Promise<void> {
+  // Loaded here: only a store with an abandoned copy needs it.
+  const { tryLock } = await import("./fs-lock.js");
+  const { lock } = await tryLock(path.join(folder, PART_FOLDER_LOCK), { reclaimOwn: true });
+  if (!lock) return;
+  try {
+    await clearPartFolder(folder);
+  } finally {
+    await lock.release();
+  }
+  await rmdir(folder);
+}
+
+/**
+ * Removes everything in a part folder but its lock file, whose holder calls this. Another process's
+ * files for taking the lock (see fs-lock.ts) may go too: it writes them again.
+ */
+export async function clearPartFolder(folder: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (error) {
+    if (hasCode(error, "ENOENT")) return;
+    throw error;
+  }
+  for (const name of names) {
+    if (name !== PART_FOLDER_LOCK) await rm(path.join(folder, name), { recursive: true, force: true });
   }
 }
 
