@@ -108,6 +108,18 @@ describe("buildSite", () => {
     expect(hits[0]).toMatchObject({ at: 1, snippet: "Ada: we discussed the lighthouse" });
   });
 
+  it("takes organisations that differ only in case for one: one page listing both", async () => {
+    const upper = await seed({ topic: "Upper", organization: "OLF", start: "2024-02-01T15:00:00Z" });
+    const lower = await seed({ topic: "Lower", organization: "olf", start: "2024-02-02T15:00:00Z" });
+    await build();
+    const orgPages = Object.keys(await siteFiles()).filter((file) => file.startsWith("org/"));
+    expect(orgPages).toEqual(["org/olf.html"]);
+    const page = await readFile(path.join(archive.root, "site", "org", "olf.html"), "utf8");
+    for (const doc of [upper, lower]) expect(page).toContain(doc.recording_id);
+    const home = await readFile(path.join(archive.root, "site", "index.html"), "utf8");
+    expect(home).toContain('<span class="count">2 recordings</span>');
+  });
+
   it("a re-run with nothing new writes nothing; ingest, reindex and purge change only their own files", async () => {
     const config = configWith();
     const olf = await seed({

@@ -64,16 +64,19 @@ export async function writeListings(
     pages[file] = h;
     await output.write(file, body);
   };
+  // Organisations are one whatever their case (as site.organizations matches them): "OLF" and "olf"
+  // share a page, named the way the newest recording spells it, rather than overwrite each other's.
   const orgs = new Set<string>();
-  for (const doc of changed) orgs.add(doc.organization);
+  for (const doc of changed) orgs.add(doc.organization.toLowerCase());
   for (const id of [...changed.map((d) => d.recording_id), ...withdrawn]) {
     const old = prev.recordings[id];
-    if (old) orgs.add(old.org);
+    if (old) orgs.add(old.org.toLowerCase());
   }
   for (const org of orgs) {
-    const docs = published.filter((d) => d.organization === org);
+    const docs = published.filter((d) => d.organization.toLowerCase() === org);
     const file = organizationPagePath(org);
-    if (docs.length > 0) await putPage(file, organizationPage(org, docs, ctx));
+    const name = docs[0]?.organization ?? org;
+    if (docs.length > 0) await putPage(file, organizationPage(name, docs, ctx));
     else if (pages[file] !== undefined) {
       delete pages[file];
       await output.delete(file);

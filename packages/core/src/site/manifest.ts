@@ -9,7 +9,7 @@ import { readSiteJson } from "./output.js";
 import type { Segment } from "./segments.js";
 
 /** Bumped when pages or the index change shape: every site built before is then rebuilt whole. */
-export const SITE_FORMAT = 2;
+export const SITE_FORMAT = 3;
 export const MANIFEST = "build.json";
 /** The folders a full build owns: any file in them it did not write is left over from before. */
 export const OWNED_FOLDERS = ["rec/", "org/", "search/"];

@@ -79,9 +79,14 @@ function recordingLink(doc: RecordingDocument, ctx: SiteContext, root: string): 
 }
 
 export function homePage(published: RecordingDocument[], ctx: SiteContext): string {
-  const counts = new Map<string, number>();
-  for (const doc of published) counts.set(doc.organization, (counts.get(doc.organization) ?? 0) + 1);
-  const organizations = [...counts].sort(([a], [b]) => a.localeCompare(b));
+  // One entry per organisation whatever its case, spelt as its newest recording spells it.
+  const counts = new Map<string, [name: string, count: number]>();
+  for (const doc of published) {
+    const key = doc.organization.toLowerCase();
+    const [name, count] = counts.get(key) ?? [doc.organization, 0];
+    counts.set(key, [name, count + 1]);
+  }
+  const organizations = [...counts.values()].sort(([a], [b]) => a.localeCompare(b));
   const recent = published.slice(0, RECENT);
   const body = html`<h1>${ctx.title}</h1>
 <section aria-labelledby="orgs"><h2 id="orgs">Organisations</h2>

@@ -157,12 +157,13 @@ export function durationMinutes(doc: RecordingDocument): number | undefined {
 
 /**
  * A file name for an organisation's page: its name lower-cased, anything but [a-z0-9-] as `-`; a name
- * that loses characters that way gets a short hash, so "C++" and "C" keep pages of their own.
+ * that loses characters that way gets a short hash (of the lower-cased name: the site takes "OLF" and
+ * "olf" for one organisation), so "C++" and "C" keep pages of their own.
  */
 export function organizationSlug(name: string): string {
   const lower = name.toLowerCase();
   const slug = lower.replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
   if (slug === lower && slug !== "") return slug;
-  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  const hash = createHash("sha256").update(lower).digest("hex").slice(0, 8);
   return slug === "" ? `org-${hash}` : `${slug}-${hash}`;
 }
