@@ -3,6 +3,7 @@
  * to Zoom), so the commands that do ask here and get a sentence telling how to add one.
  */
 import { ConfigError } from "../errors.js";
+import { ACCOUNT_ENV, incompleteAccountError } from "./env.js";
 import type { Config, ZoomAccount } from "./types.js";
 
 export interface NamedZoomAccount {
@@ -18,13 +19,23 @@ const HOW_TO_ADD =
  * The account called `name`; without a name, `default`, or the only account when there is just one.
  * Throws ConfigError (key `zoom.accounts.<name>`) when there is no such account, or (key
  * `zoom.accounts.<name>.clientSecret`) when its client secret is not set: loading accepts an account
- * without one, so that the commands that never talk to Zoom run without Zoom credentials.
+ * without one, so that the commands that never talk to Zoom run without Zoom credentials. Likewise a
+ * default account that ZOOM_CLIENT_SECRET (or another account variable) began and nothing completed
+ * (loadConfig's `incompleteEnvAccount: "defer"`) is refused here, naming the variables to set.
  *
  * @example
  * const { name, account } = requireZoomAccount(config, options.account);
  */
 export function requireZoomAccount(config: Config, name?: string): NamedZoomAccount {
   const found = pickZoomAccount(config, name);
+  const missing = ACCOUNT_ENV.filter(
+    ([field]) => field !== "clientSecret" && found.account[field] === "",
+  ).map(([field]) => field);
+  if (missing.length > 0) {
+    const set = ACCOUNT_ENV.filter(([field]) => found.account[field] !== "").map(([field]) => field);
+    const otherNames = Object.keys(config.zoom.accounts).filter((other) => other !== found.name);
+    throw incompleteAccountError({ set, missing, otherNames });
+  }
   if (found.account.clientSecret === "") {
     const key = `zoom.accounts.${found.name}.clientSecret`;
     const where =

@@ -75,6 +75,62 @@ describe("loadConfig: secrets from the environment", () => {
     expect(error.message).toMatch(/ZOOM_CLIENT_ID is set but ZOOM_ACCOUNT_ID is not/);
   });
 
+  it("reports a mistake of the file before the variables' incomplete account", () => {
+    const secret = { ZOOM_CLIENT_SECRET: "env-sec" };
+    const cases: [unknown, string][] = [
+      [
+        { zoom: { accounts: { default: { accountId: "a", clientid: "b" } } } },
+        'zrec.config.json: unknown key "zoom.accounts.default.clientid" (did you mean "clientId"?)',
+      ],
+      [
+        { zoom: { acounts: { default: { accountId: "a", clientId: "b" } } } },
+        'zrec.config.json: unknown key "zoom.acounts" (did you mean "accounts"?)',
+      ],
+      [
+        { zoom: { accounts: { default: { accountId: 7 } } } },
+        "zrec.config.json: zoom.accounts.default.accountId must be a non-empty string, not a number",
+      ],
+    ];
+    for (const [raw, message] of cases) {
+      for (const mode of ["error", "defer"] as const) {
+        const error = thrownBy(ConfigError, () =>
+          loadConfig(raw, { env: secret, source: "zrec.config.json", incompleteEnvAccount: mode }),
+        );
+        expect(error.message, `${JSON.stringify(raw)} ${mode}`).toBe(message);
+      }
+    }
+    // A misspelt account name is valid, but the sentence about the variables points at it.
+    const named = errorOf({ zoom: { accounts: { Default: { accountId: "a", clientId: "b" } } } }, secret);
+    expect(named.message).toMatch(/ZOOM_CLIENT_SECRET is set but ZOOM_ACCOUNT_ID and ZOOM_CLIENT_ID are not/);
+    expect(named.suggestion).toMatch(/an account named "Default": did you mean "default"\?/);
+  });
+
+  it("with incompleteEnvAccount defer, loads and leaves the sentence to requireZoomAccount", () => {
+    const defer = (raw: unknown, env: Record<string, string>) =>
+      loadConfig(raw, { env, baseDir: "/base", source: "zrec.config.json", incompleteEnvAccount: "defer" });
+    const alone = defer({}, { ZOOM_CLIENT_SECRET: "env-sec" });
+    expect(alone.zoom.accounts.default).toEqual({ accountId: "", clientId: "", clientSecret: "env-sec" });
+    expect(alone.storage).toEqual({ type: "fs", root: "/base/zrec-data" });
+    const refused = thrownBy(ConfigError, () => requireZoomAccount(alone));
+    expect(refused.key).toBe("zoom.accounts.default.accountId");
+    expect(refused.message).toBe(
+      "ZOOM_CLIENT_SECRET is set but ZOOM_ACCOUNT_ID and ZOOM_CLIENT_ID are not, and zoom.accounts.default has no accountId and clientId to complete the default Zoom account",
+    );
+    const raw = { zoom: { accounts: { Default: { accountId: "a", clientId: "b" } } } };
+    const named = defer(raw, { ZOOM_CLIENT_SECRET: "env-sec", ZOOM_ACCOUNT_ID: "acc" });
+    expect(named.zoom.accounts.Default).toEqual({ accountId: "a", clientId: "b", clientSecret: "" });
+    const hinted = thrownBy(ConfigError, () => requireZoomAccount(named));
+    expect(hinted.message).toMatch(
+      /^ZOOM_ACCOUNT_ID and ZOOM_CLIENT_SECRET are set but ZOOM_CLIENT_ID is not/,
+    );
+    expect(hinted.suggestion).toMatch(/"Default": did you mean "default"\?/);
+    // The file's own default account is the file's to complete: still refused on loading.
+    const own = { zoom: { accounts: { default: { clientSecret: "file-secret" } } } };
+    expect(() => defer(own, { ZOOM_CLIENT_ID: "c" })).toThrow(
+      /ZOOM_CLIENT_ID is set but ZOOM_ACCOUNT_ID is not/,
+    );
+  });
+
   it("leaves a misshapen zoom block to the schema's error", () => {
     expect(errorOf({ zoom: "x" }, all).key).toBe("zoom");
     expect(errorOf({ zoom: { accounts: [] } }, all).key).toBe("zoom.accounts");

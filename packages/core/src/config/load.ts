@@ -4,7 +4,7 @@ import { ConfigError, messageOf } from "../errors.js";
 import { isObject } from "../validation/is-object.js";
 import { kindOf } from "../validation/issues.js";
 import { defaultConfig } from "./defaults.js";
-import { applyEnvSecrets, type Env } from "./env.js";
+import { applyEnvSecrets, type Env, type IncompleteEnvAccount, incompleteAccountError } from "./env.js";
 import { configErrorFrom } from "./issues.js";
 import { mergeOverDefaults } from "./merge.js";
 import { configSchema } from "./schema.js";
@@ -17,6 +17,14 @@ export interface LoadConfigOptions {
   baseDir?: string;
   /** The configuration file's name, which every error message starts with. Default `configuration`. */
   source?: string;
+  /**
+   * ZOOM_CLIENT_SECRET (or another of the account variables) set while neither the variables nor the
+   * file give the default account's accountId and clientId, and the file has no `zoom.accounts.default`
+   * of its own: `"error"` (the default) refuses the configuration; `"defer"` loads it with that account
+   * as far as it goes (an empty accountId or clientId), which requireZoomAccount refuses with the same
+   * sentence. The CLI defers, so that `zrec list` does not fail over a Zoom variable it never uses.
+   */
+  incompleteEnvAccount?: "error" | "defer";
 }
 
 /**
@@ -41,16 +49,26 @@ export function loadConfig(raw: unknown, options: LoadConfigOptions = {}): Confi
     if (!isObject(given)) {
       throw new ConfigError("", `${source}: must hold an object of settings, not ${kindOf(given)}`);
     }
-    const candidate = applyEnvSecrets(
+    const { candidate, incomplete } = applyEnvSecrets(
       mergeOverDefaults(given, defaultConfig),
       options.env ?? process.env,
-      source,
     );
     // A configuration is parsed once per process: zod's compiled fast path (new Function per object
     // schema) costs more to build than it ever saves, 20-60 ms of every command's start-up (#18).
     const result = configSchema.safeParse(candidate, { jitless: true });
+    // The file's own mistakes come first: a misspelt key ("clientid", "acounts") is the likelier
+    // cause of an incomplete default account than a variable the user forgot, and the schema's sentence
+    // names it. Only the fields the variables were to fill are left to the sentence about them.
+    const issues = result.success
+      ? []
+      : result.error.issues.filter((issue) => !explainedBy(incomplete, issue.path));
+    if (issues.length > 0) throw configErrorFrom(issues, candidate, source);
+    if (incomplete && (incomplete.inFile || options.incompleteEnvAccount !== "defer")) {
+      throw incompleteAccountError(incomplete, source);
+    }
     if (!result.success) throw configErrorFrom(result.error.issues, candidate, source);
-    return normalise(result.data, options.baseDir ?? process.cwd());
+    const config = normalise(result.data, options.baseDir ?? process.cwd());
+    return incomplete ? withDeferredAccount(config, incomplete) : config;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     // Anything else (a getter in a JS config that throws, nesting that exhausts the stack) is still a
@@ -59,6 +77,33 @@ export function loadConfig(raw: unknown, options: LoadConfigOptions = {}): Confi
       cause: error,
     });
   }
+}
+
+/** A missing accountId or clientId of a default account the variables were to complete. */
+function explainedBy(incomplete: IncompleteEnvAccount | undefined, path: readonly PropertyKey[]): boolean {
+  if (incomplete === undefined || path.length !== 4) return false;
+  const [zoom, accounts, name, field] = path;
+  return (
+    zoom === "zoom" &&
+    accounts === "accounts" &&
+    name === "default" &&
+    incomplete.missing.some((missing) => missing === field)
+  );
+}
+
+/**
+ * The default account the variables began and did not complete, kept with empty strings for what they
+ * did not give: requireZoomAccount refuses it with the sentence loading would have thrown.
+ */
+function withDeferredAccount(config: Config, incomplete: IncompleteEnvAccount): Config {
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  const { account } = incomplete;
+  const deferred = {
+    accountId: text(account.accountId),
+    clientId: text(account.clientId),
+    clientSecret: text(account.clientSecret),
+  };
+  return { ...config, zoom: { ...config.zoom, accounts: { ...config.zoom.accounts, default: deferred } } };
 }
 
 function normalise(config: Config, baseDir: string): Config {

@@ -1,8 +1,14 @@
 /** The typed, normalised configuration every part of zrec receives. Keys are DESIGN.md's contract. */
 
 export interface ZoomAccount {
+  /**
+   * Never empty, but for a `default` account that environment variables began and nothing completed,
+   * loaded with `incompleteEnvAccount: "defer"`: requireZoomAccount refuses that one.
+   */
   accountId: string;
+  /** As accountId. */
   clientId: string;
+  /** Empty until a command that talks to Zoom needs it (requireZoomAccount asks for it then). */
   clientSecret: string;
   /** The Secret Token of this account's app; absent: `zoom.webhookSecretToken` verifies its events. */
   webhookSecretToken?: string;
