@@ -37,19 +37,38 @@ describe("resolveConfig", () => {
     expect(resolved.config.storage).toEqual({ type: "fs", root: path.join(cwd, "archive") });
   });
 
-  it("reads YAML, and prefers zrec.config.json over .zrecrc", async () => {
+  it("reads YAML", async () => {
     const yaml = await testdir({
       "zrec.config.yaml": "ingest:\n  partSizeMiB: 16\ntimezone: Europe/Berlin\n",
     });
     const fromYaml = await resolveConfig({ cwd: yaml, env });
     expect(fromYaml.config.ingest.partSizeMiB).toBe(16);
     expect(fromYaml.config.timezone).toBe("Europe/Berlin");
+  });
 
+  it("refuses a folder holding two configuration files, naming the one read and the one ignored", async () => {
     const both = await testdir({
       "zrec.config.json": '{"roundMinutes": 10}',
-      ".zrecrc": "roundMinutes: 15\n",
+      "zrec.config.yaml": "roundMinutes: 15\n",
+      ".zrecrc": "roundMinutes: 20\n",
+      "package.json": '{"name": "x"}',
     });
-    expect((await resolveConfig({ cwd: both, env })).config.roundMinutes).toBe(10);
+    const error = await resolveConfig({ cwd: both, env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe(
+      `3 configuration files in ${both}: zrec would read zrec.config.json and ignore zrec.config.yaml, .zrecrc.`,
+    );
+    expect((error as InputError).suggestion).toMatch(/--config/);
+    // --config settles it; a package.json without a "zrec" key is no configuration file.
+    const named = await resolveConfig({ cwd: both, env, configPath: ".zrecrc" });
+    expect(named.config.roundMinutes).toBe(20);
+    const withPackage = await testdir({
+      "zrec.config.json": "{}",
+      "package.json": '{"name": "x", "zrec": {"roundMinutes": 15}}',
+    });
+    await expect(resolveConfig({ cwd: withPackage, env })).rejects.toThrow(
+      /zrec would read zrec\.config\.json and ignore package\.json \(key "zrec"\)\.$/,
+    );
   });
 
   it("reads the zrec key of package.json", async () => {
@@ -124,29 +143,31 @@ describe("resolveConfig", () => {
     await expect(resolveConfig({ cwd, env, configPath: "." })).rejects.toThrow(/is a folder/);
   });
 
-  it("treats an empty file as the default", async () => {
-    const cwd = await testdir({ "zrec.config.yaml": "" });
-    const resolved = await resolveConfig({ cwd, env, configPath: "zrec.config.yaml" });
-    expect(resolved.config.roundMinutes).toBe(5);
+  it("refuses a found or named file that holds nothing: empty, blank, only comments or null", async () => {
+    const cases: [string, string, string][] = [
+      ["zrec.config.json", "", "is empty"],
+      ["zrec.config.json", " \n", "is empty"],
+      ["zrec.config.json", "null", "holds no settings (only comments or null)"],
+      ["zrec.config.yaml", "", "is empty"],
+      ["zrec.config.yaml", "# storage:\n#   root: /data\n", "holds no settings (only comments or null)"],
+      [".zrecrc", "null\n", "holds no settings (only comments or null)"],
+      ["zrec.config.cjs", "module.exports = undefined;\n", "exports no configuration"],
+    ];
+    for (const [file, content, what] of cases) {
+      const cwd = await testdir({ [file]: content });
+      const found = await resolveConfig({ cwd, env }).catch((e: unknown) => e);
+      expect(found, `${file} ${JSON.stringify(content)}`).toBeInstanceOf(InputError);
+      expect((found as Error).message).toBe(
+        `Config file ${file} ${what}: write a configuration (see docs/configuration.md) or delete it.`,
+      );
+      await expect(resolveConfig({ cwd, env, configPath: file })).rejects.toThrow(
+        `Config file ${file} ${what}: write a configuration (see docs/configuration.md) or leave out --config.`,
+      );
+    }
   });
 
-  it("reads JSON itself exactly as cosmiconfig would: empty and null files passed over, $import merged", async () => {
-    const rc = { ".zrecrc": "roundMinutes: 15\n" };
-    for (const content of ["", " \n", "null"]) {
-      const resolved = await resolveConfig({
-        cwd: await testdir({ "zrec.config.json": content, ...rc }),
-        env,
-      });
-      expect([resolved.source, resolved.config.roundMinutes], JSON.stringify(content)).toEqual([
-        ".zrecrc",
-        15,
-      ]);
-    }
-    const cwd = await testdir({ "empty.json": "", "null.json": "null", "list.json": "[]" });
-    expect((await resolveConfig({ cwd, env, configPath: "empty.json" })).config.roundMinutes).toBe(5);
-    await expect(resolveConfig({ cwd, env, configPath: "null.json" })).rejects.toThrow(
-      /^Config file null\.json holds no zrec configuration\.$/,
-    );
+  it("reads JSON itself as cosmiconfig would: $import merged, a list refused", async () => {
+    const cwd = await testdir({ "list.json": "[]" });
     await expect(resolveConfig({ cwd, env, configPath: "list.json" })).rejects.toThrow(/not a list/);
 
     const imports = await testdir({
@@ -165,5 +186,19 @@ describe("resolveConfig", () => {
     });
     const resolved = await resolveConfig({ cwd, env: { ZOOM_CLIENT_SECRET: SECRET } });
     expect(resolved.config.zoom.accounts.default?.clientSecret).toBe(SECRET);
+  });
+
+  it("leaves a Zoom variable the file does not complete to the commands that talk to Zoom", async () => {
+    const cwd = await testdir({});
+    const resolved = await resolveConfig({ cwd, env: { ZOOM_CLIENT_SECRET: SECRET } });
+    expect(resolved.config.zoom.accounts.default?.accountId).toBe("");
+    const typo = await testdir({
+      "zrec.config.json": JSON.stringify({
+        zoom: { accounts: { default: { accountId: "a", clientid: "b" } } },
+      }),
+    });
+    await expect(resolveConfig({ cwd: typo, env: { ZOOM_CLIENT_SECRET: SECRET } })).rejects.toThrow(
+      'zrec.config.json: unknown key "zoom.accounts.default.clientid" (did you mean "clientId"?)',
+    );
   });
 });

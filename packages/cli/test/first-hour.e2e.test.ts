@@ -44,10 +44,14 @@ describe("read-only commands only read", () => {
     expect(jobs.stderr).toMatch(/There is no job queue at .*index\.db \(from zrec\.config\.json\)/);
     expect(await readdir(ws.dir)).toEqual(["zrec.config.json"]);
 
-    // Without any configuration the message says the embedded default was used, and where.
-    const empty = await runZrec(["list", "--json"], { cwd: "/", env: {} });
+    // Without any configuration the message says the embedded default was used, and where. A client
+    // secret in the environment (as the README says to export) does not matter to a command that never
+    // talks to Zoom, even with no account to complete.
+    const secret = { ZOOM_CLIENT_SECRET: "exported-for-another-folder" };
+    const empty = await runZrec(["list", "--json"], { cwd: "/", env: secret });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/the embedded default, no zrec\.config\.\* in \/\)/);
+    expect(JSON.parse(empty.stdout).error.code).toBe("CONFIG_INVALID");
   });
 
   it("ingest says once what it created; an index moved away or empty says to run rebuild-db", async () => {

@@ -94,9 +94,10 @@ describe("module loading", () => {
     expect(urls.filter((url) => CORE.test(url) || unwanted.test(url))).toEqual([]);
   });
 
-  it("a configuration that is not zrec.config.json is still found, through cosmiconfig", async () => {
+  it("a configuration that is not JSON is still found, through cosmiconfig", async () => {
     const ws = await makeWorkspace(sim());
-    await rename(join(ws.dir, "zrec.config.json"), join(ws.dir, ".zrecrc.json"));
+    // JSON is YAML: the same file, read by cosmiconfig's YAML loader (any .json is read without it).
+    await rename(join(ws.dir, "zrec.config.json"), join(ws.dir, "zrec.config.yaml"));
     expect((await runZrec(["setup"], { cwd: ws.dir, env: ws.env })).code).toBe(0);
     const { loads } = await modulesLoaded(ws, ["list", "--json"]);
     expect(loads(/cosmiconfig/)).toBe(true);
