@@ -1,7 +1,8 @@
 /**
  * `zrec doctor` end to end against s3rver, dynalite and zoom-sim: all ok when everything is in place; a
- * wrong Zoom secret, a missing bucket, a bad profile or a bad config fails that line (exit 1) and says
- * why without a secret; `--profile` switches the credentials of every AWS backend.
+ * wrong Zoom secret, a missing bucket or a bad profile fails that line (exit 1), a config that does not
+ * load the config line (exit 2), and says why without a secret; `--profile` switches the credentials of
+ * every AWS backend.
  */
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -143,13 +144,24 @@ describe("zrec doctor", () => {
     }
   });
 
-  it("reports a configuration that does not load as the failed config line, exit 1", async () => {
+  it("reports a configuration that does not load as the failed config line, exit 2 (bad input)", async () => {
     const ws = await makeWorkspace(sim(), { storage: { type: "s3", buckett: "x" } });
     const { run, checks } = await doctor(ws);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ check: "config", ok: false });
     expect(checks[0]?.detail).toMatch(/zrec\.config\.json/);
+
+    const missing = await runZrec(["doctor", "--config", "nothere.json"], { cwd: ws.dir, env: ws.env });
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toMatch(/^failed {2}config {16}Config file nothere\.json does not exist\.$/m);
+    // An empty file is not the embedded default: doctor and every other command say it is empty.
+    await writeFile(join(ws.dir, "zrec.config.json"), "");
+    const empty = await runZrec(["doctor"], { cwd: ws.dir, env: ws.env });
+    expect(empty.code).toBe(2);
+    expect(empty.stdout).toMatch(
+      /^failed {2}config {16}Config file zrec\.config\.json is empty: write a configuration \(see docs\/configuration\.md\) or delete it\.$/m,
+    );
   });
 
   it("on the embedded default with no Zoom account: fails the zoom line, warns of store and secret, creates nothing", async () => {

@@ -10,7 +10,7 @@ export function doctorCommand(): Command {
     .addHelpText(
       "after",
       "\nWrites one probe object under .zrec-doctor/ in the store and deletes it; sends no notification.\n" +
-        "Exit 0 when every check is ok, 1 when any failed.",
+        "Exit 0 when every check is ok, 1 when any failed, 2 when the configuration does not load.",
     )
     .action(
       withGlobals(async ({ options, out }) => {
@@ -22,6 +22,9 @@ export function doctorCommand(): Command {
         };
 
         let resolved: Awaited<ReturnType<typeof resolveFor>> | undefined;
+        // A configuration that cannot be loaded is bad input, exit 2 as for every other command; a
+        // backend or Zoom account that does not answer is a failed check, exit 1.
+        let badConfig = false;
         try {
           resolved = await resolveFor(options);
           const from = resolved.source ?? "the embedded default (no config file found)";
@@ -29,6 +32,7 @@ export function doctorCommand(): Command {
         } catch (error) {
           // A configuration that does not load is this command's finding, not its failure to run.
           const suggestion = error instanceof core.ZrecError ? error.suggestion : undefined;
+          badConfig = (error as { badInput?: unknown }).badInput === true;
           report({
             check: "config",
             ok: false,
@@ -51,7 +55,7 @@ export function doctorCommand(): Command {
             `\n${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.check).join(", ")}.`,
           );
         // The result is already on stdout; main.ts only needs the exit code.
-        if (failed.length > 0) throw new SilentExit(1);
+        if (failed.length > 0) throw new SilentExit(badConfig ? 2 : 1);
       }),
     );
 }
