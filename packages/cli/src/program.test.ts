@@ -76,6 +76,35 @@ describe("the zrec program", () => {
     expect(bare.stderr).toContain("Usage: zrec");
   });
 
+  it("with --json, a missing command is a usage error for stdout, and no help is printed", async () => {
+    const bare = await parse("--json");
+    expect(bare.error).toEqual(
+      new UsageError("zrec needs a command.", 'Run "zrec --help" to see how it is used.'),
+    );
+    expect(bare.stderr).toBe("");
+    for (const args of [
+      ["--json", "jobs"],
+      ["jobs", "--json"],
+    ]) {
+      const group = await parse(...args);
+      expect(group.error, args.join(" ")).toEqual(
+        new UsageError(
+          "zrec jobs needs a subcommand (list or retry).",
+          'Run "zrec jobs --help" to see how it is used.',
+        ),
+      );
+      expect(group.stderr).toBe("");
+    }
+    expect((await parse("--json", "site")).error).toMatchObject({
+      message: "zrec site needs a subcommand (build or serve).",
+      code: "USAGE",
+    });
+    // Without --json the help is what a person gets, on stderr.
+    const human = await parse("jobs");
+    expect((human.error as SilentExit).exitCode).toBe(2);
+    expect(human.stderr).toContain("Usage: zrec jobs");
+  });
+
   it("shows the global options in a command's help", async () => {
     const { stdout } = await parse("list", "--help");
     expect(stdout).toContain("--organization <name>");

@@ -25,13 +25,19 @@ function packageVersion(): string {
 
 /**
  * Commander's exits become errors main.ts handles: help and version end quietly, anything else is a
- * usage error (exit 2) whose message commander would have printed itself.
+ * usage error (exit 2) whose message commander would have printed itself. `json` says whether --json
+ * was given; `command` is the one whose exits these are.
  */
-function exitHandler(commandPath: string) {
+function exitHandler(commandPath: string, json: () => boolean, command?: Command) {
   return (error: CommanderError): never => {
     if (error.exitCode === 0) throw new SilentExit(0);
-    // `zrec` with no command: commander has already printed the help to stderr.
-    if (error.code === "commander.help") throw new SilentExit(2);
+    if (error.code === "commander.help") {
+      // `zrec` or `zrec jobs` without a (sub)command: commander has printed the help to stderr, which
+      // is all a person needs. With --json a script reads stdout, so it gets the usage error there
+      // instead, as for any other usage error (and the help is not printed, see buildProgram).
+      if (!json()) throw new SilentExit(2);
+      throw missingCommand(commandPath, command);
+    }
     const [first = error.message, ...rest] = error.message.replace(/^error: /, "").split("\n");
     // Commander words its hint "(Did you mean list?)"; on a line of its own the brackets are noise.
     const hint = rest
@@ -42,6 +48,20 @@ function exitHandler(commandPath: string) {
     if (error.code === "commander.invalidArgument") throw new UsageError(invalidValue(first));
     throw new UsageError(first, hint || `Run "${commandPath} --help" to see how it is used.`);
   };
+}
+
+/** `zrec --json` or `zrec --json jobs`: no (sub)command was given. */
+function missingCommand(commandPath: string, command?: Command): UsageError {
+  const subcommands = (command?.commands ?? []).map((sub) => sub.name()).filter((name) => name !== "help");
+  const which =
+    subcommands.length > 0
+      ? ` (${subcommands.slice(0, -1).join(", ")}${subcommands.length > 1 ? " or " : ""}${subcommands.at(-1)})`
+      : "";
+  const what = command === undefined ? "a command" : `a subcommand${which}`;
+  return new UsageError(
+    `${commandPath} needs ${what}.`,
+    `Run "${commandPath} --help" to see how it is used.`,
+  );
 }
 
 const INVALID_OPTION = /^option '(?:-\w, )?(-[^ ']+)[^']*' argument '([\s\S]*)' is invalid\. ([\s\S]*)$/;
@@ -67,6 +87,8 @@ export function invalidValue(message: string): string {
  * await (await buildProgram(args)).parseAsync(args, { from: "user" });
  */
 export async function buildProgram(args: readonly string[]): Promise<Command> {
+  // Commander has read the options by the time it shows that help; the words are the fallback.
+  const json = () => program.opts().json === true || args.includes("--json");
   const program = new Command("zrec")
     .description("Archive Zoom cloud recordings into storage you own.")
     .version(packageVersion(), "-V, --version", "print the version")
@@ -87,18 +109,26 @@ export async function buildProgram(args: readonly string[]): Promise<Command> {
           : Help.prototype.subcommandTerm.call(this, command);
       },
     })
-    .configureOutput({ outputError: () => {} })
-    .exitOverride(exitHandler("zrec"));
+    .configureOutput({
+      outputError: () => {},
+      // Only the help shown for a missing command goes here; with --json the usage error says it.
+      writeErr: (text) => {
+        if (!json()) process.stderr.write(text);
+      },
+    })
+    .exitOverride(exitHandler("zrec", json));
 
   const invoked = invokedCommand(args);
   for (const entry of COMMANDS) {
     const command =
       entry === invoked ? (await entry.load())().description(entry.description) : new Unloaded(entry);
     // addCommand, unlike .command(), does not pass settings down: copy the output and exit handling.
-    command.copyInheritedSettings(program).exitOverride(exitHandler(`zrec ${command.name()}`));
+    command.copyInheritedSettings(program).exitOverride(exitHandler(`zrec ${command.name()}`, json, command));
     // Subcommands of a group (`zrec site build`) are added before the group reaches the program.
     for (const sub of command.commands) {
-      sub.copyInheritedSettings(command).exitOverride(exitHandler(`zrec ${command.name()} ${sub.name()}`));
+      sub
+        .copyInheritedSettings(command)
+        .exitOverride(exitHandler(`zrec ${command.name()} ${sub.name()}`, json, sub));
     }
     program.addCommand(command);
   }

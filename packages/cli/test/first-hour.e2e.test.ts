@@ -52,6 +52,18 @@ describe("read-only commands only read", () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/the embedded default, no zrec\.config\.\* in \/\)/);
     expect(JSON.parse(empty.stdout).error.code).toBe("CONFIG_INVALID");
+
+    // A script that forgot the subcommand gets the usage error as JSON on stdout, not the help.
+    const usage = await runZrec(["--json", "jobs"], { cwd: ws.dir, env: ws.env });
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({
+      error: {
+        code: "USAGE",
+        message: "zrec jobs needs a subcommand (list or retry).",
+        suggestion: 'Run "zrec jobs --help" to see how it is used.',
+      },
+    });
+    expect(usage.stderr).not.toMatch(/Usage:/);
   });
 
   it("ingest says once what it created; an index moved away or empty says to run rebuild-db", async () => {
