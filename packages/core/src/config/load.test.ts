@@ -161,6 +161,26 @@ describe("loadConfig: normalising", () => {
     expect(config.notify).toEqual({ type: "outbox", path: "/srv/out/outbox.jsonl" });
   });
 
+  it("expands a leading ~ in every local path to the home folder, and only a leading one", () => {
+    const options = { env: {}, baseDir: "/srv/zrec", homeDir: "/home/ann" };
+    const config = loadConfig(
+      {
+        storage: { root: "~/zrec-archive" },
+        index: { path: "~" },
+        notify: { path: "~ann/outbox.jsonl" },
+        serve: { queuePath: "~/jobs.db" },
+      },
+      options,
+    );
+    expect(config.storage).toEqual({ type: "fs", root: "/home/ann/zrec-archive" });
+    expect(config.index).toEqual({ type: "sqlite", path: "/home/ann" });
+    expect(config.notify).toEqual({ type: "outbox", path: "/srv/zrec/~ann/outbox.jsonl" });
+    expect(config.serve.queuePath).toBe("/home/ann/jobs.db");
+    const inside = loadConfig({ storage: { root: "data/~/x" }, serve: { queuePath: "jobs.db" } }, options);
+    expect(inside.storage).toEqual({ type: "fs", root: "/srv/zrec/data/~/x" });
+    expect(inside.serve.queuePath).toBe("jobs.db");
+  });
+
   it("resolves against the working directory without a baseDir", () => {
     const config = loadConfig(undefined, { env: {} });
     if (config.storage.type !== "fs") throw new Error("expected fs storage");

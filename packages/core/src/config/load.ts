@@ -1,5 +1,6 @@
 /** From whatever a configuration file held to one typed, normalised Config. */
-import { resolve } from "node:path";
+import { homedir } from "node:os";
+import { resolve, sep } from "node:path";
 import { ConfigError, messageOf } from "../errors.js";
 import { isObject } from "../validation/is-object.js";
 import { kindOf } from "../validation/issues.js";
@@ -15,6 +16,8 @@ export interface LoadConfigOptions {
   env?: Env;
   /** Relative `storage.root`, `index.path` and `notify.path` resolve against it. Default `process.cwd()`. */
   baseDir?: string;
+  /** What a leading `~` of a local path stands for. Default `os.homedir()`. */
+  homeDir?: string;
   /** The configuration file's name, which every error message starts with. Default `configuration`. */
   source?: string;
   /**
@@ -67,7 +70,7 @@ export function loadConfig(raw: unknown, options: LoadConfigOptions = {}): Confi
       throw incompleteAccountError(incomplete, source);
     }
     if (!result.success) throw configErrorFrom(result.error.issues, candidate, source);
-    const config = normalise(result.data, options.baseDir ?? process.cwd());
+    const config = normalise(result.data, options.baseDir ?? process.cwd(), options.homeDir ?? homedir());
     return incomplete ? withDeferredAccount(config, incomplete) : config;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
@@ -106,14 +109,30 @@ function withDeferredAccount(config: Config, incomplete: IncompleteEnvAccount): 
   return { ...config, zoom: { ...config.zoom, accounts: { ...config.zoom.accounts, default: deferred } } };
 }
 
-function normalise(config: Config, baseDir: string): Config {
-  const { storage, index, notify, zoom } = config;
+/**
+ * Local paths made absolute: a leading `~` or `~/` is the home folder (a shell expands it on the command
+ * line, but nothing does in a file, and a folder literally named `~` is never what was meant); any other
+ * relative path is relative to `baseDir`. `serve.queuePath` is resolved against `baseDir` where it is
+ * used, so only its `~` is expanded here.
+ */
+function normalise(config: Config, baseDir: string, homeDir: string): Config {
+  const { storage, index, notify, zoom, serve } = config;
+  const local = (path: string) => resolve(baseDir, expandHome(path, homeDir));
   return {
     ...config,
     // A trailing slash would double the one every API path starts with.
     zoom: { ...zoom, apiBaseUrl: zoom.apiBaseUrl.replace(/\/+$/, "") },
-    storage: storage.type === "fs" ? { ...storage, root: resolve(baseDir, storage.root) } : storage,
-    index: index.type === "sqlite" ? { ...index, path: resolve(baseDir, index.path) } : index,
-    notify: notify.type === "outbox" ? { ...notify, path: resolve(baseDir, notify.path) } : notify,
+    storage: storage.type === "fs" ? { ...storage, root: local(storage.root) } : storage,
+    index: index.type === "sqlite" ? { ...index, path: local(index.path) } : index,
+    notify: notify.type === "outbox" ? { ...notify, path: local(notify.path) } : notify,
+    serve: serve.queuePath === null ? serve : { ...serve, queuePath: expandHome(serve.queuePath, homeDir) },
   };
+}
+
+/** `~` and `~/…` (`~\…` on Windows) under the home folder; `~user/…` and `a/~/b` are left as written. */
+function expandHome(path: string, homeDir: string): string {
+  if (path === "~") return homeDir;
+  if (path.startsWith("~/") || (sep === "\\" && path.startsWith("~\\")))
+    return resolve(homeDir, path.slice(2));
+  return path;
 }
