@@ -64,7 +64,7 @@ describe("the commands guide, run as written", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^warning storage /m);
     expect(run.stdout).toMatch(/^Ingested recording /m);
-    expect(run.stdout).toMatch(/^Swept default .*: 2 meetings \(1 archived, 1 ingested\)\.$/m);
+    expect(run.stdout).toMatch(/^Swept default \(1 user\), .*: 2 meetings \(1 archived, 1 ingested\)\.$/m);
     expect(run.stdout).toMatch(/Budget review$/m);
     expect(run.stdout).toMatch(/^Nothing is due for deletion as of /m);
     expect(run.stderr).toBe("");

@@ -69,14 +69,16 @@ export function rebuildDbCommand(): Command {
         if (report.bad.length > 0) {
           const bad = report.bad.length;
           const good = dryRun
-            ? `${report.indexed} are good (dry run: nothing was written)`
-            : `the ${report.indexed} good ones were indexed`;
+            ? `${report.indexed} ${report.indexed === 1 ? "is" : "are"} good (dry run: nothing was written)`
+            : report.indexed === 1
+              ? "the good one was indexed"
+              : `the ${report.indexed} good ones were indexed`;
           // Errors, so on stderr and shown even with --quiet: which document, and why.
           const details = report.bad.map(({ key, reason }) =>
             reason.includes(key) ? reason : `${key}: ${reason}`,
           );
           throw new PartialFailure(
-            `${bad} of ${report.scanned} recording documents ${bad === 1 ? "is" : "are"} bad (named above) and not indexed; ${good}.`,
+            `${bad} of ${report.scanned} recording ${report.scanned === 1 ? "document" : "documents"} ${bad === 1 ? "is" : "are"} bad (named above) and not indexed; ${good}.`,
             { details },
           );
         }
@@ -94,19 +96,20 @@ function summarize(report: RebuildReport, where: Where, line: (text?: string) =>
     return;
   }
   const read = `${report.scanned} read, ${report.bad.length} bad`;
-  // A small store is read in milliseconds, and "0.0 s" reads as if nothing happened.
-  const took =
+  // A small store is read in milliseconds, and "0.0 s" reads as if nothing happened; a rate measured
+  // over a few milliseconds says nothing of the pace (a rate of 250/s for 1 document in 4 ms).
+  const timing =
     where.seconds < 0.1
       ? `${Math.max(1, Math.round(where.seconds * 1000))} ms`
-      : `${where.seconds.toFixed(1)} s`;
-  const timing = `${took}, ${perSecond(report.scanned, where.seconds)}`;
+      : `${where.seconds.toFixed(1)} s, ${perSecond(report.scanned, where.seconds)}`;
+  const documents = `recording ${report.indexed === 1 ? "document" : "documents"}`;
   if (report.dryRun) {
     line(
-      `Dry run: ${report.indexed} recording documents in ${where.store} are good (${read}, ${timing}); nothing was written to ${where.index}.`,
+      `Dry run: ${report.indexed} ${documents} in ${where.store} ${report.indexed === 1 ? "is" : "are"} good (${read}, ${timing}); nothing was written to ${where.index}.`,
     );
     return;
   }
   line(
-    `Indexed ${report.indexed} recording documents from ${where.store} into ${where.index} (${read}, ${timing}).`,
+    `Indexed ${report.indexed} ${documents} from ${where.store} into ${where.index} (${read}, ${timing}).`,
   );
 }

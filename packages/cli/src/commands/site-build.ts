@@ -65,7 +65,7 @@ export function siteBuildCommand(): Command {
           );
         const how = report.full ? "Built the whole site" : "Updated the site";
         out.line(
-          `${how} in ${report.output}: ${report.published} ${report.published === 1 ? "recording" : "recordings"} published, ${report.built.length} pages built, ${report.withdrawn.length} withdrawn (${report.written} files written, ${report.deleted} removed).`,
+          `${how} in ${report.output}: ${report.published} ${report.published === 1 ? "recording" : "recordings"} published, ${report.built.length} ${report.built.length === 1 ? "page" : "pages"} built, ${report.withdrawn.length} withdrawn (${report.written} ${report.written === 1 ? "file" : "files"} written, ${report.deleted} removed).`,
         );
         if (flags.out === undefined && report.storage === "fs") out.line("See it with: zrec site serve");
       }),

@@ -83,7 +83,7 @@ function partialFailure(report: SweepReport): PartialFailure | undefined {
   ]);
   const failed = report.counts.failed;
   if (failed > 0) {
-    const which = `${failed} of ${report.meetings.length} meetings`;
+    const which = `${failed} of ${report.meetings.length} ${report.meetings.length === 1 ? "meeting" : "meetings"}`;
     lines.push(`${which} could not be ingested (outcome "failed"); run the sweep again to retry.`);
   }
   const message = lines.pop();
@@ -104,9 +104,11 @@ function meetingLine(m: SweepMeeting, withAccount: boolean): string {
 function summarize(report: SweepReport, line: (text?: string) => void): void {
   const counts = Object.entries(report.counts).flatMap(([outcome, n]) => (n > 0 ? [`${n} ${outcome}`] : []));
   const found =
-    counts.length === 0 ? "no recordings" : `${report.meetings.length} meetings (${counts.join(", ")})`;
+    counts.length === 0
+      ? "no recordings"
+      : `${report.meetings.length} ${report.meetings.length === 1 ? "meeting" : "meetings"} (${counts.join(", ")})`;
   line(
-    `Swept ${report.accounts.join(", ")} (${report.users} users), ${report.from} to ${report.to}: ${found}.`,
+    `Swept ${report.accounts.join(", ")} (${report.users} ${report.users === 1 ? "user" : "users"}), ${report.from} to ${report.to}: ${found}.`,
   );
   for (const account of report.perAccount) {
     const listed = account.listing === "per-user" ? "per user" : `by ${account.listing} listing`;
@@ -116,7 +118,9 @@ function summarize(report: SweepReport, line: (text?: string) => void): void {
         : account.failed !== undefined
           ? "; listing failed, not swept"
           : "";
-    line(`  ${account.account}: listed ${listed}, ${account.requests} API requests${stopped}`);
+    line(
+      `  ${account.account}: listed ${listed}, ${account.requests} API ${account.requests === 1 ? "request" : "requests"}${stopped}`,
+    );
   }
   const would = report.counts["would-ingest"];
   const next = would > 0 ? ` Run it without --dry-run to ingest the ${would} marked would-ingest.` : "";
