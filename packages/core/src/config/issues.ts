@@ -5,6 +5,7 @@
  */
 
 import { ConfigError } from "../errors.js";
+import { closestName } from "../validation/closest.js";
 import { isObject } from "../validation/is-object.js";
 import { dotted, firstProblem, type IssuePath, type Problem, quote, valueAt } from "../validation/issues.js";
 import { ACCOUNT_ENV } from "./env.js";
@@ -16,40 +17,6 @@ interface Sentence {
   key: string;
   message: string;
   suggestion?: string;
-}
-
-/** Levenshtein distance, two rows at a time. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
-/** The known key a typo most likely meant: same letters in another case, a near spelling, or a part of it. */
-function closestKey(key: string, known: readonly string[]): string | undefined {
-  if (key.length > 64) return undefined;
-  const wanted = key.toLowerCase();
-  let best: string | undefined;
-  let bestScore = Number.POSITIVE_INFINITY;
-  for (const candidate of known) {
-    const lower = candidate.toLowerCase();
-    const score = distance(wanted, lower);
-    const overlaps =
-      Math.min(wanted.length, lower.length) >= 3 && (lower.includes(wanted) || wanted.includes(lower));
-    const near = score <= Math.max(1, Math.floor(wanted.length / 3));
-    if ((near || overlaps) && score < bestScore) {
-      best = candidate;
-      bestScore = score;
-    }
-  }
-  return best;
 }
 
 /** Steps through pipes, defaults and optionals, and into the union member the value's `type` picks. */
@@ -85,7 +52,7 @@ function knownKeysAt(path: IssuePath, candidate: unknown): string[] {
 
 function unknownKey(path: IssuePath, key: string, candidate: unknown): Sentence {
   const known = knownKeysAt(path, candidate);
-  const guess = closestKey(key, known);
+  const guess = closestName(key, known);
   const full = dotted([...path, key]);
   return {
     key: full,
