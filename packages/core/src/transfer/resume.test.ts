@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFsStore, FS_RESUME_DIR, FS_TEMP_DIR } from "../adapters/fs-store.js";
 import { createS3Store, S3_CHECKPOINT_PREFIX } from "../adapters/s3-store.js";
 import type { ObjectStore } from "../ports.js";
-import { rangedCopy } from "./ranged-copy.js";
+import { CopySuspended, rangedCopy } from "./ranged-copy.js";
 import { httpSource, type RangeServer, startRangeServer } from "./ranged-copy.test-support.js";
 import type { ByteSource } from "./source.js";
 
@@ -232,6 +232,32 @@ describe.each(Object.keys(backends))("a copy stopped short on the %s store", (na
     expect(fetchedParts).toEqual([1]);
     expect(result).toMatchObject({ size: SIZE, sha256: server.sha256, resumedBytes: SIZE });
     expect(await backend.leftovers()).toEqual([]);
+  });
+
+  it("out of its time budget while reading back (Lambda) suspends; the next call reads the object back", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    await interruptedCopy(backend.store, [2, 3]);
+    const budget = new AbortController();
+    const spentInReadBack: ObjectStore = Object.assign(Object.create(backend.store), {
+      read: (key: string) => {
+        budget.abort();
+        return backend.store.read(key);
+      },
+    });
+    const suspended = rangedCopy({
+      source,
+      store: spentInReadBack,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: PART,
+      resumeId: RESUME_ID,
+      budget: budget.signal,
+    });
+    await expect(suspended).rejects.toBeInstanceOf(CopySuspended);
+    expect(await backend.leftovers()).not.toEqual([]);
+    const { result, fetchedParts } = await copy(backend.store);
+    expect(fetchedParts).toEqual([1]);
+    expect(result).toMatchObject({ size: SIZE, sha256: server.sha256, resumedBytes: SIZE });
   });
 });
 
