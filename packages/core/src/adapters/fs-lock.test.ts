@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { CopyInProgress } from "../errors.js";
-import { type FileLock, tryLock } from "./fs-lock.js";
+import { type FileLock, LOCK_LEASE_MS, tryLock } from "./fs-lock.js";
 import { createFsStore, FS_RESUME_DIR, FS_TEMP_DIR } from "./fs-store.js";
 
 const folders: string[] = [];
@@ -80,6 +80,23 @@ describe("tryLock", () => {
     const attempt = await tryLock(file);
     expect(attempt.holder?.host).toBe(`not-${hostname()}`);
     expect(await readFile(file, "utf8")).toBe(other);
+  });
+
+  it("takes over a lock nobody renewed for its lease: another host's, or a pid this host gave to another process", async () => {
+    const stale = new Date(Date.now() - LOCK_LEASE_MS - 60_000);
+    for (const holder of [
+      { host: `not-${hostname()}`, pid: 4242, nonce: "n" },
+      // A running process (our parent) that is not the lock's: the pid was reused after a reboot.
+      { host: hostname(), pid: process.ppid, nonce: "n" },
+    ]) {
+      const file = await lockFile();
+      await writeFile(file, JSON.stringify(holder));
+      expect((await tryLock(file)).holder).toBeDefined();
+      await utimes(file, stale, stale);
+      const lock = await taken(file);
+      expect(JSON.parse(await readFile(file, "utf8")).pid).toBe(process.pid);
+      await lock.release();
+    }
   });
 
   it.each([

@@ -16,7 +16,7 @@
  * that must not happen twice (a folder store's rename into place).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { link, lstat, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { link, lstat, mkdir, readFile, rename, unlink, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -70,6 +70,14 @@ function ourLocks(): Set<string> {
   return found;
 }
 
+/**
+ * A lock not renewed for this long is stale whoever holds it. A holder renews it (its mtime) every
+ * fifth of that while it lives; a lock of another host, or of a pid this host has since given to
+ * another process (a reboot, a new container with the same volume and another hostname), is renewed
+ * by nobody, and without the lease it would shut every later copy out for good (a second review).
+ */
+export const LOCK_LEASE_MS = 5 * 60_000;
+
 /** Link attempts before giving up on a lock file that keeps vanishing (or is a dangling symbolic link). */
 const MAX_ATTEMPTS = 100;
 
@@ -92,14 +100,16 @@ export async function tryLock(file: string, options: TryLockOptions = {}): Promi
       const found = await readText(file);
       if (found !== undefined) {
         const holder = parse(found);
-        if (holder && !stale(holder, options)) return { holder: { host: holder.host, pid: holder.pid } };
+        if (holder && !stale(holder, options) && !(await leaseRanOut(file)))
+          return { holder: { host: holder.host, pid: holder.pid } };
         // Ours no more: a release by a FileLock this process dropped must not remove what replaces it.
         if (holder?.nonce !== undefined && holder.pid === process.pid) OURS.delete(holder.nonce);
         const outcome = await takeOver(file, found, mine, text);
         if (outcome === "taken") return { lock: heldLock(file, text, nonce) };
         // Another process is taking the same stale lock over, in a few system calls: look again soon.
         if (outcome === "busy") {
-          await sleep(1);
+          // Not 1 ms: a claim left by a process killed mid-takeover stands for CLAIM_TIMEOUT_MS.
+          await sleep(20);
           continue;
         }
       }
@@ -180,10 +190,18 @@ async function takeOver(
 function heldLock(file: string, text: string, nonce: string): FileLock {
   OURS.add(nonce);
   const held = async () => (await readText(file)) === text;
+  // The lease: renewed while this process lives and the lock is its own (see LOCK_LEASE_MS).
+  const renewal = setInterval(() => {
+    void held()
+      .then((ours) => (ours ? utimes(file, new Date(), new Date()) : clearInterval(renewal)))
+      .catch(() => {});
+  }, LOCK_LEASE_MS / 5);
+  renewal.unref();
   return {
     file,
     held,
     async release() {
+      clearInterval(renewal);
       // Not ours any more when this process has taken it over meanwhile (`reclaimOwn`).
       if (!OURS.has(nonce)) return;
       const ours = await held();
@@ -196,9 +214,9 @@ function heldLock(file: string, text: string, nonce: string): FileLock {
 }
 
 /**
- * Whether `holder` can no longer be holding the lock. A holder on another host counts as live: a pid of
- * another machine (sharing the folder over a network file system) cannot be checked from here, and
- * taking a live copy's lock would let two copies write one file.
+ * Whether `holder` can no longer be holding the lock. A holder on another host counts as live (until
+ * its lease runs out): a pid of another machine (sharing the folder over a network file system) cannot
+ * be checked from here, and taking a live copy's lock would let two copies write one file.
  */
 function stale(holder: LockContent, options: TryLockOptions): boolean {
   if (holder.host !== HOST) return false;
@@ -206,6 +224,12 @@ function stale(holder: LockContent, options: TryLockOptions): boolean {
     return holder.nonce === undefined || !OURS.has(holder.nonce) || options.reclaimOwn === true;
   }
   return !running(holder.pid);
+}
+
+/** Whether the lock file was last renewed more than LOCK_LEASE_MS ago. */
+async function leaseRanOut(file: string): Promise<boolean> {
+  const info = await lstat(file).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs > LOCK_LEASE_MS;
 }
 
 /** The lock's content, or undefined when there is none. */
