@@ -65,6 +65,13 @@ export interface MultipartUpload {
   complete(options?: { keepCheckpoint?: boolean }): Promise<StoredObject>;
   /** Removes the checkpoint `complete({ keepCheckpoint: true })` kept; a no-op otherwise. */
   forget(): Promise<void>;
+  /**
+   * Stops using a resumable upload without completing, aborting or forgetting it: its parts and
+   * checkpoint stay for a later run, and what it holds is let go (the folder store's file and lock),
+   * so that the later run, in this process or another, may take it up. A no-op for an upload aborted
+   * or forgotten.
+   */
+  suspend(): Promise<void>;
   /** Discards every part; never throws for an upload that is already gone. */
   abort(): Promise<void>;
   /**

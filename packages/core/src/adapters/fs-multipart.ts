@@ -222,6 +222,11 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
     },
 
     discard,
+    async suspend() {
+      await flushed();
+      await file.close().catch(() => {});
+      await lock?.release().catch(() => {});
+    },
     ...(keeper ? { checkpoint: keeper } : {}),
   });
 }

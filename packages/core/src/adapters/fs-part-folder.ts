@@ -44,6 +44,7 @@ export function completedUpload(
       return { key, url: options.url, etag: multipartEtag(digests, layout.partCount), size };
     },
     async discard() {},
+    suspend: () => lock.release(),
     checkpoint: {
       initial: checkpoint,
       async save() {},

@@ -37,6 +37,8 @@ export interface MultipartPrimitives {
   discard(): Promise<void>;
   /** Called before waiting for parts in flight on abort, so that they can be cancelled rather than awaited. */
   cancelInFlight?(): void;
+  /** Lets go of what the upload holds (a file, a lock), keeping its parts and checkpoint; see `suspend`. */
+  suspend?(): Promise<void>;
   /** For a resumable upload: where its checkpoint is kept, and what an earlier run already stored. */
   checkpoint?: CheckpointKeeper;
 }
@@ -197,6 +199,15 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
 
     async forget() {
       if (state === "completed") await removeCheckpoint();
+    },
+
+    async suspend() {
+      if (state === "completing") await completion?.catch(() => {});
+      if (state === "aborted") return;
+      // Every part recorded is in the checkpoint before the upload is let go.
+      await Promise.allSettled(inFlight);
+      await saving;
+      await primitives.suspend?.();
     },
 
     async abort() {

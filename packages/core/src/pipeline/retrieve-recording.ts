@@ -113,7 +113,13 @@ export async function retrieveRecordingWithin(
     ...(file.id !== undefined ? { zoom_file_id: file.id } : {}),
   };
   // Zoom's own fields first (what the older system stored), then what zrec learnt while storing it.
-  await putJson(store, task.metadata_key, { ...storableFile(file), ...stored });
+  try {
+    await putJson(store, task.metadata_key, { ...storableFile(file), ...stored });
+  } catch (error) {
+    // The next run finds the object through the checkpoint; nothing of this one may stand in its way.
+    await copied.release();
+    throw error;
+  }
   // Only now: killed before this record, the next run found the object through the checkpoint.
   await copied.forget();
   deps.onEvent?.({ type: "file-done", key: task.key, size: stored.size, skipped: false });

@@ -168,12 +168,15 @@ export async function multipartCopy(
   if (failures.length === 0 && !signal.aborted && loaded < total && budgetSpent()) {
     // Every part started is stored and checkpointed: the upload stays for the next call.
     hash.forget();
+    await upload.suspend();
     throw new CopySuspended(key, loaded, total);
   }
-  if (context.resumeId !== undefined && context.stoppedByCaller() && loaded < total) {
-    // Stopped (Ctrl+C, a shutdown), not failed: what was stored is checkpointed, as after a kill, and
-    // the next run goes on from it rather than fetching it all again.
+  // Stopped (Ctrl+C, a shutdown), not failed: what was stored is checkpointed, as after a kill, and the
+  // next run goes on from it rather than fetching it all again; also once every part is stored.
+  const keepOnStop = () => context.resumeId !== undefined && context.stoppedByCaller();
+  if (keepOnStop()) {
     hash.forget();
+    await upload.suspend();
     throw failures[0] ?? signal.reason;
   }
   let stored: StoredObject | undefined;
@@ -191,6 +194,11 @@ export async function multipartCopy(
   }
   if (stored === undefined) {
     hash.forget();
+    if (keepOnStop()) {
+      // The stop came while the last parts were hashed or the upload completed: as above.
+      await upload.suspend();
+      throw failures[0] ?? signal.reason;
+    }
     const first = failures[0];
     // Every uploadPart has settled (awaited above), so no part lands after this.
     await upload.abort().catch((abortError: unknown) => {
@@ -201,10 +209,19 @@ export async function multipartCopy(
     });
     throw first;
   }
-  const sha256 = reused.size > 0 ? await hashStored(store, key, context.budget, total) : await hash.digest();
+  let sha256: string;
+  try {
+    sha256 = reused.size > 0 ? await hashStored(store, key, context.budget, total) : await hash.digest();
+  } catch (error) {
+    // The object is complete and its checkpoint kept: the next run finishes from it. Until then nothing
+    // (a lock) may keep another process from doing so.
+    await upload.suspend().catch(() => {});
+    throw error;
+  }
   const forget = () => upload.forget().catch(() => {});
+  const release = () => upload.suspend().catch(() => {});
   if (!context.keepCheckpoint) await forget();
-  return { ...stored, sha256, parts: count, rangeHonoured: true, resumedBytes, forget };
+  return { ...stored, sha256, parts: count, rangeHonoured: true, resumedBytes, forget, release };
 }
 
 const EMPTY = new Uint8Array(0);

@@ -283,8 +283,9 @@ export class MemoryStore implements ObjectStore {
     };
     this.uploads.push(upload);
     return {
-      // This store keeps no checkpoint.
+      // This store keeps no checkpoint, nor anything to let go.
       forget: async () => {},
+      suspend: async () => {},
       uploadPart: async ({ partNumber, offset, body }) => {
         if (upload.aborted || upload.completed) throw new Error(`part ${partNumber} after the upload ended`);
         if (partNumber === this.failPart) throw new Error(`memory store refused part ${partNumber}`);

@@ -96,6 +96,8 @@ export interface CopyResult extends StoredObject {
   resumedBytes: number;
   /** Removes the checkpoint kept by `keepCheckpoint`; a no-op otherwise. Never throws. */
   forget(): Promise<void>;
+  /** Keeps that checkpoint for a later run and lets go of what the upload holds. Never throws. */
+  release(): Promise<void>;
 }
 
 /** What the copy's pieces share; internal to `transfer/`. */
@@ -265,7 +267,15 @@ async function copyAfterFirst(
 ): Promise<CopyResult> {
   if (first.kind === "stream") {
     const { stored, sha256 } = await streamCopy(context, first.response);
-    return { ...stored, sha256, parts: 1, rangeHonoured: false, resumedBytes: 0, forget: noCheckpoint };
+    return {
+      ...stored,
+      sha256,
+      parts: 1,
+      rangeHonoured: false,
+      resumedBytes: 0,
+      forget: noCheckpoint,
+      release: noCheckpoint,
+    };
   }
   const { total, response } = first;
   if (context.expectedSize !== undefined && total !== context.expectedSize) {
@@ -285,7 +295,15 @@ async function singlePut(
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const stored = await context.store.put(context.key, bytes, { contentType: context.contentType });
   context.progress(total, total);
-  return { ...stored, sha256, parts: 1, rangeHonoured: true, resumedBytes: 0, forget: noCheckpoint };
+  return {
+    ...stored,
+    sha256,
+    parts: 1,
+    rangeHonoured: true,
+    resumedBytes: 0,
+    forget: noCheckpoint,
+    release: noCheckpoint,
+  };
 }
 
 /** A single or streamed put keeps no checkpoint. */

@@ -1,0 +1,154 @@
+/**
+ * A resumable copy stopped short, on both real stores: by its caller (Ctrl+C, a shutdown), by a kill or
+ * its time budget while it reads the object back, by a failure after its object is complete. Each keeps
+ * what was stored for the next run, and lets go of what would keep that run out (the folder store's lock).
+ */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { tryLock } from "../adapters/fs-lock.js";
+import { PART_FOLDER_LOCK } from "../adapters/fs-temp.js";
+import type { MultipartUpload, ObjectStore } from "../ports.js";
+import { CopySuspended, rangedCopy } from "./ranged-copy.js";
+import {
+  type Backend,
+  backends,
+  copy,
+  interruptedCopy,
+  KEY,
+  PART,
+  PARTS,
+  RESUME_ID,
+  SIZE,
+  server,
+  source,
+} from "./resume.test-support.js";
+
+describe.each(Object.keys(backends))("a copy stopped short on the %s store", (name) => {
+  it("by its caller (Ctrl+C) keeps what it stored, as a kill does", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    const stop = new AbortController();
+    const stopped = rangedCopy({
+      source,
+      store: backend.store,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: PART,
+      partConcurrency: 1,
+      resumeId: RESUME_ID,
+      signal: stop.signal,
+      onProgress: ({ loaded }) => {
+        if (loaded >= 2 * PART) stop.abort(new Error("interrupted"));
+      },
+    });
+    await expect(stopped).rejects.toThrow();
+    expect(await backend.leftovers()).not.toEqual([]);
+    const { result, fetchedParts } = await copy(backend.store);
+    // Parts 1 and 2 were stored before the stop (and perhaps the one then in flight): only part 1 again.
+    expect(fetchedParts.filter((n) => n !== undefined && n <= 2)).toEqual([1]);
+    expect(result.sha256).toBe(server.sha256);
+    expect(result.resumedBytes).toBeGreaterThanOrEqual(2 * PART);
+    expect(await backend.leftovers()).toEqual([]);
+  });
+
+  it("by its caller while the last part is still being stored keeps every part", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    const stop = new AbortController();
+    // The disk or S3 still taking the last part's bytes when Ctrl+C comes: every byte was fetched.
+    const slowLastPart: ObjectStore = Object.assign(Object.create(backend.store), {
+      createMultipartUpload: async (...args: Parameters<ObjectStore["createMultipartUpload"]>) => {
+        const upload: MultipartUpload = await backend.store.createMultipartUpload(...args);
+        return Object.assign(Object.create(upload), {
+          uploadPart: async (part: Parameters<MultipartUpload["uploadPart"]>[0]) => {
+            if (part.partNumber === PARTS) {
+              stop.abort(new Error("Ctrl+C"));
+              await new Promise((resolve) => setTimeout(resolve, 200));
+            }
+            return upload.uploadPart(part);
+          },
+        });
+      },
+    });
+    const stopped = rangedCopy({
+      source,
+      store: slowLastPart,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: PART,
+      partConcurrency: 1,
+      resumeId: RESUME_ID,
+      signal: stop.signal,
+    });
+    await expect(stopped).rejects.toThrow();
+    const { result, fetchedParts } = await copy(backend.store);
+    expect(fetchedParts).toEqual([1]);
+    expect(result).toMatchObject({ sha256: server.sha256, resumedBytes: SIZE });
+  });
+
+  it.runIf(name === "folder")(
+    "by a failure after its object is complete lets go of the part folder's lock",
+    async () => {
+      const backend = await (backends[name] as () => Promise<Backend>)();
+      await interruptedCopy(backend.store, [2, 3]);
+      const failingReadBack: ObjectStore = Object.assign(Object.create(backend.store), {
+        read: async () => {
+          throw Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" });
+        },
+      });
+      await expect(copy(failingReadBack)).rejects.toThrow(/EIO/);
+      // As `zrec ingest --uuid` would, while this process (`zrec serve`) lives on.
+      const [folder] = await readdir(backend.partsDir as string);
+      const attempt = await tryLock(
+        path.join(backend.partsDir as string, folder as string, PART_FOLDER_LOCK),
+      );
+      expect(attempt.holder).toBeUndefined();
+      await attempt.lock?.release();
+      const { result, fetchedParts } = await copy(backend.store);
+      expect(fetchedParts).toEqual([1]);
+      expect(result.sha256).toBe(server.sha256);
+    },
+  );
+
+  it("while reading the object back for its SHA-256 keeps the checkpoint: the next run fetches nothing again", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    await interruptedCopy(backend.store, [2, 3]);
+    // A process killed in the read-back: the object is complete, the copy never records it.
+    const killedInReadBack: ObjectStore = Object.assign(Object.create(backend.store), {
+      read: async () => {
+        throw new Error("killed while reading back");
+      },
+    });
+    await expect(copy(killedInReadBack)).rejects.toThrow(/killed while reading back/);
+    expect(await backend.leftovers()).not.toEqual([]);
+    const { result, fetchedParts } = await copy(backend.store);
+    expect(fetchedParts).toEqual([1]);
+    expect(result).toMatchObject({ size: SIZE, sha256: server.sha256, resumedBytes: SIZE });
+    expect(await backend.leftovers()).toEqual([]);
+  });
+
+  it("out of its time budget while reading back (Lambda) suspends; the next call reads the object back", async () => {
+    const backend = await (backends[name] as () => Promise<Backend>)();
+    await interruptedCopy(backend.store, [2, 3]);
+    const budget = new AbortController();
+    const spentInReadBack: ObjectStore = Object.assign(Object.create(backend.store), {
+      read: (key: string) => {
+        budget.abort();
+        return backend.store.read(key);
+      },
+    });
+    const suspended = rangedCopy({
+      source,
+      store: spentInReadBack,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: PART,
+      resumeId: RESUME_ID,
+      budget: budget.signal,
+    });
+    await expect(suspended).rejects.toBeInstanceOf(CopySuspended);
+    expect(await backend.leftovers()).not.toEqual([]);
+    const { result, fetchedParts } = await copy(backend.store);
+    expect(fetchedParts).toEqual([1]);
+    expect(result).toMatchObject({ size: SIZE, sha256: server.sha256, resumedBytes: SIZE });
+  });
+});
