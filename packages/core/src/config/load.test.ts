@@ -1,4 +1,6 @@
-import { resolve } from "node:path";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "./defaults.js";
 import { loadConfig } from "./load.js";
@@ -179,6 +181,22 @@ describe("loadConfig: normalising", () => {
     const inside = loadConfig({ storage: { root: "data/~/x" }, serve: { queuePath: "jobs.db" } }, options);
     expect(inside.storage).toEqual({ type: "fs", root: "/srv/zrec/data/~/x" });
     expect(inside.serve.queuePath).toBe("jobs.db");
+  });
+
+  it("refuses ~ when an older zrec's folder named ~ holds the archive and the home folder does not", () => {
+    const baseDir = mkdtempSync(join(tmpdir(), "zrec-tilde-"));
+    const homeDir = join(baseDir, "home");
+    mkdirSync(join(baseDir, "~", "zrec-archive"), { recursive: true });
+    const raw = { storage: { root: "~/zrec-archive" } };
+    expect(() => loadConfig(raw, { env: {}, baseDir, homeDir })).toThrow(
+      /storage\.root "~\/zrec-archive" means .*home.*does not exist.*folder named "~"/,
+    );
+    mkdirSync(join(homeDir, "zrec-archive"), { recursive: true });
+    expect(loadConfig(raw, { env: {}, baseDir, homeDir }).storage).toEqual({
+      type: "fs",
+      root: join(homeDir, "zrec-archive"),
+    });
+    rmSync(baseDir, { recursive: true, force: true });
   });
 
   it("resolves against the working directory without a baseDir", () => {

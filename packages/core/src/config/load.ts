@@ -1,4 +1,5 @@
 /** From whatever a configuration file held to one typed, normalised Config. */
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve, sep } from "node:path";
 import { ConfigError, messageOf } from "../errors.js";
@@ -117,14 +118,26 @@ function withDeferredAccount(config: Config, incomplete: IncompleteEnvAccount): 
  */
 function normalise(config: Config, baseDir: string, homeDir: string): Config {
   const { storage, index, notify, zoom, serve } = config;
-  const local = (path: string) => resolve(baseDir, expandHome(path, homeDir));
+  const local = (key: string, path: string) => {
+    const expanded = expandHome(path, homeDir);
+    const literal = resolve(baseDir, path);
+    // Before `~` meant the home folder, "~/archive" was a folder named "~" beside the configuration:
+    // an archive there must not be left for a new, empty one (and a sweep fetching everything again).
+    if (expanded !== path && existsSync(literal) && !existsSync(expanded)) {
+      throw new ConfigError(
+        key,
+        `${key} "${path}" means ${expanded} (the home folder), which does not exist, while ${literal} (a folder named "~", where an older zrec put it) does: move it to ${expanded}, or write ${key} as "./${path}" to keep it where it is`,
+      );
+    }
+    return resolve(baseDir, expanded);
+  };
   return {
     ...config,
     // A trailing slash would double the one every API path starts with.
     zoom: { ...zoom, apiBaseUrl: zoom.apiBaseUrl.replace(/\/+$/, "") },
-    storage: storage.type === "fs" ? { ...storage, root: local(storage.root) } : storage,
-    index: index.type === "sqlite" ? { ...index, path: local(index.path) } : index,
-    notify: notify.type === "outbox" ? { ...notify, path: local(notify.path) } : notify,
+    storage: storage.type === "fs" ? { ...storage, root: local("storage.root", storage.root) } : storage,
+    index: index.type === "sqlite" ? { ...index, path: local("index.path", index.path) } : index,
+    notify: notify.type === "outbox" ? { ...notify, path: local("notify.path", notify.path) } : notify,
     serve: serve.queuePath === null ? serve : { ...serve, queuePath: expandHome(serve.queuePath, homeDir) },
   };
 }

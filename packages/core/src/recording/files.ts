@@ -27,7 +27,15 @@ const RECORDING_TYPE_BY_FILE_TYPE: Record<string, string> = {
 };
 
 /** Names of the metadata objects beside the files: no recording file may take one. */
-const RESERVED_BASE_NAMES = new Set(["recording", "past_meeting", "meeting", "recording_document"]);
+/** The names of the metadata stored beside a recording's files (ingest-metadata.ts, the document). */
+export const RESERVED_BASE_NAMES: ReadonlySet<string> = new Set([
+  "recording",
+  "past_meeting",
+  "meeting",
+  "past_webinar",
+  "webinar",
+  "recording_document",
+]);
 /** The names planFileNames makes: a safeName, maybe with a `-N` suffix. */
 const GENERATED_BASE_NAME = /^[a-z0-9_]{1,64}(?:-[0-9]+)?$/;
 

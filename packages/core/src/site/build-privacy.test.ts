@@ -148,6 +148,17 @@ describe("buildSite and what is not its own", () => {
       ],
     });
 
+    // A metadata file listed as a file: its page would link it, and site serve would serve it.
+    const meta = await seed({ topic: "OLF meta", organization: "OLF", start: "2024-03-03T15:00:00Z" });
+    for (const name of ["recording.json", "meeting.json", "shared_screen_with_speaker_view.json"]) {
+      await archive.backends.index.put({
+        ...meta,
+        files: [...meta.files, { ...(meta.files[0] as typeof first), key: `${meta.recording_id}/${name}` }],
+      });
+      expect((await build()).skipped.map((s) => s.recording_id)).toContain(meta.recording_id);
+    }
+    await archive.backends.index.delete(meta.recording_id);
+
     const report = await build();
     expect(report.published).toBe(6);
     expect(report.skipped.map((s) => s.recording_id).sort()).toEqual(

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import type { SiteConfig } from "../config/types.js";
 import { DocumentError } from "../errors.js";
 import type { RecordingDocument, RecordingFileEntry } from "../recording/document.js";
+import { RESERVED_BASE_NAMES } from "../recording/files.js";
 
 /** The player's preference: the most complete picture first, sound alone last. */
 const PLAYER_ORDER = [
@@ -35,9 +36,22 @@ export function isPublished(doc: RecordingDocument, site: SiteConfig, today: str
 /**
  * The stored key of a file: its `key`, or (older documents) the last part of its s3_url under the id.
  * Throws a DocumentError for a name that cannot be a file of this recording (`..`, a slash, a broken
- * %-escape): a page must never link, nor the build read, anything outside the recording's folder.
+ * %-escape): a page must never link, nor the build read, anything outside the recording's folder; nor
+ * a metadata file beside the files (`recording.json`, `meeting.json`, a file's own `{name}.json`),
+ * which holds the meeting's passcode and join URL: `zrec site serve` serves what the pages link.
  */
 export function fileKey(doc: RecordingDocument, file: RecordingFileEntry): string {
+  const name = plainName(doc, file);
+  if (isMetadataName(doc, file, name)) {
+    throw new DocumentError(
+      "files",
+      `Recording ${doc.recording_id} lists ${JSON.stringify(name.slice(0, 120))} as a file, which is the name of its metadata.`,
+    );
+  }
+  return `${doc.recording_id}/${name}`;
+}
+
+function plainName(doc: RecordingDocument, file: RecordingFileEntry): string {
   const id = doc.recording_id;
   const name =
     typeof file.key === "string" && file.key.startsWith(`${id}/`)
@@ -49,7 +63,24 @@ export function fileKey(doc: RecordingDocument, file: RecordingFileEntry): strin
       `Recording ${id} lists a file that is not a plain name in its folder (${JSON.stringify((file.key ?? file.s3_url).slice(0, 120))}).`,
     );
   }
-  return `${id}/${name}`;
+  return name;
+}
+
+/** `recording.json` and its kin, `*.metadata.json`, and `{base}.json` beside another file `{base}.{ext}`. */
+function isMetadataName(doc: RecordingDocument, file: RecordingFileEntry, name: string): boolean {
+  const base = name.split(".")[0] ?? name;
+  if (RESERVED_BASE_NAMES.has(base.toLowerCase()) || name.toLowerCase().endsWith(".metadata.json"))
+    return true;
+  if (!name.toLowerCase().endsWith(".json")) return false;
+  return doc.files.some((other) => {
+    if (other === file) return false;
+    try {
+      const otherName = plainName(doc, other);
+      return otherName !== name && otherName.split(".")[0] === base;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function lastPathPart(url: string): string | undefined {
