@@ -81,6 +81,8 @@ describe("buildSite withdrawing a recording", () => {
     await build();
     for (const word of ["xylophonist", "quokka", "layoffs"]) expect(await siteText()).toContain(word);
 
+    // As purge-old does: the document out of the store, then the row.
+    await archive.backends.store.delete(`${purged.recording_id}/recording_document.json`);
     await archive.backends.index.delete(purged.recording_id);
     await archive.backends.index.put({
       ...unpublished,
@@ -198,5 +200,57 @@ describe("buildSite over a lost index", () => {
       message: expect.stringMatching(/rebuild-db|index/),
     });
     expect(await search("lighthouse")).toHaveLength(6);
+  });
+});
+
+describe("buildSite stopped or misled half-way", () => {
+  it("a build stopped while deleting merged segments leaves the next one to finish the job", async () => {
+    await seedArchive();
+    const purged = await seed({
+      topic: "OLF purged",
+      organization: "OLF",
+      start: "2024-01-01T15:00:00Z",
+      said: [[1, "Bob: hunter2password"]],
+    });
+    await build();
+    await archive.backends.store.delete(`${purged.recording_id}/recording_document.json`);
+    await archive.backends.index.delete(purged.recording_id);
+    const store = storeSiteOutput(archive.backends.store);
+    const failingDeletes: SiteOutput = {
+      ...store,
+      delete: async (file) => {
+        if (file.startsWith("search/seg/")) throw new Error("DeleteObject failed");
+        return store.delete(file);
+      },
+    };
+    await expect(build(configWith(), { output: failingDeletes })).rejects.toThrow(/DeleteObject/);
+    expect(await siteText()).toContain("hunter2password");
+    expect((await build()).full).toBe(true);
+    expect(await siteText()).not.toContain("hunter2password");
+    expect((await build()).written).toBe(0);
+  });
+
+  it("refuses to withdraw recordings the index lost while the store keeps them, even with others indexed", async () => {
+    const docs = await seedArchive();
+    await build();
+    for (const doc of docs.slice(1)) await archive.backends.index.delete(doc.recording_id);
+    await expect(build()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await search("lighthouse")).toHaveLength(6);
+  });
+
+  it("builds into the store's own site/ even without its manifest (zrec's folder, not the user's)", async () => {
+    await seedArchive();
+    await build();
+    await archive.backends.store.delete("site/build.json");
+    expect((await build()).full).toBe(true);
+  });
+
+  it("clears what a killed build left in --out's temporary folder", async () => {
+    await seedArchive();
+    const dir = path.join(tmpdir(), `zrec-out-${process.pid}-${Date.now()}`);
+    await mkdir(path.join(dir, ".zrec-tmp"), { recursive: true });
+    await writeFile(path.join(dir, ".zrec-tmp", "left.tmp"), "a withdrawn transcript");
+    await build(configWith(), { output: folderSiteOutput(dir) });
+    expect(await readdir(path.join(dir, ".zrec-tmp")).catch(() => [])).toEqual([]);
   });
 });

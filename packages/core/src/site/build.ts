@@ -8,6 +8,7 @@
 import pLimit from "p-limit";
 import type { Config } from "../config/types.js";
 import { InputError } from "../errors.js";
+import { documentKey } from "../pipeline/store-json.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { documentContentHash, type RecordingDocument } from "../recording/document.js";
 import { lostIndexError, storeHoldsRecordings } from "../tasks/lost-index.js";
@@ -130,7 +131,9 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
     JSON.stringify([SITE_FORMAT, ctx.title, ctx.timezone, ctx.mediaBase, SITE_CSS, SITE_JS]),
   );
   const previous = await readManifest(output);
-  if (!previous) await refuseForeignFolder(output);
+  // The store's own `site/` is zrec's: only a folder of the user's (--out) may hold files of theirs.
+  if (!previous && output.owned !== true) await refuseForeignFolder(output);
+  await output.clearTemp?.();
   const prev = previous ?? emptyManifest();
   const full = options.full === true || !previous || prev.settings !== settings || prev.building === true;
 
@@ -167,6 +170,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
           forced.has(d.recording_id) || prev.recordings[d.recording_id]?.h !== hashOf.get(d.recording_id),
       );
   const withdrawn = Object.keys(prev.recordings).filter((id) => !publishedIds.has(id));
+  await refusePartialIndex(withdrawn, index, store);
   const report = {
     published: published.length,
     built: changed.map((d) => d.recording_id),
@@ -284,13 +288,35 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
 
   // The manifest last: a build that stops before it leaves `building` set, and the next starts over.
   const manifest: Manifest = { format: SITE_FORMAT, settings, next, segments, pages, recordings };
-  await output.write(MANIFEST, JSON.stringify(manifest));
+  // Until what nothing points at any more is deleted, the manifest says a build is under way: one
+  // stopped in that clean-up (a kill, a failed delete) leaves the next build full, which removes what is
+  // left (a merged segment may hold a withdrawn recording's words).
+  const cleanUp = full || merged.length > 0;
+  await output.write(MANIFEST, JSON.stringify(cleanUp ? { ...manifest, building: true } : manifest));
 
   // Only now that nothing points at them: the segments merged away, and after a full build anything
   // in the site's own folders it did not write (pages of an older site, an older index's files).
   if (full) await removeLeftovers(output, files);
   else for (const segment of merged) await removeSegment(output, segment);
+  if (cleanUp) await output.write(MANIFEST, JSON.stringify(manifest));
   return { ...report, ...counts, segments: segments.length, merged: merged.length };
+}
+
+/**
+ * A recording leaving the site because the index lost its row while the store keeps its document is
+ * not withdrawn but unindexed (an index moved, a new index.path being refilled by ingests): the site
+ * must not follow the index there. A purge deletes the document first; an unpublish keeps the row.
+ */
+async function refusePartialIndex(withdrawn: string[], index: RecordingIndex, store: ObjectStore) {
+  const limit = pLimit(16);
+  const lost = await Promise.all(
+    withdrawn.map((id) =>
+      limit(
+        async () => (await index.get(id)) === undefined && (await store.head(documentKey(id))) !== undefined,
+      ),
+    ),
+  );
+  if (lost.some(Boolean)) throw lostIndexError();
 }
 
 async function removeLeftovers(output: SiteOutput, written: ReadonlySet<string>): Promise<void> {

@@ -3,6 +3,8 @@
  * or into a folder of its own (`--out DIR`). The builder reads back what it wrote before (its manifest,
  * shards) through the same interface, so incremental builds work on both.
  */
+
+import { randomUUID } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -16,6 +18,10 @@ export interface SiteOutput {
   delete(file: string): Promise<void>;
   /** Every file under the folder `prefix` (which ends with "/"), as site paths. */
   list(prefix: string): AsyncIterable<string>;
+  /** The folder is zrec's alone (the store's `site/`): nothing of anyone else's can be in it. */
+  readonly owned?: boolean;
+  /** Removes what a build killed half-way left of its temporary files. */
+  clearTemp?(): Promise<void>;
 }
 
 /**
@@ -58,6 +64,7 @@ export function siteCacheControl(file: string): string {
 export function storeSiteOutput(store: ObjectStore, prefix = "site/"): SiteOutput {
   return {
     description: `${store.description} (${prefix})`,
+    owned: true,
     read: (file) => store.get(prefix + file),
     async write(file, body) {
       await store.put(prefix + file, body, {
@@ -72,6 +79,9 @@ export function storeSiteOutput(store: ObjectStore, prefix = "site/"): SiteOutpu
   };
 }
 
+/** Where a site in a folder of its own keeps files being written; never part of the site. */
+export const SITE_TEMP_DIR = ".zrec-tmp";
+
 /** The site in a folder of its own. */
 export function folderSiteOutput(dir: string): SiteOutput {
   const resolve = (file: string) => {
@@ -80,8 +90,12 @@ export function folderSiteOutput(dir: string): SiteOutput {
     if (!full.startsWith(path.resolve(dir) + path.sep)) throw new Error(`${file} is outside ${dir}`);
     return full;
   };
+  // Temporary files go to a dot-folder of their own: written beside their page, those a killed build
+  // left were served by any static host, and a withdrawn recording's text with them.
+  const temp = path.join(dir, SITE_TEMP_DIR);
   return {
     description: `folder ${dir}`,
+    clearTemp: () => rm(temp, { recursive: true, force: true }),
     async read(file) {
       try {
         return await readFile(resolve(file));
@@ -92,11 +106,11 @@ export function folderSiteOutput(dir: string): SiteOutput {
     },
     async write(file, body) {
       const full = resolve(file);
-      await mkdir(path.dirname(full), { recursive: true });
+      await Promise.all([mkdir(path.dirname(full), { recursive: true }), mkdir(temp, { recursive: true })]);
       // Through a temp name, so a server never sends half a page.
-      const temp = `${full}.${process.pid}.tmp`;
-      await writeFile(temp, body);
-      await rename(temp, full);
+      const aside = path.join(temp, `${randomUUID()}.tmp`);
+      await writeFile(aside, body);
+      await rename(aside, full);
     },
     async delete(file) {
       const full = resolve(file);

@@ -137,6 +137,8 @@ describe("an index built over many small builds", () => {
       }
       if (step % 4 === 2) {
         const target = seeded[step + 1] as RecordingDocument;
+        // As purge-old does: the document out of the store, then the row.
+        await archive.backends.store.delete(`${target.recording_id}/recording_document.json`);
         await archive.backends.index.delete(target.recording_id);
         gone.add(target.recording_id);
       }

@@ -26,9 +26,11 @@ function isManifest(pathname: string, manifestPath: string): boolean {
   return pathname.toLowerCase() === manifestPath;
 }
 
-/** Everything in a site built with `--out DIR`, except its manifest. */
+/** Everything in a site built with `--out DIR`, except its manifest and dot-files. */
 export function builtSitePolicy(): AllowPath {
-  return (pathname) => !isManifest(pathname, `/${MANIFEST}`);
+  // Nor a dot-file or dot-folder (the build's temporary files are in `.zrec-tmp/`).
+  return (pathname) =>
+    !isManifest(pathname, `/${MANIFEST}`) && !pathname.split("/").some((p) => p.startsWith("."));
 }
 
 /**
