@@ -8,11 +8,10 @@
 import pLimit from "p-limit";
 import type { Config } from "../config/types.js";
 import { InputError } from "../errors.js";
-import { documentKey } from "../pipeline/store-json.js";
 import type { ObjectStore, RecordingIndex } from "../ports.js";
 import { documentContentHash, type RecordingDocument } from "../recording/document.js";
-import { lostIndexError, storeHoldsRecordings } from "../tasks/lost-index.js";
 import { SITE_CSS, SITE_JS } from "./assets.js";
+import { refuseForeignFolder, refusePartialIndex } from "./build-guards.js";
 import { loadExtras } from "./extras.js";
 import { writeDocsPages, writeListings } from "./listings.js";
 import {
@@ -22,7 +21,6 @@ import {
   type ManifestEntry,
   OWNED_FOLDERS,
   readManifest,
-  refuseForeignFolder,
   SITE_FORMAT,
   shortHash,
 } from "./manifest.js";
@@ -140,14 +138,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
   // Newest first, as the index lists them. One document the site cannot show is left off (and said
   // so), not allowed to stop every later build: under `zrec serve` the site would freeze.
   const skipped: SiteBuildReport["skipped"] = [];
-  const everything = await index.list();
-  if (
-    everything.length === 0 &&
-    Object.keys(prev.recordings).length > 0 &&
-    (await storeHoldsRecordings(store))
-  )
-    throw lostIndexError();
-  const published = everything.filter((doc) => {
+  const published = (await index.list()).filter((doc) => {
     if (!isPublished(doc, config.site, today)) return false;
     const reason = unshowableReason(doc);
     if (reason !== undefined) skipped.push({ recording_id: doc.recording_id, reason });
@@ -300,23 +291,6 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRep
   else for (const segment of merged) await removeSegment(output, segment);
   if (cleanUp) await output.write(MANIFEST, JSON.stringify(manifest));
   return { ...report, ...counts, segments: segments.length, merged: merged.length };
-}
-
-/**
- * A recording leaving the site because the index lost its row while the store keeps its document is
- * not withdrawn but unindexed (an index moved, a new index.path being refilled by ingests): the site
- * must not follow the index there. A purge deletes the document first; an unpublish keeps the row.
- */
-async function refusePartialIndex(withdrawn: string[], index: RecordingIndex, store: ObjectStore) {
-  const limit = pLimit(16);
-  const lost = await Promise.all(
-    withdrawn.map((id) =>
-      limit(
-        async () => (await index.get(id)) === undefined && (await store.head(documentKey(id))) !== undefined,
-      ),
-    ),
-  );
-  if (lost.some(Boolean)) throw lostIndexError();
 }
 
 async function removeLeftovers(output: SiteOutput, written: ReadonlySet<string>): Promise<void> {

@@ -3,7 +3,6 @@
  * changed. Not read by browsers; only the builder reads it.
  */
 import { createHash } from "node:crypto";
-import { InputError } from "../errors.js";
 import type { SiteOutput } from "./output.js";
 import { readSiteJson } from "./output.js";
 import type { Segment } from "./segments.js";
@@ -59,26 +58,4 @@ export async function readManifest(output: SiteOutput): Promise<Manifest | undef
     Array.isArray(manifest.segments) &&
     typeof manifest.pages === "object";
   return usable ? manifest : undefined;
-}
-
-/**
- * A full build deletes what it did not write in its own folders and overwrites the home page: in a
- * folder that holds files but was never a zrec site (a mistyped --out), that would be someone's data.
- */
-export async function refuseForeignFolder(output: SiteOutput): Promise<void> {
-  if ((await output.read(MANIFEST)) !== undefined) return;
-  const owned = [...OWNED_FOLDERS, "assets/"];
-  for (const folder of owned) {
-    for await (const file of output.list(folder)) throw foreign(output, file);
-  }
-  for (const file of ["index.html", "search.html"]) {
-    if ((await output.read(file)) !== undefined) throw foreign(output, file);
-  }
-}
-
-function foreign(output: SiteOutput, file: string): InputError {
-  return new InputError(
-    `${output.description} holds ${file} but no zrec site (no ${MANIFEST}); a build would overwrite or delete files there.`,
-    { suggestion: "Build into an empty folder (or one zrec built), or move those files away first." },
-  );
 }
