@@ -21,6 +21,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hasCode } from "./fs-write.js";
+import { processRuns } from "./process-runs.js";
 
 /** Who holds a lock. */
 export interface LockHolder {
@@ -223,7 +224,7 @@ function stale(holder: LockContent, options: TryLockOptions): boolean {
   if (holder.pid === process.pid) {
     return holder.nonce === undefined || !OURS.has(holder.nonce) || options.reclaimOwn === true;
   }
-  return !running(holder.pid);
+  return !processRuns(holder.pid);
 }
 
 /** Whether the lock file was last renewed more than LOCK_LEASE_MS ago. */
@@ -265,14 +266,4 @@ function parse(text: string): LockContent | undefined {
 /** A file of this attempt's own beside the lock: `{lock}.{pid}.{nonce}.{what}`. */
 function privateName(file: string, nonce: string, what: string): string {
   return `${file}.${process.pid}.${nonce}.${what}`;
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return hasCode(error, "EPERM");
-  }
 }

@@ -7,6 +7,7 @@ import { readdir, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { hasCode } from "./fs-write.js";
+import { processRuns } from "./process-runs.js";
 
 /** Temporary files live here, inside the root, so that the final rename never crosses file systems. */
 export const FS_TEMP_DIR = ".zrec-tmp";
@@ -125,15 +126,5 @@ async function removeOrphans(tempDir: string): Promise<void> {
     const pid = Number(match[2]);
     if (pid === process.pid || processRuns(pid)) continue;
     await unlink(path.join(tempDir, name)).catch(() => {});
-  }
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return hasCode(error, "EPERM");
   }
 }

@@ -3,7 +3,6 @@
  * or into a folder of its own (`--out DIR`). The builder reads back what it wrote before (its manifest,
  * shards) through the same interface, so incremental builds work on both.
  */
-
 import { randomUUID } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
@@ -93,9 +92,13 @@ export function folderSiteOutput(dir: string): SiteOutput {
   // Temporary files go to a dot-folder of their own: written beside their page, those a killed build
   // left were served by any static host, and a withdrawn recording's text with them.
   const temp = path.join(dir, SITE_TEMP_DIR);
+  let tempMade: Promise<unknown> | undefined;
   return {
     description: `folder ${dir}`,
-    clearTemp: () => rm(temp, { recursive: true, force: true }),
+    async clearTemp() {
+      tempMade = undefined;
+      await rm(temp, { recursive: true, force: true });
+    },
     async read(file) {
       try {
         return await readFile(resolve(file));
@@ -106,7 +109,8 @@ export function folderSiteOutput(dir: string): SiteOutput {
     },
     async write(file, body) {
       const full = resolve(file);
-      await Promise.all([mkdir(path.dirname(full), { recursive: true }), mkdir(temp, { recursive: true })]);
+      tempMade ??= mkdir(temp, { recursive: true });
+      await Promise.all([mkdir(path.dirname(full), { recursive: true }), tempMade]);
       // Through a temp name, so a server never sends half a page.
       const aside = path.join(temp, `${randomUUID()}.tmp`);
       await writeFile(aside, body);

@@ -6,6 +6,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { documentKey } from "../pipeline/store-json.js";
 import type { RecordingDocument } from "../recording/document.js";
 import { MANIFEST } from "./manifest.js";
 import { fileName } from "./recording-view.js";
@@ -14,7 +15,6 @@ import { fileName } from "./recording-view.js";
 export type AllowPath = (pathname: string) => boolean | Promise<boolean>;
 
 const SITE = "site";
-const DOCUMENT = "recording_document.json";
 /** `/{recording_id}/{file}`: a recording's files are plain names in its folder. */
 const RECORDING_FILE = /^\/([^/]+)\/([^/]+)$/;
 
@@ -55,7 +55,7 @@ export function storeSitePolicy(root: string): AllowPath {
     const [, id = "", name = ""] = match;
     const ids = await published(path.join(root, SITE, MANIFEST));
     if (!ids?.has(id)) return false;
-    const names = await filesOf(path.join(root, id, DOCUMENT));
+    const names = await filesOf(path.join(root, documentKey(id)));
     return names?.has(name) === true;
   };
 }

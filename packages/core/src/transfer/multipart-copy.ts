@@ -171,14 +171,6 @@ export async function multipartCopy(
     await upload.suspend();
     throw new CopySuspended(key, loaded, total);
   }
-  // Stopped (Ctrl+C, a shutdown), not failed: what was stored is checkpointed, as after a kill, and the
-  // next run goes on from it rather than fetching it all again; also once every part is stored.
-  const keepOnStop = () => context.resumeId !== undefined && context.stoppedByCaller();
-  if (keepOnStop()) {
-    hash.forget();
-    await upload.suspend();
-    throw failures[0] ?? signal.reason;
-  }
   let stored: StoredObject | undefined;
   if (failures.length === 0 && signal.aborted) failures.push(signal.reason);
   if (failures.length === 0) {
@@ -194,8 +186,10 @@ export async function multipartCopy(
   }
   if (stored === undefined) {
     hash.forget();
-    if (keepOnStop()) {
-      // The stop came while the last parts were hashed or the upload completed: as above.
+    if (context.resumeId !== undefined && context.stoppedByCaller()) {
+      // Stopped (Ctrl+C, a shutdown), not failed, whenever it came (the last parts being stored or
+      // hashed, the upload completing): what was stored is checkpointed, as after a kill, and the next
+      // run goes on from it rather than fetching it all again.
       await upload.suspend();
       throw failures[0] ?? signal.reason;
     }
