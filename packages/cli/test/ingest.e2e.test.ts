@@ -28,7 +28,7 @@ const PART = 5 * MiB;
 // Starts with "/" so Zoom's double-encoding rule applies to every path that carries it.
 const UUID = "/bmsWqJaR9KtQ5zU/Vw32A==";
 const RECORDING_ID = "fdb9ac5a-a25a-47d2-ad43-9cd4fd5c37d8";
-const BIG = 105 * MiB + 777;
+const BIG = 40 * MiB + 777;
 const SEGMENT = 6 * MiB + 5;
 
 type Sim = Awaited<ReturnType<typeof startZoomSim>>;
@@ -90,7 +90,7 @@ describe.each(backendKinds)("zrec ingest on the %s backends", (kind) => {
     });
     const big = meeting.files[0];
     if (!big) throw new Error("no big file");
-    // Every kind of trouble Zoom's CDN gives, on the 100 MiB+ file: each must be retried alone.
+    // Every kind of trouble Zoom's CDN gives, on the 9-part file: each must be retried alone.
     const fileId = big.id;
     sim.injectFault({ target: "cdn", fileId, kind: "drop", afterBytes: MiB, onlyRanged: true, skip: 2 });
     sim.injectFault({ target: "cdn", fileId, kind: "status", status: 503, onlyRanged: true, skip: 4 });

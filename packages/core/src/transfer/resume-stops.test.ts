@@ -19,10 +19,13 @@ import {
   PART,
   PARTS,
   RESUME_ID,
+  resumeFixtures,
   SIZE,
   server,
   source,
 } from "./resume.test-support.js";
+
+resumeFixtures();
 
 describe.each(Object.keys(backends))("a copy stopped short on the %s store", (name) => {
   it("by its caller (Ctrl+C) keeps what it stored, as a kill does", async () => {

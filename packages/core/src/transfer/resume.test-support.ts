@@ -1,7 +1,7 @@
 /**
  * The fixtures of the resume tests (resume.test.ts, resume-stops.test.ts): both real stores (a folder,
- * S3 on s3rver), a range server, and what a killed copy leaves. Importing this registers the hooks that
- * start and stop them for the importing test file.
+ * S3 on s3rver), a range server, and what a killed copy leaves. Each test file calls `resumeFixtures()`
+ * once, at its top, to start and stop them around its tests.
  */
 import { mkdtemp, open, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,20 +32,26 @@ export let source: ReturnType<typeof httpSource>;
 let testNumber = 0;
 export const folders: string[] = [];
 
-beforeAll(async () => {
-  s3 = await startS3rver({ buckets: [BUCKET] });
-  client = s3.client();
-  server = await startRangeServer({ size: SIZE, partSize: PART });
-  source = httpSource(server.url);
-});
-afterAll(async () => {
-  await source?.close();
-  await server?.close();
-  await s3?.close();
-});
-afterEach(async () => {
-  for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
-});
+/**
+ * Registers the hooks in the calling file, not at import: test files that share a worker's modules
+ * (vitest.config.ts) import this module once, and each needs its own servers started and stopped.
+ */
+export function resumeFixtures(): void {
+  beforeAll(async () => {
+    s3 = await startS3rver({ buckets: [BUCKET] });
+    client = s3.client();
+    server = await startRangeServer({ size: SIZE, partSize: PART });
+    source = httpSource(server.url);
+  });
+  afterAll(async () => {
+    await source?.close();
+    await server?.close();
+    await s3?.close();
+  });
+  afterEach(async () => {
+    for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
+  });
+}
 
 export interface Backend {
   store: ObjectStore;

@@ -18,11 +18,14 @@ import {
   PART,
   PARTS,
   RESUME_ID,
+  resumeFixtures,
   SIZE,
   server,
   storedBytes,
   versioned,
 } from "./resume.test-support.js";
+
+resumeFixtures();
 
 describe.each(Object.keys(backends))("a resumed copy on the %s store", (name) => {
   it("fetches only the missing parts and stores the same bytes with the whole file's SHA-256", async () => {
