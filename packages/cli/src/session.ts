@@ -36,15 +36,18 @@ export function resolveFor(
 }
 
 /**
+ * Opens the pipeline, runs `use`, closes it. `check` sees the configuration first: what it refuses
+ * (an account that is not configured, say) opens nothing, so no archive folder is created for it.
  * @example
  * const doc = await withPipeline(options, ({ backends }) => backends.index.get(id));
  */
 export async function withPipeline<T>(
   options: Pick<GlobalOptions, "config" | "profile">,
   use: (pipeline: OpenedPipeline, resolved: ResolvedConfig) => Promise<T>,
-  cwd: string = process.cwd(),
+  { check, cwd = process.cwd() }: { check?: (resolved: ResolvedConfig) => void; cwd?: string } = {},
 ): Promise<T> {
   const [resolved, { openPipeline }] = await Promise.all([resolveFor(options, cwd), import("@zrec/core")]);
+  check?.(resolved);
   const pipeline = await openPipeline(resolved.config, { baseDir: resolved.baseDir });
   try {
     return await use(pipeline, resolved);

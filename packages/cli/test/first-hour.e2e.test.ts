@@ -1,7 +1,7 @@
 /**
- * A new user's first hour (#15), end to end on the embedded backends: read-only commands create
- * nothing and say which configuration and path they looked at; an empty index over a full store points
- * at rebuild-db; `list` ignores the organisation's case and shows topics; a bad disposition is refused;
+ * A new user's first hour (#15), end to end on the embedded backends: read-only commands, and commands
+ * refused on their configuration, create nothing and say which configuration and path they looked at;
+ * an empty index over a full store points at rebuild-db; `list` ignores the organisation's case and shows topics; a bad disposition is refused;
  * a recording Zoom no longer holds is its own outcome, with nothing written.
  */
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -42,6 +42,17 @@ describe("read-only commands only read", () => {
     const jobs = await runZrec(["jobs", "list"], { cwd: ws.dir, env: ws.env });
     expect(jobs.code).toBe(2);
     expect(jobs.stderr).toMatch(/There is no job queue at .*index\.db \(from zrec\.config\.json\)/);
+    // Commands that would write, refused on what the configuration alone shows: nothing is created either.
+    const refused = [
+      [["ingest", "--uuid", "JBsMlrqB5IeU+WgyF/TGyw==", "--account", "nope"], /No Zoom account named "nope"/],
+      [["sweep-missed", "--account", "nope"], /No Zoom account named "nope"/],
+      [["sweep-missed", "--from", "2025-05-01", "--to", "2025-04-01"], /2025-05-01.*2025-04-01/],
+    ] as const;
+    for (const [args, message] of refused) {
+      const run = await runZrec([...args], { cwd: ws.dir, env: ws.env });
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
     expect(await readdir(ws.dir)).toEqual(["zrec.config.json"]);
 
     // Without any configuration the message says the embedded default was used, and where. A client

@@ -39,36 +39,39 @@ export async function ingestUuid(
     what: "the ingest",
     suggestion: "Run the same command again to finish it; files already stored are not copied again.",
   };
-  const report = await withPipeline(options, ({ deps }) =>
-    withProgress(options, stopped, async (progress, signal) => {
-      const account = core.requireZoomAccount(deps.config, accountName);
-      const onEvent = (e: IngestEvent) => showIngestEvent(e, progress, out);
-      progress.status(`Asking Zoom for the recordings of ${uuid}`);
-      const meeting = await deps
-        .zoom(account.name)
-        .getMeetingRecordings(uuid)
-        .catch(async (error: unknown) => {
-          if (!(error instanceof core.ZoomApiError && error.status === 404)) throw error;
-          // Trashed after it was archived (trashAfterIngest): left alone, as the usage promises.
-          const recordingId = core.recordingIdFromUuid(uuid);
-          const archived = await deps.backends.index.get(recordingId);
-          if (!archived) throw new core.RecordingGone(recordingId, { cause: error });
-          return archived;
-        });
-      if ("recording_path" in meeting) {
+  const report = await withPipeline(
+    options,
+    ({ deps }) =>
+      withProgress(options, stopped, async (progress, signal) => {
+        const account = core.requireZoomAccount(deps.config, accountName);
+        const onEvent = (e: IngestEvent) => showIngestEvent(e, progress, out);
+        progress.status(`Asking Zoom for the recordings of ${uuid}`);
+        const meeting = await deps
+          .zoom(account.name)
+          .getMeetingRecordings(uuid)
+          .catch(async (error: unknown) => {
+            if (!(error instanceof core.ZoomApiError && error.status === 404)) throw error;
+            // Trashed after it was archived (trashAfterIngest): left alone, as the usage promises.
+            const recordingId = core.recordingIdFromUuid(uuid);
+            const archived = await deps.backends.index.get(recordingId);
+            if (!archived) throw new core.RecordingGone(recordingId, { cause: error });
+            return archived;
+          });
+        if ("recording_path" in meeting) {
+          return {
+            account: account.name,
+            recording_id: meeting.recording_id,
+            outcome: "archived" as const,
+            reason: "Zoom no longer holds it: trashed or deleted since",
+            recording_path: meeting.recording_path,
+          };
+        }
         return {
           account: account.name,
-          recording_id: meeting.recording_id,
-          outcome: "archived" as const,
-          reason: "Zoom no longer holds it: trashed or deleted since",
-          recording_path: meeting.recording_path,
+          ...(await core.ingestFromZoom(meeting, account, { ...deps, onEvent, signal })),
         };
-      }
-      return {
-        account: account.name,
-        ...(await core.ingestFromZoom(meeting, account, { ...deps, onEvent, signal })),
-      };
-    }),
+      }),
+    { check: ({ config }) => core.requireZoomAccount(config, accountName) },
   );
 
   if (out.json) printJson(report);

@@ -44,22 +44,25 @@ export function sweepMissedCommand(): Command {
           ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
         };
 
-        const report = await withPipeline(options, ({ deps }) =>
-          withProgress(options, stoppedSweep, async (progress, signal) => {
-            const manyAccounts = Object.keys(deps.config.zoom.accounts).length > 1;
-            let checked = 0;
-            const onMeeting = (meeting: SweepMeeting) => {
-              progress.printAbove(() => out.line(meetingLine(meeting, manyAccounts)));
-              progress.status(`Listing and ingesting: ${++checked} meetings checked`);
-            };
-            // The files of the meetings being ingested, as `zrec ingest` shows them; the headline stays the sweep's.
-            const onEvent = (e: IngestEvent) => e.type !== "metadata" && showIngestEvent(e, progress, out);
-            progress.status("Listing users and their recordings");
-            const result = await core.sweepMissed({ ...deps, onEvent, signal }, { ...request, onMeeting });
-            // The sweep returns what it did before the Ctrl+C; the run still ends as interrupted.
-            if (signal.aborted) throw new Error("aborted");
-            return result;
-          }),
+        const report = await withPipeline(
+          options,
+          ({ deps }) =>
+            withProgress(options, stoppedSweep, async (progress, signal) => {
+              const manyAccounts = Object.keys(deps.config.zoom.accounts).length > 1;
+              let checked = 0;
+              const onMeeting = (meeting: SweepMeeting) => {
+                progress.printAbove(() => out.line(meetingLine(meeting, manyAccounts)));
+                progress.status(`Listing and ingesting: ${++checked} meetings checked`);
+              };
+              // The files of the meetings being ingested, as `zrec ingest` shows them; the headline stays the sweep's.
+              const onEvent = (e: IngestEvent) => e.type !== "metadata" && showIngestEvent(e, progress, out);
+              progress.status("Listing users and their recordings");
+              const result = await core.sweepMissed({ ...deps, onEvent, signal }, { ...request, onMeeting });
+              // The sweep returns what it did before the Ctrl+C; the run still ends as interrupted.
+              if (signal.aborted) throw new Error("aborted");
+              return result;
+            }),
+          { check: ({ config }) => core.checkSweepRequest(config, request) },
         );
 
         if (out.json) printJson(report);

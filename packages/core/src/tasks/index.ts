@@ -4,6 +4,7 @@ export * from "./archive-tasks.js";
 export { type DoctorCheck, type DoctorOptions, runDoctor } from "./doctor.js";
 export { type SetupOptions, type SetupStep, setupBackends } from "./setup.js";
 export {
+  checkSweepRequest,
   defaultSweepFrom,
   SWEEP_DEFAULT_DAYS,
   type SweepMeeting,

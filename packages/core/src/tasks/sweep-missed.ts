@@ -4,6 +4,7 @@
  */
 import pLimit from "p-limit";
 import { type NamedZoomAccount, requireZoomAccount } from "../config/accounts.js";
+import type { Config } from "../config/types.js";
 import { ErrorCode, InputError, messageOf, ZoomApiError } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
 import { ingestFromZoom, type ZoomIngestOutcome } from "../pipeline/ingest-from-zoom.js";
@@ -144,16 +145,8 @@ export interface SweepReport {
  * if (report.counts.failed > 0) process.exitCode = 1;
  */
 export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Promise<SweepReport> {
-  const { from, to } = checkWindow(options.from, options.to);
-  const concurrency = options.concurrency ?? 2;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InputError(`sweep-missed: concurrency must be a whole number, 1 or more (got ${concurrency}).`);
-  }
+  const { from, to, concurrency, accounts } = checkSweepRequest(deps.config, options);
   const dryRun = options.dryRun ?? false;
-  const names = options.accounts.length > 0 ? options.accounts : Object.keys(deps.config.zoom.accounts);
-  // Every name is checked before anything is listed: a typo fails at once, not after an hour of work.
-  const accounts = [...new Set(names)].map((name) => requireZoomAccount(deps.config, name));
-  if (accounts.length === 0) accounts.push(requireZoomAccount(deps.config));
 
   const limit = pLimit(concurrency);
   const seen = new Set<string>();
@@ -274,6 +267,27 @@ async function sweepOne(
       error: messageOf(error),
     };
   }
+}
+
+/**
+ * The window, the concurrency and every account name of a sweep, checked against the configuration
+ * alone: a typo fails at once, not after an hour of work, and a caller can check before it opens the
+ * backends (the CLI does, so that a refused sweep creates no archive folder).
+ * @throws ConfigError naming an account that is not configured; InputError for a bad window or concurrency.
+ */
+export function checkSweepRequest(
+  config: Config,
+  options: Pick<SweepOptions, "accounts" | "from" | "to" | "concurrency">,
+): { from: string; to: string; concurrency: number; accounts: NamedZoomAccount[] } {
+  const { from, to } = checkWindow(options.from, options.to);
+  const concurrency = options.concurrency ?? 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InputError(`sweep-missed: concurrency must be a whole number, 1 or more (got ${concurrency}).`);
+  }
+  const names = options.accounts.length > 0 ? options.accounts : Object.keys(config.zoom.accounts);
+  const accounts = [...new Set(names)].map((name) => requireZoomAccount(config, name));
+  if (accounts.length === 0) accounts.push(requireZoomAccount(config));
+  return { from, to, concurrency, accounts };
 }
 
 function checkWindow(from: Date, to: Date): { from: string; to: string } {
