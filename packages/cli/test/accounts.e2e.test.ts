@@ -90,6 +90,14 @@ describe("zrec serve with two Zoom accounts", () => {
     const refused = await post(crossed);
     expect(refused.status).toBe(401);
     expect(String(refused.body.error)).toMatch(/secret token of Zoom account "acct-b"/);
+    // The same, naming account B only where the ingest also looks (the host's account in the object):
+    // still B's secret that must have signed it, or A's app could have B's recording fetched and trashed.
+    const hidden = sim.recordingEvent(b.uuid) as { payload: Record<string, unknown> & { object: object } };
+    delete hidden.payload.account_id;
+    hidden.payload.object = { ...hidden.payload.object, account_id: "acct-b" };
+    const refusedToo = await post(sim.signedWebhook(hidden, { accountId: "acct-a" }));
+    expect(refusedToo.status).toBe(401);
+    expect(String(refusedToo.body.error)).toMatch(/secret token of Zoom account "acct-b"/);
 
     expect((await post(sim.signedWebhook(sim.recordingEvent(a.uuid)))).status).toBe(200);
     expect((await post(sim.signedWebhook(sim.recordingEvent(b.uuid)))).status).toBe(200);

@@ -8,6 +8,7 @@ import { RecordingProcessing, ZoomApiError } from "../errors.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
 import { ingestFromZoom, unfinishedFiles } from "../pipeline/ingest-from-zoom.js";
 import { type IngestResult, runIngest } from "../pipeline/run-ingest.js";
+import { eventAccountId } from "../zoom/event-account.js";
 import { parseRecordingEvent } from "../zoom/webhook.js";
 
 /**
@@ -23,7 +24,7 @@ export async function runIngestJob(payload: unknown, deps: PipelineDeps): Promis
   const object = event.payload.object;
   if (unfinishedFiles(object) === undefined && result.trashed !== "incomplete") return result;
 
-  const { name } = accountForZoomAccountId(deps.config, event.payload.account_id ?? object.account_id);
+  const { name } = accountForZoomAccountId(deps.config, eventAccountId(event.payload));
   const account = requireZoomAccount(deps.config, name);
   let meeting: Awaited<ReturnType<ReturnType<PipelineDeps["zoom"]>["getMeetingRecordings"]>>;
   try {

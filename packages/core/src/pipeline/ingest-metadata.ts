@@ -8,6 +8,7 @@ import { type RecordingDocument, SCHEMA_VERSION } from "../recording/document.js
 import { planFileNames } from "../recording/files.js";
 import { organizationFor, recordingPath } from "../recording/path.js";
 import type { ZoomClient } from "../zoom/api.js";
+import { eventAccountId } from "../zoom/event-account.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
 import type { ZoomMeeting, ZoomPastMeeting, ZoomRecordingEvent } from "../zoom/types.js";
 import { parseRecordingEvent } from "../zoom/webhook.js";
@@ -28,18 +29,18 @@ export async function ingestMetadata(
   const reason = skipReason(event, deps.config);
   if (reason !== undefined) return { status: "skipped", recording_id: recordingId, reason };
 
-  const eventAccountId = event.payload.account_id ?? object.account_id;
-  const { name: zoomAccount, account } = accountFor(deps, eventAccountId);
+  const eventAccount = eventAccountId(event.payload);
+  const { name: zoomAccount, account } = accountFor(deps, eventAccount);
   const zoom = deps.zoom(zoomAccount);
   const { store } = deps.backends;
   const warnings: string[] = [];
 
   const listed = await requireRecordingAtZoom(zoom, object.uuid, recordingId, deps).catch((error) => {
     // Asked of the fallback account because the event's is not configured: that is the news, not "gone".
-    if (error instanceof RecordingGone && eventAccountId && account.accountId !== eventAccountId) {
+    if (error instanceof RecordingGone && eventAccount && account.accountId !== eventAccount) {
       throw new ConfigError(
         "zoom.accounts",
-        `The event is from Zoom account ${eventAccountId}, which no zoom.accounts entry has; account "${zoomAccount}" (${account.accountId}) was asked instead and does not hold recording ${recordingId}. Add that account (accountId ${eventAccountId}, its clientId and secret) to zoom.accounts.`,
+        `The event is from Zoom account ${eventAccount}, which no zoom.accounts entry has; account "${zoomAccount}" (${account.accountId}) was asked instead and does not hold recording ${recordingId}. Add that account (accountId ${eventAccount}, its clientId and secret) to zoom.accounts.`,
         { cause: error },
       );
     }

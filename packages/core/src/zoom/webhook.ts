@@ -9,6 +9,7 @@ import { ConfigError, InputError, WebhookRejected } from "../errors.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import { isObject } from "../validation/is-object.js";
 import { firstProblem, kindOf, plainSentence, quote } from "../validation/issues.js";
+import { eventAccountId } from "./event-account.js";
 import { RECORDING_EVENTS, recordingEventSchema } from "./event-schema.js";
 import { canonicalMeetingUuid, recordingIdFromUuid } from "./ids.js";
 import type { ZoomRecordingEvent } from "./types.js";
@@ -25,7 +26,7 @@ export interface WebhookRequest {
   rawBody: string | Uint8Array;
   /**
    * One Secret Token, or the configured set (see `webhookSecrets`): a recording event must then be signed
-   * with the token of the account its `payload.account_id` names, url_validation with any of them.
+   * with the token of the account it is from (`eventAccountId`), url_validation with any of them.
    */
   secret: string | WebhookSecrets;
   /** The current time (default: the clock), for tests. */
@@ -155,8 +156,9 @@ export function handleWebhook(request: WebhookRequest): WebhookOutcome {
   }
   if (!isRecordingEvent(event)) return { kind: "ignored", event };
   if (typeof request.secret !== "string") {
-    const accountId = isObject(body.payload) ? body.payload.account_id : undefined;
-    const required = request.secret.forAccount(typeof accountId === "string" ? accountId : undefined);
+    // The account the ingest will use (eventAccountId) is the one whose secret must have signed it.
+    const accountId = eventAccountId(body.payload);
+    const required = request.secret.forAccount(accountId);
     if (required === undefined || !matching.includes(required)) {
       const named =
         typeof accountId === "string" ? `Zoom account ${quote(accountId)}` : "the account it names";
