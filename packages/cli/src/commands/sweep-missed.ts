@@ -121,8 +121,12 @@ function summarize(report: SweepReport, line: (text?: string) => void): void {
         : account.failed !== undefined
           ? "; listing failed, not swept"
           : "";
+    const gone =
+      account.usersGone === undefined
+        ? ""
+        : `; ${account.usersGone} ${account.usersGone === 1 ? "user was" : "users were"} deleted meanwhile`;
     line(
-      `  ${account.account}: listed ${listed}, ${account.requests} API ${account.requests === 1 ? "request" : "requests"}${stopped}`,
+      `  ${account.account}: listed ${listed}, ${account.requests} API ${account.requests === 1 ? "request" : "requests"}${stopped}${gone}`,
     );
   }
   const would = report.counts["would-ingest"];

@@ -232,6 +232,28 @@ describe("sweepMissed", () => {
     expect(sim.requests.filter((r) => r.path.includes("/users/invited"))).toEqual([]);
   });
 
+  it("goes on past a host deleted while it sweeps (404 for their recordings) to the users after them", async () => {
+    sim.addUser({ id: "deleted-meanwhile" });
+    sim.addUser({ id: "stays" });
+    const kept = sim.addMeeting({
+      hostId: "stays",
+      startTime: "2025-03-11T15:00:00Z",
+      durationMinutes: 30,
+      topic: "After the one who left",
+      files: [{ fileType: "M4A", size: 10_000 }],
+    });
+    sim.injectFault({
+      target: "api",
+      pathIncludes: "/users/deleted-meanwhile/recordings",
+      kind: "status",
+      status: 404,
+      times: Infinity,
+    });
+    const report = await sweepMissed(depsFor(), { accounts: [], ...window, listing: "per-user" });
+    expect(outcomes(report.meetings)).toEqual({ [kept.recordingId]: "ingested" });
+    expect(report.perAccount[0]).toMatchObject({ users: 2, usersGone: 1 });
+  });
+
   it("completes a recording archived without some of Zoom's files, once, and reports it", async () => {
     sim.addUser({ id: "user-1" });
     const meeting = sim.addMeeting({

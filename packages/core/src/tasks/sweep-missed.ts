@@ -103,6 +103,8 @@ export interface SweepAccountReport {
   fallback?: string;
   /** Users listed (active and inactive); 0 when the account listing covered the whole window. */
   users: number;
+  /** Users deleted while the sweep ran: Zoom answered 404 for their recordings. */
+  usersGone?: number;
   /** REST requests to this account's API during the sweep, listing and ingests together. */
   requests: number;
   /** Set when Zoom's daily limit stopped this account's sweep: the sentence says until when. */
@@ -196,8 +198,16 @@ export async function sweepMissed(deps: PipelineDeps, options: SweepOptions): Pr
           for await (const user of zoom.listUsers({ status })) userIds.push(user.id);
         }
         report.users = userIds.length;
-        for (const userId of userIds)
-          for await (const meeting of zoom.listRecordings(userId, perUser)) found(meeting);
+        for (const userId of userIds) {
+          try {
+            for await (const meeting of zoom.listRecordings(userId, perUser)) found(meeting);
+          } catch (error) {
+            // Deleted between the listing of users and now (a host who left): nothing of theirs to sweep,
+            // and no reason to skip every user after them.
+            if (!(error instanceof ZoomApiError && error.status === 404)) throw error;
+            report.usersGone = (report.usersGone ?? 0) + 1;
+          }
+        }
       }
     } catch (error) {
       // Zoom's daily limit: this account is done for today, the others have their own limits.
