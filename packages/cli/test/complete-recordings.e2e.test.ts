@@ -93,6 +93,26 @@ describe("half-archived and departed-host recordings", () => {
     expect(JSON.parse(byId.stdout).error.message).toMatch(/is a recording id/);
   });
 
+  it("ingest --uuid finds another account's half-archived recording without --account, in any spelling", async () => {
+    const meeting = meetingOf("left-b", "Sales: transcript came first", "acct-b");
+    const event = sim.recordingEvent(meeting.uuid, { event: "recording.transcript_completed" }) as {
+      payload: { object: { recording_files: { file_type: string }[] } };
+    };
+    event.payload.object.recording_files = event.payload.object.recording_files.filter(
+      (f) => f.file_type === "TRANSCRIPT",
+    );
+    await writeFile(join(ws.dir, "sales-transcript.json"), JSON.stringify(event));
+    expect((await zrec(["ingest", "sales-transcript.json"])).code).toBe(0);
+
+    // Unpadded, as a uuid copied without its "==" is: the same meeting, asked of Zoom as Zoom spells it.
+    const run = await zrec(["ingest", "--uuid", meeting.uuid.replace(/=+$/, "")]);
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "completed", account: "sales" });
+    const never = meetingOf("left-b", "Sales: never archived", "acct-b");
+    const ingested = await zrec(["ingest", "--uuid", never.uuid]);
+    expect(JSON.parse(ingested.stdout)).toMatchObject({ outcome: "ingested", account: "sales" });
+  });
+
   it("sweeps both accounts: a deactivated host's recordings are archived, a pending user is not asked", async () => {
     const departedA = meetingOf("left-a", "Handover A");
     const departedB = meetingOf("left-b", "Handover B", "acct-b");

@@ -13,6 +13,7 @@ export type { PipelineDeps } from "./pipeline/deps.js";
 export { openPipeline, zoomClientsFor } from "./pipeline/deps.js";
 export type { IngestEvent } from "./pipeline/events.js";
 export { skipReason } from "./pipeline/filters.js";
+export { type FoundAtZoom, findAtZoom } from "./pipeline/find-at-zoom.js";
 export { finishIngest } from "./pipeline/finish-ingest.js";
 export type { ZoomIngestOutcome, ZoomIngestReport } from "./pipeline/ingest-from-zoom.js";
 export { ingestFromZoom } from "./pipeline/ingest-from-zoom.js";
@@ -45,7 +46,12 @@ export type { ZoomClient } from "./zoom/api.js";
 export { createZoomClient } from "./zoom/api.js";
 export type { TokenProvider } from "./zoom/download.js";
 export { createDownloadSource, hostAllowed } from "./zoom/download.js";
-export { encodeMeetingUuidForPath, isRecordingId, recordingIdFromUuid } from "./zoom/ids.js";
+export {
+  canonicalMeetingUuid,
+  encodeMeetingUuidForPath,
+  isRecordingId,
+  recordingIdFromUuid,
+} from "./zoom/ids.js";
 export type * from "./zoom/types.js";
 export type { WebhookOutcome } from "./zoom/webhook.js";
 export { handleWebhook, parseRecordingEvent, signWebhook, verifyWebhook } from "./zoom/webhook.js";

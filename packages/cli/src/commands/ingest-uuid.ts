@@ -34,7 +34,8 @@ export async function ingestUuid(
         "Pass the document's meeting_uuid (zrec get ID shows it), e.g. --uuid 'JBsMlrqB5IeU+WgyF/TGyw=='.",
     });
   }
-  core.recordingIdFromUuid(uuid);
+  // Zoom knows one spelling: an unpadded or URL-safe copy of the uuid would be answered 404.
+  const canonical = core.canonicalMeetingUuid(uuid);
   const stopped = {
     what: "the ingest",
     suggestion: "Run the same command again to finish it; files already stored are not copied again.",
@@ -43,32 +44,26 @@ export async function ingestUuid(
     options,
     ({ deps }) =>
       withProgress(options, stopped, async (progress, signal) => {
-        const account = core.requireZoomAccount(deps.config, accountName);
         const onEvent = (e: IngestEvent) => showIngestEvent(e, progress, out);
-        progress.status(`Asking Zoom for the recordings of ${uuid}`);
-        const meeting = await deps
-          .zoom(account.name)
-          .getMeetingRecordings(uuid)
-          .catch(async (error: unknown) => {
-            if (!(error instanceof core.ZoomApiError && error.status === 404)) throw error;
-            // Trashed after it was archived (trashAfterIngest): left alone, as the usage promises.
-            const recordingId = core.recordingIdFromUuid(uuid);
-            const archived = await deps.backends.index.get(recordingId);
-            if (!archived) throw new core.RecordingGone(recordingId, { cause: error });
-            return archived;
-          });
-        if ("recording_path" in meeting) {
+        progress.status(`Asking Zoom for the recordings of ${canonical}`);
+        const where = await core.findAtZoom(deps, canonical, accountName);
+        if (where.found === "archive") {
+          // Left alone, as the usage promises: Zoom holds nothing more of it to copy.
+          const { document } = where;
           return {
-            account: account.name,
-            recording_id: meeting.recording_id,
+            account: where.account,
+            recording_id: document.recording_id,
             outcome: "archived" as const,
-            reason: "Zoom no longer holds it: trashed or deleted since",
-            recording_path: meeting.recording_path,
+            reason:
+              document.zoom_trashed_at !== undefined
+                ? "Zoom no longer holds it: trashed after it was archived"
+                : `Zoom no longer holds it: deleted since (asked ${where.asked.join(", ")})`,
+            recording_path: document.recording_path,
           };
         }
         return {
-          account: account.name,
-          ...(await core.ingestFromZoom(meeting, account, { ...deps, onEvent, signal })),
+          account: where.account.name,
+          ...(await core.ingestFromZoom(where.meeting, where.account, { ...deps, onEvent, signal })),
         };
       }),
     { check: ({ config }) => core.requireZoomAccount(config, accountName) },
