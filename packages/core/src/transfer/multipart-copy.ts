@@ -89,10 +89,18 @@ export async function multipartCopy(
   let nextPart = 1;
   let loaded = resumedBytes;
   // Only a resumable copy can stop half-way: another one would lose what it stored.
-  const budgetSpent = () => context.resumeId !== undefined && context.budget?.aborted === true;
+  // Every call makes progress, however little of its budget is left when the copy gets going (part 1's
+  // headers and the upload can take that long): at least one part is fetched before the budget counts.
+  // Without it, a Lambda whose setup outlasted its budget returned "incomplete" with nothing done, and
+  // the state machine called it again, for ever.
+  let takenThisCall = 0;
+  const budgetSpent = () =>
+    context.resumeId !== undefined && context.budget?.aborted === true && takenThisCall > 0;
   const takePart = (): number | undefined => {
     while (nextPart <= count && reused.has(nextPart)) nextPart++;
-    return nextPart <= count ? nextPart++ : undefined;
+    if (nextPart > count) return undefined;
+    takenThisCall++;
+    return nextPart++;
   };
 
   const fail = (error: unknown) => {
@@ -205,7 +213,14 @@ export async function multipartCopy(
   }
   let sha256: string;
   try {
-    sha256 = reused.size > 0 ? await hashStored(store, key, context.budget, total) : await hash.digest();
+    // A call that fetched parts may leave the read-back to the next one; a call that had nothing left to
+    // fetch reads it all, up to its hard deadline (the signal), or it would suspend at the same point
+    // each time and never finish.
+    const readBackBudget = reused.size < count ? context.budget : undefined;
+    sha256 =
+      reused.size > 0
+        ? await hashStored(store, key, { budget: readBackBudget, signal }, total)
+        : await hash.digest();
   } catch (error) {
     // The object is complete and its checkpoint kept: the next run finishes from it. Until then nothing
     // (a lock) may keep another process from doing so.
@@ -243,7 +258,7 @@ async function versionedResumeId(
 async function hashStored(
   store: ObjectStore,
   key: string,
-  budget: AbortSignal | undefined,
+  { budget, signal }: { budget: AbortSignal | undefined; signal: AbortSignal },
   total: number,
 ): Promise<string> {
   const body = await store.read(key);
@@ -252,8 +267,9 @@ async function hashStored(
   try {
     for await (const chunk of body) {
       // Out of time (Lambda): the next invocation finds the object complete and starts this read anew
-      // with a whole budget, rather than being killed here and fetching everything again.
+      // with a whole invocation, rather than being killed here and fetching everything again.
       if (budget?.aborted) throw new CopySuspended(key, total, total);
+      signal.throwIfAborted();
       await hash.update(chunk);
     }
   } catch (error) {
