@@ -67,6 +67,7 @@ async function serveApi(deps: ApiDeps, pageTokens: PageTokens, req: IncomingMess
     fileId,
     rawPath: request.rawPath,
     path: request.path,
+    method: req.method ?? "GET",
     ranged: req.headers.range !== undefined,
   });
   const body = await readBody(req);

@@ -122,6 +122,7 @@ async function serveCdn(deps: CdnDeps, req: IncomingMessage, res: ServerResponse
     fileId,
     rawPath: request.rawPath,
     path: request.path,
+    method: req.method ?? "GET",
     ranged: rangeHeader !== undefined,
   });
   if (fault) entry.fault = describeFault(fault);

@@ -6,6 +6,7 @@ export interface FaultContext {
   fileId?: string | undefined;
   rawPath: string;
   path: string;
+  method: string;
   ranged: boolean;
 }
 
@@ -62,6 +63,7 @@ function matches(rule: FaultRule, context: FaultContext): boolean {
     if (!context.rawPath.includes(rule.pathIncludes) && !context.path.includes(rule.pathIncludes))
       return false;
   }
+  if (rule.method !== undefined && rule.method.toUpperCase() !== context.method) return false;
   if ((rule.onlyRanged || RANGED_ONLY.has(rule.kind)) && !context.ranged) return false;
   return true;
 }

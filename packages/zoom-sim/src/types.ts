@@ -163,6 +163,8 @@ export interface FaultRule {
   fileId?: string | undefined;
   /** Only requests whose raw or decoded path contains this. */
   pathIncludes?: string;
+  /** Only requests of this method (GET, DELETE …). */
+  method?: string;
   /**
    * drop: send headers and `afterBytes` (default 0) of the body, then destroy the socket.
    * status: answer `status` (default 500) with Zoom's error body and an optional Retry-After.

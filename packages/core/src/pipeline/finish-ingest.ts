@@ -79,7 +79,9 @@ export async function finishIngest(
           message: `Not trashed in Zoom: it still holds ${missing.length} file(s) of this recording that the archive does not (${missing.join(", ")}); ingest it again once Zoom has finished them.`,
         });
       } else {
-        trashed = await zoom.trashRecordings(document.meeting_uuid);
+        trashed = await zoom.trashRecordings(document.meeting_uuid).catch((error: unknown) => {
+          throw trashFailed(error, recordingId);
+        });
         // Recorded so that a re-run does not ask Zoom again; no notification: the content did not change.
         const marked = { ...document, zoom_trashed_at: now(deps) };
         await putJson(store, documentKey(recordingId), marked);
@@ -201,4 +203,20 @@ const now = (deps: PipelineDeps) => (deps.now?.() ?? new Date()).toISOString();
  */
 function legacyKey(entry: RecordingFileEntry, recordingId: string): string {
   return fileKeyOf(entry, recordingId) ?? `s3_url:${entry.s3_url}`;
+}
+
+/** The DELETE's own error, said as what it means: the archive is whole, only the trash is left to do. */
+function trashFailed(error: unknown, recordingId: string): unknown {
+  if (!(error instanceof ZoomApiError)) return error;
+  return new ZoomApiError(
+    `Recording ${recordingId} is archived (every file, the document and the index), but moving it to Zoom's trash failed: ${error.message}`,
+    {
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.zoomCode === undefined ? {} : { zoomCode: error.zoomCode }),
+      code: error.code,
+      cause: error,
+      suggestion:
+        "Run the same ingest again, or zrec sweep-missed over its day: they trash it without copying anything.",
+    },
+  );
 }

@@ -59,15 +59,40 @@ export async function ingestFromZoom(
   const archived = await deps.backends.index.get(recordingId);
   const zoomFiles = meeting.recording_files ?? [];
   const missing = archived ? missingFiles(zoomFiles, archived.files) : zoomFiles;
-  if (archived && missing.length === 0) {
-    return { recording_id: recordingId, outcome: "archived", recording_path: archived.recording_path };
-  }
-
   const event: ZoomRecordingEvent = {
     event: "recording.completed",
     event_ts: (deps.now?.() ?? new Date()).getTime(),
     payload: { account_id: account.accountId, object: meeting },
   };
+  if (archived && missing.length === 0) {
+    const found = {
+      recording_id: recordingId,
+      outcome: "archived" as const,
+      recording_path: archived.recording_path,
+    };
+    // Archived whole by zrec but still at Zoom while it should have been trashed (the trash failed, or
+    // Zoom's listing could not be read then): the ingest runs again, copying nothing, and its last stage
+    // checks Zoom's list and trashes. Without this the recording stayed at Zoom for good, reported
+    // archived. A document of the older system (it names no zoom_account) is left as it is: whether it
+    // was to be trashed was that system's business, and re-ingesting it would rewrite and re-announce it.
+    const trashDue =
+      deps.config.ingest.trashAfterIngest &&
+      archived.zoom_account !== undefined &&
+      archived.zoom_trashed_at === undefined;
+    if (!trashDue) return found;
+    if (options.dryRun)
+      return { ...found, reason: "not yet moved to Zoom's trash; a run without --dry-run does it" };
+    const again = await runIngest(event, deps);
+    const trashed = again.status !== "skipped" && again.trashed === "trashed";
+    return {
+      ...found,
+      reason: trashed
+        ? "moved to Zoom's trash now; it was archived but not yet trashed"
+        : "not yet moved to Zoom's trash",
+      warnings: again.warnings,
+    };
+  }
+
   if (!archived) {
     const skipped = skipReason(event, deps.config);
     if (skipped !== undefined) return { recording_id: recordingId, outcome: "too-short", reason: skipped };

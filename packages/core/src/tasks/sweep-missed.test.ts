@@ -254,6 +254,45 @@ describe("sweepMissed", () => {
     expect(report.perAccount[0]).toMatchObject({ users: 2, usersGone: 1 });
   });
 
+  it("moves to Zoom's trash, on the next sweep, a recording archived whole whose trash failed", async () => {
+    sim.addUser({ id: "user-1" });
+    sim.addMeeting({
+      hostId: "user-1",
+      startTime: "2025-03-12T15:00:00Z",
+      durationMinutes: 30,
+      topic: "Trash refused once",
+      files: [{ fileType: "M4A", size: 10_000 }],
+    });
+    const deps = simPipelineDeps(
+      sim,
+      archive,
+      { ingest: { trashAfterIngest: true } },
+      { fetch: smallPages, retry: { baseDelayMs: 1 } },
+    );
+    sim.injectFault({ target: "api", method: "DELETE", kind: "status", status: 503, times: Infinity });
+    const first = await sweepMissed(deps, { accounts: [], ...window });
+    expect(first.meetings[0]).toMatchObject({
+      outcome: "failed",
+      error: expect.stringMatching(/is archived \(every file.*but moving it to Zoom's trash failed/),
+    });
+    sim.clearFaults();
+
+    const dry = await sweepMissed(deps, { accounts: [], ...window, dryRun: true });
+    expect(dry.meetings[0]).toMatchObject({
+      outcome: "archived",
+      reason: expect.stringMatching(/not yet moved/),
+    });
+    expect(sim.trashCalls).toEqual([]);
+    const second = await sweepMissed(deps, { accounts: [], ...window });
+    expect(second.meetings[0]).toMatchObject({
+      outcome: "archived",
+      reason: expect.stringMatching(/moved to Zoom's trash now/),
+    });
+    expect(sim.trashCalls.map((call) => call.status)).toEqual([204]);
+    // Copied once: the second sweep fetched no file again.
+    expect(sim.requests.filter((r) => r.server === "cdn")).toHaveLength(1);
+  });
+
   it("completes a recording archived without some of Zoom's files, once, and reports it", async () => {
     sim.addUser({ id: "user-1" });
     const meeting = sim.addMeeting({
