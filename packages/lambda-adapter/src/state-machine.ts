@@ -186,8 +186,9 @@ function task(name: TaskStateName, fields: Record<string, unknown>): Record<stri
       },
       {
         // The stage's own retries ran out (Zoom or AWS throttling, a 5xx, a dropped connection):
-        // minutes later it often works. A re-run skips the files already stored.
-        ErrorEquals: [RETRYABLE_ERROR],
+        // minutes later it often works. A re-run skips the files already stored. So does one after the
+        // function ran out of time (a request stuck until its timeout): a copy resumes from its checkpoint.
+        ErrorEquals: [RETRYABLE_ERROR, "Sandbox.Timedout", "States.Timeout"],
         IntervalSeconds: 30,
         BackoffRate: 2,
         MaxAttempts: 3,
