@@ -24,6 +24,7 @@ export const ErrorCode = {
   RECORDING_GONE: "RECORDING_GONE",
   ZOOM_PROCESSING: "ZOOM_PROCESSING",
   COPY_IN_PROGRESS: "COPY_IN_PROGRESS",
+  INGEST_RACE: "INGEST_RACE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -196,6 +197,23 @@ export class IngestFailed extends ZrecError {
  * Zoom is still processing a file of the recording, so it cannot be archived whole yet. Worth another
  * try later (`zrec serve` reschedules the job); not a failure of zrec's.
  */
+/**
+ * Other ingests of the same recording kept writing its document while this one merged its files into
+ * it: transient, as a re-run merges into the newest.
+ */
+export class IngestRace extends ZrecError {
+  constructor(recordingId: string, attempts: number) {
+    super(
+      ErrorCode.INGEST_RACE,
+      `Recording ${recordingId} was written by other ingests ${attempts} times while this one merged its files.`,
+      {
+        suggestion:
+          "Run the ingest again: its files are stored, and it merges them into the newest document.",
+      },
+    );
+  }
+}
+
 export class RecordingProcessing extends ZrecError {
   constructor(
     readonly recordingId: string,

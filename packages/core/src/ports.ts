@@ -156,6 +156,15 @@ export interface RecordingIndex {
   readonly description: string;
   /** Inserts or replaces the row for `document.recording_id`. */
   put(document: RecordingDocument): Promise<void>;
+  /**
+   * Writes `document` only if the row is still the one `expected` was read as (`undefined`: no row yet),
+   * judged by `sameRevision` (its `ingested_at` and `zoom_trashed_at`, which every write of an ingest
+   * changes); answers false, writing nothing, when another writer came first. Two ingests of one
+   * recording at once (a recording.completed and a transcript_completed execution on Lambda, a sweep
+   * beside `zrec serve`) each merge their files into what they read: with a plain `put` the last one
+   * dropped the other's.
+   */
+  replaceIf(document: RecordingDocument, expected: RecordingDocument | undefined): Promise<boolean>;
   /** Inserts or replaces many rows (rebuild-db); batched by the adapter. */
   putMany(documents: RecordingDocument[]): Promise<void>;
   /**

@@ -19,6 +19,7 @@ import {
   DownloadRefused,
   ErrorCode,
   IngestFailed,
+  IngestRace,
   InputError,
   NotFoundError,
   RecordingGone,
@@ -179,6 +180,7 @@ const rows: [string, () => unknown, RetryVerdict][] = [
     () => new CopyInProgress("id/a.mp4", { host: "h", pid: 42 }),
     "transient",
   ],
+  ["IngestRace (other ingests kept writing the document)", () => new IngestRace("id", 5), "transient"],
   [
     "TransferError SIZE_MISMATCH",
     () =>

@@ -13,6 +13,7 @@ import {
   CopyInProgress,
   DownloadRefused,
   ErrorCode,
+  IngestRace,
   RecordingGone,
   RecordingProcessing,
   WebhookRejected,
@@ -121,7 +122,13 @@ function verdictOf(error: unknown, depth: number): RetryVerdict {
  */
 function zrecVerdict(error: ZrecError, depth: number): RetryVerdict {
   // Zoom still processing, or another process copying the same file: later it will have finished.
-  if (error instanceof RecordingProcessing || error instanceof CopyInProgress) return "transient";
+  if (
+    error instanceof RecordingProcessing ||
+    error instanceof CopyInProgress ||
+    error instanceof IngestRace
+  ) {
+    return "transient";
+  }
   if (
     error.badInput ||
     error instanceof WebhookRejected ||

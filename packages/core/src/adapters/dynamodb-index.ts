@@ -171,6 +171,42 @@ export function createDynamoDbIndex(options: DynamoDbIndexOptions): RecordingInd
       }
     },
 
+    async replaceIf(document, expected) {
+      const names: Record<string, string> = { "#id": "recording_id" };
+      const values: Record<string, unknown> = {};
+      let condition = "attribute_not_exists(#id)";
+      if (expected !== undefined) {
+        const clauses = ["attribute_exists(#id)"];
+        for (const [field, value] of [
+          ["ingested_at", expected.ingested_at],
+          ["zoom_trashed_at", expected.zoom_trashed_at],
+        ] as const) {
+          names[`#${field}`] = field;
+          if (value === undefined) clauses.push(`attribute_not_exists(#${field})`);
+          else {
+            values[`:${field}`] = value;
+            clauses.push(`#${field} = :${field}`);
+          }
+        }
+        condition = clauses.join(" AND ");
+      }
+      try {
+        await documents.send(
+          new PutCommand({
+            TableName: table,
+            Item: document,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (errorName(error) === "ConditionalCheckFailedException") return false;
+        throw fail(`writing recording ${document.recording_id}`, error);
+      }
+    },
+
     async putMany(list) {
       // BatchWriteItem refuses two writes of one key in a request; the last document given wins.
       const unique = [...new Map(list.map((document) => [document.recording_id, document])).values()];

@@ -6,7 +6,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { BackendError, ErrorCode, messageOf } from "../errors.js";
 import type { ListFilter, RecordingIndex } from "../ports.js";
-import type { RecordingDocument } from "../recording/document.js";
+import { type RecordingDocument, sameRevision } from "../recording/document.js";
 import { makeFolderSync } from "./fs-write.js";
 import {
   type RowValues,
@@ -131,6 +131,15 @@ export function recordingIndexOn(
   );
   const deleteOne = db.prepare<[string]>("DELETE FROM recordings WHERE recording_id = ?");
 
+  // Immediate: the write lock is taken before the read, so no other process writes in between.
+  const replaceIf = db.transaction((document: RecordingDocument, expected: RecordingDocument | undefined) => {
+    const row = selectOne.get(document.recording_id);
+    const found = row === undefined ? undefined : parse(document.recording_id, row.document);
+    if (!sameRevision(found, expected)) return false;
+    upsert.run(...rowOf(document));
+    return true;
+  });
+
   let current: string | undefined;
   const putAll = db.transaction((documents: RecordingDocument[]) => {
     for (const document of documents) {
@@ -154,6 +163,14 @@ export function recordingIndexOn(
     async put(document) {
       try {
         upsert.run(...rowOf(document));
+      } catch (error) {
+        throw fail(`writing recording ${document.recording_id}`, error);
+      }
+    },
+
+    async replaceIf(document, expected) {
+      try {
+        return replaceIf.immediate(document, expected);
       } catch (error) {
         throw fail(`writing recording ${document.recording_id}`, error);
       }

@@ -7,7 +7,7 @@
  * id, which the outbox and a FIFO queue drop. Trash comes last of all, and only when Zoom holds no file
  * of the recording that the archive lacks.
  */
-import { IngestFailed, ZoomApiError } from "../errors.js";
+import { IngestFailed, IngestRace, ZoomApiError } from "../errors.js";
 import {
   documentContentHash,
   type RecordingDocument,
@@ -32,32 +32,44 @@ export async function finishIngest(
   const recordingId = metadata.recording_id;
   await assertAllStored(input, deps);
 
-  const previous = await index.get(recordingId);
-  const base =
-    previous ?? ((await getJson(store, documentKey(recordingId))) as RecordingDocument | undefined);
-  const candidate: RecordingDocument = {
-    ...metadata.draft,
-    files: mergeFiles(base?.files ?? [], files, recordingId),
-    ingested_at: now(deps),
-  };
-  // Zoom's own list is read before anything is written: bytes that are not the files Zoom lists under
-  // this recording's ids fail the ingest here, so they are neither announced nor trashed for.
-  const guarded = deps.config.ingest.trashAfterIngest && typeof candidate.zoom_trashed_at !== "string";
-  const zoom = guarded ? deps.zoom(metadata.zoom_account) : undefined;
-  const listing = zoom ? await zoomListing(zoom, candidate) : undefined;
-  if (listing?.files) assertSameAsZoom(input, listing.files);
+  // Another ingest of this recording may write between our read and our write (a transcript's
+  // execution beside the video's): the write is conditional, and a lost race merges again into theirs.
+  let document: RecordingDocument | undefined;
+  let changed = false;
+  let listing: ZoomListing | undefined;
+  let zoom: ZoomClient | undefined;
+  for (let attempt = 1; document === undefined; attempt++) {
+    if (attempt > MERGE_ATTEMPTS) throw new IngestRace(recordingId, MERGE_ATTEMPTS);
+    const previous = await index.get(recordingId);
+    const base =
+      previous ?? ((await getJson(store, documentKey(recordingId))) as RecordingDocument | undefined);
+    const candidate: RecordingDocument = {
+      ...metadata.draft,
+      files: mergeFiles(base?.files ?? [], files, recordingId),
+      ingested_at: now(deps),
+      // A trash another run recorded stays recorded (and is not asked of Zoom again).
+      ...(base?.zoom_trashed_at === undefined ? {} : { zoom_trashed_at: base.zoom_trashed_at }),
+    };
+    // Zoom's own list is read before anything is written: bytes that are not the files Zoom lists under
+    // this recording's ids fail the ingest here, so they are neither announced nor trashed for.
+    const guarded = deps.config.ingest.trashAfterIngest && typeof candidate.zoom_trashed_at !== "string";
+    zoom = guarded ? deps.zoom(metadata.zoom_account) : undefined;
+    listing = zoom && listing === undefined ? await zoomListing(zoom, candidate) : listing;
+    if (listing?.files) assertSameAsZoom(input, listing.files);
 
-  const changed = !previous || documentContentHash(previous) !== documentContentHash(candidate);
-  // Unchanged content keeps its first ingested_at, so a re-run writes byte-identical objects.
-  const document = validateDocument(
-    changed ? candidate : { ...candidate, ingested_at: previous.ingested_at },
-    documentKey(recordingId),
-  );
-
-  if (changed) {
-    await putJson(store, documentKey(recordingId), document);
-    await notifier.send({ event: "ingested", document, id: notificationId("ingested", document) });
-    await index.put(document);
+    changed = !previous || documentContentHash(previous) !== documentContentHash(candidate);
+    // Unchanged content keeps its first ingested_at, so a re-run writes byte-identical objects.
+    const merged = validateDocument(
+      changed || !previous ? candidate : { ...candidate, ingested_at: previous.ingested_at },
+      documentKey(recordingId),
+    );
+    if (!changed) {
+      document = merged;
+      break;
+    }
+    await putJson(store, documentKey(recordingId), merged);
+    await notifier.send({ event: "ingested", document: merged, id: notificationId("ingested", merged) });
+    if (await index.replaceIf(merged, previous)) document = merged;
   }
 
   let trashed: FinishIngestOutput["trashed"] = "not-configured";
@@ -83,9 +95,7 @@ export async function finishIngest(
           throw trashFailed(error, recordingId);
         });
         // Recorded so that a re-run does not ask Zoom again; no notification: the content did not change.
-        const marked = { ...document, zoom_trashed_at: now(deps) };
-        await putJson(store, documentKey(recordingId), marked);
-        await index.put(marked);
+        await markTrashed(recordingId, now(deps), deps);
       }
     }
   }
@@ -219,4 +229,20 @@ function trashFailed(error: unknown, recordingId: string): unknown {
         "Run the same ingest again, or zrec sweep-missed over its day: they trash it without copying anything.",
     },
   );
+}
+
+/** Tries at a conditional write before the ingest fails (transient): each lost try means another wrote. */
+const MERGE_ATTEMPTS = 5;
+
+/** `zoom_trashed_at` on the newest document, whoever wrote it last. */
+async function markTrashed(recordingId: string, at: string, deps: PipelineDeps): Promise<void> {
+  const { store, index } = deps.backends;
+  for (let attempt = 1; attempt <= MERGE_ATTEMPTS; attempt++) {
+    const latest = await index.get(recordingId);
+    if (latest === undefined) return;
+    const marked = { ...latest, zoom_trashed_at: at };
+    await putJson(store, documentKey(recordingId), marked);
+    if (await index.replaceIf(marked, latest)) return;
+  }
+  throw new IngestRace(recordingId, MERGE_ATTEMPTS);
 }

@@ -141,3 +141,16 @@ function canonicalJson(value: unknown): string {
   // Like JSON.stringify inside an array: undefined and functions become null.
   return JSON.stringify(plain) ?? "null";
 }
+
+/**
+ * Whether two reads of a recording's row are the same revision: both absent, or the same `ingested_at`
+ * and `zoom_trashed_at` (an ingest that changes the document sets the first, its trash the second).
+ * What `RecordingIndex.replaceIf` compares.
+ */
+export function sameRevision(
+  a: Pick<RecordingDocument, "ingested_at" | "zoom_trashed_at"> | undefined,
+  b: Pick<RecordingDocument, "ingested_at" | "zoom_trashed_at"> | undefined,
+): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.ingested_at === b.ingested_at && a.zoom_trashed_at === b.zoom_trashed_at;
+}

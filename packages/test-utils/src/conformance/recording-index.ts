@@ -92,6 +92,28 @@ export function describeRecordingIndex(name: string, make: () => Promise<IndexUn
       expect(all[0]?.meeting_topic).toBe("Last");
     });
 
+    it("replaceIf writes only over the revision it was given, and says whether it did", async () => {
+      const first = doc(1, { ingested_at: "2024-01-01T10:00:00.000Z" });
+      expect(await index.replaceIf(first, undefined)).toBe(true);
+      // A second writer that also read "no row" lost: nothing of it is written.
+      expect(await index.replaceIf(doc(1, { meeting_topic: "Lost" }), undefined)).toBe(false);
+      const read = await index.get(first.recording_id);
+      expect(read).toEqual(first);
+
+      const second = doc(1, { ingested_at: "2024-01-01T10:00:01.000Z", meeting_topic: "Merged" });
+      expect(await index.replaceIf(second, read)).toBe(true);
+      // Read before `second` was written: stale, so refused, whatever it carries.
+      expect(await index.replaceIf(doc(1, { meeting_topic: "Stale" }), read)).toBe(false);
+      const trashed = { ...second, zoom_trashed_at: "2024-01-01T10:00:02.000Z" };
+      expect(await index.replaceIf(trashed, second)).toBe(true);
+      expect(await index.replaceIf({ ...second, meeting_topic: "Stale too" }, second)).toBe(false);
+      expect(await index.get(first.recording_id)).toEqual(trashed);
+      // A document of the older system, without ingested_at, is a revision too.
+      const legacy = doc(2);
+      await index.put(legacy);
+      expect(await index.replaceIf(doc(2, { ingested_at: "2024-01-02T00:00:00.000Z" }), legacy)).toBe(true);
+    });
+
     it("writes many documents in one putMany", async () => {
       const documents = Array.from({ length: 120 }, (_, i) => doc(i));
       await index.putMany(documents);
