@@ -177,15 +177,16 @@ export function createDynamoDbIndex(options: DynamoDbIndexOptions): RecordingInd
       let condition = "attribute_not_exists(#id)";
       if (expected !== undefined) {
         const clauses = ["attribute_exists(#id)"];
-        for (const [field, value] of [
-          ["ingested_at", expected.ingested_at],
-          ["zoom_trashed_at", expected.zoom_trashed_at],
+        // Placeholders of letters only, as DynamoDB's documentation shows them.
+        for (const [placeholder, field, value] of [
+          ["ingested", "ingested_at", expected.ingested_at],
+          ["trashed", "zoom_trashed_at", expected.zoom_trashed_at],
         ] as const) {
-          names[`#${field}`] = field;
-          if (value === undefined) clauses.push(`attribute_not_exists(#${field})`);
+          names[`#${placeholder}`] = field;
+          if (value === undefined) clauses.push(`attribute_not_exists(#${placeholder})`);
           else {
-            values[`:${field}`] = value;
-            clauses.push(`#${field} = :${field}`);
+            values[`:${placeholder}`] = value;
+            clauses.push(`#${placeholder} = :${placeholder}`);
           }
         }
         condition = clauses.join(" AND ");
