@@ -62,6 +62,23 @@ function closedEarly(content: IncomingMessage): Promise<never> {
   return gone;
 }
 
+/**
+ * Waits until the part's file holds the `length` bytes s3rver received. It resolves its putPart when its
+ * hashing stream has seen the body, not when the file stream has written it: under load a checksum
+ * read from the file, or a completion right after the last part, found the file short (a BadDigest
+ * in resume.test.ts's CI run), which S3 never does.
+ */
+async function writtenThrough(file: string, length: number): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 5) {
+    const size = await stat(file).then(
+      (found) => found.size,
+      () => -1,
+    );
+    if (size >= length) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 export function fixStore(
   store: FilesystemStore,
   S3Error: S3ErrorConstructor,
@@ -91,7 +108,9 @@ export function fixStore(
     }
     const received = Promise.race([putPart(bucket, uploadId, partNumber, content), gone]).then(
       async (result) => {
-        await checkPartChecksum(bucket, uploadId, partNumber, content.headers["x-amz-checksum-sha256"]);
+        const file = path.join(uploadDir(bucket, uploadId), path.basename(partNumber));
+        await writtenThrough(file, (result as { size: number }).size);
+        await checkPartChecksum(file, content.headers["x-amz-checksum-sha256"]);
         return result;
       },
     );
@@ -120,14 +139,17 @@ export function fixStore(
     return putObject(object);
   };
 
-  /** S3 refuses a part whose body does not match the SHA-256 sent with it; s3rver ignores the header. */
-  async function checkPartChecksum(bucket: string, uploadId: string, partNumber: string, sent: unknown) {
+  /**
+   * S3 refuses a part whose body does not match the SHA-256 sent with it; s3rver ignores the header.
+   * Read once the file is written through (`writtenThrough`).
+   */
+  async function checkPartChecksum(file: string, sent: unknown) {
     if (typeof sent !== "string") return;
-    const file = path.join(uploadDir(bucket, uploadId), path.basename(partNumber));
     const actual = createHash("sha256")
       .update(await readFile(file))
       .digest("base64");
     if (actual === sent) return;
+    // Refused, so not stored: ListParts must not show it.
     await rm(file, { force: true });
     await rm(`${file}.md5`, { force: true });
     throw new S3Error("BadDigest", "The SHA256 you specified did not match the calculated checksum.");
