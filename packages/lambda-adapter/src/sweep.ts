@@ -43,8 +43,10 @@ export async function sweepToExecutions(
   const result: RemoteSweepReport = { ...report, dryRun, executions: [], failures: [] };
   if (dryRun) return result;
   for (const meeting of report.meetings) {
-    // An incomplete recording is ingested again from Zoom's list: stored files are not copied twice.
-    if (meeting.outcome !== "would-ingest" && meeting.outcome !== "incomplete") continue;
+    // An incomplete recording is ingested again from Zoom's list: stored files are not copied twice. So
+    // is one archived whole but due for Zoom's trash: nothing is copied, and FinishIngest's guard trashes.
+    const wanted = meeting.outcome === "would-ingest" || meeting.outcome === "incomplete" || meeting.trashDue;
+    if (!wanted) continue;
     try {
       // Fetched again because the sweep's report keeps no file lists: the event is what Zoom would send.
       const object = await deps.zoom(meeting.account).getMeetingRecordings(meeting.uuid);

@@ -66,7 +66,8 @@ export async function ingestUuid(
           ...(await core.ingestFromZoom(where.meeting, where.account, { ...deps, onEvent, signal })),
         };
       }),
-    { check: ({ config }) => core.requireZoomAccount(config, accountName) },
+    // A named account is checked before anything is opened; without one, every account is a candidate.
+    { check: ({ config }) => accountName !== undefined && core.requireZoomAccount(config, accountName) },
   );
 
   if (out.json) printJson(report);

@@ -35,11 +35,22 @@ export async function findAtZoom(
     (archived?.zoom_account && configured.includes(archived.zoom_account)
       ? archived.zoom_account
       : undefined);
-  const names = first !== undefined ? [first] : [requireZoomAccount(deps.config).name, ...configured];
+  const names =
+    first !== undefined ? [first] : ["default", ...configured].filter((n) => configured.includes(n));
+  if (names.length === 0) names.push(requireZoomAccount(deps.config).name); // throws, saying how to add one
   const asked: string[] = [];
   let gone: unknown;
+  let unusable: unknown;
   for (const name of new Set(names)) {
-    const account = requireZoomAccount(deps.config, name);
+    let account: NamedZoomAccount;
+    try {
+      account = requireZoomAccount(deps.config, name);
+    } catch (error) {
+      // Searching every account: one that lacks its secret is passed over, unless none can be asked.
+      if (first !== undefined) throw error;
+      unusable ??= error;
+      continue;
+    }
     asked.push(account.name);
     try {
       return { found: "zoom", account, meeting: await deps.zoom(account.name).getMeetingRecordings(uuid) };
@@ -48,6 +59,7 @@ export async function findAtZoom(
       gone = error;
     }
   }
+  if (asked.length === 0) throw unusable;
   if (archived) return { found: "archive", account: asked[0] as string, document: archived, asked };
   const several =
     asked.length > 1 ? { suggestion: `None of the accounts asked holds it: ${asked.join(", ")}.` } : {};

@@ -35,6 +35,8 @@ export interface ZoomIngestReport {
   /** Why it was not ingested (`too-short`, `processing`), or which files were missing (`completed`, `incomplete`). */
   reason?: string;
   recording_path?: string;
+  /** `archived` in a dry run, and due for Zoom's trash (`ingest.trashAfterIngest`): a run that is not dry trashes it. */
+  trashDue?: true;
   /** Warnings of the ingest (a 404 for the meeting's metadata …). */
   warnings?: string[];
 }
@@ -80,8 +82,13 @@ export async function ingestFromZoom(
       archived.zoom_account !== undefined &&
       archived.zoom_trashed_at === undefined;
     if (!trashDue) return found;
-    if (options.dryRun)
-      return { ...found, reason: "not yet moved to Zoom's trash; a run without --dry-run does it" };
+    if (options.dryRun) {
+      return {
+        ...found,
+        reason: "not yet moved to Zoom's trash; a run without --dry-run does it",
+        trashDue: true,
+      };
+    }
     const again = await runIngest(event, deps);
     const trashed = again.status !== "skipped" && again.trashed === "trashed";
     return {

@@ -281,6 +281,7 @@ describe("sweepMissed", () => {
     expect(dry.meetings[0]).toMatchObject({
       outcome: "archived",
       reason: expect.stringMatching(/not yet moved/),
+      trashDue: true,
     });
     expect(sim.trashCalls).toEqual([]);
     const second = await sweepMissed(deps, { accounts: [], ...window });

@@ -72,6 +72,8 @@ export interface SweepMeeting {
   error?: string;
   /** Where it is archived (`archived`, `ingested`). */
   recording_path?: string;
+  /** `archived` in a dry run, and due for Zoom's trash: a run that is not dry moves it there. */
+  trashDue?: true;
 }
 
 export interface SweepOptions {
