@@ -1,5 +1,10 @@
 import { sweepMissed } from "@zrec/core";
-import { eachTestArchiveAndSim, simPipelineDeps, type TestArchive } from "@zrec/test-utils/fixtures/tasks";
+import {
+  eachTestArchiveAndSim,
+  meetingWithRefusedTrash,
+  simPipelineDeps,
+  type TestArchive,
+} from "@zrec/test-utils/fixtures/tasks";
 import type { ZoomSim } from "@zrec/zoom-sim";
 import { expect, it } from "vitest";
 import { sweepToExecutions } from "./sweep.js";
@@ -12,21 +17,13 @@ eachTestArchiveAndSim((made) => {
 const window = { from: new Date("2025-03-01T00:00:00Z"), to: new Date("2025-04-30T00:00:00Z") };
 
 it("starts an execution for a recording archived whole whose trash failed, so that it is trashed", async () => {
-  sim.addUser({ id: "user-1" });
-  const meeting = sim.addMeeting({
-    hostId: "user-1",
-    startTime: "2025-03-12T15:00:00Z",
-    durationMinutes: 30,
-    topic: "Trash refused once",
-    files: [{ fileType: "M4A", size: 10_000 }],
-  });
+  const meeting = meetingWithRefusedTrash(sim);
   const deps = simPipelineDeps(
     sim,
     archive,
     { ingest: { trashAfterIngest: true } },
     { retry: { baseDelayMs: 1 } },
   );
-  sim.injectFault({ target: "api", method: "DELETE", kind: "status", status: 503, times: Infinity });
   expect((await sweepMissed(deps, { accounts: [], ...window })).meetings[0]?.outcome).toBe("failed");
   sim.clearFaults();
 

@@ -37,7 +37,8 @@ export async function findAtZoom(
       : undefined);
   const names =
     first !== undefined ? [first] : ["default", ...configured].filter((n) => configured.includes(n));
-  if (names.length === 0) names.push(requireZoomAccount(deps.config).name); // throws, saying how to add one
+  // No account at all: refused here, with the sentence that says how to add one.
+  if (names.length === 0) requireZoomAccount(deps.config);
   const asked: string[] = [];
   let gone: unknown;
   let unusable: unknown;

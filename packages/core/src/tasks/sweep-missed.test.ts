@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   eachTestArchiveAndSim,
   legacyDocument,
+  meetingWithRefusedTrash,
   simPipelineDeps,
   type TestArchive,
 } from "@zrec/test-utils/fixtures/tasks";
@@ -255,21 +256,13 @@ describe("sweepMissed", () => {
   });
 
   it("moves to Zoom's trash, on the next sweep, a recording archived whole whose trash failed", async () => {
-    sim.addUser({ id: "user-1" });
-    sim.addMeeting({
-      hostId: "user-1",
-      startTime: "2025-03-12T15:00:00Z",
-      durationMinutes: 30,
-      topic: "Trash refused once",
-      files: [{ fileType: "M4A", size: 10_000 }],
-    });
+    meetingWithRefusedTrash(sim);
     const deps = simPipelineDeps(
       sim,
       archive,
       { ingest: { trashAfterIngest: true } },
       { fetch: smallPages, retry: { baseDelayMs: 1 } },
     );
-    sim.injectFault({ target: "api", method: "DELETE", kind: "status", status: 503, times: Infinity });
     const first = await sweepMissed(deps, { accounts: [], ...window });
     expect(first.meetings[0]).toMatchObject({
       outcome: "failed",
