@@ -179,7 +179,15 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
 
   return multipartUpload(layout, {
     takesPartMd5: true,
-    async sendPart(partNumber, offset, body, given) {
+    async writeAt(offset, bytes) {
+      try {
+        await writeFully(file, bytes, offset);
+      } catch (error) {
+        throw fail(`writing at offset ${offset} of`, error);
+      }
+    },
+
+    async sendPart(partNumber, offset, body, given, written = 0) {
       // The part's MD5 (its ETag, and what a resumed copy checks each stored part against) comes with it
       // from a ranged copy, computed as the bytes arrived; else it runs on the hashing thread while the
       // bytes go to disk: on two cores the main thread's time is the network's.
@@ -192,7 +200,8 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
           : Promise.resolve(given);
       const [md5] = await Promise.all([
         computed,
-        writeFully(file, body, offset).catch((error) => {
+        // What arrived ahead (writeAt) is at its place already: only the rest is written.
+        writeFully(file, body.subarray(written), offset + written).catch((error) => {
           throw fail(`writing part ${partNumber} of`, error);
         }),
       ]);

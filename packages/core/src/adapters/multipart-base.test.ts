@@ -59,3 +59,104 @@ async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
   expect(condition()).toBe(true);
 }
+
+describe("bytes written while their part arrives (writeArriving)", () => {
+  const withWriteAt = () => {
+    const writes: { offset: number; length: number }[] = [];
+    const sent: { partNumber: number; written: number | undefined }[] = [];
+    const upload = multipartUpload(layout, {
+      writeAt: async (offset, bytes) => {
+        writes.push({ offset, length: bytes.byteLength });
+      },
+      sendPart: async (partNumber, _offset, _body, _md5, written) => {
+        sent.push({ partNumber, written });
+        return { etag: "e" };
+      },
+      finish: async () => ({ key: layout.key, url: "u", etag: "x", size: layout.size }),
+      discard: async () => {},
+    });
+    return { upload, writes, sent };
+  };
+
+  it("is offered only by a store that builds the object where the bytes land", () => {
+    const plain = multipartUpload(layout, {
+      sendPart: async () => ({ etag: "e" }),
+      finish: async () => ({ key: layout.key, url: "u", etag: "x", size: layout.size }),
+      discard: async () => {},
+    });
+    expect(plain.writeArriving).toBeUndefined();
+    expect(withWriteAt().upload.writeArriving).toBeTypeOf("function");
+  });
+
+  it("passes how much was written ahead to the store, and reads anything else as nothing", async () => {
+    const { upload, writes, sent } = withWriteAt();
+    await upload.writeArriving?.(PART, new Uint8Array(3));
+    expect(writes).toEqual([{ offset: PART, length: 3 }]);
+    await upload.uploadPart({ partNumber: 2, offset: PART, body: new Uint8Array(PART), written: 3 });
+    await upload.uploadPart({ partNumber: 1, offset: 0, body: new Uint8Array(PART), written: PART + 1 });
+    await upload.uploadPart({ partNumber: 3, offset: 2 * PART, body: new Uint8Array(PART), written: -1 });
+    await upload.uploadPart({ partNumber: 4, offset: 3 * PART, body: new Uint8Array(PART) });
+    expect(sent).toEqual([
+      { partNumber: 2, written: 3 },
+      { partNumber: 1, written: 0 },
+      { partNumber: 3, written: 0 },
+      { partNumber: 4, written: 0 },
+    ]);
+  });
+
+  it("refuses bytes outside one part, into a stored part, or after the upload ended", async () => {
+    const { upload, writes } = withWriteAt();
+    await expect(upload.writeArriving?.(PART - 1, new Uint8Array(2))).rejects.toThrow(/inside one part/);
+    await expect(upload.writeArriving?.(-1, new Uint8Array(1))).rejects.toThrow(/inside one part/);
+    await expect(upload.writeArriving?.(4 * PART, new Uint8Array(1))).rejects.toThrow(/inside one part/);
+    await upload.uploadPart({ partNumber: 1, offset: 0, body: new Uint8Array(PART) });
+    await expect(upload.writeArriving?.(1, new Uint8Array(1))).rejects.toThrow(/overwrite stored part 1/);
+    await upload.abort();
+    await expect(upload.writeArriving?.(PART, new Uint8Array(1))).rejects.toThrow(
+      /after the upload was aborted/,
+    );
+    expect(writes).toEqual([]);
+  });
+
+  it("refuses to overwrite a part a resumed upload reuses", async () => {
+    const upload = multipartUpload(layout, {
+      writeAt: async () => {},
+      sendPart: async () => ({ etag: "e" }),
+      finish: async () => ({ key: layout.key, url: "u", etag: "x", size: layout.size }),
+      discard: async () => {},
+      checkpoint: {
+        initial: { ...initial, parts: [{ partNumber: 2, size: PART, etag: "e" }] },
+        save: async () => {},
+        remove: async () => {},
+      },
+    });
+    await expect(upload.writeArriving?.(PART, new Uint8Array(1))).rejects.toThrow(/stored part 2/);
+    await expect(upload.writeArriving?.(2 * PART, new Uint8Array(1))).resolves.toBeUndefined();
+  });
+
+  it("is waited for before an abort discards the upload", async () => {
+    const order: string[] = [];
+    let finishWrite = () => {};
+    const upload = multipartUpload(layout, {
+      writeAt: () =>
+        new Promise<void>((resolve) => {
+          finishWrite = () => {
+            order.push("write done");
+            resolve();
+          };
+        }),
+      sendPart: async () => ({ etag: "e" }),
+      finish: async () => ({ key: layout.key, url: "u", etag: "x", size: layout.size }),
+      discard: async () => {
+        order.push("discarded");
+      },
+    });
+    const writing = upload.writeArriving?.(0, new Uint8Array(1));
+    const aborting = upload.abort();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(order).toEqual([]);
+    finishWrite();
+    await Promise.all([writing, aborting]);
+    expect(order).toEqual(["write done", "discarded"]);
+  });
+});

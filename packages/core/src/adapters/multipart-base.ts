@@ -28,7 +28,14 @@ export interface MultipartPrimitives {
     offset: number,
     body: Uint8Array,
     md5?: string,
+    written?: number,
   ): Promise<Omit<CheckpointPart, "partNumber" | "size">>;
+  /**
+   * Writes bytes of a part still arriving at `offset` of the object being built (`writeArriving`); the
+   * base has checked that they lie inside one part not yet stored. `sendPart` then gets how many of the
+   * part's first bytes were written so.
+   */
+  writeAt?(offset: number, bytes: Uint8Array): Promise<void>;
   /** The backend uses a part's MD5 given with it (`MultipartUpload.takesPartMd5`). */
   takesPartMd5?: boolean;
   /** Makes the object appear once every part has arrived; cleans up after itself when it fails. */
@@ -116,6 +123,32 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     await keeper?.remove().catch(() => {});
   };
 
+  /**
+   * Bytes of a part still arriving, written at their place. Refused outside one part, or into a part
+   * already stored (a reused part of a resumed upload among them): those bytes are final.
+   */
+  async function writeArriving(offset: number, bytes: Uint8Array): Promise<void> {
+    if (state !== "open") throw refuse(`bytes at offset ${offset} arrived after the upload was ${state}`);
+    const partNumber = Math.floor(offset / partSize) + 1;
+    const partEnd = Math.min(partNumber * partSize, size);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + bytes.byteLength > partEnd) {
+      throw refuse(`${bytes.byteLength} bytes at offset ${offset} do not lie inside one part`);
+    }
+    if (arrived.has(partNumber))
+      throw refuse(`bytes at offset ${offset} would overwrite stored part ${partNumber}`);
+    const writing = (primitives.writeAt as NonNullable<MultipartPrimitives["writeAt"]>)(offset, bytes);
+    const tracked = writing.then(
+      () => {},
+      () => {},
+    );
+    inFlight.add(tracked);
+    try {
+      await writing;
+    } finally {
+      inFlight.delete(tracked);
+    }
+  }
+
   async function discard(): Promise<void> {
     primitives.cancelInFlight?.();
     await Promise.allSettled(inFlight);
@@ -148,7 +181,8 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
         }
       : {}),
     ...(primitives.takesPartMd5 ? { takesPartMd5: true } : {}),
-    async uploadPart({ partNumber, offset, body, md5 }) {
+    ...(primitives.writeAt ? { writeArriving } : {}),
+    async uploadPart({ partNumber, offset, body, md5, written }) {
       if (state !== "open") throw refuse(`part ${partNumber} arrived after the upload was ${state}`);
       if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > partCount) {
         throw refuse(`part number ${partNumber} is outside 1..${partCount}`);
@@ -161,7 +195,12 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
           `part ${partNumber} has ${body.byteLength} bytes at offset ${offset}, expected ${expectedLength} at ${expectedOffset}`,
         );
       }
-      const sent = primitives.sendPart(partNumber, offset, body, md5);
+      // Anything else than a count of the body's bytes is read as none written: the store writes them all.
+      const writtenAhead =
+        written !== undefined && Number.isSafeInteger(written) && written >= 0 && written <= body.byteLength
+          ? written
+          : 0;
+      const sent = primitives.sendPart(partNumber, offset, body, md5, writtenAhead);
       const tracked = sent.then(
         () => {},
         () => {},

@@ -2,6 +2,7 @@ import { messageOf, TransferError } from "../errors.js";
 import { ThreadHash, warmOnThread } from "../hash-thread.js";
 import type { MultipartUpload, ObjectStore, StoredObject } from "../ports.js";
 import { ArrivingMd5 } from "./arriving-md5.js";
+import { ArrivingWrite, bothWatches } from "./arriving-write.js";
 import type { GuardedResponse } from "./guarded-response.js";
 import { OrderedHash } from "./ordered-hash.js";
 import { PartBuffers } from "./part-buffers.js";
@@ -114,14 +115,16 @@ export async function multipartCopy(
     body: Uint8Array,
     buffer: Uint8Array,
     md5: ArrivingMd5 | undefined,
+    ahead: ArrivingWrite | undefined,
   ): Promise<void> => {
     try {
-      const digest = await md5?.finish(body.length);
+      const [digest, written] = await Promise.all([md5?.finish(body.length), ahead?.finish()]);
       await upload.uploadPart({
         partNumber: part.partNumber,
         offset: part.start,
         body,
         ...(digest !== undefined ? { md5: digest } : {}),
+        ...(written !== undefined ? { written } : {}),
       });
     } catch (error) {
       // The store may still hold on to the bytes: this buffer is not reused.
@@ -150,21 +153,27 @@ export async function multipartCopy(
       };
       // The store's per-part MD5, computed as the bytes arrive rather than once the part is whole.
       const md5 = upload.takesPartMd5 ? new ArrivingMd5() : undefined;
+      // A store that builds the object where the bytes land gets them as they arrive (arriving-write.ts).
+      const writeArriving = upload.writeArriving?.bind(upload);
+      const ahead = writeArriving ? new ArrivingWrite(writeArriving, part.start) : undefined;
       try {
         await hash.whenHashedThrough(part.partNumber - buffers.limit, signal);
         const pending = part.partNumber === 1 ? unusedFirst : undefined;
         if (part.partNumber === 1) unusedFirst = undefined;
         const response = await pending;
-        const body = await fetchPart(context, part, total, response, takeBuffer, md5);
+        const body = await fetchPart(context, part, total, response, takeBuffer, bothWatches(md5, ahead));
         hash.add(part.partNumber, body);
         // Stored in the background: this worker's next request goes out now. (fetchPart took the buffer.)
-        const stored = storePart(part, body, buffer as Uint8Array, md5);
+        const stored = storePart(part, body, buffer as Uint8Array, md5, ahead);
         storing.add(stored);
         void stored.finally(() => storing.delete(stored));
       } catch (error) {
         const taken = buffer;
-        // The thread may still be reading the part's first slices: the buffer goes back once it is not.
-        if (taken) void (md5 ? md5.forget() : Promise.resolve()).then(() => buffers.give(taken));
+        // The thread may still be reading the part's first slices, or writing them: the buffer goes back
+        // once nothing is.
+        if (taken) {
+          void Promise.all([md5?.forget(), ahead?.forget()]).then(() => buffers.give(taken));
+        }
         fail(error);
       }
     }

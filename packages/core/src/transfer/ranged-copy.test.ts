@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { createFsStore } from "../adapters/fs-store.js";
 import { DownloadRefused, ErrorCode, TransferError } from "../errors.js";
+import type { ObjectStore } from "../ports.js";
 import { type CopyProgress, type RangedCopyOptions, rangedCopy } from "./ranged-copy.js";
 import {
   httpSource,
@@ -333,5 +338,87 @@ describe("rangedCopy: failures leave nothing behind", () => {
     await failureOf(copy({ signal: AbortSignal.abort() }));
     expect(server.requests).toHaveLength(0);
     expect(store.uploads).toHaveLength(0);
+  });
+});
+
+describe("rangedCopy into a folder store: bytes are written while they arrive", () => {
+  const MiB = 1024 * KiB;
+
+  /** A folder store that records, for each part, how much of it was written before uploadPart. */
+  async function folderStore() {
+    const root = await mkdtemp(path.join(os.tmpdir(), "zrec-arriving-"));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const store = createFsStore({ root });
+    const writtenAhead = new Map<number, number>();
+    const recording: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
+      async createMultipartUpload(...args: Parameters<ObjectStore["createMultipartUpload"]>) {
+        const upload = await store.createMultipartUpload(...args);
+        return Object.assign(Object.create(upload), {
+          uploadPart(part: Parameters<typeof upload.uploadPart>[0]) {
+            writtenAhead.set(part.partNumber, part.written ?? 0);
+            return upload.uploadPart(part);
+          },
+        }) as typeof upload;
+      },
+    });
+    return { root, store: recording, writtenAhead };
+  }
+
+  it("writes each part's whole slices as they arrive, leaves uploadPart the rest, and stores the file byte for byte", async () => {
+    const size = 3 * 3 * MiB + 1234;
+    const server = await startRangeServer({ size, partSize: 3 * MiB });
+    const source = httpSource(server.url);
+    cleanups.push(
+      () => server.close(),
+      () => source.close(),
+    );
+    const { root, store, writtenAhead } = await folderStore();
+    const result = await rangedCopy({
+      source,
+      store,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: 3 * MiB,
+      expectedSize: size,
+      resumeId: "file-1",
+      retry: fast,
+    });
+    expect(result.sha256).toBe(server.sha256);
+    expect(server.content.equals(await readFile(path.join(root, KEY)))).toBe(true);
+    // 3 MiB parts are three whole 1 MiB slices, all written as they came; the last part, 1234 bytes, is
+    // less than a slice and left to uploadPart.
+    expect([...writtenAhead.entries()].sort((a, b) => a[0] - b[0])).toEqual([
+      [1, 3 * MiB],
+      [2, 3 * MiB],
+      [3, 3 * MiB],
+      [4, 0],
+    ]);
+  });
+
+  it("writes a part cut off half-way again from its start on the next try", async () => {
+    const size = 2 * 3 * MiB;
+    const server = await startRangeServer({
+      size,
+      partSize: 3 * MiB,
+      fault: once((request) => request.part === 2, { dropAfter: 2 * MiB + 5 }),
+    });
+    const source = httpSource(server.url);
+    cleanups.push(
+      () => server.close(),
+      () => source.close(),
+    );
+    const { root, store } = await folderStore();
+    const result = await rangedCopy({
+      source,
+      store,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: 3 * MiB,
+      expectedSize: size,
+      retry: fast,
+    });
+    expect(server.requestsForPart(2).length).toBe(2);
+    expect(result.sha256).toBe(server.sha256);
+    expect(server.content.equals(await readFile(path.join(root, KEY)))).toBe(true);
   });
 });
