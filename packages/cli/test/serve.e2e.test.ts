@@ -7,7 +7,6 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { makeWorkspace, readLines, runZrec, sha256File, spawnZrec } from "@zrec/test-utils/cli";
 import { until } from "@zrec/test-utils/wait";
 import { startZoomSim } from "@zrec/zoom-sim";
@@ -18,7 +17,6 @@ type Meeting = ReturnType<Sim["addMeeting"]>;
 type LogLine = Record<string, unknown> & { msg: string };
 
 const MiB = 1024 * 1024;
-const _cliMain = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 /** A running `zrec serve` child: its JSON log lines as they arrive, and its exit. */
 class Server {
