@@ -11,6 +11,7 @@ import { createTokenCache } from "./oauth.js";
 import { monthWindows, PAGE_SIZE, pages } from "./paging.js";
 import { rateLimiterFor } from "./rate-limit.js";
 import type { ZoomMeeting, ZoomMeetingRecordings, ZoomPastMeeting, ZoomUser } from "./types.js";
+import { undiciFetch, type ZoomFetch } from "./undici-fetch.js";
 
 /** Zoom's code for "This recording does not exist": trashing it again is success for us. */
 const RECORDING_NOT_FOUND = 3301;
@@ -21,8 +22,8 @@ export interface ZoomClientOptions {
   apiBaseUrl: string;
   /** Config `zoom.oauthUrl`, e.g. `https://zoom.us/oauth/token`. */
   oauthUrl: string;
-  /** Default `globalThis.fetch`, looked up at each request (so interceptors installed later apply). */
-  fetch?: typeof fetch;
+  /** Default {@link undiciFetch}, on the downloads' undici; tests give `globalThis.fetch` (nock's). */
+  fetch?: ZoomFetch;
   /** Default `defaultRetryPolicy` (5 tries, 250 ms doubling). */
   retry?: Partial<RetryPolicy>;
   /** Injected in tests to avoid real waits. */
@@ -105,7 +106,7 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
   const base = options.apiBaseUrl.replace(/\/+$/, "");
   const basic = Buffer.from(`${account.clientId}:${account.clientSecret}`).toString("base64");
   const http: HttpContext = {
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: options.fetch ?? undiciFetch,
     now: options.now ?? Date.now,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
     timeoutMs: options.timeoutMs ?? 30_000,

@@ -14,7 +14,7 @@ import {
   sourceValidator,
 } from "../transfer/source.js";
 import { bearerAllowed, hostAllowed } from "./host-allowlist.js";
-import { Agent, get } from "./undici-request.js";
+import { get, sharedAgent } from "./undici-request.js";
 
 export { hostAllowed } from "./host-allowlist.js";
 
@@ -43,14 +43,6 @@ export interface DownloadSourceOptions {
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-let sharedAgent: Agent | undefined;
-
-/** Made on first use, so a process that never downloads opens no pool. */
-function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000 });
-  return sharedAgent;
-}
 
 /**
  * A `ByteSource` over one Zoom download URL. The first fetch resolves redirects and remembers the final
@@ -93,7 +85,7 @@ export function createDownloadSource(options: DownloadSourceOptions): ByteSource
         }
         headers.authorization = `Bearer ${tokenOverride ?? (await token.current())}`;
       }
-      const response = await get(options.dispatcher ?? defaultDispatcher(), url, {
+      const response = await get(options.dispatcher ?? sharedAgent(), url, {
         headers,
         headersTimeout: options.headersTimeoutMs ?? 60_000,
         bodyTimeout: options.bodyTimeoutMs ?? 60_000,

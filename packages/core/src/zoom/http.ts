@@ -6,9 +6,10 @@
 import { ErrorCode, ZoomApiError } from "../errors.js";
 import { parseRetryAfter } from "../retry.js";
 import { retryVerdict, statusVerdict } from "../retry-verdict.js";
+import type { ZoomFetch, ZoomResponse } from "./undici-fetch.js";
 
 export interface HttpContext {
-  fetch: typeof fetch;
+  fetch: ZoomFetch;
   now: () => number;
   /** Longest Retry-After that is waited out; a longer one is reported instead. */
   maxRetryAfterMs: number;
@@ -42,7 +43,12 @@ export function retryAfterOf(error: unknown): number | undefined {
  * `label` (`GET /users`), so the URL and headers never reach a message; its cause tells whether it is
  * worth another try.
  */
-export async function send(ctx: HttpContext, label: string, url: URL, init: RequestInit): Promise<Response> {
+export async function send(
+  ctx: HttpContext,
+  label: string,
+  url: URL,
+  init: RequestInit,
+): Promise<ZoomResponse> {
   try {
     return await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
   } catch (error) {
@@ -59,7 +65,7 @@ export interface Failure {
 }
 
 /** Reads a failed answer's body (JSON `{code, message}` from the API, `{error, reason}` from OAuth). */
-export async function readFailure(ctx: HttpContext, response: Response): Promise<Failure> {
+export async function readFailure(ctx: HttpContext, response: ZoomResponse): Promise<Failure> {
   const raw = await response.text().catch(() => "");
   let zoomCode: number | undefined;
   let words: string | undefined;
@@ -84,7 +90,7 @@ export async function readFailure(ctx: HttpContext, response: Response): Promise
 export async function failureError(
   ctx: HttpContext,
   label: string,
-  response: Response,
+  response: ZoomResponse,
 ): Promise<ZoomApiError> {
   const failure = await readFailure(ctx, response);
   const { status, zoomCode } = failure;
@@ -141,6 +147,9 @@ function scrub(ctx: HttpContext, text: string): string {
 function transportReason(error: unknown): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
     return "timed out";
+  // undici's request says the code itself (ECONNREFUSED); fetch wraps it in "fetch failed".
+  const own = error as { code?: unknown } | undefined;
+  if (typeof own?.code === "string" && !own.code.startsWith("ABORT")) return own.code;
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === "string") return cause.code;
   return error instanceof Error ? error.name : "transport error";

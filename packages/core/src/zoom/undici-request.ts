@@ -1,5 +1,5 @@
 /**
- * The two pieces of undici the downloads use, loaded alone. `import … from "undici"` evaluates all of
+ * The two pieces of undici the downloads and the Zoom client use, loaded alone. `import … from "undici"` evaluates all of
  * undici (fetch, WebSocket, caches, mocks, proxies …): measured on the 2-core benchmark machine, about
  * 185 ms of CPU at the start of every `zrec ingest`, before its first request, against 65 ms for these
  * two. undici's package has no "exports" map, so its files are reachable by path; an upgrade that moved
@@ -12,6 +12,31 @@ import AgentClass from "undici/lib/dispatcher/agent.js";
 /** undici's `Agent`. */
 export const Agent = AgentClass;
 export type Agent = InstanceType<typeof AgentClass>;
+
+let agent: Agent | undefined;
+
+/** The one keep-alive Agent of a process's downloads and Zoom API calls, made on first use. */
+export function sharedAgent(): Agent {
+  agent ??= new Agent({ keepAliveTimeout: 30_000 });
+  return agent;
+}
+
+/**
+ * A request of `url` through `dispatcher`: undici's `request(url, { dispatcher, … })` without the index.
+ * @example
+ * const response = await requestOn(sharedAgent(), new URL("https://api.zoom.us/v2/users/me"), { method: "GET", headers });
+ */
+export function requestOn(
+  dispatcher: Dispatcher,
+  url: URL,
+  options: Omit<Dispatcher.RequestOptions, "origin" | "path">,
+): Promise<Dispatcher.ResponseData> {
+  return requestWith.call(dispatcher, {
+    ...options,
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+  });
+}
 
 /**
  * A GET of `url` through `dispatcher`: undici's `request(url, { dispatcher, … })` without the index.
