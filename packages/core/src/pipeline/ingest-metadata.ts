@@ -1,6 +1,7 @@
 /**
  * Stage 1: store the event and the meeting's metadata, and plan one task per downloadable file.
- * Reads Zoom and writes small JSON objects only; never downloads a recording.
+ * Reads Zoom and writes small JSON objects only; never downloads a recording. In one process the stage
+ * is split (`planIngest`) so that the copies start once Zoom has listed the files.
  */
 import { accountForZoomAccountId } from "../config/index.js";
 import { ConfigError, RecordingGone, ZoomApiError } from "../errors.js";
@@ -10,7 +11,7 @@ import { organizationFor, recordingPath } from "../recording/path.js";
 import type { ZoomClient } from "../zoom/api.js";
 import { eventAccountId } from "../zoom/event-account.js";
 import { recordingIdFromUuid } from "../zoom/ids.js";
-import type { ZoomMeeting, ZoomPastMeeting, ZoomRecordingEvent } from "../zoom/types.js";
+import type { RecordingEventName, ZoomMeeting, ZoomPastMeeting, ZoomRecordingEvent } from "../zoom/types.js";
 import { parseRecordingEvent } from "../zoom/webhook.js";
 import { downloadPlan, listedById } from "./api-listed-file.js";
 import type { PipelineDeps } from "./deps.js";
@@ -19,10 +20,58 @@ import { storableFile, storableMeeting } from "./redact.js";
 import { documentKey, getJson, putJson } from "./store-json.js";
 import type { DocumentDraft, FileTask, IngestMetadataInput, IngestMetadataOutput } from "./types.js";
 
+/**
+ * The metadata stage whole, as Step Functions runs it: the event and the meeting's metadata stored,
+ * the draft of the document and one task per file.
+ * @example
+ * const metadata = await ingestMetadata({ event }, deps);
+ * if (metadata.status === "ready") console.log(metadata.files.map((task) => task.key));
+ */
 export async function ingestMetadata(
   input: IngestMetadataInput,
   deps: PipelineDeps,
 ): Promise<IngestMetadataOutput> {
+  const planned = await planIngest(input, deps);
+  if (planned.status === "skipped") return planned;
+  const { described, ...ready } = planned;
+  return { ...ready, ...(await described) };
+}
+
+/** The metadata stage in two halves: the file tasks now, the meeting's description to follow. */
+export type PlannedIngest =
+  | Extract<IngestMetadataOutput, { status: "skipped" }>
+  | {
+      status: "ready";
+      recording_id: string;
+      event: RecordingEventName;
+      zoom_account: string;
+      files: FileTask[];
+      /**
+       * The document's draft and the stage's warnings, once Zoom's past and parent meeting are in and
+       * stored with the event; rejects as the stage would have. Never unhandled: a caller that copies
+       * meanwhile awaits it once its copies are done.
+       */
+      described: Promise<{ draft: DocumentDraft; warnings: string[] }>;
+    };
+
+/**
+ * The metadata stage split where the copies can start: what they need (Zoom's file list and the file
+ * tasks) is awaited; the past and parent meeting, which only the document needs, are asked for and
+ * stored meanwhile (`runIngest` copies while they are). `draftAfter`, when given, holds back the
+ * draft itself: its recording path's first time-zone conversion loads ICU's data (~20 ms of the main
+ * thread), which should not land while the copies' first requests are going out.
+ * @example
+ * const planned = await planIngest({ event }, deps);
+ * if (planned.status === "ready") {
+ *   const copies = planned.files.map((task) => retrieveRecording({ task }, deps));
+ *   const { draft, warnings } = await planned.described;
+ * }
+ */
+export async function planIngest(
+  input: IngestMetadataInput,
+  deps: PipelineDeps,
+  draftAfter?: Promise<void>,
+): Promise<PlannedIngest> {
   const event = parseRecordingEvent(input.event, "the event");
   const object = event.payload.object;
   const recordingId = recordingIdFromUuid(object.uuid);
@@ -32,57 +81,21 @@ export async function ingestMetadata(
   const eventAccount = eventAccountId(event.payload);
   const { name: zoomAccount, account } = accountFor(deps, eventAccount);
   const zoom = deps.zoom(zoomAccount);
-  const { store } = deps.backends;
-  const warnings: string[] = [];
 
-  const listed = await requireRecordingAtZoom(zoom, object.uuid, recordingId, deps).catch((error) => {
-    // Asked of the fallback account because the event's is not configured: that is the news, not "gone".
-    if (error instanceof RecordingGone && eventAccount && account.accountId !== eventAccount) {
-      throw new ConfigError(
-        "zoom.accounts",
-        `The event is from Zoom account ${eventAccount}, which no zoom.accounts entry has; account "${zoomAccount}" (${account.accountId}) was asked instead and does not hold recording ${recordingId}. Add that account (accountId ${eventAccount}, its clientId and secret) to zoom.accounts.`,
-        { cause: error },
-      );
-    }
-    throw error;
-  });
-  // A webinar's metadata lives at its own endpoints (the meeting ones answer 404 for it), and is stored
-  // beside the recording under its own names; the document's fields are filled the same way.
-  const webinar = isWebinar(object.type);
-  const pastWarnings: string[] = [];
-  const meetingWarnings: string[] = [];
-  // None of these needs another's answer: asked and written at once, they cost one round trip and one
-  // write instead of two of each and a third write in a row, before any file is copied.
-  const [, pastMeeting, meeting, existing] = await Promise.all([
-    putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event)),
-    (webinar
-      ? unlessGone(() => zoom.getPastWebinar(object.uuid), pastWarnings, "past webinar")
-      : unlessGone(() => zoom.getPastMeeting(object.uuid), pastWarnings, "past meeting")
-    ).then(async (found) => {
-      const name = webinar ? "past_webinar" : "past_meeting";
-      if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
-      return found;
-    }),
-    (webinar
-      ? unlessGone(() => zoom.getWebinar(object.id), meetingWarnings, "webinar")
-      : unlessGone(() => zoom.getMeeting(object.id), meetingWarnings, "parent meeting")
-    ).then(async (found) => {
-      const name = webinar ? "webinar" : "meeting";
-      if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
-      return found;
+  const [listed, existing] = await Promise.all([
+    requireRecordingAtZoom(zoom, object.uuid, recordingId, deps).catch((error) => {
+      // Asked of the fallback account because the event's is not configured: that is the news, not "gone".
+      if (error instanceof RecordingGone && eventAccount && account.accountId !== eventAccount) {
+        throw new ConfigError(
+          "zoom.accounts",
+          `The event is from Zoom account ${eventAccount}, which no zoom.accounts entry has; account "${zoomAccount}" (${account.accountId}) was asked instead and does not hold recording ${recordingId}. Add that account (accountId ${eventAccount}, its clientId and secret) to zoom.accounts.`,
+          { cause: error },
+        );
+      }
+      throw error;
     }),
     existingDocument(deps, recordingId),
   ]);
-  // In the order they were asked in before, whichever came back first.
-  warnings.push(...pastWarnings, ...meetingWarnings);
-  // A transcript arriving later only adds files: what the archive (or an operator) says stays.
-  const draft: DocumentDraft =
-    existing && event.event === "recording.transcript_completed"
-      ? withoutFiles(existing)
-      : {
-          ...(existing ? withoutFiles(existing) : {}),
-          ...buildDraft(event, recordingId, zoomAccount, pastMeeting, meeting, deps),
-        };
 
   const files: FileTask[] = planFileNames(object.recording_files ?? [], existing?.files ?? []).map(
     (planned) => {
@@ -100,22 +113,75 @@ export async function ingestMetadata(
       };
     },
   );
-  for (const message of warnings) deps.onEvent?.({ type: "warning", message });
   deps.onEvent?.({
     type: "metadata",
     recording_id: recordingId,
-    topic: draft.meeting_topic,
+    topic: existing?.meeting_topic ?? object.topic,
     files: files.length,
   });
+  const described = describeRecording(event, recordingId, zoomAccount, existing, deps, draftAfter);
+  described.catch(() => {});
   return {
     status: "ready",
     recording_id: recordingId,
     event: event.event,
     zoom_account: zoomAccount,
-    draft,
     files,
-    warnings,
+    described,
   };
+}
+
+/** The event and Zoom's past and parent meeting (or webinar) stored, and the document's draft from them. */
+async function describeRecording(
+  event: ZoomRecordingEvent,
+  recordingId: string,
+  zoomAccount: string,
+  existing: RecordingDocument | undefined,
+  deps: PipelineDeps,
+  draftAfter: Promise<void> | undefined,
+): Promise<{ draft: DocumentDraft; warnings: string[] }> {
+  const object = event.payload.object;
+  const zoom = deps.zoom(zoomAccount);
+  const { store } = deps.backends;
+  // A webinar's metadata lives at its own endpoints (the meeting ones answer 404 for it), and is stored
+  // beside the recording under its own names; the document's fields are filled the same way.
+  const webinar = isWebinar(object.type);
+  const pastWarnings: string[] = [];
+  const meetingWarnings: string[] = [];
+  // None of these needs another's answer: asked and written at once, they cost one round trip and one
+  // write instead of two of each and a third write in a row.
+  const [, pastMeeting, meeting] = await Promise.all([
+    putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event)),
+    (webinar
+      ? unlessGone(() => zoom.getPastWebinar(object.uuid), pastWarnings, "past webinar")
+      : unlessGone(() => zoom.getPastMeeting(object.uuid), pastWarnings, "past meeting")
+    ).then(async (found) => {
+      const name = webinar ? "past_webinar" : "past_meeting";
+      if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
+      return found;
+    }),
+    (webinar
+      ? unlessGone(() => zoom.getWebinar(object.id), meetingWarnings, "webinar")
+      : unlessGone(() => zoom.getMeeting(object.id), meetingWarnings, "parent meeting")
+    ).then(async (found) => {
+      const name = webinar ? "webinar" : "meeting";
+      if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
+      return found;
+    }),
+  ]);
+  // In the order they were asked in, whichever came back first.
+  const warnings = [...pastWarnings, ...meetingWarnings];
+  for (const message of warnings) deps.onEvent?.({ type: "warning", message });
+  await draftAfter;
+  // A transcript arriving later only adds files: what the archive (or an operator) says stays.
+  const draft: DocumentDraft =
+    existing && event.event === "recording.transcript_completed"
+      ? withoutFiles(existing)
+      : {
+          ...(existing ? withoutFiles(existing) : {}),
+          ...buildDraft(event, recordingId, zoomAccount, pastMeeting, meeting, deps),
+        };
+  return { draft, warnings };
 }
 
 /** The configured account of the event's Zoom account, else the default one. */

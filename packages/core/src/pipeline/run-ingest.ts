@@ -1,16 +1,17 @@
 /**
  * The whole ingest in one process: the same three stages Step Functions runs, with up to
- * `ingest.fileConcurrency` files copied at once.
+ * `ingest.fileConcurrency` files copied at once, from the moment Zoom has listed them.
  */
 import pLimit from "p-limit";
 import { IngestFailed, messageOf } from "../errors.js";
+import type { ZoomRecordingEvent } from "../zoom/types.js";
 import { parseRecordingEvent } from "../zoom/webhook.js";
 import type { PipelineDeps } from "./deps.js";
 import { skipReason } from "./filters.js";
 import { finishIngest } from "./finish-ingest.js";
-import { ingestMetadata } from "./ingest-metadata.js";
+import { type PlannedIngest, planIngest } from "./ingest-metadata.js";
 import { prepareRetrieval, retrieveRecording } from "./retrieve-recording.js";
-import type { FinishIngestOutput, StoredFile } from "./types.js";
+import type { FinishIngestOutput, ReadyMetadata, StoredFile } from "./types.js";
 
 export interface IngestResult {
   status: "ingested" | "skipped";
@@ -37,22 +38,69 @@ export async function runIngest(event: unknown, deps: PipelineDeps): Promise<Ing
   if (skipReason(parsed, deps.config) === undefined) {
     prepareRetrieval(parsed.payload.object.recording_files ?? [], deps);
   }
-  const metadata = await ingestMetadata({ event: parsed }, deps);
-  if (metadata.status === "skipped") {
+  // The copies start once Zoom has listed the files; the past and parent meeting are asked for and
+  // stored while they run, and the document's draft is made once they are under way (planIngest).
+  let underWay = () => {};
+  const copiesUnderWay = new Promise<void>((resolve) => {
+    underWay = resolve;
+  });
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(deps.signal?.reason);
+  if (deps.signal?.aborted) onAbort();
+  else deps.signal?.addEventListener("abort", onAbort, { once: true });
+  const copyDeps: PipelineDeps = {
+    ...deps,
+    signal: stop.signal,
+    onEvent: (event) => {
+      if (event.type === "file-progress" || event.type === "file-done") underWay();
+      deps.onEvent?.(event);
+    },
+  };
+  try {
+    return await ingestPlanned(
+      parsed,
+      copyDeps,
+      await planIngest({ event: parsed }, copyDeps, copiesUnderWay),
+      {
+        underWay,
+        stop,
+      },
+    );
+  } finally {
+    deps.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * Copies the planned files and finishes the ingest. Should the meeting's description fail meanwhile,
+ * the copies are stopped (their checkpoints kept for the next run) and its error is the ingest's.
+ */
+async function ingestPlanned(
+  parsed: ZoomRecordingEvent,
+  deps: PipelineDeps,
+  planned: PlannedIngest,
+  { underWay, stop }: { underWay: () => void; stop: AbortController },
+): Promise<IngestResult> {
+  if (planned.status === "skipped") {
     return {
       status: "skipped",
-      recording_id: metadata.recording_id,
-      reason: metadata.reason,
+      recording_id: planned.recording_id,
+      reason: planned.reason,
       files: [],
       notified: false,
       trashed: "not-configured",
       warnings: [],
     };
   }
-
+  const described = planned.described.catch((error: unknown) => {
+    stop.abort(error);
+    throw error;
+  });
+  // Awaited once the copies have settled: until then its failure must not count as unhandled.
+  described.catch(() => {});
   const limit = pLimit(deps.config.ingest.fileConcurrency);
   const settled = await Promise.allSettled(
-    metadata.files.map((task) =>
+    planned.files.map((task) =>
       limit(() =>
         retrieveRecording(
           {
@@ -65,6 +113,15 @@ export async function runIngest(event: unknown, deps: PipelineDeps): Promise<Ing
       ),
     ),
   );
+  underWay();
+  const metadata: ReadyMetadata = {
+    status: "ready",
+    recording_id: planned.recording_id,
+    event: planned.event,
+    zoom_account: planned.zoom_account,
+    files: planned.files,
+    ...(await described),
+  };
   const rejected = settled.flatMap((outcome, i) =>
     outcome.status === "rejected" ? [{ key: metadata.files[i]?.key ?? "?", reason: outcome.reason }] : [],
   );
