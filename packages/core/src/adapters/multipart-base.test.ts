@@ -104,6 +104,55 @@ describe("bytes written while their part arrives (writeArriving)", () => {
     ]);
   });
 
+  it("lets the store skip only what writeArriving wrote from the part's start without a gap", async () => {
+    const failing = new Set<number>();
+    const sent = new Map<number, number | undefined>();
+    const upload = multipartUpload(
+      { ...layout, partSize: 8, size: 32 },
+      {
+        writeAt: async (offset) => {
+          if (failing.has(offset)) throw new Error("disk full");
+        },
+        sendPart: async (partNumber, _offset, _body, _md5, written) => {
+          sent.set(partNumber, written);
+          return { etag: "e" };
+        },
+        finish: async () => ({ key: layout.key, url: "u", etag: "x", size: 32 }),
+        discard: async () => {},
+      },
+    );
+    const write = (offset: number, length: number) => upload.writeArriving?.(offset, new Uint8Array(length));
+    const part = (n: number, written: number) =>
+      upload.uploadPart({ partNumber: n, offset: (n - 1) * 8, body: new Uint8Array(8), written });
+    // Part 1: claimed without a write. Part 2: 2 + 2 bytes, then a gap. Part 3: a failed write.
+    await part(1, 8);
+    await write(8, 2);
+    await write(10, 2);
+    await write(14, 2);
+    await part(2, 8);
+    failing.add(20);
+    await write(16, 4);
+    await expect(write(20, 4)).rejects.toThrow(/disk full/);
+    await part(3, 8);
+    // Part 4: a try that wrote 4 bytes, then a new try from the start that wrote 2.
+    await write(24, 4);
+    await write(24, 2);
+    await part(4, 8);
+    expect([...sent.entries()]).toEqual([
+      [1, 0],
+      [2, 4],
+      [3, 0],
+      [4, 2],
+    ]);
+  });
+
+  it("refuses bytes once the upload is suspended", async () => {
+    const { upload, writes } = withWriteAt();
+    await upload.suspend();
+    await expect(upload.writeArriving?.(0, new Uint8Array(1))).rejects.toThrow(/suspended/);
+    expect(writes).toEqual([]);
+  });
+
   it("refuses bytes outside one part, into a stored part, or after the upload ended", async () => {
     const { upload, writes } = withWriteAt();
     await expect(upload.writeArriving?.(PART - 1, new Uint8Array(2))).rejects.toThrow(/inside one part/);

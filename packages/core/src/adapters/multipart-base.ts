@@ -95,6 +95,10 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
   const recorded = new Map<number, CheckpointPart>(keeper?.initial.parts.map((p) => [p.partNumber, p]));
   const arrived = new Set<number>(recorded.keys());
   const inFlight = new Set<Promise<void>>();
+  /** Per part still arriving, how many bytes from its start writeArriving has written without a gap. */
+  const writtenAhead = new Map<number, number>();
+  /** Suspended: its file and lock are let go, so no more bytes are written ahead. */
+  let letGo = false;
   // Saves run one at a time, each writing every part recorded so far; a failed save only costs a later
   // resume some parts, so it never fails the copy. Parts stored while a save runs share the one queued
   // behind it: the parts of a round land together, and one save per part in a row (each part waiting
@@ -129,6 +133,7 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
    */
   async function writeArriving(offset: number, bytes: Uint8Array): Promise<void> {
     if (state !== "open") throw refuse(`bytes at offset ${offset} arrived after the upload was ${state}`);
+    if (letGo) throw refuse(`bytes at offset ${offset} arrived after the upload was suspended`);
     const partNumber = Math.floor(offset / partSize) + 1;
     const partEnd = Math.min(partNumber * partSize, size);
     if (!Number.isSafeInteger(offset) || offset < 0 || offset + bytes.byteLength > partEnd) {
@@ -136,6 +141,11 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     }
     if (arrived.has(partNumber))
       throw refuse(`bytes at offset ${offset} would overwrite stored part ${partNumber}`);
+    const partStart = (partNumber - 1) * partSize;
+    // What counts as written ahead is what these writes laid down without a gap from the part's start:
+    // a write from the start begins a new try; a failed one leaves nothing the store may skip.
+    if (offset === partStart) writtenAhead.set(partNumber, 0);
+    const before = writtenAhead.get(partNumber);
     const writing = (primitives.writeAt as NonNullable<MultipartPrimitives["writeAt"]>)(offset, bytes);
     const tracked = writing.then(
       () => {},
@@ -144,6 +154,12 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     inFlight.add(tracked);
     try {
       await writing;
+      if (before !== undefined && partStart + before === offset && writtenAhead.get(partNumber) === before) {
+        writtenAhead.set(partNumber, before + bytes.byteLength);
+      }
+    } catch (error) {
+      writtenAhead.delete(partNumber);
+      throw error;
     } finally {
       inFlight.delete(tracked);
     }
@@ -195,12 +211,15 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
           `part ${partNumber} has ${body.byteLength} bytes at offset ${offset}, expected ${expectedLength} at ${expectedOffset}`,
         );
       }
-      // Anything else than a count of the body's bytes is read as none written: the store writes them all.
-      const writtenAhead =
+      // The store skips no more than writeArriving is known to have written, whatever the caller says;
+      // anything else than a count of the body's bytes is read as none written.
+      const said =
         written !== undefined && Number.isSafeInteger(written) && written >= 0 && written <= body.byteLength
           ? written
           : 0;
-      const sent = primitives.sendPart(partNumber, offset, body, md5, writtenAhead);
+      const ahead = Math.min(said, writtenAhead.get(partNumber) ?? 0);
+      writtenAhead.delete(partNumber);
+      const sent = primitives.sendPart(partNumber, offset, body, md5, ahead);
       const tracked = sent.then(
         () => {},
         () => {},
@@ -241,6 +260,7 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     },
 
     async suspend() {
+      letGo = true;
       if (state === "completing") await completion?.catch(() => {});
       if (state === "aborted") return;
       // Every part recorded is in the checkpoint before the upload is let go.

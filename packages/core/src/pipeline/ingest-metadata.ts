@@ -157,6 +157,8 @@ async function describeRecording(
       : unlessGone(() => zoom.getPastMeeting(object.uuid), pastWarnings, "past meeting")
     ).then(async (found) => {
       const name = webinar ? "past_webinar" : "past_meeting";
+      // Nothing is written once the ingest was stopped (Ctrl+C while the copies ran).
+      deps.signal?.throwIfAborted();
       if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
       return found;
     }),
@@ -165,6 +167,7 @@ async function describeRecording(
       : unlessGone(() => zoom.getMeeting(object.id), meetingWarnings, "parent meeting")
     ).then(async (found) => {
       const name = webinar ? "webinar" : "meeting";
+      deps.signal?.throwIfAborted();
       if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
       return found;
     }),

@@ -72,3 +72,32 @@ describe("runIngest: the copies and the meeting's metadata", () => {
     expect(again.recording_path).toMatch(/\/2025-03-12T11:00$/);
   });
 });
+
+describe("runIngest stopped by its caller while the copies run", () => {
+  it("returns at once, without waiting for the past meeting's answer or storing it", async () => {
+    const { meeting } = meetingOf(15 * MiB);
+    const event = sim.recordingEvent(meeting.uuid);
+    sim.setBandwidth(MiB);
+    sim.injectFault({ target: "api", pathIncludes: "/past_meetings/", kind: "stall", stallMs: 8000 });
+    const controller = new AbortController();
+    const base = deps();
+    let stoppedAt = 0;
+    const running = runIngest(event, {
+      ...base,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === "file-start" && stoppedAt === 0) {
+          stoppedAt = Date.now();
+          setTimeout(() => controller.abort(new Error("stopped by the test")), 200);
+        }
+      },
+    });
+    await expect(running).rejects.toBeDefined();
+    // The copies stop within moments; the past meeting was held back 8 s.
+    expect(Date.now() - stoppedAt).toBeLessThan(4000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stored: string[] = [];
+    for await (const key of archive.backends.store.list(`${meeting.recordingId}/`)) stored.push(key);
+    expect(stored.filter((key) => key.endsWith("past_meeting.json"))).toEqual([]);
+  });
+});

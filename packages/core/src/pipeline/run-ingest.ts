@@ -61,10 +61,7 @@ export async function runIngest(event: unknown, deps: PipelineDeps): Promise<Ing
       parsed,
       copyDeps,
       await planIngest({ event: parsed }, copyDeps, copiesUnderWay),
-      {
-        underWay,
-        stop,
-      },
+      { underWay, stop, caller: deps.signal },
     );
   } finally {
     deps.signal?.removeEventListener("abort", onAbort);
@@ -79,7 +76,11 @@ async function ingestPlanned(
   parsed: ZoomRecordingEvent,
   deps: PipelineDeps,
   planned: PlannedIngest,
-  { underWay, stop }: { underWay: () => void; stop: AbortController },
+  {
+    underWay,
+    stop,
+    caller,
+  }: { underWay: () => void; stop: AbortController; caller: AbortSignal | undefined },
 ): Promise<IngestResult> {
   if (planned.status === "skipped") {
     return {
@@ -114,27 +115,21 @@ async function ingestPlanned(
     ),
   );
   underWay();
+  const failed = copiesFailed(planned.recording_id, planned.files, settled);
+  // Stopped by the caller (Ctrl+C, a shutdown): the copies are, and Zoom's slower answers about the
+  // meeting are not waited for.
+  const description = await untilAborted(described, caller).catch((error: unknown) => {
+    throw caller?.aborted && failed ? failed : error;
+  });
+  if (failed) throw failed;
   const metadata: ReadyMetadata = {
     status: "ready",
     recording_id: planned.recording_id,
     event: planned.event,
     zoom_account: planned.zoom_account,
     files: planned.files,
-    ...(await described),
+    ...description,
   };
-  const rejected = settled.flatMap((outcome, i) =>
-    outcome.status === "rejected" ? [{ key: metadata.files[i]?.key ?? "?", reason: outcome.reason }] : [],
-  );
-  if (rejected.length > 0) {
-    const failures = rejected.map(({ key, reason }) => ({ key, message: messageOf(reason) }));
-    // The reasons travel as the cause, so `retryVerdict` can tell a CDN that was down (worth another
-    // ingest later) from a download that was refused (refused again next time).
-    const cause = new AggregateError(
-      rejected.map(({ reason }) => reason),
-      `${rejected.length} of ${metadata.files.length} files failed`,
-    );
-    throw new IngestFailed(metadata.recording_id, failures, { cause });
-  }
   const files = settled.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
 
   const finished = await finishIngest({ metadata, files }, deps);
@@ -148,4 +143,35 @@ async function ingestPlanned(
     trashed: finished.trashed,
     warnings: metadata.warnings,
   };
+}
+
+/** The copies' failures as one error, or undefined when every file was stored. */
+function copiesFailed(
+  recordingId: string,
+  tasks: { key: string }[],
+  settled: PromiseSettledResult<StoredFile>[],
+): IngestFailed | undefined {
+  const rejected = settled.flatMap((outcome, i) =>
+    outcome.status === "rejected" ? [{ key: tasks[i]?.key ?? "?", reason: outcome.reason }] : [],
+  );
+  if (rejected.length === 0) return undefined;
+  const failures = rejected.map(({ key, reason }) => ({ key, message: messageOf(reason) }));
+  // The reasons travel as the cause, so `retryVerdict` can tell a CDN that was down (worth another
+  // ingest later) from a download that was refused (refused again next time).
+  const cause = new AggregateError(
+    rejected.map(({ reason }) => reason),
+    `${rejected.length} of ${tasks.length} files failed`,
+  );
+  return new IngestFailed(recordingId, failures, { cause });
+}
+
+/** `promise`, or the signal's reason as soon as it is aborted. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
