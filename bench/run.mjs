@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * zrec's benchmarks: `pnpm bench` (quick, a few minutes at most) or `pnpm bench --full`.
+ * zrec's benchmarks: `pnpm bench` (quick: about 11 minutes on 2 cores) or `pnpm bench --full`.
  * `--only throughput,memory,ingest,webhook,startup,rebuild-db,rebuild-db-embedded,sweep,site,resume,coldstart`
  * runs a subset.
  *
