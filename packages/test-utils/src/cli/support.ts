@@ -1,7 +1,7 @@
 /** Helpers for end-to-end tests: a temp workspace with a config pointing at zoom-sim, and the built CLI. */
 import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -17,6 +17,34 @@ const cliPackage = require("@zrec/cli/package.json") as { bin: { zrec: string } 
 
 /** The built `zrec`, where the CLI package's `bin` points (packages/cli/dist/zrec.js, the bundle): build first. */
 export const cliMain = join(dirname(require.resolve("@zrec/cli/package.json")), cliPackage.bin.zrec);
+
+let bundleChecked = false;
+
+/**
+ * Fails with what to do when the CLI's bundle is missing or older than the code it bundles: a bare
+ * `tsc -b` (`pnpm lint` runs one) updates the packages' dist/ but not the bundle, and every end-to-end
+ * test would then run yesterday's CLI without a word. Checked once per process.
+ */
+function checkBundleFresh(): void {
+  if (bundleChecked) return;
+  const inputsFile = join(dirname(cliMain), "bundle-inputs.json");
+  if (!existsSync(cliMain) || !existsSync(inputsFile)) {
+    throw new Error(`${cliMain} is missing: run \`pnpm build\` before the end-to-end tests.`);
+  }
+  const built = statSync(cliMain).mtimeMs;
+  const inputs = Object.values(
+    JSON.parse(readFileSync(inputsFile, "utf8")) as Record<string, string[]>,
+  ).flat();
+  const newer = inputs.find(
+    (input) => !input.includes("/node_modules/") && existsSync(input) && statSync(input).mtimeMs > built,
+  );
+  if (newer !== undefined) {
+    throw new Error(
+      `${cliMain} is older than ${newer}, which it bundles: run \`pnpm build\` (a bare \`tsc -b\` does not bundle).`,
+    );
+  }
+  bundleChecked = true;
+}
 
 export interface RunResult {
   code: number;
@@ -36,6 +64,7 @@ export function spawnZrec(
   args: string[],
   options: { cwd: string; env?: Record<string, string>; stdio?: StdioOptions },
 ): ChildProcess {
+  checkBundleFresh();
   return spawn(process.execPath, [cliMain, ...args], {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
