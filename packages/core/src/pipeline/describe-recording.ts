@@ -35,29 +35,29 @@ export async function describeRecording(
   const webinar = isWebinar(object.type);
   const pastWarnings: string[] = [];
   const meetingWarnings: string[] = [];
+  /** Asks Zoom for one of them and stores it beside the recording as `{name}.json`. */
+  const fetchAndStore = async <T extends object>(
+    get: () => Promise<T>,
+    warnings: string[],
+    what: string,
+    name: string,
+  ): Promise<T | undefined> => {
+    const found = await unlessGone(get, warnings, what);
+    // Nothing is written once the ingest was stopped (Ctrl+C while the copies ran).
+    deps.signal?.throwIfAborted();
+    if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
+    return found;
+  };
   // None of these needs another's answer: asked and written at once, they cost one round trip and one
   // write instead of two of each and a third write in a row.
   const [, pastMeeting, meeting] = await Promise.all([
     putJson(store, `${recordingId}/recording.json`, withoutDownloadToken(event)),
-    (webinar
-      ? unlessGone(() => zoom.getPastWebinar(object.uuid), pastWarnings, "past webinar")
-      : unlessGone(() => zoom.getPastMeeting(object.uuid), pastWarnings, "past meeting")
-    ).then(async (found) => {
-      const name = webinar ? "past_webinar" : "past_meeting";
-      // Nothing is written once the ingest was stopped (Ctrl+C while the copies ran).
-      deps.signal?.throwIfAborted();
-      if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
-      return found;
-    }),
-    (webinar
-      ? unlessGone(() => zoom.getWebinar(object.id), meetingWarnings, "webinar")
-      : unlessGone(() => zoom.getMeeting(object.id), meetingWarnings, "parent meeting")
-    ).then(async (found) => {
-      const name = webinar ? "webinar" : "meeting";
-      deps.signal?.throwIfAborted();
-      if (found) await putJson(store, `${recordingId}/${name}.json`, storableMeeting(found));
-      return found;
-    }),
+    webinar
+      ? fetchAndStore(() => zoom.getPastWebinar(object.uuid), pastWarnings, "past webinar", "past_webinar")
+      : fetchAndStore(() => zoom.getPastMeeting(object.uuid), pastWarnings, "past meeting", "past_meeting"),
+    webinar
+      ? fetchAndStore(() => zoom.getWebinar(object.id), meetingWarnings, "webinar", "webinar")
+      : fetchAndStore(() => zoom.getMeeting(object.id), meetingWarnings, "parent meeting", "meeting"),
   ]);
   // In the order they were asked in, whichever came back first.
   const warnings = [...pastWarnings, ...meetingWarnings];

@@ -364,27 +364,43 @@ describe("rangedCopy into a folder store: bytes are written while they arrive", 
     return { root, store: recording, writtenAhead };
   }
 
-  it("writes each part's whole slices as they arrive, leaves uploadPart the rest, and stores the file byte for byte", async () => {
-    const size = 3 * 3 * MiB + 1234;
-    const server = await startRangeServer({ size, partSize: 3 * MiB });
+  /** Copies a file of `size` from a range server (3 MiB parts) into a folder store. */
+  async function copyIntoFolder(
+    size: number,
+    serverOptions: Omit<RangeServerOptions, "size" | "partSize"> = {},
+    copyOptions: Partial<RangedCopyOptions> = {},
+  ) {
+    const server = await startRangeServer({ size, partSize: 3 * MiB, ...serverOptions });
     const source = httpSource(server.url);
     cleanups.push(
       () => server.close(),
       () => source.close(),
     );
-    const { root, store, writtenAhead } = await folderStore();
+    const folder = await folderStore();
     const result = await rangedCopy({
       source,
-      store,
+      store: folder.store,
       key: KEY,
       contentType: "video/mp4",
       partSize: 3 * MiB,
       expectedSize: size,
-      resumeId: "file-1",
       retry: fast,
+      ...copyOptions,
     });
+    const stored = await readFile(path.join(folder.root, KEY));
+    return { server, result, stored, writtenAhead: folder.writtenAhead };
+  }
+
+  it("writes each part's whole slices as they arrive, leaves uploadPart the rest, and stores the file byte for byte", async () => {
+    const { server, result, stored, writtenAhead } = await copyIntoFolder(
+      3 * 3 * MiB + 1234,
+      {},
+      {
+        resumeId: "file-1",
+      },
+    );
     expect(result.sha256).toBe(server.sha256);
-    expect(server.content.equals(await readFile(path.join(root, KEY)))).toBe(true);
+    expect(server.content.equals(stored)).toBe(true);
     // 3 MiB parts are three whole 1 MiB slices, all written as they came; the last part, 1234 bytes, is
     // less than a slice and left to uploadPart.
     expect([...writtenAhead.entries()].sort((a, b) => a[0] - b[0])).toEqual([
@@ -396,29 +412,11 @@ describe("rangedCopy into a folder store: bytes are written while they arrive", 
   });
 
   it("writes a part cut off half-way again from its start on the next try", async () => {
-    const size = 2 * 3 * MiB;
-    const server = await startRangeServer({
-      size,
-      partSize: 3 * MiB,
+    const { server, result, stored } = await copyIntoFolder(2 * 3 * MiB, {
       fault: once((request) => request.part === 2, { dropAfter: 2 * MiB + 5 }),
-    });
-    const source = httpSource(server.url);
-    cleanups.push(
-      () => server.close(),
-      () => source.close(),
-    );
-    const { root, store } = await folderStore();
-    const result = await rangedCopy({
-      source,
-      store,
-      key: KEY,
-      contentType: "video/mp4",
-      partSize: 3 * MiB,
-      expectedSize: size,
-      retry: fast,
     });
     expect(server.requestsForPart(2).length).toBe(2);
     expect(result.sha256).toBe(server.sha256);
-    expect(server.content.equals(await readFile(path.join(root, KEY)))).toBe(true);
+    expect(server.content.equals(stored)).toBe(true);
   });
 });

@@ -48,10 +48,5 @@ export function get(
   url: URL,
   options: Omit<Dispatcher.RequestOptions, "origin" | "path" | "method">,
 ): Promise<Dispatcher.ResponseData> {
-  return requestWith.call(dispatcher, {
-    ...options,
-    origin: url.origin,
-    path: `${url.pathname}${url.search}`,
-    method: "GET",
-  });
+  return requestOn(dispatcher, url, { ...options, method: "GET" });
 }
