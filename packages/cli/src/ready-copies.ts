@@ -25,6 +25,7 @@ export async function readyCopies(event: unknown, resolving: Promise<ResolvedCon
       size,
       partSize: Math.round(config.ingest.partSizeMiB * MiB),
       partConcurrency: config.ingest.partConcurrency,
+      storage: config.storage,
     });
   } catch {
     // The configuration or the event is wrong: the ingest says so after reading them properly.

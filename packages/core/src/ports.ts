@@ -65,6 +65,19 @@ export interface MultipartUpload {
    */
   writeArriving?(offset: number, bytes: Uint8Array): Promise<void>;
   /**
+   * Takes a part whose every byte {@link writeArriving} has written, without its bytes: the caller
+   * streamed them through small buffers and never held the part whole. Refused unless the writes laid
+   * down all `length` bytes without a gap; `md5` (hex) is required, the store cannot read it from a
+   * body. Present with `writeArriving` and {@link readWritten}.
+   */
+  storeWritten?(part: { partNumber: number; offset: number; length: number; md5: string }): Promise<void>;
+  /**
+   * Reads bytes of the object being built back into `into` (`into.length` of them from `offset`), from
+   * parts stored or reused: how a caller that never held the parts whole hashes the object in order.
+   * Refused once the upload is completed, aborted or suspended.
+   */
+  readWritten?(offset: number, into: Uint8Array): Promise<void>;
+  /**
    * The store needs each part's MD5 (the folder store: its S3-style ETag) and takes it from `uploadPart`'s
    * `md5` rather than reading the bytes again: a caller that sees the bytes arrive computes it meanwhile.
    */

@@ -97,6 +97,17 @@ export function localBackendPaths(
 }
 
 /**
+ * Whether the configured store builds each object where the copy's bytes land (the folder store's one
+ * file): a ranged copy into it streams its parts through small slices rather than holding each part
+ * whole (transfer/part-through.ts), so what is readied before a copy differs.
+ * @example
+ * buildsInPlace(config.storage); // true for storage.type "fs"
+ */
+export function buildsInPlace(storage: Pick<Config["storage"], "type">): boolean {
+  return storage.type === "fs";
+}
+
+/**
  * `config` with every AWS backend using `profile` (the CLI's `--profile`); the embedded backends have no
  * credentials to change.
  * @example

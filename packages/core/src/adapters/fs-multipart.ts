@@ -24,7 +24,7 @@ import {
   reusableCheckpoint,
 } from "./fs-part-folder.js";
 import { clearPartFolder } from "./fs-temp.js";
-import { hasCode, writeFully } from "./fs-write.js";
+import { hasCode, readFully, writeFully } from "./fs-write.js";
 import type { CheckpointKeeper } from "./multipart-base.js";
 import { checkLayout, multipartUpload } from "./multipart-base.js";
 
@@ -96,7 +96,8 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
     }
     if (!handle) {
       try {
-        handle = await open(tempPath, "wx");
+        // Read and write: a copy that streams its parts through reads them back for its SHA-256.
+        handle = await open(tempPath, "wx+");
       } catch (error) {
         throw fail("starting the upload of", error);
       }
@@ -184,6 +185,20 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
         await writeFully(file, bytes, offset);
       } catch (error) {
         throw fail(`writing at offset ${offset} of`, error);
+      }
+    },
+
+    async keepWritten(partNumber, md5) {
+      digests.set(partNumber, Buffer.from(md5, "hex"));
+      flushSoon();
+      return { etag: md5 };
+    },
+
+    async readAt(offset, into) {
+      try {
+        await readFully(file, into, offset);
+      } catch (error) {
+        throw fail(`reading back offset ${offset} of`, error);
       }
     },
 

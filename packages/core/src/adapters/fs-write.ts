@@ -24,6 +24,21 @@ export async function writeFully(handle: FileHandle, bytes: Uint8Array, position
 }
 
 /**
+ * Reads `into.byteLength` bytes at `position` of the file into `into`, however many reads it takes.
+ * @throws Error when the file ends first.
+ * @example
+ * await readFully(handle, new Uint8Array(1024), 4096);
+ */
+export async function readFully(handle: FileHandle, into: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < into.byteLength) {
+    const { bytesRead } = await handle.read(into, done, into.byteLength - done, position + done);
+    if (bytesRead <= 0) throw new Error(`the file ended after ${position + done} bytes`);
+    done += bytesRead;
+  }
+}
+
+/**
  * Makes a rename or a new directory entry in `dir` durable. Best effort: some platforms (Windows) and
  * file systems cannot open or sync a directory, and the data itself is already synced by then.
  * @example

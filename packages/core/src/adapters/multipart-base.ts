@@ -36,6 +36,13 @@ export interface MultipartPrimitives {
    * part's first bytes were written so.
    */
   writeAt?(offset: number, bytes: Uint8Array): Promise<void>;
+  /**
+   * Records a part whose every byte `writeAt` has written (`MultipartUpload.storeWritten`); the base has
+   * checked that they were. Resolves as `sendPart` does.
+   */
+  keepWritten?(partNumber: number, md5: string): Promise<Omit<CheckpointPart, "partNumber" | "size">>;
+  /** Reads bytes of the object being built back into `into`, from `offset` (`readWritten`). */
+  readAt?(offset: number, into: Uint8Array): Promise<void>;
   /** The backend uses a part's MD5 given with it (`MultipartUpload.takesPartMd5`). */
   takesPartMd5?: boolean;
   /** Makes the object appear once every part has arrived; cleans up after itself when it fails. */
@@ -61,6 +68,8 @@ export interface CheckpointKeeper {
 }
 
 type State = "open" | "completing" | "completed" | "aborted";
+
+const MD5_HEX = /^[0-9a-f]{32}$/;
 
 /** The error for an upload used the wrong way or laid out wrongly. */
 export function multipartRefusal(layout: Pick<MultipartLayout, "description" | "key">, sentence: string) {
@@ -187,6 +196,65 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     return stored;
   }
 
+  /** Checks a part's number and place against the layout; its expected length. */
+  function checkPart(partNumber: number, offset: number, length: number): void {
+    if (state !== "open") throw refuse(`part ${partNumber} arrived after the upload was ${state}`);
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > partCount) {
+      throw refuse(`part number ${partNumber} is outside 1..${partCount}`);
+    }
+    const expectedOffset = (partNumber - 1) * partSize;
+    const expectedLength = Math.min(partSize, size - expectedOffset);
+    // A part in the wrong place would make a silently corrupt object (S3 would accept it too).
+    if (offset !== expectedOffset || length !== expectedLength) {
+      throw refuse(
+        `part ${partNumber} has ${length} bytes at offset ${offset}, expected ${expectedLength} at ${expectedOffset}`,
+      );
+    }
+  }
+
+  /** Waits for a part being stored, records it, then checkpoints it. */
+  async function record(
+    partNumber: number,
+    length: number,
+    sent: Promise<Omit<CheckpointPart, "partNumber" | "size">>,
+  ): Promise<void> {
+    const tracked = sent.then(
+      () => {},
+      () => {},
+    );
+    inFlight.add(tracked);
+    try {
+      const kept = await sent;
+      arrived.add(partNumber);
+      recorded.set(partNumber, { partNumber, size: length, ...kept });
+    } finally {
+      inFlight.delete(tracked);
+    }
+    // After the part is stored, never before: a kill loses at most the parts in flight.
+    await saveCheckpoint();
+  }
+
+  /** Bytes read back from the object being built, for a caller hashing it (`readWritten`). */
+  async function readWritten(offset: number, into: Uint8Array): Promise<void> {
+    if (state !== "open" || letGo) {
+      throw refuse(`bytes at offset ${offset} were read after the upload was ${letGo ? "suspended" : state}`);
+    }
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + into.byteLength > size) {
+      throw refuse(`${into.byteLength} bytes at offset ${offset} lie outside the object`);
+    }
+    const reading = (primitives.readAt as NonNullable<MultipartPrimitives["readAt"]>)(offset, into);
+    const tracked = reading.then(
+      () => {},
+      () => {},
+    );
+    inFlight.add(tracked);
+    try {
+      await reading;
+    } finally {
+      inFlight.delete(tracked);
+    }
+  }
+
   return {
     ...(keeper && keeper.initial.parts.length > 0
       ? {
@@ -198,19 +266,25 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
       : {}),
     ...(primitives.takesPartMd5 ? { takesPartMd5: true } : {}),
     ...(primitives.writeAt ? { writeArriving } : {}),
+    ...(primitives.writeAt && primitives.keepWritten && primitives.readAt
+      ? {
+          readWritten,
+          async storeWritten({ partNumber, offset, length, md5 }) {
+            checkPart(partNumber, offset, length);
+            const ahead = writtenAhead.get(partNumber) ?? 0;
+            writtenAhead.delete(partNumber);
+            // The bytes were never seen here: only writes known to have laid them all down may stand for them.
+            if (ahead !== length) {
+              throw refuse(`part ${partNumber}: ${ahead} of its ${length} bytes were written ahead`);
+            }
+            if (!MD5_HEX.test(md5)) throw refuse(`part ${partNumber} came without its MD5`);
+            const keep = primitives.keepWritten as NonNullable<MultipartPrimitives["keepWritten"]>;
+            await record(partNumber, length, keep(partNumber, md5));
+          },
+        }
+      : {}),
     async uploadPart({ partNumber, offset, body, md5, written }) {
-      if (state !== "open") throw refuse(`part ${partNumber} arrived after the upload was ${state}`);
-      if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > partCount) {
-        throw refuse(`part number ${partNumber} is outside 1..${partCount}`);
-      }
-      const expectedOffset = (partNumber - 1) * partSize;
-      const expectedLength = Math.min(partSize, size - expectedOffset);
-      // A part in the wrong place would make a silently corrupt object (S3 would accept it too).
-      if (offset !== expectedOffset || body.byteLength !== expectedLength) {
-        throw refuse(
-          `part ${partNumber} has ${body.byteLength} bytes at offset ${offset}, expected ${expectedLength} at ${expectedOffset}`,
-        );
-      }
+      checkPart(partNumber, offset, body.byteLength);
       // The store skips no more than writeArriving is known to have written, whatever the caller says;
       // anything else than a count of the body's bytes is read as none written.
       const said =
@@ -219,21 +293,7 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
           : 0;
       const ahead = Math.min(said, writtenAhead.get(partNumber) ?? 0);
       writtenAhead.delete(partNumber);
-      const sent = primitives.sendPart(partNumber, offset, body, md5, ahead);
-      const tracked = sent.then(
-        () => {},
-        () => {},
-      );
-      inFlight.add(tracked);
-      try {
-        const kept = await sent;
-        arrived.add(partNumber);
-        recorded.set(partNumber, { partNumber, size: body.byteLength, ...kept });
-      } finally {
-        inFlight.delete(tracked);
-      }
-      // After the part is stored, never before: a kill loses at most the parts in flight.
-      await saveCheckpoint();
+      await record(partNumber, body.byteLength, primitives.sendPart(partNumber, offset, body, md5, ahead));
     },
 
     complete(options) {

@@ -177,7 +177,12 @@ export function prepareRetrieval(files: ZoomRecordingFile[], deps: PipelineDeps)
   const size = Math.max(0, ...sizes);
   if (size === 0) return;
   const partSize = partSizeFor(size, deps);
-  prepareRangedCopy({ size, partSize, partConcurrency: deps.config.ingest.partConcurrency });
+  prepareRangedCopy({
+    size,
+    partSize,
+    partConcurrency: deps.config.ingest.partConcurrency,
+    storage: deps.config.storage,
+  });
 }
 
 /** The configured part size, raised when Zoom's file_size would need more parts than the store takes. */

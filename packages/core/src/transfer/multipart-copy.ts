@@ -1,14 +1,17 @@
 import { messageOf, TransferError } from "../errors.js";
-import { ThreadHash, warmOnThread } from "../hash-thread.js";
-import type { MultipartUpload, ObjectStore, StoredObject } from "../ports.js";
+import { warmOnThread } from "../hash-thread.js";
+import type { MultipartUpload, StoredObject } from "../ports.js";
 import { ArrivingMd5 } from "./arriving-md5.js";
 import { ArrivingWrite, bothWatches } from "./arriving-write.js";
+import { CopySuspended } from "./copy-suspended.js";
 import type { GuardedResponse } from "./guarded-response.js";
 import { OrderedHash } from "./ordered-hash.js";
 import { PartBuffers } from "./part-buffers.js";
 import { fetchPart } from "./part-fetch.js";
 import { type PartSpec, partCount, partSpec } from "./part-plan.js";
+import { type PartRun, SLICE, sliceLimit, throughUpload, throughWorker } from "./part-through.js";
 import type { CopyContext, CopyResult } from "./ranged-copy.js";
+import { hashStoredObject, ReadBackFailed, StoredHash } from "./stored-hash.js";
 
 /** Part buffers beyond one per request in flight: a part can be read while earlier ones are stored. */
 export const SPARE_BUFFERS = 2;
@@ -18,17 +21,7 @@ export function bufferLimit(partConcurrency: number): number {
   return partConcurrency + Math.min(partConcurrency, SPARE_BUFFERS);
 }
 
-/** A resumable copy stopped because its budget ran out; the next copy with the same resumeId goes on. */
-export class CopySuspended extends Error {
-  constructor(
-    readonly key: string,
-    readonly loaded: number,
-    readonly total: number,
-  ) {
-    super(`the copy of ${key} stopped at ${loaded} of ${total} bytes: its time budget ran out`);
-    this.name = "CopySuspended";
-  }
-}
+export { CopySuspended };
 
 export async function multipartCopy(
   context: CopyContext,
@@ -61,13 +54,22 @@ export async function multipartCopy(
     releaseFirst(error);
     throw error;
   }
-  const hash = new OrderedHash();
+  const through = throughUpload(upload);
+  const ordered = through ? undefined : new OrderedHash();
+  const fromStore = through
+    ? new StoredHash((offset, into) => through.readWritten(offset, into), partSize, total)
+    : undefined;
+  const hash = (ordered ?? fromStore) as OrderedHash | StoredHash;
   const reused = new Set(upload.resumed?.parts);
   const resumedBytes = upload.resumed?.bytes ?? 0;
   if (reused.size > 0) {
-    // This process never saw the reused parts' bytes: the file is hashed from the store once complete.
-    hash.stopHashing();
-    for (const partNumber of reused) hash.add(partNumber, EMPTY);
+    // This process never saw the reused parts' bytes: they are read back from the object being built,
+    // or (a store without that) the object is hashed from the store once complete.
+    ordered?.stopHashing();
+    for (const partNumber of reused) {
+      ordered?.add(partNumber, EMPTY);
+      fromStore?.stored(partNumber);
+    }
     if (reused.has(1)) releaseFirst();
     context.progress(resumedBytes, total, resumedBytes);
   }
@@ -81,10 +83,15 @@ export async function multipartCopy(
   // while the first requests are out: that first touch was the main thread's largest cost during the
   // first round of parts.
   const limit = bufferLimit(partConcurrency);
-  const buffers = new PartBuffers(partSize, limit, {
-    prepare: warmOnThread,
-    ahead: Math.min(limit, count - reused.size),
-  });
+  const buffers = through
+    ? new PartBuffers(SLICE, sliceLimit(partConcurrency), {
+        prepare: warmOnThread,
+        ahead: 2 * Math.min(partConcurrency, count - reused.size),
+      })
+    : new PartBuffers(partSize, limit, {
+        prepare: warmOnThread,
+        ahead: Math.min(limit, count - reused.size),
+      });
   const failures: unknown[] = [];
   const storing = new Set<Promise<void>>();
   let nextPart = 1;
@@ -141,7 +148,34 @@ export async function multipartCopy(
     );
   };
 
+  const takeFirst = (partNumber: number) => {
+    if (partNumber !== 1) return undefined;
+    const pending = unusedFirst;
+    unusedFirst = undefined;
+    return pending;
+  };
+
+  // A store that builds the object where the bytes land: each part streams through slices into it.
+  const run: PartRun = {
+    context,
+    total,
+    slices: buffers,
+    going: () => failures.length === 0 && !signal.aborted && !budgetSpent(),
+    takePart,
+    takeFirst,
+    fail,
+    storing: (stored) => {
+      storing.add(stored);
+      void stored.finally(() => storing.delete(stored));
+    },
+    stored: (length) => {
+      loaded += length;
+      context.progress(loaded, total);
+    },
+  };
+
   const worker = async (): Promise<void> => {
+    if (through && fromStore) return throughWorker(run, through, fromStore);
     while (failures.length === 0 && !signal.aborted && !budgetSpent()) {
       const partNumber = takePart();
       if (partNumber === undefined) break;
@@ -158,11 +192,9 @@ export async function multipartCopy(
       const ahead = writeArriving ? new ArrivingWrite(writeArriving, part.start) : undefined;
       try {
         await hash.whenHashedThrough(part.partNumber - buffers.limit, signal);
-        const pending = part.partNumber === 1 ? unusedFirst : undefined;
-        if (part.partNumber === 1) unusedFirst = undefined;
-        const response = await pending;
+        const response = await takeFirst(part.partNumber);
         const body = await fetchPart(context, part, total, response, takeBuffer, bothWatches(md5, ahead));
-        hash.add(part.partNumber, body);
+        (hash as OrderedHash).add(part.partNumber, body);
         // Stored in the background: this worker's next request goes out now. (fetchPart took the buffer.)
         const stored = storePart(part, body, buffer as Uint8Array, md5, ahead);
         storing.add(stored);
@@ -203,10 +235,12 @@ export async function multipartCopy(
   }
   if (stored === undefined) {
     hash.forget();
-    if (context.resumeId !== undefined && context.stoppedByCaller()) {
+    const readBackOnly = failures.length > 0 && failures.every((f) => f instanceof ReadBackFailed);
+    if (context.resumeId !== undefined && (context.stoppedByCaller() || readBackOnly)) {
       // Stopped (Ctrl+C, a shutdown), not failed, whenever it came (the last parts being stored or
       // hashed, the upload completing): what was stored is checkpointed, as after a kill, and the next
-      // run goes on from it rather than fetching it all again.
+      // run goes on from it rather than fetching it all again. So too when only reading the stored
+      // parts back failed: they are as stored, and the next run checks each before reusing it.
       await upload.suspend();
       throw failures[0] ?? signal.reason;
     }
@@ -227,8 +261,8 @@ export async function multipartCopy(
     // each time and never finish.
     const readBackBudget = reused.size < count ? context.budget : undefined;
     sha256 =
-      reused.size > 0
-        ? await hashStored(store, key, { budget: readBackBudget, signal }, total)
+      reused.size > 0 && !through
+        ? await hashStoredObject(store, key, { budget: readBackBudget, signal }, total)
         : await hash.digest();
   } catch (error) {
     // The object is complete and its checkpoint kept: the next run finishes from it. Until then nothing
@@ -258,34 +292,6 @@ async function versionedResumeId(
   if (resumeId === undefined) return undefined;
   const { validator } = (await firstResponse).response;
   return validator === undefined ? resumeId : `${resumeId} ${validator}`;
-}
-
-/**
- * SHA-256 of the object as the store holds it, read back (on the hashing thread): how a resumed copy
- * gets the whole file's checksum without fetching from Zoom again what an earlier run stored.
- */
-async function hashStored(
-  store: ObjectStore,
-  key: string,
-  { budget, signal }: { budget: AbortSignal | undefined; signal: AbortSignal },
-  total: number,
-): Promise<string> {
-  const body = await store.read(key);
-  if (!body) throw new TransferError(`${store.description}: ${key} vanished right after it was stored`);
-  const hash = new ThreadHash();
-  try {
-    for await (const chunk of body) {
-      // Out of time (Lambda): the next invocation finds the object complete and starts this read anew
-      // with a whole invocation, rather than being killed here and fetching everything again.
-      if (budget?.aborted) throw new CopySuspended(key, total, total);
-      signal.throwIfAborted();
-      await hash.update(chunk);
-    }
-  } catch (error) {
-    hash.forget();
-    throw error;
-  }
-  return hash.digest();
 }
 
 export function failureMessage(error: unknown, context: CopyContext): string {

@@ -5,14 +5,7 @@
  * it: from then on its bytes may be reused.
  */
 import { ThreadHash } from "../hash-thread.js";
-
-interface Waiter {
-  through: number;
-  resolve: () => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
-}
+import { HashProgress } from "./hash-progress.js";
 
 /**
  * @example
@@ -29,15 +22,13 @@ export class OrderedHash {
   private readonly held = new Map<number, Uint8Array>();
   /** The next part to hand to the thread. */
   private next = 1;
-  private hashed = 0;
-  private failure: { error: unknown } | undefined;
-  private waiters: Waiter[] = [];
+  private readonly progress = new HashProgress();
   /** Set by {@link OrderedHash.stopHashing}: parts only keep their order, no digest will be made. */
   private counting = false;
 
   /** Every part up to and including this one is hashed. */
   get hashedThrough(): number {
-    return this.hashed;
+    return this.progress.through;
   }
 
   /** Parts received but not hashed yet (each one is memory the copy holds). */
@@ -55,17 +46,15 @@ export class OrderedHash {
       const number = this.next++;
       if (this.counting) {
         this.held.delete(number);
-        this.hashed = number;
-        this.wake();
+        this.progress.advance(number);
         continue;
       }
       this.hash.update(part).then(
         () => {
           this.held.delete(number);
-          this.hashed = number;
-          this.wake();
+          this.progress.advance(number);
         },
-        (error: unknown) => this.fail(error),
+        (error: unknown) => this.progress.fail(error),
       );
     }
   }
@@ -75,30 +64,15 @@ export class OrderedHash {
    * or with the thread's error if hashing failed.
    */
   whenHashedThrough(partNumber: number, signal?: AbortSignal): Promise<void> {
-    if (partNumber <= this.hashed) return Promise.resolve();
-    if (this.failure) return Promise.reject(this.failure.error);
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        through: partNumber,
-        resolve,
-        reject,
-        signal,
-        onAbort: () => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(signal?.reason);
-        },
-      };
-      signal?.addEventListener("abort", waiter.onAbort, { once: true });
-      this.waiters.push(waiter);
-    });
+    return this.progress.whenThrough(partNumber, signal);
   }
 
   /** The hex digest; only once every part is hashed. */
   async digest(): Promise<string> {
     if (this.held.size > 0) throw new Error("parts are still waiting to be hashed");
     if (this.counting) throw new Error("this hash only counted parts");
-    if (this.failure) throw this.failure.error;
+    const failed = this.progress.failed;
+    if (failed) throw failed.error;
     return this.hash.digest();
   }
 
@@ -114,23 +88,5 @@ export class OrderedHash {
   /** Gives up on the hash (the copy failed): nothing is digested. */
   forget(): void {
     this.hash.forget();
-  }
-
-  private fail(error: unknown): void {
-    this.failure ??= { error };
-    for (const waiter of this.waiters.splice(0)) {
-      waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.reject(this.failure.error);
-    }
-  }
-
-  private wake(): void {
-    const ready = this.waiters.filter((w) => w.through <= this.hashed);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.through > this.hashed);
-    for (const waiter of ready) {
-      waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.resolve();
-    }
   }
 }

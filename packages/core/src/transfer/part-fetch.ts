@@ -42,7 +42,7 @@ export async function firstRequest(context: CopyContext): Promise<FirstAnswer> {
   try {
     return await withRetry(
       async (): Promise<FirstAnswer> => {
-        const response = await open(context, asked);
+        const response = await openPart(context, asked);
         if (response.response.status === 200) return { kind: "stream", response };
         const total = response.response.contentRange?.total;
         if (total === undefined) {
@@ -110,7 +110,7 @@ export async function fetchPart(
         let response = unused;
         unused = undefined;
         if (!response) {
-          response = await open(context, part);
+          response = await openPart(context, part);
           checked(response, part, total);
         }
         if (into && !buffer) {
@@ -139,7 +139,8 @@ export async function fetchPart(
   }
 }
 
-function open(context: CopyContext, part: PartSpec): Promise<GuardedResponse> {
+/** One request for `part`'s range, guarded (idle timeout, the copy's signal). */
+export function openPart(context: CopyContext, part: PartSpec): Promise<GuardedResponse> {
   const { source, signal, idleTimeoutMs } = context;
   return GuardedResponse.open(source, part, { signal, idleTimeoutMs, what: describePart(part) });
 }
@@ -148,7 +149,7 @@ function open(context: CopyContext, part: PartSpec): Promise<GuardedResponse> {
  * A check of the answer's Content-Range that releases a wrong answer and, after RANGE_MISMATCH_TRIES
  * wrong answers to one request, marks the error final.
  */
-function mismatchBudget(): (response: GuardedResponse, part: PartSpec, total: number) => void {
+export function mismatchBudget(): (response: GuardedResponse, part: PartSpec, total: number) => void {
   let mismatches = 0;
   return (response, part, total) => {
     try {

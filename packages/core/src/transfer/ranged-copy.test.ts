@@ -341,27 +341,31 @@ describe("rangedCopy: failures leave nothing behind", () => {
   });
 });
 
-describe("rangedCopy into a folder store: bytes are written while they arrive", () => {
+describe("rangedCopy into a folder store: parts stream through small slices into the file", () => {
   const MiB = 1024 * KiB;
 
-  /** A folder store that records, for each part, how much of it was written before uploadPart. */
+  /** A folder store that records how each part reached it: streamed (storeWritten) or whole (uploadPart). */
   async function folderStore() {
     const root = await mkdtemp(path.join(os.tmpdir(), "zrec-arriving-"));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
     const store = createFsStore({ root });
-    const writtenAhead = new Map<number, number>();
+    const taken: { partNumber: number; how: "streamed" | "whole"; length: number }[] = [];
     const recording: ObjectStore = Object.assign(Object.create(store) as ObjectStore, {
       async createMultipartUpload(...args: Parameters<ObjectStore["createMultipartUpload"]>) {
         const upload = await store.createMultipartUpload(...args);
         return Object.assign(Object.create(upload), {
           uploadPart(part: Parameters<typeof upload.uploadPart>[0]) {
-            writtenAhead.set(part.partNumber, part.written ?? 0);
+            taken.push({ partNumber: part.partNumber, how: "whole", length: part.body.byteLength });
             return upload.uploadPart(part);
+          },
+          storeWritten(part: Parameters<NonNullable<typeof upload.storeWritten>>[0]) {
+            taken.push({ partNumber: part.partNumber, how: "streamed", length: part.length });
+            return upload.storeWritten?.(part);
           },
         }) as typeof upload;
       },
     });
-    return { root, store: recording, writtenAhead };
+    return { root, store: recording, taken };
   }
 
   /** Copies a file of `size` from a range server (3 MiB parts) into a folder store. */
@@ -388,27 +392,30 @@ describe("rangedCopy into a folder store: bytes are written while they arrive", 
       ...copyOptions,
     });
     const stored = await readFile(path.join(folder.root, KEY));
-    return { server, result, stored, writtenAhead: folder.writtenAhead };
+    return { server, result, stored, taken: folder.taken };
   }
 
-  it("writes each part's whole slices as they arrive, leaves uploadPart the rest, and stores the file byte for byte", async () => {
-    const { server, result, stored, writtenAhead } = await copyIntoFolder(
-      3 * 3 * MiB + 1234,
-      {},
-      {
-        resumeId: "file-1",
-      },
-    );
+  it("streams every part into the file, hashes it back from there, and stores the file byte for byte", async () => {
+    const size = 3 * 3 * MiB + 1234;
+    const { server, result, stored, taken } = await copyIntoFolder(size, {}, { resumeId: "file-1" });
     expect(result.sha256).toBe(server.sha256);
     expect(server.content.equals(stored)).toBe(true);
-    // 3 MiB parts are three whole 1 MiB slices, all written as they came; the last part, 1234 bytes, is
-    // less than a slice and left to uploadPart.
-    expect([...writtenAhead.entries()].sort((a, b) => a[0] - b[0])).toEqual([
-      [1, 3 * MiB],
-      [2, 3 * MiB],
-      [3, 3 * MiB],
-      [4, 0],
+    // Every part, the short last one too, reached the store streamed: no part was ever held whole.
+    expect(taken.sort((a, b) => a.partNumber - b.partNumber)).toEqual([
+      { partNumber: 1, how: "streamed", length: 3 * MiB },
+      { partNumber: 2, how: "streamed", length: 3 * MiB },
+      { partNumber: 3, how: "streamed", length: 3 * MiB },
+      { partNumber: 4, how: "streamed", length: 1234 },
     ]);
+    // The ETag is S3's for these parts: the MD5 of the parts' MD5s, and their count.
+    const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest();
+    const parts = [0, 1, 2, 3].map((i) =>
+      server.content.subarray(i * 3 * MiB, Math.min(size, (i + 1) * 3 * MiB)),
+    );
+    const etag = `"${createHash("md5")
+      .update(Buffer.concat(parts.map(md5)))
+      .digest("hex")}-4"`;
+    expect(result.etag).toBe(etag);
   });
 
   it("writes a part cut off half-way again from its start on the next try", async () => {

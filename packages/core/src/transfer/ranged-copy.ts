@@ -8,7 +8,9 @@
  */
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import { buildsInPlace } from "../adapters/factory.js";
 import { defaultConfig } from "../config/defaults.js";
+import type { Config } from "../config/types.js";
 import { ErrorCode, TransferError, ZrecError } from "../errors.js";
 import { warmOnThread } from "../hash-thread.js";
 import type { ObjectStore, StoredObject } from "../ports.js";
@@ -24,6 +26,7 @@ import {
 import { preparePartBuffers } from "./part-buffers.js";
 import { fetchPart, firstRequest } from "./part-fetch.js";
 import { partCount, partSpec, RangeMismatchError, SizeMismatchError } from "./part-plan.js";
+import { SLICE } from "./part-through.js";
 import type { ByteSource } from "./source.js";
 import { streamCopy } from "./stream-copy.js";
 
@@ -190,7 +193,7 @@ export async function rangedCopy(options: RangedCopyOptions): Promise<CopyResult
  * asks Zoom's API for the meeting's metadata meanwhile. The copy would spend the same otherwise, but on
  * its main thread during its first round of parts. Buffers no copy takes are let go after a minute.
  * @example
- * prepareRangedCopy({ size: file.file_size, partSize, partConcurrency });
+ * prepareRangedCopy({ size: file.file_size, partSize, partConcurrency, storage: config.storage });
  * const metadata = await fetchMetadata();
  * await rangedCopy({ source, store, key, contentType, partSize, partConcurrency, expectedSize: file.file_size });
  */
@@ -198,10 +201,17 @@ export function prepareRangedCopy(options: {
   size: number;
   partSize: number;
   partConcurrency: number;
+  /** The configured store (its type): one that builds the object in place takes slices, not parts. */
+  storage: Pick<Config["storage"], "type">;
 }): void {
-  const { size, partSize, partConcurrency } = options;
+  const { size, partSize, partConcurrency, storage } = options;
   const count = partCount(size, partSize);
   if (count < 2) return;
+  if (buildsInPlace(storage)) {
+    // Two slices per part in flight is what a copy whose disk keeps up holds.
+    preparePartBuffers(SLICE, 2 * Math.min(partConcurrency, count), warmOnThread);
+    return;
+  }
   preparePartBuffers(partSize, Math.min(bufferLimit(partConcurrency), count), warmOnThread);
 }
 
