@@ -45,23 +45,11 @@ export interface MultipartUpload {
    * (the ranged copy does, for its next part): a store must have written or sent the bytes by then, or
    * copied them.
    */
-  uploadPart(part: {
-    partNumber: number;
-    offset: number;
-    body: Uint8Array;
-    /** The body's MD5 in hex, when the caller computed it (see `takesPartMd5`); a store that takes it trusts it. */
-    md5?: string;
-    /**
-     * How many of the body's first bytes the caller has already written to their place with
-     * {@link writeArriving} (only for a store that has it): the store writes the rest.
-     */
-    written?: number;
-  }): Promise<void>;
+  uploadPart(part: { partNumber: number; offset: number; body: Uint8Array }): Promise<void>;
   /**
    * Writes bytes of a part that is still arriving to their place in the object being built, for a store
-   * that builds it where the bytes land (the folder store's one file): `uploadPart` then has only the
-   * rest to write. Stores nothing by itself: a part counts once `uploadPart` has taken it. Absent for a
-   * store that needs each part whole (S3).
+   * that builds it where the bytes land (the folder store's one file). Stores nothing by itself: a part
+   * counts once {@link storeWritten} has taken it. Absent for a store that needs each part whole (S3).
    */
   writeArriving?(offset: number, bytes: Uint8Array): Promise<void>;
   /**
@@ -77,11 +65,6 @@ export interface MultipartUpload {
    * Refused once the upload is completed, aborted or suspended.
    */
   readWritten?(offset: number, into: Uint8Array): Promise<void>;
-  /**
-   * The store needs each part's MD5 (the folder store: its S3-style ETag) and takes it from `uploadPart`'s
-   * `md5` rather than reading the bytes again: a caller that sees the bytes arrive computes it meanwhile.
-   */
-  readonly takesPartMd5?: boolean;
   /**
    * Makes the object appear at its key, whole. Before this resolves, no object exists at the key.
    * `keepCheckpoint`: a resumable upload's checkpoint stays until {@link forget}, for a caller with work

@@ -28,9 +28,6 @@ import { hasCode, readFully, writeFully } from "./fs-write.js";
 import type { CheckpointKeeper } from "./multipart-base.js";
 import { checkLayout, multipartUpload } from "./multipart-base.js";
 
-/** A part's MD5 as a caller may give it. */
-const MD5_HEX = /^[0-9a-f]{32}$/;
-
 export interface FsMultipartOptions {
   /** Names the store in messages, e.g. `folder ./zrec-data`. */
   description: string;
@@ -179,7 +176,6 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
       : undefined;
 
   return multipartUpload(layout, {
-    takesPartMd5: true,
     async writeAt(offset, bytes) {
       try {
         await writeFully(file, bytes, offset);
@@ -202,21 +198,15 @@ export async function openFsMultipart(options: FsMultipartOptions): Promise<Mult
       }
     },
 
-    async sendPart(partNumber, offset, body, given, written = 0) {
-      // The part's MD5 (its ETag, and what a resumed copy checks each stored part against) comes with it
-      // from a ranged copy, computed as the bytes arrived; else it runs on the hashing thread while the
-      // bytes go to disk: on two cores the main thread's time is the network's.
+    async sendPart(partNumber, offset, body) {
+      // The part's MD5 (its ETag, and what a resumed copy checks each stored part against) runs on the
+      // hashing thread while the bytes go to disk: on two cores the main thread's time is the network's.
       // Loaded here: commands that only read the store (list, get) must not load the copy's modules.
-      const computed =
-        given === undefined || !MD5_HEX.test(given)
-          ? import("../hash-thread.js").then(({ digestsOnThread }) =>
-              digestsOnThread(body, ["md5"]).then((digests) => digests.md5 as string),
-            )
-          : Promise.resolve(given);
       const [md5] = await Promise.all([
-        computed,
-        // What arrived ahead (writeAt) is at its place already: only the rest is written.
-        writeFully(file, body.subarray(written), offset + written).catch((error) => {
+        import("../hash-thread.js").then(({ digestsOnThread }) =>
+          digestsOnThread(body, ["md5"]).then((digests) => digests.md5 as string),
+        ),
+        writeFully(file, body, offset).catch((error) => {
           throw fail(`writing part ${partNumber} of`, error);
         }),
       ]);

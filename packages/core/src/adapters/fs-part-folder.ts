@@ -33,7 +33,6 @@ export function completedUpload(
   const layout = { description, key, partSize, size, partCount: Math.ceil(size / partSize) };
   const digests = new Map(checkpoint.parts.map((part) => [part.partNumber, Buffer.from(part.etag, "hex")]));
   return multipartUpload(layout, {
-    takesPartMd5: true,
     async sendPart(partNumber) {
       throw new BackendError(
         ErrorCode.STORE_FAILED,

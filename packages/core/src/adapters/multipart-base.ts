@@ -20,20 +20,16 @@ export interface MultipartLayout {
 export interface MultipartPrimitives {
   /**
    * Stores one part; its number, offset and length have been checked against the layout. Resolves with
-   * what a checkpoint keeps of it (its ETag, and its SHA-256 where the backend has one). `md5` is the
-   * caller's, when it gave one (see `takesPartMd5`).
+   * what a checkpoint keeps of it (its ETag, and its SHA-256 where the backend has one).
    */
   sendPart(
     partNumber: number,
     offset: number,
     body: Uint8Array,
-    md5?: string,
-    written?: number,
   ): Promise<Omit<CheckpointPart, "partNumber" | "size">>;
   /**
    * Writes bytes of a part still arriving at `offset` of the object being built (`writeArriving`); the
-   * base has checked that they lie inside one part not yet stored. `sendPart` then gets how many of the
-   * part's first bytes were written so.
+   * base has checked that they lie inside one part not yet stored.
    */
   writeAt?(offset: number, bytes: Uint8Array): Promise<void>;
   /**
@@ -43,8 +39,6 @@ export interface MultipartPrimitives {
   keepWritten?(partNumber: number, md5: string): Promise<Omit<CheckpointPart, "partNumber" | "size">>;
   /** Reads bytes of the object being built back into `into`, from `offset` (`readWritten`). */
   readAt?(offset: number, into: Uint8Array): Promise<void>;
-  /** The backend uses a part's MD5 given with it (`MultipartUpload.takesPartMd5`). */
-  takesPartMd5?: boolean;
   /** Makes the object appear once every part has arrived; cleans up after itself when it fails. */
   finish(): Promise<StoredObject>;
   /** Throws every part away, once no part is in flight; an upload already gone is not an error. */
@@ -264,7 +258,6 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
           },
         }
       : {}),
-    ...(primitives.takesPartMd5 ? { takesPartMd5: true } : {}),
     ...(primitives.writeAt ? { writeArriving } : {}),
     ...(primitives.writeAt && primitives.keepWritten && primitives.readAt
       ? {
@@ -283,17 +276,11 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
           },
         }
       : {}),
-    async uploadPart({ partNumber, offset, body, md5, written }) {
+    async uploadPart({ partNumber, offset, body }) {
       checkPart(partNumber, offset, body.byteLength);
-      // The store skips no more than writeArriving is known to have written, whatever the caller says;
-      // anything else than a count of the body's bytes is read as none written.
-      const said =
-        written !== undefined && Number.isSafeInteger(written) && written >= 0 && written <= body.byteLength
-          ? written
-          : 0;
-      const ahead = Math.min(said, writtenAhead.get(partNumber) ?? 0);
+      // Bytes written ahead of a part sent whole count for nothing: it is written again, all of it.
       writtenAhead.delete(partNumber);
-      await record(partNumber, body.byteLength, primitives.sendPart(partNumber, offset, body, md5, ahead));
+      await record(partNumber, body.byteLength, primitives.sendPart(partNumber, offset, body));
     },
 
     complete(options) {

@@ -147,14 +147,9 @@ export class GuardedResponse {
   /**
    * Reads the whole body into one buffer of `length` bytes: no chunk list, no concat copy. The bytes go
    * into the start of `into` when given (at least `length` bytes long), else into a new buffer.
-   * A body shorter or longer than `length` is a {@link BodyLengthError}. `onFilled` hears how many bytes
-   * at the start of the buffer are in after each chunk.
+   * A body shorter or longer than `length` is a {@link BodyLengthError}.
    */
-  async readExactly(
-    length: number,
-    into?: Uint8Array,
-    onFilled?: (filled: number) => void,
-  ): Promise<Uint8Array> {
+  async readExactly(length: number, into?: Uint8Array): Promise<Uint8Array> {
     if (into !== undefined && into.length < length) {
       throw new RangeError(`${this.what}: a buffer of ${into.length} bytes cannot hold ${length}`);
     }
@@ -171,7 +166,6 @@ export class GuardedResponse {
         }
         bytes.set(chunk, filled);
         filled += chunk.length;
-        onFilled?.(filled);
       }
       if (filled < length) {
         throw new BodyLengthError(`${this.what}: the body ended after ${filled} of ${length} bytes`);

@@ -1,8 +1,6 @@
 import { messageOf, TransferError } from "../errors.js";
 import { warmOnThread } from "../hash-thread.js";
 import type { MultipartUpload, StoredObject } from "../ports.js";
-import { ArrivingMd5 } from "./arriving-md5.js";
-import { ArrivingWrite, bothWatches } from "./arriving-write.js";
 import { CopySuspended } from "./copy-suspended.js";
 import type { GuardedResponse } from "./guarded-response.js";
 import { OrderedHash } from "./ordered-hash.js";
@@ -117,22 +115,9 @@ export async function multipartCopy(
     if (!signal.aborted) controller.abort(error);
   };
 
-  const storePart = async (
-    part: PartSpec,
-    body: Uint8Array,
-    buffer: Uint8Array,
-    md5: ArrivingMd5 | undefined,
-    ahead: ArrivingWrite | undefined,
-  ): Promise<void> => {
+  const storePart = async (part: PartSpec, body: Uint8Array, buffer: Uint8Array): Promise<void> => {
     try {
-      const [digest, written] = await Promise.all([md5?.finish(body.length), ahead?.finish()]);
-      await upload.uploadPart({
-        partNumber: part.partNumber,
-        offset: part.start,
-        body,
-        ...(digest !== undefined ? { md5: digest } : {}),
-        ...(written !== undefined ? { written } : {}),
-      });
+      await upload.uploadPart({ partNumber: part.partNumber, offset: part.start, body });
     } catch (error) {
       // The store may still hold on to the bytes: this buffer is not reused.
       buffers.drop();
@@ -185,27 +170,15 @@ export async function multipartCopy(
         buffer = await buffers.take(signal);
         return buffer;
       };
-      // The store's per-part MD5, computed as the bytes arrive rather than once the part is whole.
-      const md5 = upload.takesPartMd5 ? new ArrivingMd5() : undefined;
-      // A store that builds the object where the bytes land gets them as they arrive (arriving-write.ts).
-      const writeArriving = upload.writeArriving?.bind(upload);
-      const ahead = writeArriving ? new ArrivingWrite(writeArriving, part.start) : undefined;
       try {
         await hash.whenHashedThrough(part.partNumber - buffers.limit, signal);
         const response = await takeFirst(part.partNumber);
-        const body = await fetchPart(context, part, total, response, takeBuffer, bothWatches(md5, ahead));
+        const body = await fetchPart(context, part, total, response, takeBuffer);
         (hash as OrderedHash).add(part.partNumber, body);
         // Stored in the background: this worker's next request goes out now. (fetchPart took the buffer.)
-        const stored = storePart(part, body, buffer as Uint8Array, md5, ahead);
-        storing.add(stored);
-        void stored.finally(() => storing.delete(stored));
+        run.storing(storePart(part, body, buffer as Uint8Array));
       } catch (error) {
-        const taken = buffer;
-        // The thread may still be reading the part's first slices, or writing them: the buffer goes back
-        // once nothing is.
-        if (taken) {
-          void Promise.all([md5?.forget(), ahead?.forget()]).then(() => buffers.give(taken));
-        }
+        if (buffer) buffers.give(buffer);
         fail(error);
       }
     }

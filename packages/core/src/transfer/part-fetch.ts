@@ -74,19 +74,11 @@ export async function firstRequest(context: CopyContext): Promise<FirstAnswer> {
   }
 }
 
-/** Follows the bytes of a part as they are read into its buffer (the part's MD5 as it arrives). */
-export interface ReadWatch {
-  /** A try is about to read into `buffer` from its start: what an earlier try read is void. */
-  start(buffer: Uint8Array): Promise<void>;
-  /** The first `filled` bytes of the buffer are this try's. */
-  filled(filled: number): void;
-}
-
 /**
  * Fetches one part into a buffer of exactly its length: the start of the buffer `into` resolves with
  * (a reused part buffer, asked for once the answer's headers are in, and kept for every try), else a new
  * one. The first try may read a response already received (part 1's from {@link firstRequest}); every
- * other try asks again for exactly this range. `watch`, with `into`, follows each try's bytes.
+ * other try asks again for exactly this range.
  *
  * @example
  * ```ts
@@ -99,7 +91,6 @@ export async function fetchPart(
   total: number,
   received?: GuardedResponse,
   into?: () => Promise<Uint8Array>,
-  watch?: ReadWatch,
 ): Promise<Uint8Array> {
   let unused = received;
   let buffer: Uint8Array | undefined;
@@ -120,15 +111,6 @@ export async function fetchPart(
             response.release(error);
             throw error;
           }
-        }
-        if (watch && buffer) {
-          try {
-            await watch.start(buffer);
-          } catch (error) {
-            response.release(error);
-            throw error;
-          }
-          return await response.readExactly(part.length, buffer, (filled) => watch.filled(filled));
         }
         return await response.readExactly(part.length, buffer);
       },
