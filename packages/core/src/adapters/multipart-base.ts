@@ -6,6 +6,7 @@
 import { BackendError, ErrorCode } from "../errors.js";
 import type { MultipartUpload, StoredObject } from "../ports.js";
 import { type Checkpoint, type CheckpointPart, checkpointBytes } from "./checkpoint.js";
+import { WrittenAhead } from "./written-ahead.js";
 
 export interface MultipartLayout {
   /** Names the store in messages, e.g. `folder ./zrec-data`. */
@@ -99,7 +100,7 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
   const arrived = new Set<number>(recorded.keys());
   const inFlight = new Set<Promise<void>>();
   /** Per part still arriving, how many bytes from its start writeArriving has written without a gap. */
-  const writtenAhead = new Map<number, number>();
+  const writtenAhead = new WrittenAhead();
   /** Suspended: its file and lock are let go, so no more bytes are written ahead. */
   let letGo = false;
   // Saves run one at a time, each writing every part recorded so far; a failed save only costs a later
@@ -144,11 +145,7 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     }
     if (arrived.has(partNumber))
       throw refuse(`bytes at offset ${offset} would overwrite stored part ${partNumber}`);
-    const partStart = (partNumber - 1) * partSize;
-    // What counts as written ahead is what these writes laid down without a gap from the part's start:
-    // a write from the start begins a new try; a failed one leaves nothing the store may skip.
-    if (offset === partStart) writtenAhead.set(partNumber, 0);
-    const before = writtenAhead.get(partNumber);
+    const counting = writtenAhead.begin(partNumber, offset - (partNumber - 1) * partSize, bytes.byteLength);
     const writing = (primitives.writeAt as NonNullable<MultipartPrimitives["writeAt"]>)(offset, bytes);
     const tracked = writing.then(
       () => {},
@@ -157,11 +154,9 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     inFlight.add(tracked);
     try {
       await writing;
-      if (before !== undefined && partStart + before === offset && writtenAhead.get(partNumber) === before) {
-        writtenAhead.set(partNumber, before + bytes.byteLength);
-      }
+      counting.done(true);
     } catch (error) {
-      writtenAhead.delete(partNumber);
+      counting.done(false);
       throw error;
     } finally {
       inFlight.delete(tracked);
@@ -264,11 +259,12 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
           readWritten,
           async storeWritten({ partNumber, offset, length, md5 }) {
             checkPart(partNumber, offset, length);
-            const ahead = writtenAhead.get(partNumber) ?? 0;
-            writtenAhead.delete(partNumber);
-            // The bytes were never seen here: only writes known to have laid them all down may stand for them.
-            if (ahead !== length) {
-              throw refuse(`part ${partNumber}: ${ahead} of its ${length} bytes were written ahead`);
+            const ahead = writtenAhead.take(partNumber);
+            // The bytes were never seen here: only writes known to have laid them all down, in order and
+            // all ended, may stand for them.
+            if (ahead.writing > 0) throw refuse(`part ${partNumber} still has writes in flight`);
+            if (ahead.count !== length) {
+              throw refuse(`part ${partNumber}: ${ahead.count} of its ${length} bytes were written ahead`);
             }
             if (!MD5_HEX.test(md5)) throw refuse(`part ${partNumber} came without its MD5`);
             const keep = primitives.keepWritten as NonNullable<MultipartPrimitives["keepWritten"]>;
@@ -278,8 +274,10 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
       : {}),
     async uploadPart({ partNumber, offset, body }) {
       checkPart(partNumber, offset, body.byteLength);
-      // Bytes written ahead of a part sent whole count for nothing: it is written again, all of it.
-      writtenAhead.delete(partNumber);
+      // Bytes written ahead of a part sent whole count for nothing: it is written again, all of it, and
+      // not while a write ahead could still land over it.
+      if (writtenAhead.take(partNumber).writing > 0)
+        throw refuse(`part ${partNumber} still has writes in flight`);
       await record(partNumber, body.byteLength, primitives.sendPart(partNumber, offset, body));
     },
 

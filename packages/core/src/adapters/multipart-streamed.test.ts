@@ -93,6 +93,38 @@ describe("parts streamed into an object built in place (storeWritten, readWritte
     expect(kept).toEqual([]);
   });
 
+  it("refuses a part while a write into it is in flight, and once a write of an earlier try lands", async () => {
+    let release = () => {};
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const object = new Uint8Array(layout.size);
+    let first = true;
+    const upload = multipartUpload(layout, {
+      writeAt: async (offset, bytes) => {
+        // The first write (an abandoned try's) lands only once released, over whatever came since.
+        if (first) {
+          first = false;
+          await slow;
+        }
+        object.set(bytes, offset);
+      },
+      keepWritten: async (_partNumber, md5) => ({ etag: md5 }),
+      readAt: async () => {},
+      sendPart: async () => ({ etag: "e" }),
+      finish: async () => ({ key: layout.key, url: "u", etag: "x", size: layout.size }),
+      discard: async () => {},
+    });
+    const stale = upload.writeArriving?.(0, bytes(0xaa, 0xaa, 0xaa, 0xaa));
+    await upload.writeArriving?.(0, bytes(1, 2, 3, 4));
+    const part = { partNumber: 1, offset: 0, length: PART, md5: MD5 };
+    await expect(upload.storeWritten?.(part)).rejects.toThrow(/still has writes in flight/);
+    await upload.writeArriving?.(0, bytes(1, 2, 3, 4));
+    release();
+    await stale;
+    await expect(upload.storeWritten?.(part)).rejects.toThrow(/0 of its 4 bytes/);
+  });
+
   it("refuses reads outside the object and once the upload is suspended, completed or aborted", async () => {
     const suspended = inPlace().upload;
     await expect(suspended.readWritten?.(layout.size - 1, new Uint8Array(2))).rejects.toThrow(

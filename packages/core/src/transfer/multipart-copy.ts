@@ -145,7 +145,8 @@ export async function multipartCopy(
     context,
     total,
     slices: buffers,
-    going: () => failures.length === 0 && !signal.aborted && !budgetSpent(),
+    // A read-back that failed stops the copy too, without failing it: its parts are kept (see below).
+    going: () => failures.length === 0 && !signal.aborted && !budgetSpent() && !fromStore?.failed,
     takePart,
     takeFirst,
     fail,

@@ -418,6 +418,39 @@ describe("rangedCopy into a folder store: parts stream through small slices into
     expect(result.etag).toBe(etag);
   });
 
+  it("stops fetching parts once reading them back fails", async () => {
+    const server = await startRangeServer({ size: 6 * MiB, partSize: MiB });
+    const source = httpSource(server.url);
+    cleanups.push(
+      () => server.close(),
+      () => source.close(),
+    );
+    const folder = await folderStore();
+    const failingReadBack: ObjectStore = Object.assign(Object.create(folder.store) as ObjectStore, {
+      async createMultipartUpload(...args: Parameters<ObjectStore["createMultipartUpload"]>) {
+        const upload = await folder.store.createMultipartUpload(...args);
+        return Object.assign(Object.create(upload), {
+          readWritten: async () => {
+            throw Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" });
+          },
+        }) as typeof upload;
+      },
+    });
+    const copying = rangedCopy({
+      source,
+      store: failingReadBack,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: MiB,
+      partConcurrency: 1,
+      expectedSize: 6 * MiB,
+      retry: fast,
+    });
+    await expect(copying).rejects.toThrow(/EIO/);
+    // Part 1 is read back once stored; the part asked for meanwhile is the last one fetched.
+    expect(server.requests.length).toBeLessThanOrEqual(2);
+  });
+
   it("writes a part cut off half-way again from its start on the next try", async () => {
     const { server, result, stored } = await copyIntoFolder(2 * 3 * MiB, {
       fault: once((request) => request.part === 2, { dropAfter: 2 * MiB + 5 }),

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { ThreadHash } from "../hash-thread.js";
 import { ReadBackFailed, StoredHash } from "./stored-hash.js";
 
 const PART = 3 * 1024 * 1024 + 5;
@@ -52,6 +53,32 @@ describe("StoredHash: the SHA-256 of an object read back in part order", () => {
     await expect(waiting).rejects.toBeInstanceOf(ReadBackFailed);
     await expect(hash.whenHashedThrough(1)).rejects.toThrow(/EIO/);
     await expect(hash.digest()).rejects.toThrow(/EIO/);
+  });
+
+  it("hands the thread nothing read after it was forgotten", async () => {
+    const update = vi.spyOn(ThreadHash.prototype, "update");
+    let release = () => {};
+    const reading = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reads = 0;
+    const hash = new StoredHash(
+      async (offset, into) => {
+        reads++;
+        await reading;
+        into.set(object.subarray(offset, offset + into.length));
+      },
+      PART,
+      object.length,
+    );
+    hash.stored(1);
+    await vi.waitFor(() => expect(reads).toBe(1));
+    hash.forget();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(update).not.toHaveBeenCalled();
+    expect(reads).toBe(1);
+    update.mockRestore();
   });
 
   it("reads nothing more once forgotten", async () => {

@@ -62,6 +62,11 @@ export class StoredHash {
     void this.pump();
   }
 
+  /** Reading back or hashing failed: the copy need fetch no more parts. */
+  get failed(): boolean {
+    return this.progress.failed !== undefined;
+  }
+
   /** Resolves once parts 1..`partNumber` are hashed; rejects on abort or when reading or hashing failed. */
   whenHashedThrough(partNumber: number, signal?: AbortSignal): Promise<void> {
     return this.progress.whenThrough(partNumber, signal);
@@ -114,6 +119,8 @@ export class StoredHash {
       await reading[which];
       const view = (this.buffers[which] as Uint8Array).subarray(0, Math.min(READ, end - offset));
       await this.read(offset, view);
+      // Forgotten meanwhile: an update now would start a hash on the thread that nothing ever digests.
+      if (this.stopped) break;
       const update = this.hash.update(view);
       // Awaited below or on the buffer's next turn; a failure meanwhile must not count as unhandled.
       update.catch(() => {});
