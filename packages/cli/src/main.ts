@@ -13,6 +13,9 @@ if (!process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 }
 
+/** What standard output and error are, as `process.getActiveResourcesInfo()` names them. */
+const OUTPUT = new Set(["TTYWrap", "PipeWrap"]);
+
 // `zrec list | head` closes stdout early; that is the reader's choice, not a failure worth a stack.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;
@@ -29,4 +32,17 @@ try {
     verbose: parsed.verbose === true || args.includes("--verbose"),
     json: parsed.json === true || args.includes("--json"),
   });
+}
+exitWhenOnlyOutputIsLeft();
+
+/**
+ * Ends the process at once when nothing but its own output would keep it alive: then it ends now as it
+ * would a moment later, without tearing down the heap, the hashing thread and the buffers first (~20 ms
+ * of every run, on the benchmark machine). Anything else still running (a socket, a timer, a file
+ * operation) is left to end as Node would; output still being written is waited for.
+ */
+function exitWhenOnlyOutputIsLeft(): void {
+  const running = process.getActiveResourcesInfo().filter((resource) => !OUTPUT.has(resource));
+  if (running.length > 0) return;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit()));
 }
