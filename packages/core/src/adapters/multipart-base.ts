@@ -146,20 +146,26 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     if (arrived.has(partNumber))
       throw refuse(`bytes at offset ${offset} would overwrite stored part ${partNumber}`);
     const counting = writtenAhead.begin(partNumber, offset - (partNumber - 1) * partSize, bytes.byteLength);
-    const writing = (primitives.writeAt as NonNullable<MultipartPrimitives["writeAt"]>)(offset, bytes);
-    const tracked = writing.then(
-      () => {},
-      () => {},
-    );
-    inFlight.add(tracked);
     try {
-      await writing;
+      await tracked((primitives.writeAt as NonNullable<MultipartPrimitives["writeAt"]>)(offset, bytes));
       counting.done(true);
     } catch (error) {
       counting.done(false);
       throw error;
+    }
+  }
+
+  /** `work`, counted among the operations an abort, a completion and a suspension wait for. */
+  async function tracked<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => {},
+      () => {},
+    );
+    inFlight.add(settled);
+    try {
+      return await work;
     } finally {
-      inFlight.delete(tracked);
+      inFlight.delete(settled);
     }
   }
 
@@ -207,17 +213,19 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     length: number,
     sent: Promise<Omit<CheckpointPart, "partNumber" | "size">>,
   ): Promise<void> {
-    const tracked = sent.then(
+    // Recorded before it stops counting as in flight: a completion waiting for the parts in flight
+    // then finds it arrived.
+    const settled = sent.then(
       () => {},
       () => {},
     );
-    inFlight.add(tracked);
+    inFlight.add(settled);
     try {
       const kept = await sent;
       arrived.add(partNumber);
       recorded.set(partNumber, { partNumber, size: length, ...kept });
     } finally {
-      inFlight.delete(tracked);
+      inFlight.delete(settled);
     }
     // After the part is stored, never before: a kill loses at most the parts in flight.
     await saveCheckpoint();
@@ -231,17 +239,7 @@ export function multipartUpload(layout: MultipartLayout, primitives: MultipartPr
     if (!Number.isSafeInteger(offset) || offset < 0 || offset + into.byteLength > size) {
       throw refuse(`${into.byteLength} bytes at offset ${offset} lie outside the object`);
     }
-    const reading = (primitives.readAt as NonNullable<MultipartPrimitives["readAt"]>)(offset, into);
-    const tracked = reading.then(
-      () => {},
-      () => {},
-    );
-    inFlight.add(tracked);
-    try {
-      await reading;
-    } finally {
-      inFlight.delete(tracked);
-    }
+    await tracked((primitives.readAt as NonNullable<MultipartPrimitives["readAt"]>)(offset, into));
   }
 
   return {

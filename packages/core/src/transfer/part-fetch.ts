@@ -92,8 +92,35 @@ export async function fetchPart(
   received?: GuardedResponse,
   into?: () => Promise<Uint8Array>,
 ): Promise<Uint8Array> {
-  let unused = received;
   let buffer: Uint8Array | undefined;
+  return eachPartTry(context, part, total, received, async (response) => {
+    if (into && !buffer) {
+      try {
+        buffer = await into();
+      } catch (error) {
+        response.release(error);
+        throw error;
+      }
+    }
+    return response.readExactly(part.length, buffer);
+  });
+}
+
+/**
+ * Reads `part` with `read`, retried as one request: the first try may read a response already received
+ * (part 1's, from {@link firstRequest}); every other try asks again for exactly this range, its
+ * Content-Range checked.
+ * @example
+ * const bytes = await eachPartTry(context, part, total, undefined, (response) => response.readExactly(part.length));
+ */
+export async function eachPartTry<T>(
+  context: CopyContext,
+  part: PartSpec,
+  total: number,
+  received: GuardedResponse | undefined,
+  read: (response: GuardedResponse) => Promise<T>,
+): Promise<T> {
+  let unused = received;
   const checked = mismatchBudget();
   try {
     return await withRetry(
@@ -104,15 +131,7 @@ export async function fetchPart(
           response = await openPart(context, part);
           checked(response, part, total);
         }
-        if (into && !buffer) {
-          try {
-            buffer = await into();
-          } catch (error) {
-            response.release(error);
-            throw error;
-          }
-        }
-        return await response.readExactly(part.length, buffer);
+        return read(response);
       },
       requestRetry(context.retry, context.signal),
     );
@@ -121,8 +140,7 @@ export async function fetchPart(
   }
 }
 
-/** One request for `part`'s range, guarded (idle timeout, the copy's signal). */
-export function openPart(context: CopyContext, part: PartSpec): Promise<GuardedResponse> {
+function openPart(context: CopyContext, part: PartSpec): Promise<GuardedResponse> {
   const { source, signal, idleTimeoutMs } = context;
   return GuardedResponse.open(source, part, { signal, idleTimeoutMs, what: describePart(part) });
 }
@@ -131,7 +149,7 @@ export function openPart(context: CopyContext, part: PartSpec): Promise<GuardedR
  * A check of the answer's Content-Range that releases a wrong answer and, after RANGE_MISMATCH_TRIES
  * wrong answers to one request, marks the error final.
  */
-export function mismatchBudget(): (response: GuardedResponse, part: PartSpec, total: number) => void {
+function mismatchBudget(): (response: GuardedResponse, part: PartSpec, total: number) => void {
   let mismatches = 0;
   return (response, part, total) => {
     try {

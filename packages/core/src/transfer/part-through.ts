@@ -11,11 +11,10 @@
  */
 import { ThreadHash } from "../hash-thread.js";
 import type { MultipartUpload } from "../ports.js";
-import { withRetry } from "../retry.js";
 import { BodyLengthError, type GuardedResponse } from "./guarded-response.js";
 import type { PartBuffers } from "./part-buffers.js";
-import { mismatchBudget, openPart } from "./part-fetch.js";
-import { describePart, type PartSpec, partSpec, requestRetry } from "./part-plan.js";
+import { eachPartTry } from "./part-fetch.js";
+import { describePart, type PartSpec, partSpec } from "./part-plan.js";
 import type { CopyContext } from "./ranged-copy.js";
 import type { StoredHash } from "./stored-hash.js";
 
@@ -217,44 +216,29 @@ export async function fetchPartThrough(
   received: GuardedResponse | undefined,
   sink: PartSink,
 ): Promise<string> {
-  let unused = received;
-  const checked = mismatchBudget();
-  try {
-    return await withRetry(
-      async () => {
-        let response = unused;
-        unused = undefined;
-        if (!response) {
-          response = await openPart(context, part);
-          checked(response, part, total);
-        }
-        try {
-          await sink.start();
-        } catch (error) {
-          response.release(error);
-          throw error;
-        }
-        let filled = 0;
-        // Leaving the loop early (a throw) releases the connection.
-        for await (const chunk of response.chunks()) {
-          if (filled + chunk.length > part.length) {
-            throw new BodyLengthError(
-              `${describePart(part)}: the server sent more than the ${part.length} bytes asked for`,
-            );
-          }
-          filled += chunk.length;
-          await sink.push(chunk);
-        }
-        if (filled < part.length) {
-          throw new BodyLengthError(
-            `${describePart(part)}: the body ended after ${filled} of ${part.length} bytes`,
-          );
-        }
-        return await sink.finish();
-      },
-      requestRetry(context.retry, context.signal),
-    );
-  } finally {
-    unused?.release();
-  }
+  return eachPartTry(context, part, total, received, async (response) => {
+    try {
+      await sink.start();
+    } catch (error) {
+      response.release(error);
+      throw error;
+    }
+    let filled = 0;
+    // Leaving the loop early (a throw) releases the connection.
+    for await (const chunk of response.chunks()) {
+      if (filled + chunk.length > part.length) {
+        throw new BodyLengthError(
+          `${describePart(part)}: the server sent more than the ${part.length} bytes asked for`,
+        );
+      }
+      filled += chunk.length;
+      await sink.push(chunk);
+    }
+    if (filled < part.length) {
+      throw new BodyLengthError(
+        `${describePart(part)}: the body ended after ${filled} of ${part.length} bytes`,
+      );
+    }
+    return sink.finish();
+  });
 }
