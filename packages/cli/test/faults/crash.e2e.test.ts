@@ -169,7 +169,7 @@ async function runSeed(seed: number): Promise<string[]> {
     const left = existsSync(temp) ? await readdir(temp) : [];
     if (left.length > 0) {
       figures.add("tempFilesLeft", left.length);
-      problems.push(`${left.length} unfinished writes left in .zrec-tmp`);
+      problems.push(`${left.length} unfinished writes left in .zrec-tmp: ${left.join(", ")}`);
     }
     const pending = await backends.pendingUploads();
     if (pending.length > 0) {
