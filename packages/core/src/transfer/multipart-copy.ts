@@ -71,7 +71,9 @@ export async function multipartCopy(
     if (reused.has(1)) releaseFirst();
     context.progress(resumedBytes, total, resumedBytes);
   }
-  // A part's bytes live in one of these buffers from its first byte until it is both stored and hashed.
+  // A store that builds the object in place gets each part through small slices (part-through.ts);
+  // for any other store, a part's bytes live in one of these buffers from its first byte until it is
+  // both stored and hashed.
   // A request goes out before its buffer is free (the socket holds the first bytes meanwhile), so a
   // worker asks for its next part while its last one is still being stored; the spares let a part be
   // read while earlier ones are stored. A part is not asked for before every part `limit` places
@@ -115,24 +117,6 @@ export async function multipartCopy(
     if (!signal.aborted) controller.abort(error);
   };
 
-  const storePart = async (part: PartSpec, body: Uint8Array, buffer: Uint8Array): Promise<void> => {
-    try {
-      await upload.uploadPart({ partNumber: part.partNumber, offset: part.start, body });
-    } catch (error) {
-      // The store may still hold on to the bytes: this buffer is not reused.
-      buffers.drop();
-      fail(error);
-      return;
-    }
-    loaded += body.length;
-    context.progress(loaded, total);
-    // Not before the hash has read it too: then nothing holds the buffer any more.
-    hash.whenHashedThrough(part.partNumber, signal).then(
-      () => buffers.give(buffer),
-      () => buffers.drop(),
-    );
-  };
-
   const takeFirst = (partNumber: number) => {
     if (partNumber !== 1) return undefined;
     const pending = unusedFirst;
@@ -140,7 +124,7 @@ export async function multipartCopy(
     return pending;
   };
 
-  // A store that builds the object where the bytes land: each part streams through slices into it.
+  // What every worker shares, whichever way it fetches its parts.
   const run: PartRun = {
     context,
     total,
@@ -160,9 +144,26 @@ export async function multipartCopy(
     },
   };
 
+  const storePart = async (part: PartSpec, body: Uint8Array, buffer: Uint8Array): Promise<void> => {
+    try {
+      await upload.uploadPart({ partNumber: part.partNumber, offset: part.start, body });
+    } catch (error) {
+      // The store may still hold on to the bytes: this buffer is not reused.
+      buffers.drop();
+      fail(error);
+      return;
+    }
+    run.stored(body.length);
+    // Not before the hash has read it too: then nothing holds the buffer any more.
+    hash.whenHashedThrough(part.partNumber, signal).then(
+      () => buffers.give(buffer),
+      () => buffers.drop(),
+    );
+  };
+
   const worker = async (): Promise<void> => {
     if (through && fromStore) return throughWorker(run, through, fromStore);
-    while (failures.length === 0 && !signal.aborted && !budgetSpent()) {
+    while (run.going()) {
       const partNumber = takePart();
       if (partNumber === undefined) break;
       const part = partSpec(partNumber, partSize, total);

@@ -10,8 +10,8 @@ import requestWith from "undici/lib/api/api-request.js";
 import AgentClass from "undici/lib/dispatcher/agent.js";
 
 /** undici's `Agent`. */
-export const Agent = AgentClass;
-export type Agent = InstanceType<typeof AgentClass>;
+const Agent = AgentClass;
+type Agent = InstanceType<typeof AgentClass>;
 
 let agent: Agent | undefined;
 
