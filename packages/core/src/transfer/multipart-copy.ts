@@ -66,7 +66,7 @@ export async function multipartCopy(
     ordered?.stopHashing();
     for (const partNumber of reused) {
       ordered?.add(partNumber, EMPTY);
-      fromStore?.stored(partNumber);
+      fromStore?.written(partNumber);
     }
     if (reused.has(1)) releaseFirst();
     context.progress(resumedBytes, total, resumedBytes);

@@ -64,8 +64,8 @@ export interface PartRun {
 
 /**
  * One worker of a copy into a store that builds the object in place: it fetches a part through a sink,
- * hands it to the store in the background (its next request goes out meanwhile), and tells the hash
- * that the part may be read back.
+ * tells the hash that the part may be read back, and hands it to the store in the background (its next
+ * request goes out meanwhile).
  */
 export async function throughWorker(run: PartRun, upload: ThroughUpload, hash: StoredHash): Promise<void> {
   const { context, total, slices } = run;
@@ -78,12 +78,14 @@ export async function throughWorker(run: PartRun, upload: ThroughUpload, hash: S
     try {
       const md5 = await fetchPartThrough(context, part, total, await run.takeFirst(partNumber), sink);
       const { start: offset, length } = part;
+      // Every byte is in the file: the SHA-256 reads the part back now, not once the store has
+      // recorded it. Recording saves the checkpoint, and that save waited behind the running datasync
+      // (40-50 ms here), so the parts reached the hash in batches and the last round's were all hashed
+      // after the last byte. A part the store then refuses fails the copy, hash and all.
+      hash.written(partNumber);
       run.storing(
         upload.storeWritten({ partNumber, offset, length, md5 }).then(
-          () => {
-            run.stored(length);
-            hash.stored(partNumber);
-          },
+          () => run.stored(length),
           (error: unknown) => run.fail(error),
         ),
       );

@@ -418,6 +418,52 @@ describe("rangedCopy into a folder store: parts stream through small slices into
     expect(result.etag).toBe(etag);
   });
 
+  it("reads each part back for the SHA-256 once its bytes are written, without waiting for the store to record it", async () => {
+    // Recording a part saves the checkpoint, which can wait behind a flush to disk: the hash must not
+    // wait with it. Here each part's recording waits (up to 2 s) until the hash has read the part.
+    const size = 4 * MiB;
+    const server = await startRangeServer({ size, partSize: MiB });
+    const source = httpSource(server.url);
+    cleanups.push(
+      () => server.close(),
+      () => source.close(),
+    );
+    const folder = await folderStore();
+    const readFrom = new Set<number>();
+    const late: number[] = [];
+    const recordsAfterReadBack: ObjectStore = Object.assign(Object.create(folder.store) as ObjectStore, {
+      async createMultipartUpload(...args: Parameters<ObjectStore["createMultipartUpload"]>) {
+        const upload = await folder.store.createMultipartUpload(...args);
+        return Object.assign(Object.create(upload), {
+          readWritten(offset: number, into: Uint8Array) {
+            readFrom.add(Math.floor(offset / MiB) + 1);
+            return upload.readWritten?.(offset, into);
+          },
+          async storeWritten(part: Parameters<NonNullable<typeof upload.storeWritten>>[0]) {
+            const until = Date.now() + 2000;
+            while (!readFrom.has(part.partNumber) && Date.now() < until) {
+              await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+            if (!readFrom.has(part.partNumber)) late.push(part.partNumber);
+            return upload.storeWritten?.(part);
+          },
+        }) as typeof upload;
+      },
+    });
+    const result = await rangedCopy({
+      source,
+      store: recordsAfterReadBack,
+      key: KEY,
+      contentType: "video/mp4",
+      partSize: MiB,
+      partConcurrency: 2,
+      expectedSize: size,
+      retry: fast,
+    });
+    expect(late).toEqual([]);
+    expect(result.sha256).toBe(server.sha256);
+  });
+
   it("stops fetching parts once reading them back fails", async () => {
     const server = await startRangeServer({ size: 6 * MiB, partSize: MiB });
     const source = httpSource(server.url);
@@ -447,7 +493,7 @@ describe("rangedCopy into a folder store: parts stream through small slices into
       retry: fast,
     });
     await expect(copying).rejects.toThrow(/EIO/);
-    // Part 1 is read back once stored; the part asked for meanwhile is the last one fetched.
+    // Part 1 is read back once written; the part asked for meanwhile is the last one fetched.
     expect(server.requests.length).toBeLessThanOrEqual(2);
   });
 

@@ -20,12 +20,12 @@ describe("StoredHash: the SHA-256 of an object read back in part order", () => {
   it("waits for the parts before a part is stored, then reads each part once, in order", async () => {
     const offsets: number[] = [];
     const hash = new StoredHash(reader(offsets), PART, object.length);
-    hash.stored(3);
-    hash.stored(2);
+    hash.written(3);
+    hash.written(2);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(offsets).toEqual([]);
     expect(hash.hashedThrough).toBe(0);
-    hash.stored(1);
+    hash.written(1);
     await hash.whenHashedThrough(3);
     expect(await hash.digest()).toBe(sha256);
     expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
@@ -34,7 +34,7 @@ describe("StoredHash: the SHA-256 of an object read back in part order", () => {
 
   it("refuses a digest before every part is hashed", async () => {
     const hash = new StoredHash(reader(), PART, object.length);
-    hash.stored(1);
+    hash.written(1);
     await hash.whenHashedThrough(1);
     await expect(hash.digest()).rejects.toThrow(/unhashed/);
     hash.forget();
@@ -49,7 +49,7 @@ describe("StoredHash: the SHA-256 of an object read back in part order", () => {
       object.length,
     );
     const waiting = hash.whenHashedThrough(3);
-    hash.stored(1);
+    hash.written(1);
     await expect(waiting).rejects.toBeInstanceOf(ReadBackFailed);
     await expect(hash.whenHashedThrough(1)).rejects.toThrow(/EIO/);
     await expect(hash.digest()).rejects.toThrow(/EIO/);
@@ -71,7 +71,7 @@ describe("StoredHash: the SHA-256 of an object read back in part order", () => {
       PART,
       object.length,
     );
-    hash.stored(1);
+    hash.written(1);
     await vi.waitFor(() => expect(reads).toBe(1));
     hash.forget();
     release();
@@ -85,7 +85,7 @@ describe("StoredHash: the SHA-256 of an object read back in part order", () => {
     const offsets: number[] = [];
     const hash = new StoredHash(reader(offsets), PART, object.length);
     hash.forget();
-    hash.stored(1);
+    hash.written(1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(offsets).toEqual([]);
     expect(hash.hashedThrough).toBe(0);

@@ -1,6 +1,6 @@
 /**
  * SHA-256 of an object being built where its bytes land (the folder store's file), read back from it in
- * part order as parts are stored, for a copy that streams each part through small slices and never
+ * part order as parts are written, for a copy that streams each part through small slices and never
  * holds it whole (part-through.ts). The reads come from the page cache the writes just filled; the
  * hashing runs on the hashing thread. Parts an earlier run stored are read back the same way, so a
  * resumed copy needs no read of the whole object once complete.
@@ -29,8 +29,8 @@ const READ = 1024 * 1024;
  * @example
  * ```ts
  * const hash = new StoredHash((offset, into) => upload.readWritten(offset, into), partSize, total);
- * hash.stored(2);
- * hash.stored(1); // reads and hashes 1, then 2
+ * hash.written(2);
+ * hash.written(1); // reads and hashes 1, then 2
  * await hash.whenHashedThrough(2);
  * await hash.digest(); // hex
  * ```
@@ -56,8 +56,11 @@ export class StoredHash {
     return this.progress.through;
   }
 
-  /** Part `partNumber` is stored: its bytes may be read back once every part before it is hashed. */
-  stored(partNumber: number): void {
+  /**
+   * Every byte of part `partNumber` is in the object (written by this copy, or stored by an earlier
+   * run): it is read back once every part before it is hashed.
+   */
+  written(partNumber: number): void {
     if (partNumber >= this.next) this.waiting.add(partNumber);
     void this.pump();
   }
