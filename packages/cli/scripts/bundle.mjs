@@ -19,6 +19,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { undiciHttp1Only } from "../../../scripts/undici-http1-only.mjs";
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(packageDir, "dist");
@@ -34,6 +35,7 @@ const { metafile } = await build({
   platform: "node",
   target: "node20",
   external: ["better-sqlite3", "@aws-sdk/*", "cosmiconfig"],
+  plugins: [undiciHttp1Only],
   // The CommonJS packages bundled (undici, commander) require Node's own modules; an ES module has no
   // `require` of its own.
   banner: {

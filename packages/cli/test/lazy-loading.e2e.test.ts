@@ -7,7 +7,7 @@
  * (dist/bundle-inputs.json), so the checks below are about modules, whatever the chunks are called.
  */
 import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, rename } from "node:fs/promises";
+import { mkdtemp, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -98,6 +98,22 @@ describe("module loading", () => {
         args.join(" "),
       ).toEqual([]);
     }
+  });
+
+  it("an ingest over HTTP loads neither Node's HTTP/2 nor TLS: undici's HTTP/2 client is left out of the bundle", async () => {
+    const zoom = sim();
+    const meeting = zoom.addMeeting({
+      topic: "FOLIO weekly",
+      startTime: "2025-02-03T15:00:00Z",
+      durationMinutes: 30,
+      files: [{ fileType: "MP4", recordingType: "shared_screen_with_speaker_view", size: 3 * 1024 * 1024 }],
+    });
+    const ws = await makeWorkspace(zoom, { ingest: { partSizeMiB: 5 } });
+    await writeFile(join(ws.dir, "webhook.json"), JSON.stringify(zoom.recordingEvent(meeting.uuid)));
+    const { urls, loads } = await modulesLoaded(ws, ["ingest", "webhook.json", "--json"]);
+    // The log reaches Node's own modules: the test would pass for nothing otherwise.
+    expect(loads(/^node:worker_threads$/)).toBe(true);
+    expect(urls.filter((url) => /^node:(http2|tls)$/.test(url))).toEqual([]);
   });
 
   it("zrec --help loads commander and nothing of core, cosmiconfig, ora or any command's module", async () => {

@@ -16,6 +16,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { undiciHttp1Only } from "../../../scripts/undici-http1-only.mjs";
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** The shared and lazily loaded parts of the handlers, under dist/handlers/. */
@@ -91,7 +92,7 @@ export async function bundleHandlers(options = {}) {
     sourcemap: "linked",
     legalComments: "none",
     external: ["better-sqlite3"],
-    plugins: [withoutSqlite],
+    plugins: [withoutSqlite, undiciHttp1Only],
     // Some CommonJS dependencies of the AWS SDK call require() for Node's built-ins.
     banner: {
       js: "import { createRequire as __zrecCreateRequire } from 'node:module'; const require = __zrecCreateRequire(import.meta.url);",
