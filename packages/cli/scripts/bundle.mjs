@@ -1,13 +1,15 @@
 // @ts-check
 /**
- * Bundles the built CLI (tsc's dist/main.js and what it imports: core, commander, cosmiconfig, ora,
- * undici, p-limit, zod) into dist/zrec.js, the file `bin` names, with what a command loads lazily split
- * into dist/chunks/. Run after `tsc -b` (`pnpm build` does both).
+ * Bundles the built CLI (tsc's dist/main.js and what it imports: core, commander, ora, undici, p-limit,
+ * zod) into one CommonJS file, dist/zrec.cjs, and writes the binary `bin` names, dist/zrec.js: the
+ * launcher (src/launcher.ts), which runs the bundle with a V8 code cache. Run after `tsc -b` (`pnpm
+ * build` does both).
  *
- * Why: Node 20 has no compile cache, and every `zrec` run resolved, read and compiled ~150 modules
- * before doing anything (~100 ms of a 2.6 s ingest on the benchmark machine; issue #16's target). A
- * bundle of a few chunks is resolved once and compiled lazily by V8. Lazy loading stays as it was: each
- * `await import()` is a chunk of its own, so `zrec --help` still loads commander only.
+ * Why one CommonJS file: Node 20 has no compile cache for modules, and every `zrec` run parsed and
+ * compiled the CLI, core, undici and zod before doing anything; V8's code cache exists for scripts.
+ * Lazy loading stays: what a command imports with `await import()` is wrapped by esbuild in an init
+ * function and runs only when called, so `zrec --help` still runs commander alone (the build fails
+ * when a module outside the CLI's own would run at every start).
  *
  * Left out, and so dependencies of this package: better-sqlite3 (a native module), the AWS SDK (loaded
  * only by a run that configures AWS, and big enough that bundling it would slow the build for nothing)
@@ -25,21 +27,27 @@ const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(packageDir, "dist");
 
 await rm(path.join(dist, "chunks"), { recursive: true, force: true });
+await rm(path.join(dist, "zrec.cjs.cache"), { force: true });
+const bundleFile = path.join(dist, "zrec.cjs");
 const { metafile } = await build({
-  entryPoints: { zrec: path.join(dist, "main.js") },
-  outdir: dist,
-  chunkNames: "chunks/[name]-[hash]",
+  absWorkingDir: packageDir,
+  entryPoints: [path.join(dist, "main.js")],
+  outfile: bundleFile,
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20",
+  // `import()` of what stays outside becomes require(): a script compiled by vm.Script (the launcher)
+  // has no module loader of its own.
+  supported: { "dynamic-import": false },
   external: ["better-sqlite3", "@aws-sdk/*", "cosmiconfig"],
   plugins: [undiciHttp1Only],
-  // The CommonJS packages bundled (undici, commander) require Node's own modules; an ES module has no
-  // `require` of its own.
+  // program.ts finds ../package.json from its own URL: the bundle's, in dist/.
+  define: { "import.meta.url": "__zrecBundleUrl" },
+  // Strict first, as the ES modules it is made of were: a banner line ahead of esbuild's own
+  // "use strict" would turn the whole file sloppy.
   banner: {
-    js: 'import { createRequire as __zrecCreateRequire } from "node:module"; const require = __zrecCreateRequire(import.meta.url);',
+    js: '"use strict";\nconst __zrecBundleUrl = require("node:url").pathToFileURL(__filename).href;',
   },
   // Names and lines stay readable: `--verbose` prints stack traces from this file.
   minify: false,
@@ -48,15 +56,57 @@ const { metafile } = await build({
   metafile: true,
 });
 
-// Which modules each output file holds (absolute paths): the lazy-loading test reads a chunk it sees
-// loaded as the modules in it, so it still checks modules, not chunk names.
-/** @type {Record<string, string[]>} */
-const inputs = {};
-for (const [output, { inputs: held }] of Object.entries(metafile.outputs)) {
-  if (!output.endsWith(".js")) continue;
-  inputs[path.resolve(output)] = Object.keys(held).map((input) => path.resolve(input));
+// Modules run when first needed: esbuild wraps each one a command imports lazily in an init function
+// named by its path. A hook on those (`globalThis.__zrecModuleInit`, set only by the lazy-loading test)
+// says which ran; modules the entry imports outright are hoisted and always run.
+// main.ts's #! line would not parse inside the function the launcher wraps the bundle in.
+const code = (await readFile(bundleFile, "utf8")).replace(/^#!.*\n/, "");
+/** The first line of each of esbuild's two wrappers, and the hook that goes after it. */
+const wrappers = [
+  [
+    "var __esm = (fn, res, err) => function __init() {\n",
+    "  if (fn) globalThis.__zrecModuleInit?.(__getOwnPropNames(fn)[0]);\n",
+  ],
+  [
+    "var __commonJS = (cb, mod) => function __require() {\n",
+    "  if (!mod) globalThis.__zrecModuleInit?.(__getOwnPropNames(cb)[0]);\n",
+  ],
+];
+let hooked = code;
+for (const [line, hook] of wrappers) {
+  if (code.split(line).length !== 2) {
+    throw new Error(
+      `esbuild's wrapper ${JSON.stringify(line.trim())} is not as bundle.mjs knows it: update the hook`,
+    );
+  }
+  hooked = hooked.replace(line, line + hook);
 }
-await writeFile(path.join(dist, "bundle-inputs.json"), `${JSON.stringify(inputs, null, 1)}\n`);
+await writeFile(bundleFile, hooked);
+
+// Which modules the bundle holds, and which of them run at every start (absolute paths): the
+// lazy-loading test counts those as always loaded and reads the others from the hook.
+const wrapped = new Set(
+  [...code.matchAll(/__(?:esm|commonJS)\(\{\n\s*"([^"]+)"/g)].map((match) =>
+    path.resolve(packageDir, match[1] ?? ""),
+  ),
+);
+const inputs = Object.keys(metafile.outputs[path.relative(packageDir, bundleFile)]?.inputs ?? {}).map(
+  (input) => path.resolve(packageDir, input),
+);
+const hoisted = inputs.filter((input) => !wrapped.has(input));
+// `zrec --help` must not run core: a static import of it from the entry would hoist it.
+const tooEarly = hoisted.filter((input) => !input.startsWith(path.join(packageDir, "dist")));
+if (inputs.length === 0 || tooEarly.length > 0) {
+  throw new Error(`modules that would run at every start: ${tooEarly.join(", ") || "(no inputs found)"}`);
+}
+await writeFile(
+  path.join(dist, "bundle-inputs.json"),
+  `${JSON.stringify({ bundle: bundleFile, inputs, alwaysLoaded: hoisted }, null, 1)}\n`,
+);
+
+// The binary: the launcher, which runs the bundle with its code cache.
+const launcher = await readFile(path.join(dist, "launcher.js"), "utf8");
+await writeFile(path.join(dist, "zrec.js"), `#!/usr/bin/env node\n${launcher}`, { mode: 0o755 });
 
 // program.ts reads ../package.json beside the file it is in: dist/zrec.js must keep that code, and
 // find the version there.

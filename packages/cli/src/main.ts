@@ -21,19 +21,24 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;
 });
 
-const program = await buildProgram(process.argv.slice(2));
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  const parsed = program.opts<{ verbose?: boolean; json?: boolean }>();
-  // A usage error can stop commander before it has read --json or --verbose; the raw words still tell.
-  const args = process.argv.slice(2);
-  process.exitCode = handleError(error, {
-    verbose: parsed.verbose === true || args.includes("--verbose"),
-    json: parsed.json === true || args.includes("--json"),
-  });
+// No top-level await: the bundle is CommonJS (launcher.ts says why), which has none.
+void main();
+
+async function main(): Promise<void> {
+  const program = await buildProgram(process.argv.slice(2));
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    const parsed = program.opts<{ verbose?: boolean; json?: boolean }>();
+    // A usage error can stop commander before it has read --json or --verbose; the raw words still tell.
+    const args = process.argv.slice(2);
+    process.exitCode = handleError(error, {
+      verbose: parsed.verbose === true || args.includes("--verbose"),
+      json: parsed.json === true || args.includes("--json"),
+    });
+  }
+  exitWhenOnlyOutputIsLeft();
 }
-exitWhenOnlyOutputIsLeft();
 
 /**
  * Ends the process at once when nothing but its own output would keep it alive: then it ends now as it

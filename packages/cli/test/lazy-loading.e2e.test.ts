@@ -1,29 +1,26 @@
 /**
  * Heavy backends load only when configured: a run on the embedded default never loads the AWS SDK, an
  * AWS run never loads SQLite, `zrec --help` loads neither core nor cosmiconfig, and the commands that
- * only read the archive load no HTTP or Zoom client (issue #18). The built CLI runs
- * with a preloaded module hook (module-log/) that writes down every module URL it resolves. The CLI is a
- * bundle (dist/zrec.js and its chunks): a file of it counts as every module its build put in it
- * (dist/bundle-inputs.json), so the checks below are about modules, whatever the chunks are called.
+ * only read the archive load no HTTP or Zoom client (issue #18). The built CLI runs with a preloaded
+ * hook (module-log/) that writes down every module that runs: the CLI is one bundle (dist/zrec.cjs)
+ * whose modules run when a command first needs them, each named by its path; those the bundle runs at
+ * every start are listed in dist/bundle-inputs.json and count as loaded by every run.
  */
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { makeWorkspace, runZrec, useBackends } from "@zrec/test-utils/cli";
 import { useZoomSim } from "@zrec/test-utils/zoom-sim";
 import { describe, expect, it } from "vitest";
 
 const register = pathToFileURL(fileURLToPath(new URL("./module-log/register.mjs", import.meta.url)));
-/** Each file of the CLI's bundle, by URL, with the URLs of the modules in it. */
-const bundled = new Map(
-  Object.entries(
-    JSON.parse(
-      readFileSync(fileURLToPath(new URL("../dist/bundle-inputs.json", import.meta.url)), "utf8"),
-    ) as Record<string, string[]>,
-  ).map(([file, inputs]) => [pathToFileURL(file).href, inputs.map((input) => pathToFileURL(input).href)]),
-);
+const cliDir = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Modules of the bundle that run at every start, by URL. */
+const alwaysLoaded = (
+  JSON.parse(readFileSync(join(cliDir, "dist", "bundle-inputs.json"), "utf8")) as { alwaysLoaded: string[] }
+).alwaysLoaded.map((file) => pathToFileURL(file).href);
 
 const sim = useZoomSim({ host: false });
 const aws = useBackends("aws");
@@ -34,10 +31,15 @@ async function modulesLoaded(ws: { dir: string; env: Record<string, string> }, a
   const env = { ...ws.env, NODE_OPTIONS: `--import=${register.href}`, ZREC_MODULE_LOG: log };
   const run = await runZrec(args, { cwd: ws.dir, env });
   expect(run.code, run.stderr).toBe(exitCode);
-  const urls = (await readFile(log, "utf8"))
-    .split("\n")
-    .filter(Boolean)
-    .flatMap((url) => bundled.get(url) ?? [url]);
+  const urls = [
+    ...alwaysLoaded,
+    ...(await readFile(log, "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) =>
+        line.startsWith("bundle:") ? pathToFileURL(resolve(cliDir, line.slice("bundle:".length))).href : line,
+      ),
+  ];
   return {
     urls,
     loads: (pattern: RegExp) => urls.some((url) => pattern.test(url)),

@@ -15,7 +15,7 @@ type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 const require = createRequire(import.meta.url);
 const cliPackage = require("@zrec/cli/package.json") as { bin: { zrec: string } };
 
-/** The built `zrec`, where the CLI package's `bin` points (packages/cli/dist/zrec.js, the bundle): build first. */
+/** The built `zrec`, where the CLI package's `bin` points (packages/cli/dist/zrec.js, the launcher of the bundle): build first. */
 export const cliMain = join(dirname(require.resolve("@zrec/cli/package.json")), cliPackage.bin.zrec);
 
 let bundleChecked = false;
@@ -32,9 +32,7 @@ function checkBundleFresh(): void {
     throw new Error(`${cliMain} is missing: run \`pnpm build\` before the end-to-end tests.`);
   }
   const built = statSync(cliMain).mtimeMs;
-  const inputs = Object.values(
-    JSON.parse(readFileSync(inputsFile, "utf8")) as Record<string, string[]>,
-  ).flat();
+  const { inputs } = JSON.parse(readFileSync(inputsFile, "utf8")) as { inputs: string[] };
   const newer = inputs.find(
     (input) => !input.includes("/node_modules/") && existsSync(input) && statSync(input).mtimeMs > built,
   );
