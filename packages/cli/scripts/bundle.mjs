@@ -17,7 +17,7 @@
  * internals, which a bundle does not have).
  */
 import { execFileSync } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -26,8 +26,15 @@ import { undiciHttp1Only } from "../../../scripts/undici-http1-only.mjs";
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(packageDir, "dist");
 
+/** Removes the launcher's compile caches: they belong to the bundle they were made from. */
+async function removeCaches() {
+  for (const name of await readdir(dist).catch(() => [])) {
+    if (/^zrec\.cjs\..*cache/.test(name)) await rm(path.join(dist, name), { force: true });
+  }
+}
+
 await rm(path.join(dist, "chunks"), { recursive: true, force: true });
-await rm(path.join(dist, "zrec.cjs.cache"), { force: true });
+await removeCaches();
 const bundleFile = path.join(dist, "zrec.cjs");
 const { metafile } = await build({
   absWorkingDir: packageDir,
@@ -115,3 +122,5 @@ const said = execFileSync(process.execPath, [path.join(dist, "zrec.js"), "--vers
 if (said.trim() !== version) {
   throw new Error(`dist/zrec.js --version said ${JSON.stringify(said.trim())}, not ${version}`);
 }
+// That run made a cache: a package must not ship one (bytecode nobody reviews, for one Node).
+await removeCaches();

@@ -3,6 +3,7 @@
  * The `zrec` binary. The only file that decides the exit code: commands throw, handleError reports.
  * The code is set, not exited with, so output still being written reaches the terminal or the pipe.
  */
+import type { Command } from "commander";
 import { handleError } from "./errors.js";
 import { buildProgram } from "./program.js";
 
@@ -21,13 +22,36 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;
 });
 
-// No top-level await: the bundle is CommonJS (launcher.ts says why), which has none.
+/**
+ * A run whose event loop empties before main() ends left a promise nothing settles: a bug, never a
+ * success. With top-level await Node said so itself (exit 13); the bundle is CommonJS (launcher.ts
+ * says why), which has none, so main.ts sets the same code until main() is done.
+ */
+const UNSETTLED = 13;
+let finished = false;
+process.exitCode = UNSETTLED;
+process.on("exit", () => {
+  if (!finished && process.exitCode === UNSETTLED) {
+    process.stderr.write(
+      "zrec: the command stopped before it finished (a promise nothing settled): a bug.\n",
+    );
+  }
+});
 void main();
 
 async function main(): Promise<void> {
   const program = await buildProgram(process.argv.slice(2));
+  // The launcher keeps a compile cache per command it has seen run (launcher.ts).
+  program.hook("preAction", (_program, action) => {
+    const names: string[] = [];
+    for (let command: Command | null = action; command?.parent; command = command.parent) {
+      names.unshift(command.name());
+    }
+    (globalThis as { __zrecCommand?: string }).__zrecCommand = names.join(" ");
+  });
   try {
     await program.parseAsync(process.argv);
+    if (process.exitCode === UNSETTLED) process.exitCode = undefined;
   } catch (error) {
     const parsed = program.opts<{ verbose?: boolean; json?: boolean }>();
     // A usage error can stop commander before it has read --json or --verbose; the raw words still tell.
@@ -37,6 +61,7 @@ async function main(): Promise<void> {
       json: parsed.json === true || args.includes("--json"),
     });
   }
+  finished = true;
   exitWhenOnlyOutputIsLeft();
 }
 
