@@ -12,7 +12,7 @@ import { watchOtherCpu } from "../lib/cpu.mjs";
 import { fixed, MiB, size, table } from "../lib/format.mjs";
 import { CAP } from "./throughput.mjs";
 
-const ZREC = fileURLToPath(new URL("../../packages/cli/dist/zrec.js", import.meta.url));
+const ZREC = fileURLToPath(new URL("../../packages/cli/dist/zrec.cjs", import.meta.url));
 const REPORT_RSS = new URL("../lib/report-rss.mjs", import.meta.url).href;
 
 /** Five files of a long meeting with every view recorded; sizes in MiB, 1 GiB in all (--full). */

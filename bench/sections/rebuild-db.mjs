@@ -19,7 +19,7 @@ import { legacyDocument, writeLegacyFolders } from "../lib/legacy-archive.mjs";
 import { eachConcurrently } from "../lib/pool.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const cli = path.join(root, "packages/cli/dist/zrec.js");
+const cli = path.join(root, "packages/cli/dist/zrec.cjs");
 const plainLoop = fileURLToPath(new URL("../lib/plain-rebuild.mjs", import.meta.url));
 const core = await import("@zrec/core");
 

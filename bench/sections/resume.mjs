@@ -18,7 +18,7 @@ import { timeCommand } from "../lib/child.mjs";
 import { fixed, GiB, MiB, size, table, target } from "../lib/format.mjs";
 import { CAP } from "./throughput.mjs";
 
-const ZREC = fileURLToPath(new URL("../../packages/cli/dist/zrec.js", import.meta.url));
+const ZREC = fileURLToPath(new URL("../../packages/cli/dist/zrec.cjs", import.meta.url));
 const PLAIN_COPY = fileURLToPath(new URL("../lib/plain-ranged-copy.mjs", import.meta.url));
 const PART_MIB = 8;
 const CONCURRENCY = 4;

@@ -13,7 +13,7 @@ import { timeCommand } from "../lib/child.mjs";
 import { fixed, median, table, target } from "../lib/format.mjs";
 import { writeLegacyFolders } from "../lib/legacy-archive.mjs";
 
-const ZREC = fileURLToPath(new URL("../../packages/cli/dist/zrec.js", import.meta.url));
+const ZREC = fileURLToPath(new URL("../../packages/cli/dist/zrec.cjs", import.meta.url));
 const RECORDINGS = 10_000;
 
 export async function startup(ctx) {

@@ -1,6 +1,6 @@
 /**
- * The `zrec` binary (the bundle script copies this file's output to dist/zrec.js): runs the CLI's
- * bundle, dist/zrec.cjs, compiled with the V8 code cache kept beside it, dist/zrec.cjs.cache.
+ * The `zrec` binary (the bundle script copies this file's output to dist/zrec.cjs): runs the CLI's
+ * bundle, dist/zrec-bundle.cjs, compiled with the V8 code cache kept beside it, dist/zrec-bundle.cjs.cache.
  *
  * Why: Node 20 has no compile cache, and every run parsed and compiled the CLI, core, undici and zod
  * again before its first request: measured on the benchmark machine, a 256 MiB `zrec ingest` sent its
@@ -25,7 +25,7 @@ import vm from "node:vm";
 /** Runs longer than this save nothing: V8 drops the bytecode of code idle for a while (start-up's). */
 const SAVE_WITHIN_SECONDS = 300;
 
-const bundle = fileURLToPath(new URL("./zrec.cjs", import.meta.url));
+const bundle = fileURLToPath(new URL("./zrec-bundle.cjs", import.meta.url));
 const source = readFileSync(bundle, "utf8");
 const sourceSha256 = sha256(source);
 // V8 rejects a cache made by another Node or under other flags: each such set keeps a file of its own
@@ -108,7 +108,7 @@ function saveCache(commands: string[]): void {
 function removeAbandoned(): void {
   const folder = path.dirname(bundle);
   for (const name of readdirSync(folder)) {
-    const pid = /^zrec\.cjs\.[0-9a-f]+\.cache\.(\d+)$/.exec(name)?.[1];
+    const pid = /^zrec-bundle\.cjs\.[0-9a-f]+\.cache\.(\d+)$/.exec(name)?.[1];
     if (pid === undefined || Number(pid) === process.pid || running(Number(pid))) continue;
     rmSync(path.join(folder, name), { force: true });
   }

@@ -42,11 +42,14 @@ async function copyOfTheBinary() {
   const dist = join(root, "dist");
   await mkdir(dist);
   await copyFile(join(cliDir, "package.json"), join(root, "package.json"));
-  for (const file of ["zrec.js", "zrec.cjs"]) await copyFile(join(cliDir, "dist", file), join(dist, file));
-  const run = (args: string[]) => runNode([join(dist, "zrec.js"), ...args], root);
+  for (const file of ["zrec.cjs", "zrec-bundle.cjs"])
+    await copyFile(join(cliDir, "dist", file), join(dist, file));
+  const run = (args: string[]) => runNode([join(dist, "zrec.cjs"), ...args], root);
   /** The cache file (one per Node version and flags: these runs make one). */
   const cacheFile = async () => {
-    const caches = (await readdir(dist)).filter((name) => /^zrec\.cjs\.[0-9a-f]{12}\.cache$/.test(name));
+    const caches = (await readdir(dist)).filter((name) =>
+      /^zrec-bundle\.cjs\.[0-9a-f]{12}\.cache$/.test(name),
+    );
     expect(caches.length).toBe(1);
     return join(dist, caches[0] as string);
   };
@@ -84,7 +87,7 @@ describe("the binary's code cache", () => {
     const { dist, run, header } = await copyOfTheBinary();
     const before = await run(["--help"]);
     expect(before.stdout).toMatch(/print the version/);
-    const bundle = join(dist, "zrec.cjs");
+    const bundle = join(dist, "zrec-bundle.cjs");
     await writeFile(
       bundle,
       (await readFile(bundle, "utf8")).replaceAll("print the version", "PRINT THE VERSION"),
@@ -100,7 +103,7 @@ describe("the binary's code cache", () => {
     expect((await run(["--version"])).code).toBe(0);
     const file = await cacheFile();
     // Made from this bundle, whole, but bytes V8 cannot take (another Node's cache looks like this).
-    const source = sha256(await readFile(join(dist, "zrec.cjs"), "utf8"));
+    const source = sha256(await readFile(join(dist, "zrec-bundle.cjs"), "utf8"));
     const bytes = Buffer.from("x".repeat(4096));
     const line = JSON.stringify({ commands: ["", "list"], source, sha256: sha256(bytes) });
     await writeFile(file, Buffer.concat([Buffer.from(`${line}\n`), bytes]));

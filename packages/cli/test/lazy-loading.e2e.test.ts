@@ -2,7 +2,7 @@
  * Heavy backends load only when configured: a run on the embedded default never loads the AWS SDK, an
  * AWS run never loads SQLite, `zrec --help` loads neither core nor cosmiconfig, and the commands that
  * only read the archive load no HTTP or Zoom client (issue #18). The built CLI runs with a preloaded
- * hook (module-log/) that writes down every module that runs: the CLI is one bundle (dist/zrec.cjs)
+ * hook (module-log/) that writes down every module that runs: the CLI is one bundle (dist/zrec-bundle.cjs)
  * whose modules run when a command first needs them, each named by its path; those the bundle runs at
  * every start are listed in dist/bundle-inputs.json and count as loaded by every run.
  */

@@ -27,7 +27,7 @@ function markedBlock(guide: string): string {
 async function launchers(dir: string): Promise<string> {
   const bin = join(dir, "bin");
   await mkdir(bin);
-  const entries = { zrec: "packages/cli/dist/zrec.js", "zoom-sim": "packages/zoom-sim/dist/bin.js" };
+  const entries = { zrec: "packages/cli/dist/zrec.cjs", "zoom-sim": "packages/zoom-sim/dist/bin.js" };
   for (const [name, entry] of Object.entries(entries)) {
     const file = join(bin, name);
     await writeFile(file, `#!/bin/sh\nexec "${process.execPath}" "${join(repo, entry)}" "$@"\n`);

@@ -15,7 +15,7 @@ type Sim = Awaited<ReturnType<typeof startZoomSim>>;
 const require = createRequire(import.meta.url);
 const cliPackage = require("@zrec/cli/package.json") as { bin: { zrec: string } };
 
-/** The built `zrec`, where the CLI package's `bin` points (packages/cli/dist/zrec.js, the launcher of the bundle): build first. */
+/** The built `zrec`, where the CLI package's `bin` points (packages/cli/dist/zrec.cjs, the launcher of the bundle): build first. */
 export const cliMain = join(dirname(require.resolve("@zrec/cli/package.json")), cliPackage.bin.zrec);
 
 let bundleChecked = false;
