@@ -1,6 +1,6 @@
 /**
- * The `zrec` binary (the bundle script copies this file's output to dist/zrec.cjs): runs the CLI's
- * bundle, dist/zrec-bundle.cjs, compiled with the V8 code cache kept beside it, dist/zrec-bundle.cjs.cache.
+ * The `zrec` binary (the bundle script builds it into dist/zrec.cjs, CommonJS): runs the CLI's bundle,
+ * dist/zrec-bundle.cjs, compiled with the V8 code cache kept beside it (dist/zrec-bundle.cjs.*.cache).
  *
  * Why: Node 20 has no compile cache, and every run parsed and compiled the CLI, core, undici and zod
  * again before its first request: measured on the benchmark machine, a 256 MiB `zrec ingest` sent its
