@@ -127,6 +127,12 @@ await build({
   logLevel: "warning",
 });
 await chmod(path.join(dist, "zrec.cjs"), 0o755);
+// The binary's name until 2026-12-03, which systemd units and scripts may still run: it runs the new one.
+await writeFile(
+  path.join(dist, "zrec.js"),
+  '#!/usr/bin/env node\n// The binary is zrec.cjs; this name is kept for units and scripts written before.\nimport "./zrec.cjs";\n',
+  { mode: 0o755 },
+);
 
 // program.ts reads ../package.json beside the file it is in: dist/zrec.cjs must keep that code, and
 // find the version there.

@@ -63,6 +63,15 @@ async function copyOfTheBinary() {
   return { root, dist, run, cacheFile, header };
 }
 
+describe("the binary", () => {
+  it("also runs by its old name, dist/zrec.js, which units and scripts written before may name", async () => {
+    const old = await runNode([join(cliDir, "dist", "zrec.js"), "--version"], cliDir);
+    expect(old.code, old.stderr).toBe(0);
+    const current = await runNode([join(cliDir, "dist", "zrec.cjs"), "--version"], cliDir);
+    expect(old.stdout).toBe(current.stdout);
+  });
+});
+
 describe("the binary's code cache", () => {
   it("is written by the first run of each command and left alone by the next runs of it", async () => {
     const { dist, run, cacheFile, header } = await copyOfTheBinary();
