@@ -51,7 +51,7 @@ const metadata = [
 
 /** The fenced block of `language` that contains `marker`. */
 function block(language: string, marker: string): string {
-  for (const match of guide.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))) {
+  for (const match of guide.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, "g"))) {
     if (match[1]?.includes(marker)) return match[1];
   }
   throw new Error(`docs/site.md has no ${language} block with ${marker}`);
@@ -89,7 +89,10 @@ function s3Grants(policy: string, key: string): boolean {
   );
   return resources.some((resource) => {
     const pattern = resource.replace("arn:aws:s3:::BUCKET/PREFIX", "");
-    const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const regex = pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
     return new RegExp(`^${regex}$`).test(key);
   });
 }
