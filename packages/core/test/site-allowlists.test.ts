@@ -24,6 +24,8 @@ function recordingFiles(): ZoomRecordingFile[] {
     ["CHAT", undefined],
     ["CSV", "poll"],
     ["SUMMARY", undefined],
+    // What Zoom never sends and a crafted event could: its metadata must not get a summary's name.
+    ["M4A", "summary"],
   ];
   return types.flatMap(([fileType, recordingType], index) =>
     [1, 2].map((n) => ({

@@ -168,6 +168,20 @@ describe("planFileNames", () => {
     expect(summary).toMatchObject({ fileName: "summary.json", metadataName: "summary.metadata.json" });
   });
 
+  it("keeps a summary's names for JSON: another file that says it is a summary would put its metadata there", () => {
+    const planned = planFileNames([
+      zoomFile({ id: "s", file_type: "SUMMARY", file_extension: "JSON" }),
+      zoomFile({ id: "m", recording_type: "summary", file_type: "MP4" }),
+      zoomFile({ id: "d", recording_type: "summary", file_type: "DOCX", file_extension: "DOCX" }),
+    ]);
+    // Ordered by start, then Zoom file id: d, m, s.
+    expect(planned.map((p) => [p.fileName, p.metadataName])).toEqual([
+      ["summary_docx.docx", "summary_docx.json"],
+      ["summary_mp4.mp4", "summary_mp4.json"],
+      ["summary.json", "summary.metadata.json"],
+    ]);
+  });
+
   it("never gives a file a reserved metadata name", () => {
     const planned = planFileNames([
       zoomFile({ id: "a", recording_type: "recording", file_type: "MP4" }),

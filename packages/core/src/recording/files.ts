@@ -36,6 +36,15 @@ export const RESERVED_BASE_NAMES: ReadonlySet<string> = new Set([
   "webinar",
   "recording_document",
 ]);
+/**
+ * A Zoom summary's names (`summary.json`, `summary-2.json`, …) are what a static server's allowlist
+ * serves by name (docs/site.md). A file of another type whose recording_type says `summary` (Zoom sends
+ * none; a crafted event could) would have its metadata there, `summary.json`: it takes `summary_{ext}`.
+ */
+function stemFor(recordingType: string, extension: string): string {
+  return recordingType === "summary" && extension !== "json" ? `summary_${extension}` : recordingType;
+}
+
 /** The names planFileNames makes: a safeName, maybe with a `-N` suffix. */
 const GENERATED_BASE_NAME = /^[a-z0-9_]{1,64}(?:-[0-9]+)?$/;
 
@@ -168,7 +177,7 @@ export function planFileNames(
     const extension = safeName(info.extension);
     let baseName = kept.get(index);
     if (baseName === undefined) {
-      const stem = safeName(recordingType);
+      const stem = stemFor(safeName(recordingType), extension);
       baseName = stem;
       let n = nextSuffix.get(stem) ?? 2;
       while (taken.has(baseName)) baseName = `${stem}-${n++}`;
