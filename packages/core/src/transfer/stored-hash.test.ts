@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { ThreadHash } from "../hash-thread.js";
-import { ReadBackFailed, StoredHash } from "./stored-hash.js";
+import type { ObjectStore } from "../ports.js";
+import { CopySuspended } from "./copy-suspended.js";
+import { hashStoredObject, ReadBackFailed, StoredHash } from "./stored-hash.js";
 
 const PART = 3 * 1024 * 1024 + 5;
 const object = Buffer.alloc(3 * PART - 7);
@@ -89,5 +91,53 @@ describe("StoredHash: the SHA-256 of an object read back in part order", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(offsets).toEqual([]);
     expect(hash.hashedThrough).toBe(0);
+  });
+});
+
+describe("hashStoredObject: the SHA-256 of an object read back from the store", () => {
+  /** A store whose read yields one chunk and then stalls for ever; says when it was let go. */
+  function stallingStore() {
+    const state = { released: false };
+    const store = {
+      description: "test store",
+      read: async () => ({
+        [Symbol.asyncIterator]() {
+          let sent = false;
+          return {
+            next: () => {
+              if (sent) return new Promise<IteratorResult<Uint8Array>>(() => {});
+              sent = true;
+              return Promise.resolve({ done: false, value: Buffer.from("first bytes") });
+            },
+            return: async () => {
+              state.released = true;
+              return { done: true, value: undefined };
+            },
+          };
+        },
+      }),
+    } as unknown as ObjectStore;
+    return { store, state };
+  }
+
+  it("stops a stalled read as soon as the caller stops, and lets the stream go", async () => {
+    const { store, state } = stallingStore();
+    const stop = new AbortController();
+    const hashing = hashStoredObject(store, "a/b.mp4", { budget: undefined, signal: stop.signal }, 100);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stop.abort(new Error("Ctrl+C"));
+    await expect(hashing).rejects.toThrow("Ctrl+C");
+    expect(state.released).toBe(true);
+  });
+
+  it("suspends a stalled read when the budget runs out (Lambda), for the next call to finish", async () => {
+    const { store, state } = stallingStore();
+    const budget = new AbortController();
+    const signal = new AbortController().signal;
+    const hashing = hashStoredObject(store, "a/b.mp4", { budget: budget.signal, signal }, 100);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    budget.abort();
+    await expect(hashing).rejects.toBeInstanceOf(CopySuspended);
+    expect(state.released).toBe(true);
   });
 });

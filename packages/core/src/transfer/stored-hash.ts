@@ -146,17 +146,56 @@ export async function hashStoredObject(
   const body = await store.read(key);
   if (!body) throw new TransferError(`${store.description}: ${key} vanished right after it was stored`);
   const hash = new ThreadHash();
+  const chunks = body[Symbol.asyncIterator]();
   try {
-    for await (const chunk of body) {
+    for (;;) {
       // Out of time (Lambda): the next invocation finds the object complete and starts this read anew
       // with a whole invocation, rather than being killed here and fetching everything again.
       if (budget?.aborted) throw new CopySuspended(key, total, total);
       signal.throwIfAborted();
-      await hash.update(chunk);
+      // A read that stalls must not outlast a stop or the budget: a Ctrl+C waited for the socket's
+      // timeout (minutes) with the stream's next chunk awaited alone.
+      const next = await untilStopped(chunks.next(), [signal, budget]);
+      if (next === STOPPED) continue;
+      if (next.done) break;
+      await hash.update(next.value);
     }
   } catch (error) {
     hash.forget();
+    // Lets the stream go (a Node stream's iterator destroys it); its own failure is not the news.
+    void Promise.resolve(chunks.return?.()).catch(() => {});
     throw error;
   }
   return hash.digest();
+}
+
+const STOPPED = Symbol("stopped");
+
+/** `next`, or STOPPED as soon as one of `signals` aborts (the loop then says which). */
+function untilStopped<T>(
+  next: Promise<T>,
+  signals: (AbortSignal | undefined)[],
+): Promise<T | typeof STOPPED> {
+  const live = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (live.some((s) => s.aborted)) return Promise.resolve(STOPPED);
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      done();
+      resolve(STOPPED);
+    };
+    const done = () => {
+      for (const s of live) s.removeEventListener("abort", stop);
+    };
+    for (const s of live) s.addEventListener("abort", stop, { once: true });
+    next.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
+  });
 }
