@@ -102,14 +102,16 @@ function s3Grants(policy: string, key: string): boolean {
 describe("docs/site.md's nginx configuration and S3 bucket policy", () => {
   const nginx = block("nginx", "server_name");
   const policy = block("json", "s3:GetObject");
+  /** Whether both publish the recording file `name`. */
+  const publishes = (name: string) => ({
+    nginx: nginxServes(nginx, `/${ID}/${name}`),
+    s3: s3Grants(policy, `${ID}/${name}`),
+  });
 
   it("serve every file a recording's page links, a summary's JSON too", () => {
     expect(served).toContain("summary.json");
     expect(served).toContain("summary-2.json");
-    for (const name of served) {
-      expect(nginxServes(nginx, `/${ID}/${name}`), `nginx: ${name}`).toBe(true);
-      expect(s3Grants(policy, `${ID}/${name}`), `S3: ${name}`).toBe(true);
-    }
+    for (const name of served) expect(publishes(name), name).toEqual({ nginx: true, s3: true });
     expect(nginxServes(nginx, "/site/index.html")).toBe(true);
     expect(s3Grants(policy, "site/index.html")).toBe(true);
   });
@@ -117,10 +119,7 @@ describe("docs/site.md's nginx configuration and S3 bucket policy", () => {
   it("serve no metadata, the index, the outbox or the site's manifest", () => {
     expect(metadata).toContain("summary.metadata.json");
     expect(metadata).toContain("timeline.json");
-    for (const name of metadata) {
-      expect(nginxServes(nginx, `/${ID}/${name}`), `nginx: ${name}`).toBe(false);
-      expect(s3Grants(policy, `${ID}/${name}`), `S3: ${name}`).toBe(false);
-    }
+    for (const name of metadata) expect(publishes(name), name).toEqual({ nginx: false, s3: false });
     for (const path of ["/index.db", "/outbox.jsonl", "/site/build.json", "/.zrec-tmp/x"]) {
       expect(nginxServes(nginx, path), path).toBe(false);
     }

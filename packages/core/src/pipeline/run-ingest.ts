@@ -4,6 +4,7 @@
  */
 import pLimit from "p-limit";
 import { IngestFailed, messageOf } from "../errors.js";
+import { untilAborted } from "../until-aborted.js";
 import type { ZoomRecordingEvent } from "../zoom/types.js";
 import { parseRecordingEvent } from "../zoom/webhook.js";
 import type { PipelineDeps } from "./deps.js";
@@ -163,15 +164,4 @@ function copiesFailed(
     `${rejected.length} of ${tasks.length} files failed`,
   );
   return new IngestFailed(recordingId, failures, { cause });
-}
-
-/** `promise`, or the signal's reason as soon as it is aborted. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

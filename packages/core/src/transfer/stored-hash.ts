@@ -8,6 +8,7 @@
 import { messageOf, TransferError } from "../errors.js";
 import { ThreadHash } from "../hash-thread.js";
 import type { ObjectStore } from "../ports.js";
+import { untilAborted } from "../until-aborted.js";
 import { CopySuspended } from "./copy-suspended.js";
 import { HashProgress } from "./hash-progress.js";
 
@@ -155,7 +156,13 @@ export async function hashStoredObject(
       signal.throwIfAborted();
       // A read that stalls must not outlast a stop or the budget: a Ctrl+C waited for the socket's
       // timeout (minutes) with the stream's next chunk awaited alone.
-      const next = await untilStopped(chunks.next(), [signal, budget]);
+      const next = await untilAborted(chunks.next(), signal, budget).catch(
+        (error: unknown): typeof STOPPED => {
+          // Stopped or out of time while the read stalled: the checks above say which.
+          if (signal.aborted || budget?.aborted) return STOPPED;
+          throw error;
+        },
+      );
       if (next === STOPPED) continue;
       if (next.done) break;
       await hash.update(next.value);
@@ -170,32 +177,3 @@ export async function hashStoredObject(
 }
 
 const STOPPED = Symbol("stopped");
-
-/** `next`, or STOPPED as soon as one of `signals` aborts (the loop then says which). */
-function untilStopped<T>(
-  next: Promise<T>,
-  signals: (AbortSignal | undefined)[],
-): Promise<T | typeof STOPPED> {
-  const live = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (live.some((s) => s.aborted)) return Promise.resolve(STOPPED);
-  return new Promise((resolve, reject) => {
-    const stop = () => {
-      done();
-      resolve(STOPPED);
-    };
-    const done = () => {
-      for (const s of live) s.removeEventListener("abort", stop);
-    };
-    for (const s of live) s.addEventListener("abort", stop, { once: true });
-    next.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error: unknown) => {
-        done();
-        reject(error);
-      },
-    );
-  });
-}
